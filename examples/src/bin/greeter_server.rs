@@ -1,0 +1,22 @@
+//! Run with: cargo run -p examples --bin greeter-server -- [--addr [::]:50051]
+//!
+//! Serves `helloworld.Greeter` until Ctrl-C or SIGTERM. Prints `PORT <n>` once listening.
+
+use std::time::Duration;
+
+use examples::helloworld::{GreeterServer, MyGreeter};
+use grpc_core::Server;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let addr = examples::args::addr("[::]:50051");
+    let server = Server::builder()
+        .add_service(GreeterServer::new(MyGreeter))
+        .build();
+    let port = server.add_insecure_port(&addr)?;
+    server.start().await?;
+    println!("PORT {port}");
+    examples::args::wait_for_shutdown_signal().await;
+    server.stop(Some(Duration::from_secs(5))).await;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Shared pieces of the examples: the greeter and route guide contracts (wire-identical to
+//! the canonical `helloworld.proto` and `route_guide.proto`), their server implementations,
+//! and a tiny argument parser for the example programs.
+
+pub mod args;
+pub mod helloworld;
+pub mod routeguide;
+pub mod routeguide_tour;

@@ -1,0 +1,241 @@
+//! [`Channel`]: a lazily connected, cheaply cloned HTTP/2 connection to one target.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tonic::transport::{Endpoint, Uri};
+
+use crate::error::Error;
+
+/// A connection to a gRPC server, shared by every call made on it.
+///
+/// Channels connect lazily (on the first call) and reconnect after failures. Cloning is cheap:
+/// clones share the same HTTP/2 connection, which multiplexes all their calls.
+///
+/// Targets: `host:port`, `http://host:port`, `dns:///host:port`, `dns:host:port`,
+/// `unix:/path/to/socket` (also `unix:///path` and `unix:relative/path`).
+///
+/// ```
+/// # #[tokio::main] async fn main() -> Result<(), grpc_core::Error> {
+/// let channel = grpc_core::Channel::insecure("localhost:50051")?;
+/// let same_connection = channel.clone();
+/// # let _ = same_connection; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Channel {
+    pub(crate) transport: tonic::transport::Channel,
+    pub(crate) config: Arc<ChannelConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ChannelConfig {
+    pub(crate) target: String,
+    pub(crate) max_receive_message_size: usize,
+    pub(crate) max_send_message_size: usize,
+}
+
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Channel")
+            .field("target", &self.config.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Channel {
+    /// A plaintext (no TLS) channel to `target`, with default settings. Must be called inside a
+    /// tokio runtime.
+    pub fn insecure(target: &str) -> Result<Channel, Error> {
+        ChannelBuilder::new(target).connect_lazy()
+    }
+
+    /// Configures a plaintext channel to `target`.
+    pub fn builder(target: &str) -> ChannelBuilder {
+        ChannelBuilder::new(target)
+    }
+
+    /// The target this channel was made for.
+    pub fn target(&self) -> &str {
+        &self.config.target
+    }
+}
+
+/// Configures a [`Channel`].
+#[derive(Debug, Clone)]
+pub struct ChannelBuilder {
+    target: String,
+    connect_timeout: Duration,
+    tcp_nodelay: bool,
+    keepalive: Option<(Duration, Duration)>,
+    windows: (u32, u32),
+    max_receive_message_size: usize,
+    max_send_message_size: usize,
+}
+
+impl ChannelBuilder {
+    fn new(target: &str) -> Self {
+        ChannelBuilder {
+            target: target.to_owned(),
+            connect_timeout: Duration::from_secs(20),
+            tcp_nodelay: true,
+            keepalive: None,
+            windows: (1024 * 1024, 2 * 1024 * 1024),
+            max_receive_message_size: 4 * 1024 * 1024,
+            max_send_message_size: usize::MAX,
+        }
+    }
+
+    /// How long one connection attempt may take (default 20 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// `TCP_NODELAY` (default on).
+    pub fn tcp_nodelay(mut self, enabled: bool) -> Self {
+        self.tcp_nodelay = enabled;
+        self
+    }
+
+    /// HTTP/2 keepalive pings every `interval`, failing the connection if one is not answered
+    /// within `timeout` (default: off).
+    pub fn http2_keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.keepalive = Some((interval, timeout));
+        self
+    }
+
+    /// HTTP/2 flow-control windows per stream and per connection (defaults 1 MiB and 2 MiB).
+    pub fn initial_window_sizes(mut self, stream: u32, connection: u32) -> Self {
+        self.windows = (stream, connection);
+        self
+    }
+
+    /// Largest response message accepted (default 4 MiB); larger ones fail the call with
+    /// RESOURCE_EXHAUSTED.
+    pub fn max_receive_message_size(mut self, bytes: usize) -> Self {
+        self.max_receive_message_size = bytes;
+        self
+    }
+
+    /// Largest request message sent (default unlimited); larger ones fail the call with
+    /// RESOURCE_EXHAUSTED.
+    pub fn max_send_message_size(mut self, bytes: usize) -> Self {
+        self.max_send_message_size = bytes;
+        self
+    }
+
+    /// Builds the channel without connecting; the first call connects. Must be called inside a
+    /// tokio runtime.
+    pub fn connect_lazy(self) -> Result<Channel, Error> {
+        let target = Target::parse(&self.target)?;
+        let uri = match &target {
+            Target::Tcp(authority) => format!("http://{authority}"),
+            Target::Unix(_) => "http://localhost".to_owned(),
+        };
+        let mut endpoint = Endpoint::from_shared(uri)
+            .map_err(|e| Error::invalid_target(&self.target, e))?
+            .connect_timeout(self.connect_timeout)
+            .tcp_nodelay(self.tcp_nodelay)
+            .initial_stream_window_size(self.windows.0)
+            .initial_connection_window_size(self.windows.1);
+        if let Some((interval, timeout)) = self.keepalive {
+            endpoint = endpoint
+                .http2_keep_alive_interval(interval)
+                .keep_alive_timeout(timeout)
+                .keep_alive_while_idle(true);
+        }
+        let transport = match target {
+            Target::Tcp(_) => endpoint.connect_lazy(),
+            Target::Unix(path) => {
+                endpoint.connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
+                    let path = path.clone();
+                    async move {
+                        let stream = tokio::net::UnixStream::connect(&path).await?;
+                        Ok::<_, std::io::Error>(TokioIo::new(stream))
+                    }
+                }))
+            }
+        };
+        Ok(Channel {
+            transport,
+            config: Arc::new(ChannelConfig {
+                target: self.target,
+                max_receive_message_size: self.max_receive_message_size,
+                max_send_message_size: self.max_send_message_size,
+            }),
+        })
+    }
+}
+
+/// A parsed channel target.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// `host:port`, resolved through DNS at connect time.
+    Tcp(String),
+    /// A Unix domain socket path.
+    Unix(String),
+}
+
+impl Target {
+    fn parse(target: &str) -> Result<Target, Error> {
+        if let Some(path) = target.strip_prefix("unix:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err(Error::invalid_target(target, "empty socket path"));
+            }
+            return Ok(Target::Unix(path.to_owned()));
+        }
+        let authority = if let Some(rest) = target.strip_prefix("dns:") {
+            // dns:[//authority/]host[:port]
+            match rest.strip_prefix("//") {
+                Some(with_authority) => with_authority
+                    .split_once('/')
+                    .map(|(_, host)| host)
+                    .unwrap_or(with_authority),
+                None => rest,
+            }
+        } else if let Some(rest) = target.strip_prefix("http://") {
+            rest.trim_end_matches('/')
+        } else if target.starts_with("https://") {
+            return Err(Error::invalid_target(target, "TLS channels are not supported yet"));
+        } else {
+            target
+        };
+        if authority.is_empty() {
+            return Err(Error::invalid_target(target, "no host"));
+        }
+        let has_port = match authority.rsplit_once(':') {
+            Some((host, port)) => !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && (!host.contains(':') || host.ends_with(']')),
+            None => false,
+        };
+        Ok(Target::Tcp(if has_port {
+            authority.to_owned()
+        } else {
+            format!("{authority}:443")
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let tcp = |s: &str| Target::Tcp(s.to_owned());
+        assert_eq!(Target::parse("localhost:50051").unwrap(), tcp("localhost:50051"));
+        assert_eq!(Target::parse("http://localhost:50051").unwrap(), tcp("localhost:50051"));
+        assert_eq!(Target::parse("dns:///example.com:8080").unwrap(), tcp("example.com:8080"));
+        assert_eq!(Target::parse("dns://8.8.8.8/example.com:8080").unwrap(), tcp("example.com:8080"));
+        assert_eq!(Target::parse("dns:example.com:1").unwrap(), tcp("example.com:1"));
+        assert_eq!(Target::parse("[::1]:50051").unwrap(), tcp("[::1]:50051"));
+        assert_eq!(Target::parse("example.com").unwrap(), tcp("example.com:443"));
+        assert_eq!(Target::parse("unix:/tmp/s.sock").unwrap(), Target::Unix("/tmp/s.sock".into()));
+        assert_eq!(Target::parse("unix:///tmp/s.sock").unwrap(), Target::Unix("/tmp/s.sock".into()));
+        assert_eq!(Target::parse("unix:rel.sock").unwrap(), Target::Unix("rel.sock".into()));
+        assert!(Target::parse("unix:").is_err());
+        assert!(Target::parse("https://x:1").is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! The client side: [`Channel`]s and the call builders that generated clients return.
+//!
+//! Every stub method returns a call builder. Await it for the response, or set per-call
+//! options first:
+//!
+//! ```no_run
+//! # use grpc_core::{Message, Status, Channel};
+//! # #[derive(Message, Clone, PartialEq, Debug)] #[grpc(package = "helloworld")]
+//! # pub struct HelloRequest { pub name: String }
+//! # #[derive(Message, Clone, PartialEq, Debug)] #[grpc(package = "helloworld")]
+//! # pub struct HelloReply { pub message: String }
+//! # #[grpc_core::service(package = "helloworld")]
+//! # pub trait Greeter: Send + Sync + 'static {
+//! #     async fn say_hello(&self, request: HelloRequest) -> Result<HelloReply, Status>;
+//! # }
+//! use std::time::Duration;
+//! use grpc_core::metadata::MetadataMap;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = GreeterClient::new(Channel::insecure("localhost:50051")?);
+//! let request = HelloRequest { name: "world".into() };
+//!
+//! // Just the response:
+//! let reply = client.say_hello(request.clone()).await?;
+//!
+//! // With a deadline and metadata, keeping the response metadata:
+//! let mut metadata = MetadataMap::new();
+//! metadata.insert("x-request-id", "42".parse()?);
+//! let (reply, details) = client
+//!     .say_hello(request)
+//!     .timeout(Duration::from_secs(1))
+//!     .metadata(metadata)
+//!     .with_call()
+//!     .await?;
+//! println!("{reply:?} {:?}", details.trailing_metadata());
+//! # Ok(()) }
+//! ```
+
+mod call;
+mod channel;
+
+pub use call::{CallDetails, StreamingCall, UnaryCall};
+pub use channel::{Channel, ChannelBuilder};
+
+use tokio::time::Instant;
+
+use crate::status::{Code, Status};
+
+/// Translates tonic's client-side statuses into the codes gRPC specifies.
+pub(crate) fn map_status(status: Status, deadline: Option<Instant>) -> Status {
+    match status.code() {
+        // tonic's own timer (fed by our grpc-timeout header) reports CANCELLED.
+        Code::Cancelled if deadline.is_some_and(|d| Instant::now() >= d) => {
+            Status::deadline_exceeded("deadline exceeded")
+        }
+        // tonic reports an oversized message as OUT_OF_RANGE.
+        Code::OutOfRange if status.message().contains("message length too large") => {
+            Status::resource_exhausted(status.message().to_owned())
+        }
+        _ => status,
+    }
+}

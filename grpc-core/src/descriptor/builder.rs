@@ -1,0 +1,328 @@
+//! Builders the generated code uses to describe messages, enums and services.
+//!
+//! Not public API: reached only through `grpc_core::__private`.
+
+use std::collections::BTreeSet;
+
+use prost_types::{
+    field_descriptor_proto::{Label, Type},
+    DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
+    MessageOptions, MethodDescriptorProto, OneofDescriptorProto, ServiceDescriptorProto,
+};
+
+use super::{Describe, Registry};
+
+/// Whether a named type is a message or an enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeKind {
+    /// A message type.
+    Message,
+    /// An enum type.
+    Enum,
+}
+
+/// How many values a field holds and how presence works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    /// proto3 singular field without presence (`int32 x = 1;`) or a message field.
+    Singular,
+    /// proto3 `optional` field with explicit presence.
+    Optional,
+    /// `repeated` field.
+    Repeated,
+}
+
+/// The type of a field: a scalar or a named message/enum.
+#[derive(Debug, Clone)]
+pub struct FieldType {
+    ty: Type,
+    type_name: Option<String>,
+    file: Option<&'static str>,
+}
+
+impl FieldType {
+    /// A scalar type (`int32`, `string`, ...).
+    pub fn scalar(ty: Type) -> FieldType {
+        FieldType {
+            ty,
+            type_name: None,
+            file: None,
+        }
+    }
+
+    /// A named message or enum type; registers it (and what it refers to) in `registry`.
+    pub fn named<T: Describe + NamedKind>(registry: &mut Registry) -> FieldType {
+        T::register(registry);
+        FieldType {
+            ty: match T::KIND {
+                TypeKind::Message => Type::Message,
+                TypeKind::Enum => Type::Enum,
+            },
+            type_name: Some(format!(".{}", T::full_name())),
+            file: Some(T::file_name()),
+        }
+    }
+}
+
+/// Says whether a describable type is a message or an enum.
+pub trait NamedKind {
+    /// The kind.
+    const KIND: TypeKind;
+}
+
+/// Builds one `DescriptorProto`.
+#[derive(Debug)]
+pub struct MessageBuilder {
+    full_name: String,
+    proto: DescriptorProto,
+    imports: BTreeSet<String>,
+    synthetic_oneofs: Vec<(usize, String)>,
+}
+
+impl MessageBuilder {
+    /// Starts a message with the given fully-qualified name (`pkg.Name`).
+    pub fn new(full_name: &str) -> MessageBuilder {
+        let name = full_name.rsplit('.').next().unwrap_or(full_name);
+        MessageBuilder {
+            full_name: full_name.to_owned(),
+            proto: DescriptorProto {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+            imports: BTreeSet::new(),
+            synthetic_oneofs: Vec::new(),
+        }
+    }
+
+    fn push_field(
+        &mut self,
+        name: &str,
+        number: u32,
+        ty: FieldType,
+        label: Label,
+    ) -> &mut FieldDescriptorProto {
+        if let Some(file) = ty.file {
+            self.imports.insert(file.to_owned());
+        }
+        self.proto.field.push(FieldDescriptorProto {
+            name: Some(name.to_owned()),
+            number: Some(number as i32),
+            label: Some(label as i32),
+            r#type: Some(ty.ty as i32),
+            type_name: ty.type_name,
+            json_name: Some(json_name(name)),
+            ..Default::default()
+        });
+        let last = self.proto.field.len() - 1;
+        &mut self.proto.field[last]
+    }
+
+    /// Adds a field.
+    pub fn field(&mut self, name: &str, number: u32, ty: FieldType, cardinality: Cardinality) {
+        match cardinality {
+            Cardinality::Singular => {
+                self.push_field(name, number, ty, Label::Optional);
+            }
+            Cardinality::Repeated => {
+                self.push_field(name, number, ty, Label::Repeated);
+            }
+            Cardinality::Optional => {
+                let field = self.push_field(name, number, ty, Label::Optional);
+                field.proto3_optional = Some(true);
+                let index = self.proto.field.len() - 1;
+                self.synthetic_oneofs.push((index, format!("_{name}")));
+            }
+        }
+    }
+
+    /// Adds a `map<K, V>` field, with its nested `XxxEntry` message.
+    pub fn map(&mut self, name: &str, number: u32, key: FieldType, value: FieldType) {
+        let entry_name = format!("{}Entry", upper_camel(name));
+        let entry_full_name = format!("{}.{entry_name}", self.full_name);
+        let mut entry = MessageBuilder::new(&entry_full_name);
+        entry.field("key", 1, key, Cardinality::Singular);
+        entry.field("value", 2, value, Cardinality::Singular);
+        let (mut entry, imports) = entry.finish();
+        entry.options = Some(MessageOptions {
+            map_entry: Some(true),
+            ..Default::default()
+        });
+        self.imports.extend(imports);
+        self.proto.nested_type.push(entry);
+        let ty = FieldType {
+            ty: Type::Message,
+            type_name: Some(format!(".{entry_full_name}")),
+            file: None,
+        };
+        self.push_field(name, number, ty, Label::Repeated);
+    }
+
+    /// Starts a oneof named `name`; fields added with [`MessageBuilder::oneof_field`] join it.
+    pub fn oneof(&mut self, name: &str) -> i32 {
+        self.proto.oneof_decl.push(OneofDescriptorProto {
+            name: Some(name.to_owned()),
+            options: None,
+        });
+        (self.proto.oneof_decl.len() - 1) as i32
+    }
+
+    /// Adds a member of the oneof at `oneof_index`.
+    pub fn oneof_field(&mut self, oneof_index: i32, name: &str, number: u32, ty: FieldType) {
+        let field = self.push_field(name, number, ty, Label::Optional);
+        field.oneof_index = Some(oneof_index);
+    }
+
+    /// The finished descriptor and the files it imports.
+    pub(crate) fn finish(mut self) -> (DescriptorProto, BTreeSet<String>) {
+        // protoc puts the synthetic oneofs of proto3 `optional` fields after the real ones.
+        for (field, name) in std::mem::take(&mut self.synthetic_oneofs) {
+            let index = self.oneof(&name);
+            self.proto.field[field].oneof_index = Some(index);
+        }
+        (self.proto, self.imports)
+    }
+}
+
+/// Builds one `EnumDescriptorProto`.
+#[derive(Debug)]
+pub struct EnumBuilder {
+    proto: EnumDescriptorProto,
+}
+
+impl EnumBuilder {
+    /// Starts an enum with the given fully-qualified name (`pkg.Name`).
+    pub fn new(full_name: &str) -> EnumBuilder {
+        let name = full_name.rsplit('.').next().unwrap_or(full_name);
+        EnumBuilder {
+            proto: EnumDescriptorProto {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Adds a value.
+    pub fn value(&mut self, name: &str, number: i32) {
+        self.proto.value.push(EnumValueDescriptorProto {
+            name: Some(name.to_owned()),
+            number: Some(number),
+            options: None,
+        });
+    }
+
+    pub(crate) fn finish(self) -> EnumDescriptorProto {
+        self.proto
+    }
+}
+
+/// The streaming shape of a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodShape {
+    /// One request, one response.
+    Unary,
+    /// One request, a stream of responses.
+    ServerStreaming,
+    /// A stream of requests, one response.
+    ClientStreaming,
+    /// Streams both ways.
+    BidiStreaming,
+}
+
+/// Builds one `ServiceDescriptorProto`.
+#[derive(Debug)]
+pub struct ServiceBuilder {
+    proto: ServiceDescriptorProto,
+    imports: BTreeSet<String>,
+}
+
+impl ServiceBuilder {
+    /// Starts a service named `name`.
+    pub fn new(name: &str) -> ServiceBuilder {
+        ServiceBuilder {
+            proto: ServiceDescriptorProto {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+            imports: BTreeSet::new(),
+        }
+    }
+
+    /// Adds a method; registers its request and response types.
+    pub fn method<Req: Describe, Resp: Describe>(
+        &mut self,
+        registry: &mut Registry,
+        name: &str,
+        shape: MethodShape,
+    ) {
+        Req::register(registry);
+        Resp::register(registry);
+        self.imports.insert(Req::file_name().to_owned());
+        self.imports.insert(Resp::file_name().to_owned());
+        let client_streaming = matches!(
+            shape,
+            MethodShape::ClientStreaming | MethodShape::BidiStreaming
+        );
+        let server_streaming = matches!(
+            shape,
+            MethodShape::ServerStreaming | MethodShape::BidiStreaming
+        );
+        self.proto.method.push(MethodDescriptorProto {
+            name: Some(name.to_owned()),
+            input_type: Some(format!(".{}", Req::full_name())),
+            output_type: Some(format!(".{}", Resp::full_name())),
+            client_streaming: client_streaming.then_some(true),
+            server_streaming: server_streaming.then_some(true),
+            options: None,
+        });
+    }
+
+    pub(crate) fn finish(self) -> (ServiceDescriptorProto, BTreeSet<String>) {
+        (self.proto, self.imports)
+    }
+}
+
+/// protoc's default JSON name: `foo_bar_baz` becomes `fooBarBaz`.
+pub(crate) fn json_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// protoc's map entry naming: `my_field` becomes `MyField`.
+fn upper_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_protoc() {
+        assert_eq!(json_name("foo_bar_baz"), "fooBarBaz");
+        assert_eq!(json_name("x"), "x");
+        assert_eq!(upper_camel("map_si"), "MapSi");
+    }
+}

@@ -1,0 +1,216 @@
+//! Protobuf descriptors built from Rust code.
+//!
+//! Every `#[derive(Message)]`, `#[derive(Enumeration)]` and `#[service]` type describes itself:
+//! [`Describe::file_descriptor_set`] gives the real `FileDescriptorProto`s (the type's file and
+//! every file it depends on, dependencies first), and [`Describe::proto_source`] renders the
+//! type's file as `.proto` text that `protoc` accepts.
+//!
+//! Files are laid out by package: all types of package `a.b` live in `a/b.proto` unless a type
+//! names its file with `#[grpc(file = "...")]`. Types without a package live in `default.proto`.
+//!
+//! ```
+//! use grpc_core::{descriptor::Describe, Message};
+//!
+//! #[derive(Message, Clone, PartialEq, Debug)]
+//! #[grpc(package = "helloworld")]
+//! pub struct HelloRequest {
+//!     pub name: String,
+//! }
+//!
+//! let file = HelloRequest::file_descriptor();
+//! assert_eq!(file.name(), "helloworld.proto");
+//! assert_eq!(HelloRequest::full_name(), "helloworld.HelloRequest");
+//! assert!(HelloRequest::proto_source().contains("message HelloRequest {"));
+//! ```
+
+mod builder;
+mod render;
+mod wkt;
+
+use std::collections::{BTreeSet, HashMap};
+
+pub use prost_types::{
+    DescriptorProto, EnumDescriptorProto, FileDescriptorProto, FileDescriptorSet,
+    ServiceDescriptorProto,
+};
+
+#[doc(hidden)]
+pub use builder::{
+    Cardinality, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind, ServiceBuilder,
+    TypeKind,
+};
+
+/// Renders a file descriptor as `.proto` source text.
+///
+/// The output is deterministic and parses back (with `protoc` or protox) to the same
+/// descriptor, apart from source locations.
+pub fn render_proto(file: &FileDescriptorProto) -> String {
+    render::render_file(file)
+}
+
+/// A type that knows its protobuf descriptor: messages, enums and services made by the macros.
+pub trait Describe {
+    /// Adds this type's definition, and the definitions it refers to, to `registry`.
+    #[doc(hidden)]
+    fn register(registry: &mut Registry);
+
+    /// The file this type's definition lives in, e.g. `routeguide.proto`.
+    #[doc(hidden)]
+    fn file_name() -> &'static str;
+
+    /// The fully-qualified protobuf name, e.g. `routeguide.Point`.
+    fn full_name() -> String;
+
+    /// The type's file and every file it imports, transitively, dependencies first.
+    fn file_descriptor_set() -> FileDescriptorSet {
+        let mut registry = Registry::new();
+        Self::register(&mut registry);
+        registry.into_file_descriptor_set()
+    }
+
+    /// The file that defines this type.
+    fn file_descriptor() -> FileDescriptorProto {
+        Self::file_descriptor_set()
+            .file
+            .into_iter()
+            .find(|file| file.name() == Self::file_name())
+            .unwrap_or_default()
+    }
+
+    /// The `.proto` source of the file that defines this type.
+    fn proto_source() -> String {
+        render_proto(&Self::file_descriptor())
+    }
+}
+
+/// Collects descriptors while types register themselves; see [`Describe`].
+///
+/// A registry is what reflection and `.proto` export read: register any number of services
+/// and messages, then take the [`FileDescriptorSet`].
+#[derive(Debug, Default)]
+pub struct Registry {
+    /// Files in the order they were first touched.
+    files: Vec<FileDescriptorProto>,
+    index: HashMap<String, usize>,
+    /// Imports per file, kept sorted.
+    imports: HashMap<String, BTreeSet<String>>,
+    /// Full names already registered (guards recursion through `Box<Self>`).
+    seen: BTreeSet<String>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// Registers `T` and everything it refers to.
+    pub fn add<T: Describe>(&mut self) -> &mut Self {
+        T::register(self);
+        self
+    }
+
+    /// Marks a definition as being registered; false if it already was.
+    #[doc(hidden)]
+    pub fn begin(&mut self, full_name: &str) -> bool {
+        self.seen.insert(full_name.to_owned())
+    }
+
+    fn file_mut(&mut self, file: &str, package: &str) -> &mut FileDescriptorProto {
+        let at = match self.index.get(file) {
+            Some(at) => *at,
+            None => {
+                let proto = match wkt::well_known_file(file) {
+                    Some(proto) => proto,
+                    None => FileDescriptorProto {
+                        name: Some(file.to_owned()),
+                        package: (!package.is_empty()).then(|| package.to_owned()),
+                        syntax: Some("proto3".to_owned()),
+                        ..Default::default()
+                    },
+                };
+                self.files.push(proto);
+                self.index.insert(file.to_owned(), self.files.len() - 1);
+                self.files.len() - 1
+            }
+        };
+        &mut self.files[at]
+    }
+
+    /// Adds a well-known type's whole file (e.g. `google/protobuf/timestamp.proto`).
+    #[doc(hidden)]
+    pub fn add_well_known_file(&mut self, file: &str) {
+        self.file_mut(file, "google.protobuf");
+    }
+
+    /// Adds a message definition to `file`.
+    #[doc(hidden)]
+    pub fn add_message(&mut self, file: &str, package: &str, message: MessageBuilder) {
+        let (proto, imports) = message.finish();
+        self.note_imports(file, imports);
+        self.file_mut(file, package).message_type.push(proto);
+    }
+
+    /// Adds an enum definition to `file`.
+    #[doc(hidden)]
+    pub fn add_enum(&mut self, file: &str, package: &str, enumeration: EnumBuilder) {
+        let proto = enumeration.finish();
+        self.file_mut(file, package).enum_type.push(proto);
+    }
+
+    /// Adds a service definition to `file`.
+    #[doc(hidden)]
+    pub fn add_service(&mut self, file: &str, package: &str, service: ServiceBuilder) {
+        let (proto, imports) = service.finish();
+        self.note_imports(file, imports);
+        self.file_mut(file, package).service.push(proto);
+    }
+
+    fn note_imports(&mut self, file: &str, imports: BTreeSet<String>) {
+        let entry = self.imports.entry(file.to_owned()).or_default();
+        entry.extend(imports.into_iter().filter(|import| import != file));
+    }
+
+    /// The registered files, each listing its imports, ordered so that every file comes after
+    /// the files it imports.
+    pub fn into_file_descriptor_set(mut self) -> FileDescriptorSet {
+        for file in &mut self.files {
+            if let Some(imports) = self.imports.remove(file.name()) {
+                file.dependency = imports.into_iter().collect();
+            }
+        }
+        FileDescriptorSet {
+            file: topological_order(self.files),
+        }
+    }
+}
+
+/// Orders files so that each follows its dependencies; ties keep registration order.
+fn topological_order(files: Vec<FileDescriptorProto>) -> Vec<FileDescriptorProto> {
+    let known: BTreeSet<String> = files.iter().map(|file| file.name().to_owned()).collect();
+    let mut pending: Vec<Option<FileDescriptorProto>> = files.into_iter().map(Some).collect();
+    let mut placed: BTreeSet<String> = BTreeSet::new();
+    let mut ordered = Vec::with_capacity(pending.len());
+    while ordered.len() < pending.len() {
+        let before = ordered.len();
+        for slot in pending.iter_mut() {
+            let ready = slot.as_ref().is_some_and(|file| {
+                file.dependency
+                    .iter()
+                    .all(|dep| placed.contains(dep) || !known.contains(dep))
+            });
+            if ready {
+                if let Some(file) = slot.take() {
+                    placed.insert(file.name().to_owned());
+                    ordered.push(file);
+                }
+            }
+        }
+        if ordered.len() == before {
+            // An import cycle (not valid protobuf, but possible across code-first files):
+            // emit the rest in registration order rather than loop forever.
+            ordered.extend(pending.iter_mut().filter_map(Option::take));
+        }
+    }
+    ordered
+}

@@ -1,0 +1,255 @@
+//! [`ServerContext`]: what a handler knows about its call, and how it shapes the response.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+
+use crate::metadata::MetadataMap;
+
+/// The address of the peer on the other end of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Peer {
+    /// A TCP peer.
+    Tcp(SocketAddr),
+    /// A peer on a Unix domain socket (usually unnamed).
+    Unix(Option<PathBuf>),
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Tcp(addr) => write!(f, "ipv{}:{addr}", if addr.is_ipv4() { 4 } else { 6 }),
+            Peer::Unix(Some(path)) => write!(f, "unix:{}", path.display()),
+            Peer::Unix(None) => write!(f, "unix:"),
+        }
+    }
+}
+
+/// A handler's view of its call: request metadata, peer, deadline, cancellation, and the
+/// response's initial and trailing metadata.
+///
+/// Take it as the first parameter after `&self` in a service method:
+///
+/// ```
+/// use grpc_core::{Message, ServerContext, Status};
+///
+/// #[derive(Message, Clone, PartialEq, Debug)]
+/// pub struct Ping { pub n: u32 }
+///
+/// #[grpc_core::service(package = "demo")]
+/// pub trait Pinger: Send + Sync + 'static {
+///     async fn ping(&self, ctx: &ServerContext, ping: Ping) -> Result<Ping, Status>;
+/// }
+///
+/// struct MyPinger;
+/// impl Pinger for MyPinger {
+///     async fn ping(&self, ctx: &ServerContext, ping: Ping) -> Result<Ping, Status> {
+///         if let Some(id) = ctx.request_metadata().get("x-request-id") {
+///             ctx.initial_metadata_mut().insert("x-request-id", id.clone());
+///         }
+///         ctx.trailing_metadata_mut().insert("x-served-by", "pinger".parse().unwrap());
+///         tokio::select! {
+///             _ = ctx.cancelled() => Err(Status::cancelled("client went away")),
+///             _ = std::future::ready(()) => Ok(ping),
+///         }
+///     }
+/// }
+/// ```
+#[derive(Clone)]
+pub struct ServerContext {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    method: String,
+    request_metadata: MetadataMap,
+    peer: Option<Peer>,
+    deadline: Option<Instant>,
+    cancellation: CancellationToken,
+    response: Mutex<ResponseMetadata>,
+}
+
+#[derive(Default)]
+struct ResponseMetadata {
+    initial: MetadataMap,
+    trailing: MetadataMap,
+}
+
+impl ServerContext {
+    pub(crate) fn new(
+        method: String,
+        request_metadata: MetadataMap,
+        peer: Option<Peer>,
+        deadline: Option<Instant>,
+    ) -> Self {
+        ServerContext {
+            inner: Arc::new(Inner {
+                method,
+                request_metadata,
+                peer,
+                deadline,
+                cancellation: CancellationToken::new(),
+                response: Mutex::new(ResponseMetadata::default()),
+            }),
+        }
+    }
+
+    /// The full method path, e.g. `/helloworld.Greeter/SayHello`.
+    pub fn method(&self) -> &str {
+        &self.inner.method
+    }
+
+    /// The request metadata (headers) the client sent.
+    pub fn request_metadata(&self) -> &MetadataMap {
+        &self.inner.request_metadata
+    }
+
+    /// The peer's address, when the transport knows it.
+    pub fn peer(&self) -> Option<&Peer> {
+        self.inner.peer.as_ref()
+    }
+
+    /// The peer's TCP address, if the call came over TCP.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        match self.inner.peer {
+            Some(Peer::Tcp(addr)) => Some(addr),
+            _ => None,
+        }
+    }
+
+    /// When the call's deadline passes, if the client set one (`grpc-timeout`).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.inner.deadline
+    }
+
+    /// Time left until the deadline; `Some(ZERO)` once it passed, `None` without a deadline.
+    pub fn time_remaining(&self) -> Option<Duration> {
+        self.inner
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Completes when the call is cancelled: the client cancelled or went away, or the
+    /// deadline passed.
+    pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
+        self.inner.cancellation.cancelled()
+    }
+
+    /// Whether the call has been cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancellation.is_cancelled()
+    }
+
+    /// A token that is cancelled with the call, to hand to spawned tasks.
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.inner.cancellation.clone()
+    }
+
+    /// The response's initial metadata (headers). Sent when the handler returns, so changes
+    /// made after a streaming handler returned its stream are not sent.
+    pub fn initial_metadata_mut(&self) -> impl std::ops::DerefMut<Target = MetadataMap> + '_ {
+        MetadataGuard {
+            guard: self.lock(),
+            initial: true,
+        }
+    }
+
+    /// The response's trailing metadata, sent with the status when the call ends. A streaming
+    /// handler may keep adding to it while its stream runs.
+    pub fn trailing_metadata_mut(&self) -> impl std::ops::DerefMut<Target = MetadataMap> + '_ {
+        MetadataGuard {
+            guard: self.lock(),
+            initial: false,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ResponseMetadata> {
+        // A handler that panicked while holding the lock poisons it; the metadata is still
+        // plain data, so keep going.
+        self.inner
+            .response
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn cancel(&self) {
+        self.inner.cancellation.cancel();
+    }
+
+    pub(crate) fn take_initial_metadata(&self) -> MetadataMap {
+        std::mem::take(&mut self.lock().initial)
+    }
+
+    pub(crate) fn take_trailing_metadata(&self) -> MetadataMap {
+        std::mem::take(&mut self.lock().trailing)
+    }
+}
+
+struct MetadataGuard<'a> {
+    guard: MutexGuard<'a, ResponseMetadata>,
+    initial: bool,
+}
+
+impl std::ops::Deref for MetadataGuard<'_> {
+    type Target = MetadataMap;
+    fn deref(&self) -> &MetadataMap {
+        if self.initial {
+            &self.guard.initial
+        } else {
+            &self.guard.trailing
+        }
+    }
+}
+
+impl std::ops::DerefMut for MetadataGuard<'_> {
+    fn deref_mut(&mut self) -> &mut MetadataMap {
+        if self.initial {
+            &mut self.guard.initial
+        } else {
+            &mut self.guard.trailing
+        }
+    }
+}
+
+impl fmt::Debug for ServerContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerContext")
+            .field("method", &self.inner.method)
+            .field("peer", &self.inner.peer)
+            .field("deadline", &self.inner.deadline)
+            .field("cancelled", &self.is_cancelled())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Cancels the call's token when dropped before [`CancelOnDrop::disarm`]: a dropped handler
+/// future or response stream means the client went away.
+pub(crate) struct CancelOnDrop {
+    ctx: Option<ServerContext>,
+}
+
+impl CancelOnDrop {
+    pub(crate) fn new(ctx: &ServerContext) -> Self {
+        CancelOnDrop {
+            ctx: Some(ctx.clone()),
+        }
+    }
+
+    pub(crate) fn disarm(&mut self) {
+        self.ctx = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(ctx) = self.ctx.take() {
+            ctx.cancel();
+        }
+    }
+}

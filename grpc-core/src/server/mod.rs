@@ -1,0 +1,445 @@
+//! The server: register services, bind ports (TCP or Unix sockets), start, stop.
+//!
+//! ```no_run
+//! use grpc_core::{Message, Server, Status};
+//!
+//! #[derive(Message, Clone, PartialEq, Debug)]
+//! #[grpc(package = "helloworld")]
+//! pub struct HelloRequest { pub name: String }
+//!
+//! #[derive(Message, Clone, PartialEq, Debug)]
+//! #[grpc(package = "helloworld")]
+//! pub struct HelloReply { pub message: String }
+//!
+//! #[grpc_core::service(package = "helloworld")]
+//! pub trait Greeter: Send + Sync + 'static {
+//!     async fn say_hello(&self, request: HelloRequest) -> Result<HelloReply, Status>;
+//! }
+//!
+//! struct MyGreeter;
+//! impl Greeter for MyGreeter {
+//!     async fn say_hello(&self, request: HelloRequest) -> Result<HelloReply, Status> {
+//!         Ok(HelloReply { message: format!("Hello {}", request.name) })
+//!     }
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = Server::builder().add_service(GreeterServer::new(MyGreeter)).build();
+//! let port = server.add_insecure_port("[::]:0")?;
+//! server.start().await?;
+//! println!("listening on {port}");
+//! tokio::signal::ctrl_c().await?;
+//! server.stop(Some(std::time::Duration::from_secs(5))).await;
+//! # Ok(()) }
+//! ```
+
+mod context;
+pub(crate) mod handler;
+mod router;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, UnixListener};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tonic::body::Body;
+
+pub use context::{Peer, ServerContext};
+pub use handler::BoxFuture;
+
+use crate::descriptor::Registry;
+use router::Router;
+
+/// A service the server can route to: the `XxxServer` types that `#[service]` generates.
+pub trait Service: Send + Sync + 'static {
+    /// The full service name, e.g. `helloworld.Greeter`.
+    fn name(&self) -> &'static str;
+
+    /// Handles one call to `method` (the part of the path after the service name).
+    #[doc(hidden)]
+    fn call(&self, method: &str, request: http::Request<Body>) -> BoxFuture<http::Response<Body>>;
+
+    /// Adds the service's descriptors to `registry`.
+    fn register(&self, registry: &mut Registry);
+}
+
+/// Per-call limits, shared by every call of a server.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) max_receive_message_size: usize,
+    pub(crate) max_send_message_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_receive_message_size: 4 * 1024 * 1024,
+            max_send_message_size: usize::MAX,
+        }
+    }
+}
+
+/// Connection-level settings.
+#[derive(Debug, Clone)]
+struct ConnectionSettings {
+    max_concurrent_streams: u32,
+    max_header_list_size: u32,
+    tcp_nodelay: bool,
+    initial_stream_window_size: u32,
+    initial_connection_window_size: u32,
+    keepalive_interval: Option<Duration>,
+    keepalive_timeout: Duration,
+    max_pending_accept_reset_streams: usize,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        ConnectionSettings {
+            max_concurrent_streams: 100,
+            max_header_list_size: 16 * 1024,
+            tcp_nodelay: true,
+            initial_stream_window_size: 1024 * 1024,
+            initial_connection_window_size: 2 * 1024 * 1024,
+            keepalive_interval: None,
+            keepalive_timeout: Duration::from_secs(20),
+            max_pending_accept_reset_streams: 20,
+        }
+    }
+}
+
+/// Configures and builds a [`Server`].
+#[derive(Default)]
+pub struct ServerBuilder {
+    services: HashMap<&'static str, Arc<dyn Service>>,
+    limits: Limits,
+    settings: ConnectionSettings,
+}
+
+impl fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("services", &self.services.keys().collect::<Vec<_>>())
+            .field("limits", &self.limits)
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl ServerBuilder {
+    /// Registers a service. A later service with the same name replaces the earlier one.
+    pub fn add_service<S: Service>(mut self, service: S) -> Self {
+        self.services.insert(service.name(), Arc::new(service));
+        self
+    }
+
+    /// Largest request message accepted, after decompression (default 4 MiB); larger ones end
+    /// the call with RESOURCE_EXHAUSTED.
+    pub fn max_receive_message_size(mut self, bytes: usize) -> Self {
+        self.limits.max_receive_message_size = bytes;
+        self
+    }
+
+    /// Largest response message sent (default unlimited); larger ones end the call with
+    /// RESOURCE_EXHAUSTED.
+    pub fn max_send_message_size(mut self, bytes: usize) -> Self {
+        self.limits.max_send_message_size = bytes;
+        self
+    }
+
+    /// Concurrent calls per connection (HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS`, default 100).
+    pub fn max_concurrent_streams(mut self, streams: u32) -> Self {
+        self.settings.max_concurrent_streams = streams;
+        self
+    }
+
+    /// Largest request header block accepted (default 16 KiB).
+    pub fn max_header_list_size(mut self, bytes: u32) -> Self {
+        self.settings.max_header_list_size = bytes;
+        self
+    }
+
+    /// `TCP_NODELAY` on accepted connections (default on).
+    pub fn tcp_nodelay(mut self, enabled: bool) -> Self {
+        self.settings.tcp_nodelay = enabled;
+        self
+    }
+
+    /// HTTP/2 flow-control windows per stream and per connection (defaults 1 MiB and 2 MiB).
+    pub fn initial_window_sizes(mut self, stream: u32, connection: u32) -> Self {
+        self.settings.initial_stream_window_size = stream;
+        self.settings.initial_connection_window_size = connection;
+        self
+    }
+
+    /// Sends HTTP/2 pings this often on idle connections and closes those that do not answer
+    /// within `timeout` (default: no pings).
+    pub fn http2_keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.settings.keepalive_interval = Some(interval);
+        self.settings.keepalive_timeout = timeout;
+        self
+    }
+
+    /// Streams a client may reset before the server handles them, per connection (default 20;
+    /// rapid-reset flood protection: beyond it the connection gets GOAWAY).
+    pub fn max_pending_accept_reset_streams(mut self, streams: usize) -> Self {
+        self.settings.max_pending_accept_reset_streams = streams;
+        self
+    }
+
+    /// Builds the server. Bind ports with [`Server::add_insecure_port`], then
+    /// [`Server::start`].
+    pub fn build(self) -> Server {
+        let limits = Arc::new(self.limits);
+        Server {
+            inner: Arc::new(Inner {
+                router: Arc::new(Router::new(self.services, limits)),
+                settings: self.settings,
+                pending: Mutex::new(Vec::new()),
+                tasks: tokio::sync::Mutex::new(JoinSet::new()),
+                shutdown: CancellationToken::new(),
+                stopped: CancellationToken::new(),
+                started: Mutex::new(false),
+            }),
+        }
+    }
+}
+
+/// A gRPC server. Cheap to clone; clones control the same server.
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    router: Arc<Router>,
+    settings: ConnectionSettings,
+    pending: Mutex<Vec<Listener>>,
+    tasks: tokio::sync::Mutex<JoinSet<()>>,
+    shutdown: CancellationToken,
+    stopped: CancellationToken,
+    started: Mutex<bool>,
+}
+
+enum Listener {
+    Tcp(std::net::TcpListener),
+    Unix(std::os::unix::net::UnixListener, PathBuf),
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("stopping", &self.inner.shutdown.is_cancelled())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Starts configuring a server.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder::default()
+    }
+
+    /// Binds an address and returns the bound port (so `"[::]:0"` picks a free one).
+    ///
+    /// Accepts `host:port`, `[v6]:port`, and `unix:/path` (or `unix:relative/path`) for a Unix
+    /// domain socket, for which the returned port is 0. Call before [`Server::start`].
+    pub fn add_insecure_port(&self, addr: &str) -> io::Result<u16> {
+        if *lock(&self.inner.started) {
+            return Err(io::Error::other("add ports before starting the server"));
+        }
+        let listener = if let Some(path) = addr.strip_prefix("unix:") {
+            let path = PathBuf::from(path.strip_prefix("//").unwrap_or(path));
+            let listener = std::os::unix::net::UnixListener::bind(&path)?;
+            listener.set_nonblocking(true)?;
+            Listener::Unix(listener, path)
+        } else {
+            let mut last_error = None;
+            let mut bound = None;
+            for candidate in addr.to_socket_addrs()? {
+                match std::net::TcpListener::bind(candidate) {
+                    Ok(listener) => {
+                        bound = Some(listener);
+                        break;
+                    }
+                    Err(error) => last_error = Some(error),
+                }
+            }
+            let listener = bound.ok_or_else(|| {
+                last_error.unwrap_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, format!("{addr} resolves to no address"))
+                })
+            })?;
+            listener.set_nonblocking(true)?;
+            Listener::Tcp(listener)
+        };
+        let port = match &listener {
+            Listener::Tcp(listener) => listener.local_addr()?.port(),
+            Listener::Unix(..) => 0,
+        };
+        lock(&self.inner.pending).push(listener);
+        Ok(port)
+    }
+
+    /// Starts serving every bound port in the background. Must run inside a tokio runtime.
+    pub async fn start(&self) -> io::Result<()> {
+        {
+            let mut started = lock(&self.inner.started);
+            if *started {
+                return Err(io::Error::other("server already started"));
+            }
+            *started = true;
+        }
+        let listeners = std::mem::take(&mut *lock(&self.inner.pending));
+        if listeners.is_empty() {
+            return Err(io::Error::other("no ports bound: call add_insecure_port first"));
+        }
+        let mut tasks = self.inner.tasks.lock().await;
+        for listener in listeners {
+            let inner = self.inner.clone();
+            match listener {
+                Listener::Tcp(listener) => {
+                    let listener = TcpListener::from_std(listener)?;
+                    tasks.spawn(async move { inner.accept_tcp(listener).await });
+                }
+                Listener::Unix(listener, path) => {
+                    let listener = UnixListener::from_std(listener)?;
+                    tasks.spawn(async move { inner.accept_unix(listener, path).await });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops the server: no new connections or calls are accepted, calls in flight get up to
+    /// `grace` to finish (`None`: as long as they need), then remaining connections are closed.
+    pub async fn stop(&self, grace: Option<Duration>) {
+        self.inner.shutdown.cancel();
+        let mut tasks = self.inner.tasks.lock().await;
+        let drain = async { while tasks.join_next().await.is_some() {} };
+        match grace {
+            Some(grace) => {
+                if tokio::time::timeout(grace, drain).await.is_err() {
+                    tasks.abort_all();
+                    while tasks.join_next().await.is_some() {}
+                }
+            }
+            None => drain.await,
+        }
+        self.inner.stopped.cancel();
+    }
+
+    /// Waits until the server has been stopped with [`Server::stop`].
+    pub async fn wait_for_termination(&self) {
+        self.inner.stopped.cancelled().await
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Inner {
+    async fn accept_tcp(self: Arc<Self>, listener: TcpListener) {
+        let graceful = GracefulShutdown::new();
+        // Owned here so that aborting this task (stop's grace ran out) closes every connection.
+        let mut connections = JoinSet::new();
+        loop {
+            while connections.try_join_next().is_some() {}
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = self.shutdown.cancelled() => break,
+            };
+            match accepted {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(self.settings.tcp_nodelay);
+                    let peer = Some(Peer::Tcp(normalize(addr)));
+                    connections.spawn(self.connection(stream, peer, graceful.watcher()));
+                }
+                Err(error) => accept_backoff(error).await,
+            }
+        }
+        drop(listener);
+        graceful.shutdown().await;
+    }
+
+    async fn accept_unix(self: Arc<Self>, listener: UnixListener, path: PathBuf) {
+        let graceful = GracefulShutdown::new();
+        // Owned here so that aborting this task (stop's grace ran out) closes every connection.
+        let mut connections = JoinSet::new();
+        loop {
+            while connections.try_join_next().is_some() {}
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = self.shutdown.cancelled() => break,
+            };
+            match accepted {
+                Ok((stream, addr)) => {
+                    let peer = Peer::Unix(addr.as_pathname().map(PathBuf::from));
+                    connections.spawn(self.connection(stream, Some(peer), graceful.watcher()));
+                }
+                Err(error) => accept_backoff(error).await,
+            }
+        }
+        drop(listener);
+        let _ = std::fs::remove_file(&path);
+        graceful.shutdown().await;
+    }
+
+    /// Serves one HTTP/2 connection until it closes or the server shuts it down gracefully.
+    fn connection<IO>(
+        &self,
+        io: IO,
+        peer: Option<Peer>,
+        watcher: Watcher,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static
+    where
+        IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let router = self.router.clone();
+        let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+            let call = router.route(request.map(Body::new), peer.clone());
+            async move { Ok::<_, Infallible>(call.await) }
+        });
+        let settings = &self.settings;
+        let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+        builder
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(settings.max_concurrent_streams)
+            .max_header_list_size(settings.max_header_list_size)
+            .initial_stream_window_size(settings.initial_stream_window_size)
+            .initial_connection_window_size(settings.initial_connection_window_size)
+            .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
+            .keep_alive_interval(settings.keepalive_interval)
+            .keep_alive_timeout(settings.keepalive_timeout);
+        let connection = builder.serve_connection(TokioIo::new(io), service);
+        async move {
+            // A connection error (peer vanished, protocol violation) ends only this connection.
+            let _ = watcher.watch(connection).await;
+        }
+    }
+}
+
+/// A `[::ffff:a.b.c.d]` peer is the IPv4 peer `a.b.c.d` on a dual-stack socket.
+fn normalize(addr: SocketAddr) -> SocketAddr {
+    match addr {
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4_mapped() {
+            Some(v4) => SocketAddr::new(v4.into(), v6.port()),
+            None => addr,
+        },
+        v4 => v4,
+    }
+}
+
+/// Accept errors (e.g. out of file descriptors) are transient: wait a little and go on.
+async fn accept_backoff(_error: io::Error) {
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}

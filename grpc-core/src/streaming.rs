@@ -1,0 +1,203 @@
+//! Message streams: [`Streaming`] is what a handler receives for a client stream and what a
+//! client receives for a server stream; [`ServerStream`] is what a handler returns.
+//!
+//! ```
+//! use grpc_core::{ServerStream, Status};
+//!
+//! // From an iterator:
+//! let numbers: ServerStream<u32> = ServerStream::iter(vec![1, 2, 3]);
+//!
+//! // From a channel a spawned task feeds:
+//! let (tx, stream) = ServerStream::<u32>::channel(16);
+//! tokio::spawn(async move {
+//!     for n in 0..3 {
+//!         if tx.send(Ok(n)).await.is_err() {
+//!             break; // the client went away
+//!         }
+//!     }
+//! });
+//! # let _ = (numbers, stream);
+//! ```
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures_core::Stream;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, Sleep};
+
+use crate::metadata::MetadataMap;
+use crate::status::Status;
+
+/// A stream of incoming messages: requests on the server, responses on the client.
+///
+/// Read it with [`Streaming::message`] or as a [`Stream`] of `Result<T, Status>`. On the client
+/// it also gives the response's initial metadata and, once drained, its trailing metadata; the
+/// call's deadline applies while reading, and dropping the stream cancels the call.
+pub struct Streaming<T> {
+    inner: Option<tonic::Streaming<T>>,
+    initial_metadata: MetadataMap,
+    deadline: Option<Pin<Box<Sleep>>>,
+    timeout_error: Option<Status>,
+    trailers: Option<MetadataMap>,
+}
+
+impl<T> Streaming<T> {
+    pub(crate) fn new(
+        inner: tonic::Streaming<T>,
+        initial_metadata: MetadataMap,
+        deadline: Option<Instant>,
+    ) -> Self {
+        Streaming {
+            inner: Some(inner),
+            initial_metadata,
+            deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
+            timeout_error: None,
+            trailers: None,
+        }
+    }
+
+    /// The next message; `Ok(None)` once the stream ended successfully.
+    pub async fn message(&mut self) -> Result<Option<T>, Status> {
+        std::future::poll_fn(|cx| self.poll_message(cx)).await
+    }
+
+    /// The initial metadata (response headers) of the call. Empty on the server side.
+    pub fn initial_metadata(&self) -> &MetadataMap {
+        &self.initial_metadata
+    }
+
+    /// The trailing metadata, draining any messages not yet read. `None` on the server side.
+    pub async fn trailers(&mut self) -> Result<Option<MetadataMap>, Status> {
+        while self.message().await?.is_some() {}
+        Ok(self.trailers.take())
+    }
+
+    /// Initial and trailing metadata, once the stream has ended.
+    pub(crate) fn into_metadata(self) -> (MetadataMap, MetadataMap) {
+        (self.initial_metadata, self.trailers.unwrap_or_default())
+    }
+
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
+        if let Some(status) = self.timeout_error.take() {
+            return Poll::Ready(Err(status));
+        }
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(Ok(None));
+        };
+        if let Some(deadline) = self.deadline.as_mut() {
+            if deadline.as_mut().poll(cx).is_ready() {
+                // Dropping the tonic stream resets the HTTP/2 stream: the server sees CANCEL.
+                self.inner = None;
+                return Poll::Ready(Err(Status::deadline_exceeded("deadline exceeded")));
+            }
+        }
+        match ready!(Pin::new(&mut *inner).poll_next(cx)) {
+            Some(Ok(message)) => Poll::Ready(Ok(Some(message))),
+            Some(Err(status)) => {
+                self.inner = None;
+                Poll::Ready(Err(crate::client::map_status(status.into(), None)))
+            }
+            None => {
+                let mut trailers = std::mem::take(&mut self.inner)
+                    .and_then(|mut inner| trailers_now(&mut inner));
+                if let Some(trailers) = trailers.as_mut() {
+                    for reserved in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
+                        trailers.remove(reserved);
+                    }
+                }
+                self.trailers = trailers;
+                Poll::Ready(Ok(None))
+            }
+        }
+    }
+}
+
+/// Reads trailers that tonic has already received (the stream is finished).
+fn trailers_now<T>(inner: &mut tonic::Streaming<T>) -> Option<MetadataMap> {
+    let waker = futures_util::task::noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    let fut = inner.trailers();
+    let mut fut = std::pin::pin!(fut);
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(trailers)) => trailers,
+        _ => None,
+    }
+}
+
+use std::future::Future;
+
+impl<T> Stream for Streaming<T> {
+    type Item = Result<T, Status>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.poll_message(cx).map(Result::transpose)
+    }
+}
+
+impl<T> fmt::Debug for Streaming<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Streaming")
+            .field("finished", &self.inner.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sending half of [`ServerStream::channel`]: `send(Ok(message))` or end the call with
+/// `send(Err(status))`. Sending fails once the client has gone away.
+pub type StreamSender<T> = mpsc::Sender<Result<T, Status>>;
+
+/// A stream of outgoing messages returned by a handler: a server stream's responses.
+///
+/// Ending the stream ends the call with OK; yielding an `Err(status)` ends it with that status.
+pub struct ServerStream<T> {
+    inner: Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>,
+}
+
+impl<T: Send + 'static> ServerStream<T> {
+    /// Wraps any stream of results.
+    pub fn new<S>(stream: S) -> Self
+    where
+        S: Stream<Item = Result<T, Status>> + Send + 'static,
+    {
+        ServerStream {
+            inner: Box::pin(stream),
+        }
+    }
+
+    /// A stream of the given messages.
+    pub fn iter<I>(items: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: Send + 'static,
+    {
+        Self::new(tokio_stream::iter(items.into_iter().map(Ok)))
+    }
+
+    /// A stream with no messages: the call ends with OK.
+    pub fn empty() -> Self {
+        Self::new(tokio_stream::empty())
+    }
+
+    /// A stream fed through a channel with room for `buffer` messages; send from any task.
+    pub fn channel(buffer: usize) -> (StreamSender<T>, Self) {
+        let (tx, rx) = mpsc::channel(buffer.max(1));
+        (tx, Self::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+    }
+}
+
+impl<T> Stream for ServerStream<T> {
+    type Item = Result<T, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> fmt::Debug for ServerStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerStream").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,148 @@
+//! `#[grpc(...)]` attributes: parsed once per item, each key checked against where it may
+//! appear.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Attribute, LitInt, LitStr};
+
+use crate::ctx::Ctx;
+
+/// Keys a `#[grpc(...)]` attribute (or `#[service(...)]` arguments) can carry.
+#[derive(Default)]
+pub(crate) struct Attrs {
+    pub(crate) tag: Option<(u32, Span)>,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) package: Option<LitStr>,
+    pub(crate) file: Option<LitStr>,
+    pub(crate) encoding: Option<LitStr>,
+    pub(crate) krate: Option<syn::Path>,
+    pub(crate) oneof: Option<Span>,
+}
+
+/// Where an attribute sits, which decides the keys it accepts.
+#[derive(Clone, Copy)]
+pub(crate) enum Place {
+    MessageType,
+    MessageField,
+    EnumType,
+    EnumVariant,
+    OneofType,
+    OneofVariant,
+    Service,
+    Method,
+}
+
+impl Place {
+    fn allowed(self) -> &'static [&'static str] {
+        match self {
+            Place::MessageType | Place::EnumType => &["name", "package", "file", "crate"],
+            Place::MessageField => &["tag", "name", "encoding", "oneof"],
+            Place::EnumVariant => &["name"],
+            Place::OneofType => &["crate"],
+            Place::OneofVariant => &["tag", "name", "encoding"],
+            Place::Service => &["name", "package", "file", "crate"],
+            Place::Method => &["name"],
+        }
+    }
+}
+
+/// Parses every `#[grpc(...)]` among `attrs`.
+pub(crate) fn parse(ctx: &Ctx, attrs: &[Attribute], place: Place) -> Attrs {
+    let mut out = Attrs::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("grpc")) {
+        let result = attr.parse_nested_meta(|meta| parse_key(ctx, &mut out, place, meta));
+        if let Err(error) = result {
+            ctx.push(error);
+        }
+    }
+    out
+}
+
+/// Parses the arguments of `#[service(...)]`.
+pub(crate) fn parse_args(ctx: &Ctx, args: proc_macro2::TokenStream) -> Attrs {
+    let mut out = Attrs::default();
+    let parser = syn::meta::parser(|meta| parse_key(ctx, &mut out, Place::Service, meta));
+    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+        ctx.push(error);
+    }
+    out
+}
+
+fn parse_key(
+    ctx: &Ctx,
+    out: &mut Attrs,
+    place: Place,
+    meta: syn::meta::ParseNestedMeta<'_>,
+) -> syn::Result<()> {
+    let key = meta
+        .path
+        .get_ident()
+        .map(|ident| ident.to_string())
+        .unwrap_or_default();
+    let allowed = place.allowed();
+    if !allowed.contains(&key.as_str()) {
+        let expected = allowed
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(meta.error(format!(
+            "unknown attribute `{}` here; expected one of: {expected}",
+            meta.path.to_token_stream_string()
+        )));
+    }
+    let span = meta.path.span();
+    let duplicate = || syn::Error::new(span, format!("duplicate attribute `{key}`"));
+    match key.as_str() {
+        "tag" => {
+            let lit: LitInt = meta.value()?.parse()?;
+            let tag = lit.base10_parse::<u32>()?;
+            if out.tag.replace((tag, lit.span())).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "oneof" => {
+            if out.oneof.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "crate" => {
+            let lit: LitStr = meta.value()?.parse()?;
+            let path = lit.parse::<syn::Path>()?;
+            if out.krate.replace(path).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        _ => {
+            let lit: LitStr = meta.value()?.parse()?;
+            let slot = match key.as_str() {
+                "name" => &mut out.name,
+                "package" => &mut out.package,
+                "file" => &mut out.file,
+                _ => &mut out.encoding,
+            };
+            if slot.replace(lit).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+    }
+    Ok(())
+}
+
+trait PathString {
+    fn to_token_stream_string(&self) -> String;
+}
+
+impl PathString for syn::Path {
+    fn to_token_stream_string(&self) -> String {
+        quote::ToTokens::to_token_stream(self).to_string().replace(' ', "")
+    }
+}
+
+/// The path generated code uses to reach grpc-core: `::grpc_core` unless `crate = "..."`.
+pub(crate) fn crate_path(attrs: &Attrs) -> proc_macro2::TokenStream {
+    match &attrs.krate {
+        Some(path) => quote::quote!(#path),
+        None => quote::quote!(::grpc_core),
+    }
+}

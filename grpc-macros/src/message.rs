@@ -1,0 +1,310 @@
+//! `#[derive(Message)]`: parse the struct into a model, check it, emit the codec, `Default` and
+//! descriptor impls.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Data, DeriveInput, Fields, Ident};
+
+use crate::attrs::{self, Place};
+use crate::ctx::{self, Ctx};
+use crate::names;
+use crate::types::{self, Shape};
+
+/// Field numbers protobuf reserves for itself.
+const RESERVED_TAGS: std::ops::RangeInclusive<u32> = 19000..=19999;
+const MAX_TAG: u32 = (1 << 29) - 1;
+
+struct Field<'a> {
+    ident: &'a Ident,
+    /// `None` for a oneof field: its numbers come from the variants.
+    tag: Option<u32>,
+    tag_span: Span,
+    name: String,
+    shape: Shape,
+}
+
+pub(crate) fn expand(input: DeriveInput) -> TokenStream {
+    match expand_checked(&input) {
+        Ok(tokens) => tokens,
+        Err(error) => ctx::fail(error, TokenStream::new()),
+    }
+}
+
+/// The message-level facts shared by the emitters.
+pub(crate) struct TypeNames {
+    pub(crate) krate: TokenStream,
+    pub(crate) package: String,
+    pub(crate) full_name: String,
+    pub(crate) file: String,
+}
+
+/// Reads `name`, `package`, `file` and `crate` of a message or enum, checking them.
+pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> TypeNames {
+    let name = attrs.name.as_ref().map_or_else(|| ident.to_string(), |n| n.value());
+    if !names::is_proto_ident(&name) {
+        ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#ident), |n| quote!(#n)), format!("`{name}` is not a valid protobuf name"));
+    }
+    let package = attrs.package.as_ref().map(|p| p.value()).unwrap_or_default();
+    if !names::is_proto_package(&package) {
+        ctx.error(&attrs.package, format!("`{package}` is not a valid protobuf package"));
+    }
+    let file = attrs
+        .file
+        .as_ref()
+        .map_or_else(|| names::default_file(&package), |f| f.value());
+    TypeNames {
+        krate: attrs::crate_path(attrs),
+        full_name: names::full_name(&package, &name),
+        package,
+        file,
+    }
+}
+
+fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let ctx = Ctx::new();
+    let container = attrs::parse(&ctx, &input.attrs, Place::MessageType);
+    let type_names = type_names(&ctx, &input.ident, &container);
+    if !input.generics.params.is_empty() {
+        ctx.error(&input.generics, "a message cannot have generic parameters");
+    }
+    let fields = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => parse_fields(&ctx, named.named.iter()),
+            Fields::Unit => Vec::new(),
+            Fields::Unnamed(_) => {
+                ctx.error(&data.fields, "a message needs named fields (or none at all)");
+                Vec::new()
+            }
+        },
+        _ => {
+            ctx.error(&input.ident, "`Message` can only be derived for structs; use `Enumeration` or `Oneof` for enums");
+            Vec::new()
+        }
+    };
+    check_tags(&ctx, &fields);
+    check_names(&ctx, &fields);
+    ctx.finish()?;
+    Ok(emit(input, &type_names, &fields))
+}
+
+fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Vec<Field<'a>> {
+    let mut next_tag = 1u32;
+    let mut out = Vec::new();
+    for field in fields {
+        let Some(ident) = field.ident.as_ref() else { continue };
+        let attrs = attrs::parse(ctx, &field.attrs, Place::MessageField);
+        let oneof = attrs.oneof.is_some();
+        let Some(shape) = types::classify_field(ctx, &field.ty, attrs.encoding.as_ref(), oneof) else {
+            continue;
+        };
+        let (tag, tag_span) = match (oneof, attrs.tag) {
+            (true, Some((_, span))) => {
+                ctx.push(syn::Error::new(span, "a oneof field has no number of its own: tag its variants"));
+                (None, span)
+            }
+            (true, None) => (None, ident.span()),
+            (false, Some((tag, span))) => (Some(tag), span),
+            (false, None) => (Some(next_tag), ident.span()),
+        };
+        if let Some(tag) = tag {
+            next_tag = tag.saturating_add(1);
+        }
+        let name = attrs.name.as_ref().map_or_else(|| names::unraw(ident), |n| n.value());
+        if !names::is_proto_ident(&name) {
+            ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#ident), |n| quote!(#n)), format!("`{name}` is not a valid protobuf field name"));
+        }
+        out.push(Field { ident, tag, tag_span, name, shape });
+    }
+    out
+}
+
+/// Field numbers must be in range, outside the reserved block, and unique.
+fn check_tags(ctx: &Ctx, fields: &[Field<'_>]) {
+    let mut seen: HashMap<u32, &Ident> = HashMap::new();
+    for field in fields {
+        let Some(tag) = field.tag else { continue };
+        if tag == 0 || tag > MAX_TAG {
+            ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is out of range (1 to {MAX_TAG})")));
+        } else if RESERVED_TAGS.contains(&tag) {
+            ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is reserved by protobuf (19000 to 19999)")));
+        }
+        if let Some(previous) = seen.insert(tag, field.ident) {
+            ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is already used by field `{previous}`")));
+        }
+    }
+}
+
+fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    for field in fields {
+        if let Some(previous) = seen.insert(&field.name, field.ident) {
+            ctx.error(field.ident, format!("field name `{}` is already used by field `{previous}`", field.name));
+        }
+    }
+}
+
+fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenStream {
+    let krate = &names.krate;
+    let p = quote!(#krate::__private);
+    let ident = &input.ident;
+    let struct_name = ident.to_string();
+    let TypeNames { package, full_name, file, .. } = names;
+
+    let codes: Vec<_> = fields
+        .iter()
+        .map(|field| {
+            let member = field.ident;
+            let code = types::field_code(krate, &field.shape, &quote!(self.#member), field.tag.unwrap_or(0), &field.name);
+            (field, code)
+        })
+        .collect();
+
+    // Encode in field-number order, as protoc does; a oneof's value goes where its number falls.
+    let oneofs: Vec<(&Field<'_>, Ident, TokenStream)> = fields
+        .iter()
+        .filter_map(|field| match &field.shape {
+            Shape::Oneof(ty) => Some((field, format_ident!("__oneof_{}", field.ident), quote!(<#ty as #p::Oneof>))),
+            _ => None,
+        })
+        .collect();
+    let mut ordered: Vec<_> = codes.iter().filter(|(field, _)| field.tag.is_some()).collect();
+    ordered.sort_by_key(|(field, _)| field.tag);
+    let pending_init = oneofs.iter().map(|(field, var, _)| {
+        let member = field.ident;
+        quote!(let mut #var = self.#member.as_ref();)
+    });
+    let encode_steps = ordered.iter().map(|(field, code)| {
+        let tag = field.tag.unwrap_or(0);
+        let flush = oneofs.iter().map(|(_, var, oneof)| {
+            quote! {
+                if let ::core::option::Option::Some(value) = #var {
+                    if #oneof::tag(value) < #tag {
+                        #oneof::encode(value, buf);
+                        #var = ::core::option::Option::None;
+                    }
+                }
+            }
+        });
+        let encode = &code.encode;
+        quote!(#(#flush)* #encode)
+    });
+    let encode_rest = oneofs.iter().map(|(_, var, oneof)| {
+        quote!(if let ::core::option::Option::Some(value) = #var { #oneof::encode(value, buf); })
+    });
+
+    let merge_arms = codes.iter().map(|(field, code)| {
+        let merge = &code.merge;
+        let field_name = field.ident.to_string();
+        let pattern = match (&field.shape, field.tag) {
+            (Shape::Oneof(ty), _) => quote!(tag if <#ty as #p::Oneof>::TAGS.contains(&tag)),
+            (_, Some(tag)) => quote!(#tag),
+            (_, None) => quote!(_ if false),
+        };
+        quote! {
+            #pattern => #merge.map_err(|mut error| {
+                error.push(#struct_name, #field_name);
+                error
+            }),
+        }
+    });
+    let lens = codes.iter().map(|(_, code)| &code.encoded_len);
+    let describes = codes.iter().map(|(_, code)| &code.describe);
+    let defaults = fields.iter().map(|field| {
+        let member = field.ident;
+        quote!(#member: ::core::default::Default::default())
+    });
+    let regular_tags: Vec<u32> = fields.iter().filter_map(|f| f.tag).collect();
+    let oneof_checks = oneofs.iter().map(|(field, _, oneof)| {
+        let message = format!("a variant of oneof `{}` in message `{struct_name}` reuses a field number of another field", field.ident);
+        quote_spanned! {field.ident.span()=>
+            const _: () = {
+                let tags: &[u32] = #oneof::TAGS;
+                let taken: &[u32] = &[#(#regular_tags),*];
+                let mut i = 0;
+                while i < tags.len() {
+                    let mut j = 0;
+                    while j < taken.len() {
+                        if tags[i] == taken[j] {
+                            ::core::panic!(#message);
+                        }
+                        j += 1;
+                    }
+                    i += 1;
+                }
+            };
+        }
+    });
+
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #p::prost::Message for #ident {
+                #[allow(unused_variables, unused_mut)]
+                fn encode_raw(&self, buf: &mut impl #p::BufMut) {
+                    #(#pending_init)*
+                    #(#encode_steps)*
+                    #(#encode_rest)*
+                }
+
+                #[allow(unused_variables)]
+                fn merge_field(
+                    &mut self,
+                    tag: u32,
+                    wire_type: #p::WireType,
+                    buf: &mut impl #p::Buf,
+                    ctx: #p::DecodeContext,
+                ) -> ::core::result::Result<(), #p::DecodeError> {
+                    match tag {
+                        #(#merge_arms)*
+                        _ => #p::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+                    }
+                }
+
+                fn encoded_len(&self) -> usize {
+                    0 #(+ #lens)*
+                }
+
+                fn clear(&mut self) {
+                    *self = ::core::default::Default::default();
+                }
+            }
+
+            #[automatically_derived]
+            impl ::core::default::Default for #ident {
+                fn default() -> Self {
+                    #ident { #(#defaults),* }
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::Describe for #ident {
+                #[allow(unused_mut, unused_variables)]
+                fn register(registry: &mut #p::Registry) {
+                    if !registry.begin(#full_name) {
+                        return;
+                    }
+                    let mut message = #p::MessageBuilder::new(#full_name);
+                    #(#describes)*
+                    registry.add_message(#file, #package, message);
+                }
+                fn file_name() -> &'static str {
+                    #file
+                }
+                fn full_name() -> #p::String {
+                    #p::ToOwned::to_owned(#full_name)
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::NamedKind for #ident {
+                const KIND: #p::TypeKind = #p::TypeKind::Message;
+            }
+
+            #p::__impl_message_field!(#ident);
+
+            #(#oneof_checks)*
+        };
+    }
+}

@@ -1,0 +1,172 @@
+//! `#[derive(Oneof)]`: an enum whose variants each hold one value becomes a protobuf oneof,
+//! used as an `Option<T>` field marked `#[grpc(oneof)]`.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Data, DeriveInput, Fields, Ident};
+
+use crate::attrs::{self, Place};
+use crate::ctx::{self, Ctx};
+use crate::names;
+use crate::types::{self, Shape};
+
+struct Variant<'a> {
+    ident: &'a Ident,
+    tag: u32,
+    name: String,
+    shape: Shape,
+}
+
+pub(crate) fn expand(input: DeriveInput) -> TokenStream {
+    match expand_checked(&input) {
+        Ok(tokens) => tokens,
+        Err(error) => ctx::fail(error, TokenStream::new()),
+    }
+}
+
+fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let ctx = Ctx::new();
+    let container = attrs::parse(&ctx, &input.attrs, Place::OneofType);
+    let krate = attrs::crate_path(&container);
+    let Data::Enum(data) = &input.data else {
+        ctx.error(&input.ident, "`Oneof` can only be derived for enums");
+        return ctx.finish().map(|_| TokenStream::new());
+    };
+    if !input.generics.params.is_empty() {
+        ctx.error(&input.generics, "a oneof cannot have generic parameters");
+    }
+    let mut variants = Vec::new();
+    let mut seen: HashMap<u32, &Ident> = HashMap::new();
+    for variant in &data.variants {
+        let attrs = attrs::parse(&ctx, &variant.attrs, Place::OneofVariant);
+        let field = match &variant.fields {
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0],
+            _ => {
+                ctx.error(variant, "a oneof variant holds exactly one value: `Name(Type)`");
+                continue;
+            }
+        };
+        let Some((tag, tag_span)) = attrs.tag else {
+            ctx.error(&variant.ident, "a oneof variant needs its field number: `#[grpc(tag = N)]`");
+            continue;
+        };
+        check_tag(&ctx, tag, tag_span);
+        if let Some(previous) = seen.insert(tag, &variant.ident) {
+            ctx.push(syn::Error::new(tag_span, format!("field number {tag} is already used by `{previous}`")));
+        }
+        let Some(shape) = types::classify_variant(&ctx, &field.ty, attrs.encoding.as_ref()) else {
+            continue;
+        };
+        let name = attrs.name.as_ref().map_or_else(|| names::snake(&variant.ident.to_string()), |n| n.value());
+        variants.push(Variant { ident: &variant.ident, tag, name, shape });
+    }
+    if data.variants.is_empty() {
+        ctx.error(&input.ident, "a oneof needs at least one variant");
+    }
+    ctx.finish()?;
+    Ok(emit(input, &krate, &variants))
+}
+
+fn check_tag(ctx: &Ctx, tag: u32, span: Span) {
+    if tag == 0 || tag > (1 << 29) - 1 || (19000..=19999).contains(&tag) {
+        ctx.push(syn::Error::new(span, format!("field number {tag} is not allowed (1 to 536870911, except 19000 to 19999)")));
+    }
+}
+
+fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let ident = &input.ident;
+    let tags = variants.iter().map(|v| v.tag);
+    let mut tag_arms = Vec::new();
+    let mut encode_arms = Vec::new();
+    let mut len_arms = Vec::new();
+    let mut merge_arms = Vec::new();
+    let mut describes = Vec::new();
+    for variant in variants {
+        let (v, tag, name) = (variant.ident, variant.tag, &variant.name);
+        tag_arms.push(quote!(#ident::#v(_) => #tag,));
+        let (encode, encoded_len, merge, field_type) = match &variant.shape {
+            Shape::Scalar(scalar, _) => {
+                let codec = scalar.codec(krate);
+                let proto_type = scalar.proto_type(krate);
+                (
+                    quote!(#codec::encode),
+                    quote!(#codec::encoded_len),
+                    quote!(#codec::merge),
+                    quote!(#p::FieldType::scalar(#proto_type)),
+                )
+            }
+            Shape::Named(ty, _) => {
+                let named = quote!(<#ty as #p::NamedField>);
+                (
+                    quote!(#named::encode_value),
+                    quote!(#named::encoded_len_value),
+                    quote!(#named::merge_value),
+                    quote!(#p::FieldType::named::<#ty>(registry)),
+                )
+            }
+            // classify_variant only returns scalars and named types.
+            _ => continue,
+        };
+        encode_arms.push(quote!(#ident::#v(value) => #encode(#tag, value, buf),));
+        len_arms.push(quote!(#ident::#v(value) => #encoded_len(#tag, value),));
+        merge_arms.push(quote! {
+            #tag => match field {
+                ::core::option::Option::Some(#ident::#v(value)) => #merge(wire_type, value, buf, ctx),
+                _ => {
+                    let mut value = ::core::default::Default::default();
+                    let result = #merge(wire_type, &mut value, buf, ctx);
+                    *field = ::core::option::Option::Some(#ident::#v(value));
+                    result
+                }
+            },
+        });
+        describes.push(quote!(message.oneof_field(index, #name, #tag, #field_type);));
+    }
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Oneof for #ident {
+                const TAGS: &'static [u32] = &[#(#tags),*];
+
+                fn tag(&self) -> u32 {
+                    match self {
+                        #(#tag_arms)*
+                    }
+                }
+
+                fn encode(&self, buf: &mut impl #p::BufMut) {
+                    match self {
+                        #(#encode_arms)*
+                    }
+                }
+
+                fn merge(
+                    field: &mut ::core::option::Option<Self>,
+                    tag: u32,
+                    wire_type: #p::WireType,
+                    buf: &mut impl #p::Buf,
+                    ctx: #p::DecodeContext,
+                ) -> ::core::result::Result<(), #p::DecodeError> {
+                    match tag {
+                        #(#merge_arms)*
+                        _ => #p::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+                    }
+                }
+
+                fn encoded_len(&self) -> usize {
+                    match self {
+                        #(#len_arms)*
+                    }
+                }
+
+                fn describe(message: &mut #p::MessageBuilder, registry: &mut #p::Registry, name: &str) {
+                    let index = message.oneof(name);
+                    #(#describes)*
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,507 @@
+//! `#[service]`: a trait becomes a gRPC service. Parses the trait into a model of methods
+//! (with their call shapes), checks it, then emits the rewritten trait, the server adapter,
+//! the typed client and the service descriptor.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, Ident, ItemTrait, PathArguments, ReturnType, TraitItem, TraitItemFn, Type};
+
+use crate::attrs::{self, Place};
+use crate::ctx::{self, Ctx};
+use crate::names;
+
+/// The four call shapes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Unary,
+    ServerStreaming,
+    ClientStreaming,
+    Bidi,
+}
+
+struct Method<'a> {
+    item: &'a TraitItemFn,
+    ident: &'a Ident,
+    /// Name on the wire, e.g. `SayHello`.
+    wire_name: String,
+    takes_context: bool,
+    request: Type,
+    response: Type,
+    shape: Shape,
+}
+
+/// Inherent methods of the generated client that a service method must not shadow.
+const CLIENT_RESERVED: &[&str] = &["new", "channel", "clone", "fmt"];
+
+pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item: ItemTrait = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            let error = syn::Error::new_spanned(&input, "`#[service]` goes on a trait");
+            return ctx::fail(error, input);
+        }
+    };
+    match expand_checked(args, &item) {
+        Ok(tokens) => tokens,
+        Err(error) => ctx::fail(error, quote!(#item)),
+    }
+}
+
+fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStream> {
+    let ctx = Ctx::new();
+    let args = attrs::parse_args(&ctx, args);
+    let name = args.name.as_ref().map_or_else(|| item.ident.to_string(), |n| n.value());
+    if !names::is_proto_ident(&name) {
+        ctx.error(&args.name, format!("`{name}` is not a valid protobuf service name"));
+    }
+    let package = args.package.as_ref().map(|p| p.value()).unwrap_or_default();
+    if !names::is_proto_package(&package) {
+        ctx.error(&args.package, format!("`{package}` is not a valid protobuf package"));
+    }
+    if !item.generics.params.is_empty() {
+        ctx.error(&item.generics, "a service trait cannot have generic parameters");
+    }
+    let mut methods = Vec::new();
+    for trait_item in &item.items {
+        match trait_item {
+            TraitItem::Fn(function) => {
+                if let Some(method) = parse_method(&ctx, function) {
+                    methods.push(method);
+                }
+            }
+            other => ctx.error(other, "a service trait may only contain `async fn` methods"),
+        }
+    }
+    check_name_collisions(&ctx, &methods);
+    ctx.finish()?;
+    let service = Service {
+        krate: attrs::crate_path(&args),
+        full_name: names::full_name(&package, &name),
+        file: args.file.as_ref().map_or_else(|| names::default_file(&package), |f| f.value()),
+        package,
+        name,
+    };
+    Ok(emit(item, &service, &methods))
+}
+
+fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
+    let attrs = attrs::parse(ctx, &item.attrs, Place::Method);
+    let sig = &item.sig;
+    if sig.asyncness.is_none() {
+        ctx.error(&sig.fn_token, "service methods must be `async fn`");
+    }
+    if item.default.is_some() {
+        ctx.error(&item.default, "service methods cannot have a default body");
+    }
+    if !sig.generics.params.is_empty() {
+        ctx.error(&sig.generics, "service methods cannot have generic parameters");
+    }
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        Some(FnArg::Receiver(receiver)) if receiver.reference.is_some() && receiver.mutability.is_none() => {}
+        _ => ctx.error(&sig.ident, "service methods take `&self` first"),
+    }
+    let mut rest: Vec<&Type> = inputs
+        .filter_map(|arg| match arg {
+            FnArg::Typed(typed) => Some(&*typed.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let takes_context = rest.first().is_some_and(|ty| is_context(ty));
+    if takes_context {
+        rest.remove(0);
+    }
+    let request = match rest.as_slice() {
+        [request] => *request,
+        [] => {
+            ctx.error(&sig.ident, "a service method takes one request argument (after an optional `&ServerContext`)");
+            return None;
+        }
+        [_, extra, ..] => {
+            ctx.error(extra, "a service method takes exactly one request argument (after an optional `&ServerContext`)");
+            return None;
+        }
+    };
+    if is_context(request) {
+        ctx.error(request, "a service method takes one request argument after the `&ServerContext`");
+        return None;
+    }
+    let (client_streaming, request) = match single_generic(request, "Streaming") {
+        Some(inner) => (true, inner.clone()),
+        None => (false, request.clone()),
+    };
+    let ReturnType::Type(_, output) = &sig.output else {
+        ctx.error(&sig.ident, "a service method returns `Result<Response, Status>`");
+        return None;
+    };
+    let Some(ok) = result_ok_type(output) else {
+        ctx.error(output, "a service method returns `Result<Response, Status>` (or `Result<ServerStream<Response>, Status>`)");
+        return None;
+    };
+    let (server_streaming, response) = match single_generic(ok, "ServerStream") {
+        Some(inner) => (true, inner.clone()),
+        None => (false, ok.clone()),
+    };
+    for ty in [&request, &response] {
+        if single_generic(ty, "Streaming").is_some() || single_generic(ty, "ServerStream").is_some() {
+            ctx.error(ty, "`Streaming<T>` is a request argument and `ServerStream<T>` a response type; they do not nest");
+        }
+    }
+    let shape = match (client_streaming, server_streaming) {
+        (false, false) => Shape::Unary,
+        (false, true) => Shape::ServerStreaming,
+        (true, false) => Shape::ClientStreaming,
+        (true, true) => Shape::Bidi,
+    };
+    let wire_name = attrs
+        .name
+        .as_ref()
+        .map_or_else(|| names::upper_camel(&sig.ident.to_string()), |n| n.value());
+    if !names::is_proto_ident(&wire_name) {
+        ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#sig.ident), |n| quote!(#n)), format!("`{wire_name}` is not a valid protobuf method name"));
+    }
+    Some(Method {
+        item,
+        ident: &sig.ident,
+        wire_name,
+        takes_context,
+        request,
+        response,
+        shape,
+    })
+}
+
+/// `&ServerContext` (any path ending in `ServerContext`).
+fn is_context(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(reference) => match &*reference.elem {
+            Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "ServerContext"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    if segment.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    match args.args.first()? {
+        GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+fn result_ok_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    if segment.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    match args.args.first()? {
+        GenericArgument::Type(inner) if args.args.len() == 2 => Some(inner),
+        _ => None,
+    }
+}
+
+/// Two methods may not share a wire name, and none may shadow the client's own methods.
+fn check_name_collisions(ctx: &Ctx, methods: &[Method<'_>]) {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    for method in methods {
+        if let Some(previous) = seen.insert(&method.wire_name, method.ident) {
+            ctx.error(method.ident, format!("method name `{}` on the wire is already used by `{previous}`; rename one with #[grpc(name = \"...\")]", method.wire_name));
+        }
+        let rust_name = method.ident.to_string();
+        if CLIENT_RESERVED.contains(&rust_name.as_str()) {
+            ctx.error(method.ident, format!("a method named `{rust_name}` clashes with the generated client's own `{rust_name}`; rename the Rust method (the wire name can stay with #[grpc(name = \"...\")])"));
+        }
+    }
+}
+
+struct Service {
+    krate: TokenStream,
+    package: String,
+    name: String,
+    full_name: String,
+    file: String,
+}
+
+fn emit(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> TokenStream {
+    let trait_def = emit_trait(item, service);
+    let server = emit_server(item, service, methods);
+    let client = emit_client(item, service, methods);
+    let checks = emit_type_checks(service, methods);
+    quote! {
+        #trait_def
+        #server
+        #client
+        #checks
+    }
+}
+
+/// The trait as written, with each `async fn` turned into a method returning
+/// `impl Future + Send` so handlers can run on a multi-threaded runtime.
+fn emit_trait(item: &ItemTrait, _service: &Service) -> TokenStream {
+    let mut item = item.clone();
+    for trait_item in &mut item.items {
+        if let TraitItem::Fn(function) = trait_item {
+            function.attrs.retain(|a| !a.path().is_ident("grpc"));
+            let sig = &mut function.sig;
+            sig.asyncness = None;
+            let output = match &sig.output {
+                ReturnType::Type(_, ty) => quote!(#ty),
+                ReturnType::Default => quote!(()),
+            };
+            let span = sig.ident.span();
+            sig.output = syn::parse_quote_spanned! {span=>
+                -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
+            };
+        }
+    }
+    quote!(#item)
+}
+
+fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> TokenStream {
+    let krate = &service.krate;
+    let p = quote!(#krate::__private);
+    let vis = &item.vis;
+    let trait_ident = &item.ident;
+    let server = format_ident!("{}Server", trait_ident);
+    let (describe_fn, file_fn) = describe_fns(item);
+    let full_name = &service.full_name;
+    let doc = format!("Serves [`{trait_ident}`] as the gRPC service `{full_name}`: add it to a `Server`.");
+    let arms = methods.iter().map(|method| {
+        let wire = &method.wire_name;
+        let ident = method.ident;
+        let (request, response) = (&method.request, &method.response);
+        let call = if method.takes_context {
+            quote!(service.#ident(&ctx, request).await)
+        } else {
+            quote!({ let _ = &ctx; service.#ident(request).await })
+        };
+        let (adapter, request_ty) = match method.shape {
+            Shape::Unary => (quote!(unary), quote!(#request)),
+            Shape::ServerStreaming => (quote!(server_streaming), quote!(#request)),
+            Shape::ClientStreaming => (quote!(client_streaming), quote!(#p::Streaming<#request>)),
+            Shape::Bidi => (quote!(streaming), quote!(#p::Streaming<#request>)),
+        };
+        quote! {
+            #wire => {
+                let service = #p::Arc::clone(&self.inner);
+                #p::#adapter::<#request, #response, _, _>(request, move |ctx: #p::ServerContext, request: #request_ty| async move {
+                    #call
+                })
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #vis struct #server<T> {
+            inner: #p::Arc<T>,
+        }
+
+        impl<T> #server<T> {
+            /// Wraps a service implementation.
+            #vis fn new(service: T) -> Self {
+                #server { inner: #p::Arc::new(service) }
+            }
+
+            /// Wraps a shared service implementation.
+            #vis fn from_arc(service: #p::Arc<T>) -> Self {
+                #server { inner: service }
+            }
+        }
+
+        impl<T> ::core::clone::Clone for #server<T> {
+            fn clone(&self) -> Self {
+                #server { inner: #p::Arc::clone(&self.inner) }
+            }
+        }
+
+        impl<T> ::core::fmt::Debug for #server<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(::core::stringify!(#server))
+            }
+        }
+
+        impl<T> #p::Service for #server<T>
+        where
+            T: #trait_ident + ::core::marker::Send + ::core::marker::Sync + 'static,
+        {
+            fn name(&self) -> &'static str {
+                #full_name
+            }
+
+            fn call(
+                &self,
+                method: &str,
+                request: #p::Request<#p::Body>,
+            ) -> #p::BoxFuture<#p::Response<#p::Body>> {
+                match method {
+                    #(#arms)*
+                    _ => #p::unimplemented_method(#full_name, method),
+                }
+            }
+
+            fn register(&self, registry: &mut #p::Registry) {
+                <Self as #p::Describe>::register(registry)
+            }
+        }
+
+        impl<T> #p::Describe for #server<T> {
+            fn register(registry: &mut #p::Registry) {
+                #describe_fn(registry)
+            }
+            fn file_name() -> &'static str {
+                #file_fn()
+            }
+            fn full_name() -> #p::String {
+                #p::ToOwned::to_owned(#full_name)
+            }
+        }
+    }
+}
+
+fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> TokenStream {
+    let krate = &service.krate;
+    let p = quote!(#krate::__private);
+    let vis = &item.vis;
+    let client = format_ident!("{}Client", item.ident);
+    let (describe_fn, file_fn) = describe_fns(item);
+    let full_name = &service.full_name;
+    let doc = format!("A typed client for the gRPC service `{full_name}`.");
+    let client_methods = methods.iter().map(|method| {
+        let ident = method.ident;
+        let path = format!("/{full_name}/{}", method.wire_name);
+        let (request, response) = (&method.request, &method.response);
+        let docs = method.item.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        match method.shape {
+            Shape::Unary => quote! {
+                #(#docs)*
+                #vis fn #ident(&self, request: #request) -> #p::UnaryCall<#request, #response> {
+                    #p::UnaryCall::new(&self.channel, #path, request)
+                }
+            },
+            Shape::ServerStreaming => quote! {
+                #(#docs)*
+                #vis fn #ident(&self, request: #request) -> #p::StreamingCall<#request, #response> {
+                    #p::StreamingCall::new(&self.channel, #path, request)
+                }
+            },
+            Shape::ClientStreaming => quote! {
+                #(#docs)*
+                #vis fn #ident<S>(&self, requests: S) -> #p::UnaryCall<#request, #response>
+                where
+                    S: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
+                {
+                    #p::UnaryCall::streaming(&self.channel, #path, requests)
+                }
+            },
+            Shape::Bidi => quote! {
+                #(#docs)*
+                #vis fn #ident<S>(&self, requests: S) -> #p::StreamingCall<#request, #response>
+                where
+                    S: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
+                {
+                    #p::StreamingCall::streaming(&self.channel, #path, requests)
+                }
+            },
+        }
+    });
+    let package = &service.package;
+    let name = &service.name;
+    let file = &service.file;
+    let describe_methods = methods.iter().map(|method| {
+        let (request, response, wire) = (&method.request, &method.response, &method.wire_name);
+        let shape = match method.shape {
+            Shape::Unary => quote!(Unary),
+            Shape::ServerStreaming => quote!(ServerStreaming),
+            Shape::ClientStreaming => quote!(ClientStreaming),
+            Shape::Bidi => quote!(BidiStreaming),
+        };
+        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape);)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #vis struct #client {
+            channel: #p::Channel,
+        }
+
+        impl #client {
+            /// A client making its calls on `channel`.
+            #vis fn new(channel: #p::Channel) -> Self {
+                #client { channel }
+            }
+
+            /// The channel this client calls on.
+            #vis fn channel(&self) -> &#p::Channel {
+                &self.channel
+            }
+
+            #(#client_methods)*
+        }
+
+        impl #p::Describe for #client {
+            fn register(registry: &mut #p::Registry) {
+                #describe_fn(registry)
+            }
+            fn file_name() -> &'static str {
+                #file_fn()
+            }
+            fn full_name() -> #p::String {
+                #p::ToOwned::to_owned(#full_name)
+            }
+        }
+
+        #[allow(non_snake_case)]
+        fn #describe_fn(registry: &mut #p::Registry) {
+            if !registry.begin(#full_name) {
+                return;
+            }
+            let mut builder = #p::ServiceBuilder::new(#name);
+            #(#describe_methods)*
+            registry.add_service(#file, #package, builder);
+        }
+
+        #[allow(non_snake_case)]
+        fn #file_fn() -> &'static str {
+            #file
+        }
+    }
+}
+
+/// Names of the hidden functions that describe the service (one pair per trait).
+fn describe_fns(item: &ItemTrait) -> (Ident, Ident) {
+    (
+        format_ident!("__{}_describe", item.ident),
+        format_ident!("__{}_file", item.ident),
+    )
+}
+
+/// Requests and responses must be messages: say so at the type, not deep in generated code.
+fn emit_type_checks(service: &Service, methods: &[Method<'_>]) -> TokenStream {
+    let krate = &service.krate;
+    let p = quote!(#krate::__private);
+    let checks = methods.iter().flat_map(|method| [&method.request, &method.response]).map(|ty| {
+        quote_spanned! {ty.span()=>
+            __assert_message::<#ty>();
+        }
+    });
+    quote! {
+        const _: () = {
+            fn __assert_message<T: #p::MessageType>() {}
+            #[allow(dead_code)]
+            fn __check() {
+                #(#checks)*
+            }
+        };
+    }
+}
