@@ -1,1 +1,7 @@
-//! x
+//! Helpers shared by the end-to-end tests: starting servers on free ports, and running the
+//! Python peers under `tests/python`.
+
+pub mod probe;
+pub mod python;
+pub mod raw;
+pub mod servers;

@@ -1,0 +1,74 @@
+//! Raw HTTP/2 gRPC requests (through the `h2` crate) for sending what a well-behaved client
+//! never would: malformed frames, hand-set headers.
+
+use bytes::Bytes;
+use http::Request;
+
+/// Frames `message` as one uncompressed gRPC message.
+pub fn frame(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(5 + message.len());
+    out.push(0);
+    out.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    out.extend_from_slice(message);
+    out
+}
+
+/// Sends one request with `body` to `path` on `127.0.0.1:port`; returns the `grpc-status`
+/// (from trailers, or headers for a trailers-only response) and `grpc-message`.
+pub async fn call(
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (Option<String>, Option<String>) {
+    let (mut client, _connection) = connect(port).await;
+    send(&mut client, path, headers, body).await
+}
+
+/// An HTTP/2 client connection to `127.0.0.1:port`, driven in the background.
+pub async fn connect(port: u16) -> (h2::client::SendRequest<Bytes>, tokio::task::JoinHandle<()>) {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let (client, connection) = h2::client::handshake(tcp).await.expect("h2 handshake");
+    let driver = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    (client, driver)
+}
+
+/// Sends one request on an existing connection; see [`call`].
+pub async fn send(
+    client: &mut h2::client::SendRequest<Bytes>,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (Option<String>, Option<String>) {
+    let mut request = Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(()).expect("request");
+    let mut ready = client.clone().ready().await.expect("ready");
+    let (response, mut stream) = ready.send_request(request, false).expect("send");
+    stream
+        .send_data(Bytes::copy_from_slice(body), true)
+        .expect("send body");
+    let response = response.await.expect("response");
+    let field = |map: &http::HeaderMap, name: &str| {
+        map.get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    if let Some(status) = field(response.headers(), "grpc-status") {
+        return (Some(status), field(response.headers(), "grpc-message"));
+    }
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.expect("data");
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    let trailers = body.trailers().await.expect("trailers").unwrap_or_default();
+    (field(&trailers, "grpc-status"), field(&trailers, "grpc-message"))
+}

@@ -1,0 +1,41 @@
+//! Dropping a client call cancels it (RST_STREAM) and the server handler observes it.
+
+use std::time::Duration;
+
+use grpc_tests::probe::{Observations, Observed, ProbeClient, ProbeServer, ProbeService, Sleep};
+use grpc_tests::servers::TestServer;
+
+#[tokio::test]
+async fn dropping_a_unary_call_cancels_the_handler() {
+    let (probe, observed) = ProbeService::new();
+    let mut observed = Observations(observed);
+    let server = TestServer::with(ProbeServer::new(probe)).await;
+    let client = ProbeClient::new(server.channel.clone());
+    let call = tokio::spawn(async move { client.sleep(Sleep { millis: 10_000 }).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    call.abort();
+    assert_eq!(
+        observed.next(Duration::from_secs(5)).await,
+        Some(Observed::Cancelled("sleep"))
+    );
+}
+
+#[tokio::test]
+async fn dropping_a_response_stream_cancels_the_handler() {
+    let (probe, observed) = ProbeService::new();
+    let mut observed = Observations(observed);
+    let server = TestServer::with(ProbeServer::new(probe)).await;
+    let client = ProbeClient::new(server.channel.clone());
+    let mut ticks = client.ticks(Sleep { millis: 5 }).await.unwrap();
+    for _ in 0..3 {
+        ticks.message().await.unwrap().expect("a tick");
+    }
+    drop(ticks);
+    assert_eq!(
+        observed.next(Duration::from_secs(5)).await,
+        Some(Observed::Cancelled("ticks"))
+    );
+    // The connection is still good for other calls.
+    let reply = client.sleep(Sleep { millis: 1 }).await.unwrap();
+    assert_eq!(reply.millis, 1);
+}
