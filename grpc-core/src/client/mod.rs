@@ -57,6 +57,34 @@ pub(crate) fn map_status(status: Status, deadline: Option<Instant>) -> Status {
         Code::OutOfRange if status.message().contains("message length too large") => {
             Status::resource_exhausted(status.message().to_owned())
         }
+        // An error that came from the transport (it carries a source; statuses the server
+        // sent do not): the endpoint is unreachable or does not speak gRPC over HTTP/2.
+        Code::Unknown => match std::error::Error::source(&status) {
+            Some(source) => {
+                let chain = error_chain(source);
+                if chain.starts_with(status.message()) {
+                    Status::unavailable(chain)
+                } else {
+                    Status::unavailable(format!("{}: {chain}", status.message()))
+                }
+            }
+            None => status,
+        },
         _ => status,
     }
+}
+
+/// `error: cause: cause...`, skipping causes whose text repeats the previous one.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut current = error.source();
+    while let Some(cause) = current {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        current = cause.source();
+    }
+    text
 }
