@@ -5,3 +5,4 @@ pub mod probe;
 pub mod python;
 pub mod raw;
 pub mod servers;
+pub mod wiretest;

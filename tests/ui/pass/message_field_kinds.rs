@@ -14,13 +14,13 @@ pub enum Color {
 
 #[derive(Oneof, Clone, PartialEq, Debug)]
 pub enum Choice {
-    #[grpc(tag = 20)]
+    #[grpc(tag = 50)]
     Text(String),
-    #[grpc(tag = 21, encoding = "sint64")]
+    #[grpc(tag = 51, encoding = "sint64")]
     Signed(i64),
-    #[grpc(tag = 22)]
+    #[grpc(tag = 52)]
     Colour(Color),
-    #[grpc(tag = 23, name = "inner_node")]
+    #[grpc(tag = 53, name = "inner_node")]
     Node(Box<Node>),
 }
 
