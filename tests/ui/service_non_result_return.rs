@@ -1,6 +1,6 @@
 // The user returned the response directly instead of `Result<Response, Status>`, and wrote
 // another method with no return type at all.
-use grpc_core::{Message, Status};
+use grpc_core::Message;
 
 #[derive(Message)]
 pub struct HelloRequest {

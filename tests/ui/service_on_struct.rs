@@ -1,5 +1,5 @@
 // The user put `#[service]` on a struct instead of a trait.
-use grpc_core::{Message, Status};
+use grpc_core::Message;
 
 #[derive(Message)]
 pub struct HelloRequest {

@@ -215,7 +215,7 @@ fn run() -> Result<()> {
     println!();
     println!("median over {} rounds:", options.rounds);
     println!(
-        "{:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>12} {:>9}",
+        "{:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>9}",
         "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%"
     );
     let mut medians = Vec::new();
@@ -229,7 +229,7 @@ fn run() -> Result<()> {
         let rps = m(&|s| s.req_per_sec);
         let per_cpu = m(&|s| s.per_cpu());
         println!(
-            "{:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>12.0} {:>8.0}%",
+            "{:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>13.0} {:>8.0}%",
             which.label(),
             rps,
             fmt_latency(md(&|s| s.mean_latency)),
@@ -252,12 +252,12 @@ fn run() -> Result<()> {
 fn print_sample_row(sample: &Sample, header: bool) {
     if header {
         println!(
-            "{:<5} {:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>12} {:>9}",
+            "{:<5} {:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>9}",
             "round", "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%"
         );
     }
     println!(
-        "{:<5} {:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>12.0} {:>8.0}%",
+        "{:<5} {:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>13.0} {:>8.0}%",
         sample.round,
         sample.which.label(),
         sample.req_per_sec,
