@@ -1,7 +1,7 @@
 //! Messages and enums as Rust types.
 //!
 //! `#[derive(Message)]` on a struct implements [`prost::Message`] (so the type encodes exactly
-//! like protoc-generated code for the same schema) and [`Describe`](crate::descriptor::Describe).
+//! like protoc-generated code for the same schema) and [`Describe`].
 //! `#[derive(Enumeration)]` on a fieldless enum makes a protobuf enum, and `#[derive(Oneof)]`
 //! on an enum with one field per variant makes a oneof.
 //!

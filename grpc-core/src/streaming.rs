@@ -4,6 +4,7 @@
 //! ```
 //! use grpc_core::{ServerStream, Status};
 //!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! // From an iterator:
 //! let numbers: ServerStream<u32> = ServerStream::iter(vec![1, 2, 3]);
 //!
@@ -17,6 +18,7 @@
 //!     }
 //! });
 //! # let _ = (numbers, stream);
+//! # }
 //! ```
 
 use std::fmt;

@@ -91,7 +91,7 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
     let attrs = attrs::parse(ctx, &item.attrs, Place::Method);
     let sig = &item.sig;
     if sig.asyncness.is_none() {
-        ctx.error(&sig.fn_token, "service methods must be `async fn`");
+        ctx.error(sig.fn_token, "service methods must be `async fn`");
     }
     if item.default.is_some() {
         ctx.error(&item.default, "service methods cannot have a default body");

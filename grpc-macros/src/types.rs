@@ -137,7 +137,7 @@ pub(crate) enum Card {
 /// A map value type.
 pub(crate) enum MapValue {
     Scalar(Scalar),
-    Named(Type),
+    Named(Box<Type>),
 }
 
 /// What a field is on the wire.
@@ -311,7 +311,7 @@ fn map(
             ctx.error(value, "a map value cannot be `Option` or `Vec`");
             return None;
         }
-        None => MapValue::Named((*value).clone()),
+        None => MapValue::Named(Box::new((*value).clone())),
     };
     Some(Shape::Map { btree, key, value })
 }

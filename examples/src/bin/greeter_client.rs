@@ -1,4 +1,4 @@
-//! Run with: cargo run -p examples --bin greeter-client -- [--addr http://localhost:50051] [--name NAME]
+//! Run with: `cargo run -p examples --bin greeter-client -- [--addr http://localhost:50051] [--name NAME]`
 //!
 //! Calls `helloworld.Greeter/SayHello` once and prints the reply.
 

@@ -1,4 +1,4 @@
-//! Run with: cargo run -p examples --bin greeter-server -- [--addr [::]:50051]
+//! Run with: `cargo run -p examples --bin greeter-server -- [--addr [::]:50051]`
 //!
 //! Serves `helloworld.Greeter` until Ctrl-C or SIGTERM. Prints `PORT <n>` once listening.
 

@@ -1,4 +1,4 @@
-//! Run with: cargo run -p examples --bin routeguide-client -- [--addr http://localhost:50051]
+//! Run with: `cargo run -p examples --bin routeguide-client -- [--addr http://localhost:50051]`
 //!
 //! Exercises all four patterns of `routeguide.RouteGuide`, checking the answers the canonical
 //! database implies; exits non-zero if any is wrong.

@@ -1,4 +1,4 @@
-//! Run with: cargo run -p examples --bin routeguide-server -- [--addr [::]:50051]
+//! Run with: `cargo run -p examples --bin routeguide-server -- [--addr [::]:50051]`
 //!
 //! Serves `routeguide.RouteGuide` over the canonical feature database until Ctrl-C or SIGTERM.
 //! Prints `PORT <n>` once listening.

@@ -163,13 +163,13 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
 
 /// Puts the handler's outcome into a tonic response: initial metadata on success, trailing
 /// metadata merged into the status on failure.
-fn respond<T: Send + 'static>(
+fn respond<T>(
     ctx: ServerContext,
     result: Result<ServerStream<T>, Status>,
     max_send: usize,
 ) -> Result<tonic::Response<ResponseStream<T>>, tonic::Status>
 where
-    T: prost::Message,
+    T: prost::Message + Send + 'static,
 {
     match result {
         Ok(stream) => {
