@@ -30,6 +30,18 @@ pub use message_trait::*;
 pub use grpc_macros::{service, Enumeration, Message, Oneof};
 
 /// Stream helpers for building request streams and server streams.
+///
+/// A client-streaming or bidirectional call takes any `Stream` of requests:
+///
+/// ```
+/// use grpc_core::stream::{self, StreamExt};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let requests = stream::iter(vec![1u32, 2, 3]).map(|n| n * 10);
+/// let collected: Vec<u32> = requests.collect().await;
+/// assert_eq!(collected, [10, 20, 30]);
+/// # }
+/// ```
 pub mod stream {
     pub use futures_core::Stream;
     pub use tokio_stream::wrappers::ReceiverStream;

@@ -308,3 +308,53 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(input: TokenStream) -> String {
+        expand(syn::parse2(input).expect("derive input")).to_string()
+    }
+
+    #[test]
+    fn encodes_in_tag_order_not_declaration_order() {
+        let out = expand_str(quote! {
+            struct M { #[grpc(tag = 5)] late: i32, #[grpc(tag = 2)] early: String }
+        });
+        let early = out.find("encoding :: string :: encode (2u32").expect("tag 2 encoded");
+        let late = out.find("encoding :: int32 :: encode (5u32").expect("tag 5 encoded");
+        assert!(early < late, "{out}");
+    }
+
+    #[test]
+    fn default_tags_follow_the_previous_field() {
+        let out = expand_str(quote! {
+            struct M { a: i32, #[grpc(tag = 10)] b: i32, c: i32 }
+        });
+        for tag in ["1u32", "10u32", "11u32"] {
+            assert!(out.contains(&format!("encode ({tag}")), "{tag} in {out}");
+        }
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let out = expand_str(quote! {
+            struct M { #[grpc(tag = 1)] a: i32, #[grpc(tag = 1)] b: i32, #[grpc(bogus = 1)] c: i32, d: &'static str }
+        });
+        assert!(out.contains("already used by field `a`"), "{out}");
+        assert!(out.contains("unknown attribute `bogus`"), "{out}");
+        assert!(out.contains("unsupported field type"), "{out}");
+        assert!(!out.contains("impl"), "no impls on error: {out}");
+    }
+
+    #[test]
+    fn crate_path_is_configurable() {
+        let out = expand_str(quote! {
+            #[grpc(crate = "my::grpc")]
+            struct M { a: i32 }
+        });
+        assert!(out.contains("my :: grpc :: __private"), "{out}");
+        assert!(!out.contains(":: grpc_core ::"), "{out}");
+    }
+}

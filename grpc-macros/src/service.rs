@@ -505,3 +505,58 @@ fn emit_type_checks(service: &Service, methods: &[Method<'_>]) -> TokenStream {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: TokenStream, input: TokenStream) -> String {
+        expand(args, input).to_string()
+    }
+
+    #[test]
+    fn shapes_follow_the_signature() {
+        let out = expand_str(
+            quote!(package = "p"),
+            quote! {
+                trait S {
+                    async fn a(&self, r: Req) -> Result<Resp, Status>;
+                    async fn b(&self, r: Req) -> Result<ServerStream<Resp>, Status>;
+                    async fn c(&self, r: Streaming<Req>) -> Result<Resp, Status>;
+                    async fn d(&self, ctx: &ServerContext, r: Streaming<Req>) -> Result<ServerStream<Resp>, Status>;
+                }
+            },
+        );
+        for (wire, adapter) in [("A", "unary"), ("B", "server_streaming"), ("C", "client_streaming"), ("D", "streaming")] {
+            assert!(out.contains(&format!("\"{wire}\" => {{")), "{wire}: {out}");
+            assert!(out.contains(&format!("__private :: {adapter} ::")), "{adapter}: {out}");
+        }
+        assert!(out.contains("\"/p.S/D\""), "{out}");
+        assert!(out.contains("MethodShape :: BidiStreaming"), "{out}");
+    }
+
+    #[test]
+    fn async_fns_become_send_futures() {
+        let out = expand_str(quote!(), quote! {
+            trait S { async fn a(&self, r: Req) -> Result<Resp, Status>; }
+        });
+        assert!(out.contains("fn a (& self , r : Req) -> impl :: core :: future :: Future < Output = Result < Resp , Status > > + :: core :: marker :: Send"), "{out}");
+    }
+
+    #[test]
+    fn misuse_keeps_the_trait_and_reports_every_error() {
+        let out = expand_str(quote!(package = "a..b"), quote! {
+            trait S {
+                fn not_async(&self, r: Req) -> Result<Resp, Status>;
+                async fn new(&self, r: Req) -> Result<Resp, Status>;
+                async fn two(&self, a: Req, b: Req) -> Result<Resp, Status>;
+            }
+        });
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("not a valid protobuf package"), "{out}");
+        assert!(out.contains("must be `async fn`"), "{out}");
+        assert!(out.contains("clashes with the generated client"), "{out}");
+        assert!(out.contains("exactly one request argument"), "{out}");
+        assert!(out.contains("trait S"), "the original trait is kept: {out}");
+    }
+}
