@@ -79,6 +79,61 @@ pub mod __private {
     pub use std::borrow::ToOwned;
     pub use tonic::body::Body;
 
+    /// Starts a unary call (generated clients call these four so that a non-message type is
+    /// reported as such, at the type).
+    pub fn unary_call<Req: MessageType, Resp: MessageType>(
+        channel: &Channel,
+        path: &'static str,
+        request: Req,
+    ) -> UnaryCall<Req, Resp> {
+        UnaryCall::new(channel, path, request)
+    }
+
+    /// Starts a server-streaming call.
+    pub fn server_streaming_call<Req: MessageType, Resp: MessageType>(
+        channel: &Channel,
+        path: &'static str,
+        request: Req,
+    ) -> StreamingCall<Req, Resp> {
+        StreamingCall::new(channel, path, request)
+    }
+
+    /// Starts a client-streaming call.
+    pub fn client_streaming_call<Req: MessageType, Resp: MessageType, S>(
+        channel: &Channel,
+        path: &'static str,
+        requests: S,
+    ) -> UnaryCall<Req, Resp>
+    where
+        S: Stream<Item = Req> + Send + 'static,
+    {
+        UnaryCall::streaming(channel, path, requests)
+    }
+
+    /// Starts a bidirectional-streaming call.
+    pub fn bidi_streaming_call<Req: MessageType, Resp: MessageType, S>(
+        channel: &Channel,
+        path: &'static str,
+        requests: S,
+    ) -> StreamingCall<Req, Resp>
+    where
+        S: Stream<Item = Req> + Send + 'static,
+    {
+        StreamingCall::streaming(channel, path, requests)
+    }
+
+    /// Whether `tags` contains `tag`; for compile-time field number checks.
+    pub const fn tags_contain(tags: &[u32], tag: u32) -> bool {
+        let mut i = 0;
+        while i < tags.len() {
+            if tags[i] == tag {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// Responds UNIMPLEMENTED to a method the service does not have.
     pub fn unimplemented_method(
         service: &str,

@@ -70,10 +70,13 @@ pub trait Enumeration: Copy + PartialEq + Default + Send + Sync + 'static {
 )]
 pub trait MessageType: prost::Message + Default + Describe + Send + Sync + 'static {}
 
-impl<T: prost::Message + Default + Describe + Send + Sync + 'static> MessageType for T {}
-
 /// How a named type (message or enum) encodes in each field position. Generated; not public API.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a protobuf message or enum",
+    label = "not a message or enum",
+    note = "derive `grpc_core::Message` or `grpc_core::Enumeration` for it; a type deriving `Oneof` goes in an `Option<T>` field marked `#[grpc(oneof)]`"
+)]
 pub trait NamedField: Sized + Describe + NamedKind {
     /// The cardinality an `Option<Self>` field has in the descriptor.
     const OPTION_CARDINALITY: Cardinality;

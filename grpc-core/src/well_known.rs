@@ -19,6 +19,7 @@ macro_rules! well_known {
         impl NamedKind for $ty {
             const KIND: TypeKind = TypeKind::Message;
         }
+        impl crate::message::MessageType for $ty {}
         crate::__impl_message_field!($ty);
     )*};
 }

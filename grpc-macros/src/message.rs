@@ -18,6 +18,10 @@ const MAX_TAG: u32 = (1 << 29) - 1;
 
 struct Field<'a> {
     ident: &'a Ident,
+    /// Whether the number was given with `#[grpc(tag = N)]` (or counted on from the last one).
+    explicit_tag: bool,
+    /// The `#[grpc(name = "...")]` literal, for error spans.
+    name_attr: Option<syn::LitStr>,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -115,7 +119,15 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
         if !names::is_proto_ident(&name) {
             ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#ident), |n| quote!(#n)), format!("`{name}` is not a valid protobuf field name"));
         }
-        out.push(Field { ident, tag, tag_span, name, shape });
+        out.push(Field {
+            ident,
+            explicit_tag: attrs.tag.is_some(),
+            name_attr: attrs.name.clone(),
+            tag,
+            tag_span,
+            name,
+            shape,
+        });
     }
     out
 }
@@ -131,7 +143,11 @@ fn check_tags(ctx: &Ctx, fields: &[Field<'_>]) {
             ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is reserved by protobuf (19000 to 19999)")));
         }
         if let Some(previous) = seen.insert(tag, field.ident) {
-            ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is already used by field `{previous}`")));
+            let how = if field.explicit_tag { "" } else { " (numbered after the previous field)" };
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag}{how} is already used by field `{previous}`"),
+            ));
         }
     }
 }
@@ -140,7 +156,11 @@ fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for field in fields {
         if let Some(previous) = seen.insert(&field.name, field.ident) {
-            ctx.error(field.ident, format!("field name `{}` is already used by field `{previous}`", field.name));
+            let message = format!("field name `{}` is already used by field `{previous}`", field.name);
+            match &field.name_attr {
+                Some(literal) => ctx.error(literal, message),
+                None => ctx.error(field.ident, message),
+            }
         }
     }
 }
@@ -215,26 +235,22 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
         let member = field.ident;
         quote!(#member: ::core::default::Default::default())
     });
-    let regular_tags: Vec<u32> = fields.iter().filter_map(|f| f.tag).collect();
-    let oneof_checks = oneofs.iter().map(|(field, _, oneof)| {
-        let message = format!("a variant of oneof `{}` in message `{struct_name}` reuses a field number of another field", field.ident);
-        quote_spanned! {field.ident.span()=>
-            const _: () = {
-                let tags: &[u32] = #oneof::TAGS;
-                let taken: &[u32] = &[#(#regular_tags),*];
-                let mut i = 0;
-                while i < tags.len() {
-                    let mut j = 0;
-                    while j < taken.len() {
-                        if tags[i] == taken[j] {
-                            ::core::panic!(#message);
-                        }
-                        j += 1;
+    let p_ref = &p;
+    let oneof_checks = oneofs.iter().flat_map(|(oneof_field, _, oneof)| {
+        let p = p_ref;
+        fields.iter().filter_map(|field| field.tag.map(|tag| (field, tag))).map(move |(field, tag)| {
+            let message = format!(
+                "oneof `{}` uses field number {tag}, already used by field `{}`",
+                oneof_field.ident, field.ident
+            );
+            quote_spanned! {oneof_field.ident.span()=>
+                const _: () = {
+                    if #p::tags_contain(#oneof::TAGS, #tag) {
+                        ::core::panic!(#message);
                     }
-                    i += 1;
-                }
-            };
-        }
+                };
+            }
+        })
     });
 
     quote! {
@@ -301,6 +317,9 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
             impl #p::NamedKind for #ident {
                 const KIND: #p::TypeKind = #p::TypeKind::Message;
             }
+
+            #[automatically_derived]
+            impl #p::MessageType for #ident {}
 
             #p::__impl_message_field!(#ident);
 

@@ -43,8 +43,12 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         let attrs = attrs::parse(&ctx, &variant.attrs, Place::OneofVariant);
         let field = match &variant.fields {
             Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0],
+            Fields::Unit => {
+                ctx.error(&variant.ident, "a oneof variant holds exactly one value: `Name(Type)`");
+                continue;
+            }
             _ => {
-                ctx.error(variant, "a oneof variant holds exactly one value: `Name(Type)`");
+                ctx.error(&variant.fields, "a oneof variant holds exactly one value: `Name(Type)`");
                 continue;
             }
         };

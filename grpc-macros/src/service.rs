@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::{format_ident, quote};
 use syn::{FnArg, GenericArgument, Ident, ItemTrait, PathArguments, ReturnType, TraitItem, TraitItemFn, Type};
 
 use crate::attrs::{self, Place};
@@ -46,7 +45,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     match expand_checked(args, &item) {
         Ok(tokens) => tokens,
-        Err(error) => ctx::fail(error, quote!(#item)),
+        Err(error) => ctx::fail(error, without_grpc_attrs(item)),
     }
 }
 
@@ -102,7 +101,8 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(FnArg::Receiver(receiver)) if receiver.reference.is_some() && receiver.mutability.is_none() => {}
-        _ => ctx.error(&sig.ident, "service methods take `&self` first"),
+        Some(other) => ctx.error(other, "service methods take `&self` first"),
+        None => ctx.error(&sig.ident, "service methods take `&self` first"),
     }
     let mut rest: Vec<&Type> = inputs
         .filter_map(|arg| match arg {
@@ -237,13 +237,22 @@ fn emit(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> TokenStr
     let trait_def = emit_trait(item, service);
     let server = emit_server(item, service, methods);
     let client = emit_client(item, service, methods);
-    let checks = emit_type_checks(service, methods);
     quote! {
         #trait_def
         #server
         #client
-        #checks
     }
+}
+
+/// The trait as written minus our `#[grpc]` attributes: what a failed expansion keeps, so the
+/// user sees only the real errors.
+fn without_grpc_attrs(mut item: ItemTrait) -> TokenStream {
+    for trait_item in &mut item.items {
+        if let TraitItem::Fn(function) = trait_item {
+            function.attrs.retain(|a| !a.path().is_ident("grpc"));
+        }
+    }
+    quote!(#item)
 }
 
 /// The trait as written, with each `async fn` turned into a method returning
@@ -282,9 +291,9 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
         let ident = method.ident;
         let (request, response) = (&method.request, &method.response);
         let call = if method.takes_context {
-            quote!(service.#ident(&ctx, request).await)
+            quote!(<__GrpcImpl as #trait_ident>::#ident(&*service, &ctx, request).await)
         } else {
-            quote!({ let _ = &ctx; service.#ident(request).await })
+            quote!({ let _ = &ctx; <__GrpcImpl as #trait_ident>::#ident(&*service, request).await })
         };
         let (adapter, request_ty) = match method.shape {
             Shape::Unary => (quote!(unary), quote!(#request)),
@@ -294,7 +303,7 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
         };
         quote! {
             #wire => {
-                let service = #p::Arc::clone(&self.inner);
+                let service = <#p::Arc<__GrpcImpl> as ::core::clone::Clone>::clone(&self.inner);
                 #p::#adapter::<#request, #response, _, _>(request, move |ctx: #p::ServerContext, request: #request_ty| async move {
                     #call
                 })
@@ -303,37 +312,37 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
     });
     quote! {
         #[doc = #doc]
-        #vis struct #server<T> {
-            inner: #p::Arc<T>,
+        #vis struct #server<__GrpcImpl> {
+            inner: #p::Arc<__GrpcImpl>,
         }
 
-        impl<T> #server<T> {
+        impl<__GrpcImpl> #server<__GrpcImpl> {
             /// Wraps a service implementation.
-            #vis fn new(service: T) -> Self {
+            #vis fn new(service: __GrpcImpl) -> Self {
                 #server { inner: #p::Arc::new(service) }
             }
 
             /// Wraps a shared service implementation.
-            #vis fn from_arc(service: #p::Arc<T>) -> Self {
+            #vis fn from_arc(service: #p::Arc<__GrpcImpl>) -> Self {
                 #server { inner: service }
             }
         }
 
-        impl<T> ::core::clone::Clone for #server<T> {
+        impl<__GrpcImpl> ::core::clone::Clone for #server<__GrpcImpl> {
             fn clone(&self) -> Self {
-                #server { inner: #p::Arc::clone(&self.inner) }
+                #server { inner: <#p::Arc<__GrpcImpl> as ::core::clone::Clone>::clone(&self.inner) }
             }
         }
 
-        impl<T> ::core::fmt::Debug for #server<T> {
+        impl<__GrpcImpl> ::core::fmt::Debug for #server<__GrpcImpl> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(::core::stringify!(#server))
             }
         }
 
-        impl<T> #p::Service for #server<T>
+        impl<__GrpcImpl> #p::Service for #server<__GrpcImpl>
         where
-            T: #trait_ident + ::core::marker::Send + ::core::marker::Sync + 'static,
+            __GrpcImpl: #trait_ident + ::core::marker::Send + ::core::marker::Sync + 'static,
         {
             fn name(&self) -> &'static str {
                 #full_name
@@ -355,7 +364,7 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             }
         }
 
-        impl<T> #p::Describe for #server<T> {
+        impl<__GrpcImpl> #p::Describe for #server<__GrpcImpl> {
             fn register(registry: &mut #p::Registry) {
                 #describe_fn(registry)
             }
@@ -386,31 +395,31 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             Shape::Unary => quote! {
                 #(#docs)*
                 #vis fn #ident(&self, request: #request) -> #p::UnaryCall<#request, #response> {
-                    #p::UnaryCall::new(&self.channel, #path, request)
+                    #p::unary_call::<#request, #response>(&self.channel, #path, request)
                 }
             },
             Shape::ServerStreaming => quote! {
                 #(#docs)*
                 #vis fn #ident(&self, request: #request) -> #p::StreamingCall<#request, #response> {
-                    #p::StreamingCall::new(&self.channel, #path, request)
+                    #p::server_streaming_call::<#request, #response>(&self.channel, #path, request)
                 }
             },
             Shape::ClientStreaming => quote! {
                 #(#docs)*
-                #vis fn #ident<S>(&self, requests: S) -> #p::UnaryCall<#request, #response>
+                #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::UnaryCall<#request, #response>
                 where
-                    S: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
+                    __GrpcRequests: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
                 {
-                    #p::UnaryCall::streaming(&self.channel, #path, requests)
+                    #p::client_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
             },
             Shape::Bidi => quote! {
                 #(#docs)*
-                #vis fn #ident<S>(&self, requests: S) -> #p::StreamingCall<#request, #response>
+                #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::StreamingCall<#request, #response>
                 where
-                    S: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
+                    __GrpcRequests: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
                 {
-                    #p::StreamingCall::streaming(&self.channel, #path, requests)
+                    #p::bidi_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
             },
         }
@@ -484,26 +493,6 @@ fn describe_fns(item: &ItemTrait) -> (Ident, Ident) {
         format_ident!("__{}_describe", item.ident),
         format_ident!("__{}_file", item.ident),
     )
-}
-
-/// Requests and responses must be messages: say so at the type, not deep in generated code.
-fn emit_type_checks(service: &Service, methods: &[Method<'_>]) -> TokenStream {
-    let krate = &service.krate;
-    let p = quote!(#krate::__private);
-    let checks = methods.iter().flat_map(|method| [&method.request, &method.response]).map(|ty| {
-        quote_spanned! {ty.span()=>
-            __assert_message::<#ty>();
-        }
-    });
-    quote! {
-        const _: () = {
-            fn __assert_message<T: #p::MessageType>() {}
-            #[allow(dead_code)]
-            fn __check() {
-                #(#checks)*
-            }
-        };
-    }
 }
 
 #[cfg(test)]

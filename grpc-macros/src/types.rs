@@ -275,6 +275,10 @@ fn named(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>, card: Card) -> Option<
         return None;
     }
     match ty {
+        Type::Tuple(tuple) if !tuple.elems.is_empty() => {
+            ctx.error(ty, "protobuf has no tuples: define a message for these values");
+            None
+        }
         Type::Path(_) | Type::Tuple(_) => Some(Shape::Named(ty.clone(), card)),
         _ => {
             ctx.error(ty, "unsupported field type: expected a scalar, `String`, `Vec<u8>`, a message, an enum, `Option<T>`, `Vec<T>` or a map");

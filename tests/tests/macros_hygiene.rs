@@ -40,11 +40,11 @@ mod hygiene {
     #[derive(::grpc_core::Oneof, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
     pub(crate) enum Choice {
         #[grpc(tag = 40)]
-        Text(::std::string::String),
+        Note(::std::string::String),
         #[grpc(tag = 41, encoding = "sint64")]
         Signed(i64),
         #[grpc(tag = 42)]
-        Kind(Kind),
+        Sort(Kind),
         #[grpc(tag = 43, name = "the_item")]
         Item(Item),
         #[grpc(tag = 44)]
@@ -113,8 +113,9 @@ mod hygiene {
     #[grpc(package = "hygiene.v1")]
     pub(crate) struct Nothing;
 
-    /// All four call shapes, with and without the context argument.
-    #[::grpc_core::service(package = "hygiene.v1")]
+    /// All four call shapes, with and without the context argument. It lives in the same file
+    /// as `Everything`: in the package's default file the two files would import each other.
+    #[::grpc_core::service(package = "hygiene.v1", file = "hygiene/everything.proto")]
     pub(crate) trait Hygienic: ::core::marker::Send + ::core::marker::Sync + 'static {
         /// Unary.
         async fn unary(&self, request: Everything) -> ::core::result::Result<Everything, ::grpc_core::Status>;
@@ -223,13 +224,13 @@ mod renamed_path {
     #[grpc(crate = "renamed")]
     pub(crate) enum Choice {
         #[grpc(tag = 40)]
-        Text(::std::string::String),
+        Note(::std::string::String),
         #[grpc(tag = 41, encoding = "sfixed32")]
         Fixed(i32),
         #[grpc(tag = 42)]
-        Kind(Kind),
+        Sort(Kind),
         #[grpc(tag = 43)]
-        Item(Item),
+        Thing(Item),
         #[grpc(tag = 44)]
         Nested(::std::boxed::Box<Everything>),
     }
@@ -436,12 +437,22 @@ fn full_renamed() -> renamed_path::Everything {
         kind_by_key: HashMap::from([(u64::MAX, Kind::Large)]),
         choice: Some(Choice::Fixed(-4)),
         child: Some(Box::new(Everything {
-            choice: Some(Choice::Kind(Kind::Large)),
+            choice: Some(Choice::Sort(Kind::Large)),
             ..Default::default()
         })),
         when: Some(prost_types::Timestamp { seconds: 1, nanos: 2 }),
         nothing: Some(()),
     }
+}
+
+/// The descriptors the macros built are accepted by a protobuf linker.
+fn assert_links<T: Describe>() {
+    let set = T::file_descriptor_set();
+    let mut compiler =
+        protox::Compiler::with_file_resolver(protox::file::DescriptorSetFileResolver::new(set));
+    compiler
+        .open_files([T::file_name()])
+        .unwrap_or_else(|error| panic!("{}: {error:?}\n{}", T::full_name(), T::proto_source()));
 }
 
 #[test]
@@ -450,9 +461,9 @@ fn no_prelude_values_round_trip() {
     round_trip(&Everything::default());
     round_trip(&full_everything());
     for choice in [
-        Choice::Text(String::new()),
+        Choice::Note(String::new()),
         Choice::Signed(i64::MIN),
-        Choice::Kind(Kind::Unspecified),
+        Choice::Sort(Kind::Unspecified),
         Choice::Item(Item::default()),
         Choice::Nested(Box::default()),
     ] {
@@ -479,16 +490,19 @@ fn no_prelude_names() {
     );
     assert_eq!(<hygiene::Everything as Describe>::file_name(), "hygiene/everything.proto");
     assert_eq!(<hygiene::Item as Describe>::file_name(), "hygiene/v1.proto");
+    assert_eq!(<hygiene::HygienicClient as Describe>::file_name(), "hygiene/everything.proto");
 
     let source = <hygiene::Everything as Describe>::proto_source();
-    for needle in ["message Everything", "oneof choice", "the_item", "KIND_HUGE", "r#type"] {
-        let present = source.contains(needle);
-        assert_eq!(present, needle != "r#type", "{needle:?} in:\n{source}");
+    for needle in ["message Everything", "oneof choice", "the_item", "string type = "] {
+        assert!(source.contains(needle), "{needle:?} in:\n{source}");
     }
+    assert!(<hygiene::Kind as Describe>::proto_source().contains("KIND_HUGE = 2;"));
+    assert_links::<hygiene::Everything>();
     let service = <hygiene::HygienicClient as Describe>::proto_source();
     for needle in ["service Hygienic", "rpc Unary", "rpc ServerStream", "rpc Gather", "rpc Bidi", "rpc Empty"] {
         assert!(service.contains(needle), "{needle:?} in:\n{service}");
     }
+    assert_links::<hygiene::HygienicClient>();
 }
 
 #[test]
@@ -497,10 +511,10 @@ fn renamed_crate_values_round_trip() {
     round_trip(&Everything::default());
     round_trip(&full_renamed());
     for choice in [
-        Choice::Text("t".into()),
+        Choice::Note("t".into()),
         Choice::Fixed(i32::MIN),
-        Choice::Kind(Kind::Large),
-        Choice::Item(Item { id: 3, label: String::new() }),
+        Choice::Sort(Kind::Large),
+        Choice::Thing(Item { id: 3, label: String::new() }),
         Choice::Nested(Box::new(full_renamed())),
     ] {
         round_trip(&Everything { choice: Some(choice), ..Default::default() });
@@ -516,6 +530,12 @@ fn renamed_crate_names() {
     assert_eq!(<renamed_path::Kind as Describe>::full_name(), "renamed.v1.Kind");
     assert_eq!(<renamed_path::RenamedServiceClient as Describe>::full_name(), "renamed.v1.Renamed");
     assert_eq!(<renamed_path::RenamedServiceClient as Describe>::file_name(), "renamed/v1.proto");
+    let source = <renamed_path::Everything as Describe>::proto_source();
+    for needle in ["message Thing", "oneof choice {\n    string note = 40;", "sfixed32 fixed = 41;", "Thing thing = 43;"] {
+        assert!(source.contains(needle), "{needle:?} in:\n{source}");
+    }
+    assert_links::<renamed_path::Everything>();
+    assert_links::<renamed_path::RenamedServiceClient>();
 }
 
 /// The generated server and client work end to end in both modules.

@@ -15,7 +15,9 @@
 //!   `SayHello{name:"world"}` over `C` connections with `M` concurrent streams each for the
 //!   measured duration; every response must carry the 18 data bytes of the reply;
 //! * the server's CPU time (utime + stime from `/proc/<pid>/stat`) is read around the
-//!   measured run, giving requests per server-CPU-second as well as requests per second.
+//!   measured run, giving requests per server-CPU-second as well as requests per second;
+//!   h2load's own CPU (`h2load%`: near 100% means the load generator is the bottleneck) and
+//!   the CPU the rest of the machine used meanwhile (`other%`: noise) are shown too.
 //!
 //! Rounds alternate (ours, tonic, ours, tonic, ...) so drift hits both sides; every round is
 //! printed, then the median per server and the ratios grpc-core/tonic. It only prints
@@ -110,6 +112,8 @@ struct Sample {
     wall: f64,
     server_cpu: f64,
     loadgen_cpu: f64,
+    /// CPU seconds the rest of the machine (not the server, not h2load) used meanwhile.
+    other_cpu: f64,
 }
 
 impl Sample {
@@ -215,8 +219,8 @@ fn run() -> Result<()> {
     println!();
     println!("median over {} rounds:", options.rounds);
     println!(
-        "{:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>9}",
-        "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%"
+        "{:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>8} {:>8}",
+        "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%", "other%"
     );
     let mut medians = Vec::new();
     for which in [Which::Ours, Which::Tonic] {
@@ -229,7 +233,7 @@ fn run() -> Result<()> {
         let rps = m(&|s| s.req_per_sec);
         let per_cpu = m(&|s| s.per_cpu());
         println!(
-            "{:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>13.0} {:>8.0}%",
+            "{:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>13.0} {:>7.0}% {:>7.0}%",
             which.label(),
             rps,
             fmt_latency(md(&|s| s.mean_latency)),
@@ -239,10 +243,20 @@ fn run() -> Result<()> {
             100.0 * m(&|s| s.server_cpu / s.wall),
             per_cpu,
             100.0 * m(&|s| s.loadgen_cpu / s.wall),
+            100.0 * m(&|s| s.other_cpu / s.wall),
         );
         medians.push((rps, per_cpu));
     }
     let (ours, tonic) = (medians[0], medians[1]);
+    let busiest = samples.iter().map(|s| s.other_cpu / s.wall).fold(0.0, f64::max);
+    if busiest > 0.10 {
+        println!();
+        println!(
+            "note: other processes used up to {:.0}% of a core during some rounds (other%); \
+             those figures are noisy: rerun on an idle machine",
+            100.0 * busiest
+        );
+    }
     println!();
     println!("ratio grpc-core/tonic req/s = {:.2}x", ours.0 / tonic.0);
     println!("ratio per server CPU = {:.2}x", ours.1 / tonic.1);
@@ -252,12 +266,13 @@ fn run() -> Result<()> {
 fn print_sample_row(sample: &Sample, header: bool) {
     if header {
         println!(
-            "{:<5} {:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>9}",
-            "round", "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%"
+            "{:<5} {:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>8} {:>8}",
+            "round", "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%",
+            "other%"
         );
     }
     println!(
-        "{:<5} {:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>13.0} {:>8.0}%",
+        "{:<5} {:<10} {:>10.0} {:>9} {:>9} {:>9} {:>7.2}s {:>7.0}% {:>13.0} {:>7.0}% {:>7.0}%",
         sample.round,
         sample.which.label(),
         sample.req_per_sec,
@@ -268,6 +283,7 @@ fn print_sample_row(sample: &Sample, header: bool) {
         100.0 * sample.server_cpu / sample.wall,
         sample.per_cpu(),
         100.0 * sample.loadgen_cpu / sample.wall,
+        100.0 * sample.other_cpu / sample.wall,
     );
 }
 
@@ -369,11 +385,13 @@ fn measure(
     let mut command = h2load_command(pinning, options, options.duration, body, Some(log), server.port);
     let cpu_before = process_cpu_ticks(server.pid())?;
     let children_before = children_cpu_ticks()?;
+    let machine_before = machine_busy_ticks()?;
     let started = Instant::now();
     let output = command.output()?;
     let wall = started.elapsed().as_secs_f64();
     let cpu_after = process_cpu_ticks(server.pid())?;
     let children_after = children_cpu_ticks()?;
+    let machine_after = machine_busy_ticks()?;
     server.stop()?;
 
     let text = String::from_utf8_lossy(&output.stdout);
@@ -413,6 +431,10 @@ fn measure(
         wall,
         server_cpu: (cpu_after - cpu_before) as f64 / clk_tck,
         loadgen_cpu: (children_after - children_before) as f64 / clk_tck,
+        other_cpu: (machine_after - machine_before).saturating_sub(
+            (cpu_after - cpu_before) + (children_after - children_before),
+        ) as f64
+            / clk_tck,
     })
 }
 
@@ -596,6 +618,16 @@ fn stat_fields(path: PathBuf) -> Result<Vec<u64>> {
 fn process_cpu_ticks(pid: u32) -> Result<u64> {
     let fields = stat_fields(PathBuf::from(format!("/proc/{pid}/stat")))?;
     Ok(fields[11] + fields[12])
+}
+
+/// Busy time of the whole machine (all CPUs, not idle or iowait), in clock ticks.
+fn machine_busy_ticks() -> Result<u64> {
+    let text = std::fs::read_to_string("/proc/stat")?;
+    let line = text.lines().next().ok_or("empty /proc/stat")?;
+    let ticks: Vec<u64> = line.split_whitespace().skip(1).map(|f| f.parse().unwrap_or(0)).collect();
+    // user nice system idle iowait irq softirq steal (guest time is already in user).
+    let total: u64 = ticks.iter().take(8).sum();
+    Ok(total - ticks.get(3).copied().unwrap_or(0) - ticks.get(4).copied().unwrap_or(0))
 }
 
 /// cutime + cstime of this process: CPU of children already waited for (h2load).

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tonic_prost::ProstCodec;
 
 use super::{map_status, Channel};
+use crate::message::MessageType;
 use crate::metadata::MetadataMap;
 use crate::status::{Code, Status};
 use crate::streaming::Streaming;
@@ -125,8 +126,8 @@ pub struct UnaryCall<Req, Resp> {
 
 impl<Req, Resp> UnaryCall<Req, Resp>
 where
-    Req: prost::Message + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + Sync + 'static,
+    Req: MessageType,
+    Resp: MessageType,
 {
     /// A unary call of `path` sending `request`.
     #[doc(hidden)]
@@ -180,8 +181,8 @@ where
 
 impl<Req, Resp> IntoFuture for UnaryCall<Req, Resp>
 where
-    Req: prost::Message + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + Sync + 'static,
+    Req: MessageType,
+    Resp: MessageType,
 {
     type Output = Result<Resp, Status>;
     type IntoFuture = BoxFuture<Result<Resp, Status>>;
@@ -201,8 +202,8 @@ pub struct StreamingCall<Req, Resp> {
 
 impl<Req, Resp> StreamingCall<Req, Resp>
 where
-    Req: prost::Message + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + Sync + 'static,
+    Req: MessageType,
+    Resp: MessageType,
 {
     /// A server-streaming call of `path` sending `request`.
     #[doc(hidden)]
@@ -230,8 +231,8 @@ where
 
 impl<Req, Resp> IntoFuture for StreamingCall<Req, Resp>
 where
-    Req: prost::Message + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + Sync + 'static,
+    Req: MessageType,
+    Resp: MessageType,
 {
     type Output = Result<Streaming<Resp>, Status>;
     type IntoFuture = BoxFuture<Result<Streaming<Resp>, Status>>;

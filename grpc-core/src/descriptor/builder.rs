@@ -10,7 +10,7 @@ use prost_types::{
     MessageOptions, MethodDescriptorProto, OneofDescriptorProto, ServiceDescriptorProto,
 };
 
-use super::{Describe, Registry};
+use super::Registry;
 
 /// Whether a named type is a message or an enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl FieldType {
     }
 
     /// A named message or enum type; registers it (and what it refers to) in `registry`.
-    pub fn named<T: Describe + NamedKind>(registry: &mut Registry) -> FieldType {
+    pub fn named<T: crate::message::NamedField>(registry: &mut Registry) -> FieldType {
         T::register(registry);
         FieldType {
             ty: match T::KIND {
@@ -248,7 +248,7 @@ impl ServiceBuilder {
     }
 
     /// Adds a method; registers its request and response types.
-    pub fn method<Req: Describe, Resp: Describe>(
+    pub fn method<Req: crate::message::MessageType, Resp: crate::message::MessageType>(
         &mut self,
         registry: &mut Registry,
         name: &str,

@@ -17,6 +17,7 @@ use tonic_prost::ProstCodec;
 
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
+use crate::message::MessageType;
 use crate::status::Status;
 use crate::streaming::{ServerStream, Streaming};
 
@@ -28,8 +29,8 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 /// Handles a unary call: `handler(ctx, request)` gives the single response.
 pub fn unary<Req, Resp, F, Fut>(request: http::Request<Body>, handler: F) -> BoxFuture<http::Response<Body>>
 where
-    Req: prost::Message + Default + Send + 'static,
-    Resp: prost::Message + Send + 'static,
+    Req: MessageType,
+    Resp: MessageType,
     F: FnOnce(ServerContext, Req) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
@@ -44,8 +45,8 @@ pub fn server_streaming<Req, Resp, F, Fut>(
     handler: F,
 ) -> BoxFuture<http::Response<Body>>
 where
-    Req: prost::Message + Default + Send + 'static,
-    Resp: prost::Message + Send + 'static,
+    Req: MessageType,
+    Resp: MessageType,
     F: FnOnce(ServerContext, Req) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
@@ -67,8 +68,8 @@ pub fn client_streaming<Req, Resp, F, Fut>(
     handler: F,
 ) -> BoxFuture<http::Response<Body>>
 where
-    Req: prost::Message + Default + Send + 'static,
-    Resp: prost::Message + Send + 'static,
+    Req: MessageType,
+    Resp: MessageType,
     F: FnOnce(ServerContext, Streaming<Req>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
@@ -80,8 +81,8 @@ where
 /// Handles a bidirectional-streaming call.
 pub fn streaming<Req, Resp, F, Fut>(request: http::Request<Body>, handler: F) -> BoxFuture<http::Response<Body>>
 where
-    Req: prost::Message + Default + Send + 'static,
-    Resp: prost::Message + Send + 'static,
+    Req: MessageType,
+    Resp: MessageType,
     F: FnOnce(ServerContext, Streaming<Req>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
