@@ -47,7 +47,8 @@ pub(crate) struct TypeNames {
 /// Reads `name`, `package`, `file` and `crate` of a message or enum, checking them.
 pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> TypeNames {
     let name = attrs.name.as_ref().map_or_else(|| ident.to_string(), |n| n.value());
-    if !names::is_proto_ident(&name) {
+    // A dotted name (`Outer.Inner`) nests the type inside the message `Outer`.
+    if !name.split('.').all(names::is_proto_ident) {
         ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#ident), |n| quote!(#n)), format!("`{name}` is not a valid protobuf name"));
     }
     let package = attrs.package.as_ref().map(|p| p.value()).unwrap_or_default();

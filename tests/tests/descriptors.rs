@@ -35,6 +35,8 @@ fn clear_json_names(message: &mut prost_types::DescriptorProto) {
     for field in &mut message.field {
         field.json_name = None;
     }
+    message.nested_type.sort_by(|a, b| a.name.cmp(&b.name));
+    message.enum_type.sort_by(|a, b| a.name.cmp(&b.name));
     for nested in &mut message.nested_type {
         clear_json_names(nested);
     }
@@ -109,4 +111,61 @@ fn sets_list_dependencies_first() {
     }
     assert_eq!(grpc_tests::wiretest::Everything::full_name(), "wiretest.Everything");
     assert_eq!(grpc_tests::wiretest::Everything::file_descriptor().name(), "wiretest.proto");
+}
+
+mod nested {
+    use grpc_core::{Enumeration, Message};
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "nest")]
+    pub struct Outer {
+        pub inner: Option<OuterInner>,
+        pub kind: OuterKind,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "nest", name = "Outer.Inner")]
+    pub struct OuterInner {
+        pub deep: Option<OuterInnerDeep>,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "nest", name = "Outer.Inner.Deep")]
+    pub struct OuterInnerDeep {
+        pub x: i32,
+    }
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    #[grpc(package = "nest", name = "Outer.Kind")]
+    pub enum OuterKind {
+        #[grpc(name = "A")]
+        A = 0,
+        #[grpc(name = "B")]
+        B = 1,
+    }
+}
+
+#[test]
+fn dotted_names_nest_types_like_protoc() {
+    let dir = std::env::temp_dir().join(format!("grpc-core-nest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("nest.proto"),
+        r#"syntax = "proto3";
+package nest;
+message Outer {
+  message Inner {
+    message Deep { int32 x = 1; }
+    Deep deep = 1;
+  }
+  enum Kind { A = 0; B = 1; }
+  Inner inner = 1;
+  Kind kind = 2;
+}
+"#,
+    )
+    .unwrap();
+    let ours = nested::Outer::file_descriptor_set();
+    assert_same(find(&ours, "nest.proto"), find(&parse(&["nest.proto"], &dir), "nest.proto"));
+    assert_eq!(nested::OuterInnerDeep::full_name(), "nest.Outer.Inner.Deep");
 }

@@ -117,6 +117,11 @@ impl MessageBuilder {
         &mut self.proto.field[last]
     }
 
+    /// The fully-qualified name.
+    pub(crate) fn full_name(&self) -> &str {
+        &self.full_name
+    }
+
     /// Adds a field.
     pub fn field(&mut self, name: &str, number: u32, ty: FieldType, cardinality: Cardinality) {
         match cardinality {
@@ -186,6 +191,7 @@ impl MessageBuilder {
 /// Builds one `EnumDescriptorProto`.
 #[derive(Debug)]
 pub struct EnumBuilder {
+    full_name: String,
     proto: EnumDescriptorProto,
 }
 
@@ -194,6 +200,7 @@ impl EnumBuilder {
     pub fn new(full_name: &str) -> EnumBuilder {
         let name = full_name.rsplit('.').next().unwrap_or(full_name);
         EnumBuilder {
+            full_name: full_name.to_owned(),
             proto: EnumDescriptorProto {
                 name: Some(name.to_owned()),
                 ..Default::default()
@@ -208,6 +215,11 @@ impl EnumBuilder {
             number: Some(number),
             options: None,
         });
+    }
+
+    /// The fully-qualified name.
+    pub(crate) fn full_name(&self) -> &str {
+        &self.full_name
     }
 
     pub(crate) fn finish(self) -> EnumDescriptorProto {

@@ -96,6 +96,15 @@ pub struct Registry {
     imports: HashMap<String, BTreeSet<String>>,
     /// Full names already registered (guards recursion through `Box<Self>`).
     seen: BTreeSet<String>,
+    /// Per file, the full names of the messages and enums added, in order (for nesting).
+    added: HashMap<String, Added>,
+}
+
+/// Full names of the definitions added to one file, in the order they were added.
+#[derive(Debug, Default)]
+struct Added {
+    messages: Vec<String>,
+    enums: Vec<String>,
 }
 
 impl Registry {
@@ -146,16 +155,20 @@ impl Registry {
     /// Adds a message definition to `file`.
     #[doc(hidden)]
     pub fn add_message(&mut self, file: &str, package: &str, message: MessageBuilder) {
+        let full_name = message.full_name().to_owned();
         let (proto, imports) = message.finish();
         self.note_imports(file, imports);
         self.file_mut(file, package).message_type.push(proto);
+        self.added.entry(file.to_owned()).or_default().messages.push(full_name);
     }
 
     /// Adds an enum definition to `file`.
     #[doc(hidden)]
     pub fn add_enum(&mut self, file: &str, package: &str, enumeration: EnumBuilder) {
+        let full_name = enumeration.full_name().to_owned();
         let proto = enumeration.finish();
         self.file_mut(file, package).enum_type.push(proto);
+        self.added.entry(file.to_owned()).or_default().enums.push(full_name);
     }
 
     /// Adds a service definition to `file`.
@@ -178,11 +191,52 @@ impl Registry {
             if let Some(imports) = self.imports.remove(file.name()) {
                 file.dependency = imports.into_iter().collect();
             }
+            if let Some(added) = self.added.remove(file.name()) {
+                nest(file, added);
+            }
         }
         FileDescriptorSet {
             file: topological_order(self.files),
         }
     }
+}
+
+/// Moves messages and enums whose full name is `<message>.<name>` into that message, deepest
+/// first, so nested types (`#[grpc(name = "Outer.Inner")]`) end up where protoc puts them.
+fn nest(file: &mut FileDescriptorProto, added: Added) {
+    let first_message = file.message_type.len().saturating_sub(added.messages.len());
+    let first_enum = file.enum_type.len().saturating_sub(added.enums.len());
+    let mut messages: Vec<Option<DescriptorProto>> =
+        file.message_type.drain(first_message..).map(Some).collect();
+    let index: HashMap<&str, usize> = added
+        .messages
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let parent_of = |name: &str| {
+        name.rsplit_once('.')
+            .and_then(|(parent, _)| index.get(parent).copied())
+    };
+    let enums: Vec<EnumDescriptorProto> = file.enum_type.drain(first_enum..).collect();
+    for (name, enumeration) in added.enums.iter().zip(enums) {
+        match parent_of(name).and_then(|p| messages[p].as_mut()) {
+            Some(parent) => parent.enum_type.push(enumeration),
+            None => file.enum_type.push(enumeration),
+        }
+    }
+    let mut order: Vec<usize> = (0..messages.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(added.messages[i].matches('.').count()));
+    for child in order {
+        if let Some(parent) = parent_of(&added.messages[child]) {
+            if let Some(message) = messages[child].take() {
+                if let Some(parent) = messages[parent].as_mut() {
+                    parent.nested_type.push(message);
+                }
+            }
+        }
+    }
+    file.message_type.extend(messages.into_iter().flatten());
 }
 
 /// Orders files so that each follows its dependencies; ties keep registration order.
