@@ -1,5 +1,19 @@
 //! The protobuf well-known types that prost-types provides, and `()` as `google.protobuf.Empty`,
 //! usable as fields and as request/response types.
+//!
+//! ```
+//! use grpc_core::well_known::Timestamp;
+//! use grpc_core::Message;
+//!
+//! #[derive(Message, Clone, PartialEq, Debug)]
+//! pub struct Event {
+//!     pub at: Option<Timestamp>,
+//! }
+//! ```
+
+pub use prost_types::{
+    value, Any, Duration, FieldMask, ListValue, NullValue, Struct, Timestamp, Value,
+};
 
 use crate::descriptor::{Describe, NamedKind, Registry, TypeKind};
 

@@ -17,6 +17,7 @@ pub(crate) struct Attrs {
     pub(crate) encoding: Option<LitStr>,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
+    pub(crate) deprecated: Option<Span>,
 }
 
 /// Where an attribute sits, which decides the keys it accepts.
@@ -36,10 +37,10 @@ impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
             Place::MessageType | Place::EnumType => &["name", "package", "file", "crate"],
-            Place::MessageField => &["tag", "name", "encoding", "oneof"],
+            Place::MessageField => &["tag", "name", "encoding", "oneof", "deprecated"],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
-            Place::OneofVariant => &["tag", "name", "encoding"],
+            Place::OneofVariant => &["tag", "name", "encoding", "deprecated"],
             Place::Service => &["name", "package", "file", "crate"],
             Place::Method => &["name"],
         }
@@ -103,6 +104,11 @@ fn parse_key(
         }
         "oneof" => {
             if out.oneof.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "deprecated" => {
+            if out.deprecated.replace(span).is_some() {
                 ctx.push(duplicate());
             }
         }

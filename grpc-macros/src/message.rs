@@ -22,6 +22,8 @@ struct Field<'a> {
     explicit_tag: bool,
     /// The `#[grpc(name = "...")]` literal, for error spans.
     name_attr: Option<syn::LitStr>,
+    /// `#[grpc(deprecated)]`: the descriptor marks the field deprecated.
+    deprecated: bool,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -124,6 +126,7 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             ident,
             explicit_tag: attrs.tag.is_some(),
             name_attr: attrs.name.clone(),
+            deprecated: attrs.deprecated.is_some(),
             tag,
             tag_span,
             name,
@@ -231,7 +234,13 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
         }
     });
     let lens = codes.iter().map(|(_, code)| &code.encoded_len);
-    let describes = codes.iter().map(|(_, code)| &code.describe);
+    let describes = codes.iter().map(|(field, code)| {
+        let describe = &code.describe;
+        match (field.deprecated, field.tag) {
+            (true, Some(tag)) => quote!(#describe message.deprecate(#tag);),
+            _ => quote!(#describe),
+        }
+    });
     let defaults = fields.iter().map(|field| {
         let member = field.ident;
         quote!(#member: ::core::default::Default::default())

@@ -14,6 +14,7 @@ use crate::types::{self, Shape};
 
 struct Variant<'a> {
     ident: &'a Ident,
+    deprecated: bool,
     tag: u32,
     name: String,
     shape: Shape,
@@ -64,7 +65,13 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             continue;
         };
         let name = attrs.name.as_ref().map_or_else(|| names::snake(&variant.ident.to_string()), |n| n.value());
-        variants.push(Variant { ident: &variant.ident, tag, name, shape });
+        variants.push(Variant {
+            ident: &variant.ident,
+            deprecated: attrs.deprecated.is_some(),
+            tag,
+            name,
+            shape,
+        });
     }
     if data.variants.is_empty() {
         ctx.error(&input.ident, "a oneof needs at least one variant");
@@ -128,6 +135,9 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
             },
         });
         describes.push(quote!(message.oneof_field(index, #name, #tag, #field_type);));
+        if variant.deprecated {
+            describes.push(quote!(message.deprecate(#tag);));
+        }
     }
     quote! {
         const _: () = {

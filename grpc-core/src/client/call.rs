@@ -18,7 +18,7 @@ use crate::status::{Code, Status};
 use crate::streaming::Streaming;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
+pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
 
 /// What a call sends: one message, or a stream of them.
 enum Requests<Req> {
@@ -54,6 +54,43 @@ where
     where
         Resp: prost::Message + Default + Send + Sync + 'static,
     {
+        let stream: BoxStream<Req> = match self.requests {
+            Requests::One(request) => Box::pin(tokio_stream::once(request)),
+            Requests::Many(stream) => stream,
+        };
+        let head = CallHead {
+            channel: &self.channel,
+            path: PathAndQuery::from_static(self.path),
+            timeout: self.timeout,
+            metadata: self.metadata,
+        };
+        head.start(stream, ProstCodec::<Req, Resp>::default(), deadline)
+            .await
+    }
+}
+
+/// Everything about a call but its messages and codec.
+pub(crate) struct CallHead<'a> {
+    pub(crate) channel: &'a Channel,
+    pub(crate) path: PathAndQuery,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) metadata: MetadataMap,
+}
+
+impl CallHead<'_> {
+    /// Sends the request headers with `requests` as the body (encoded by `codec`) and returns
+    /// the response stream.
+    pub(crate) async fn start<C>(
+        self,
+        requests: BoxStream<C::Encode>,
+        codec: C,
+        deadline: Option<Instant>,
+    ) -> Result<Streaming<C::Decode>, Status>
+    where
+        C: tonic::codec::Codec,
+        C::Encode: Send + Sync + 'static,
+        C::Decode: Send + Sync + 'static,
+    {
         let config = &self.channel.config;
         let mut grpc = tonic::client::Grpc::new(self.channel.transport.clone())
             .max_decoding_message_size(config.max_receive_message_size)
@@ -61,18 +98,13 @@ where
         grpc.ready()
             .await
             .map_err(|e| Status::unavailable(format!("channel to {} not ready: {e}", config.target)))?;
-        let stream: BoxStream<Req> = match self.requests {
-            Requests::One(request) => Box::pin(tokio_stream::once(request)),
-            Requests::Many(stream) => stream,
-        };
-        let mut request = tonic::Request::new(stream);
+        let mut request = tonic::Request::new(requests);
         *request.metadata_mut() = self.metadata;
         if let Some(timeout) = self.timeout {
             request.set_timeout(timeout);
         }
-        let codec = ProstCodec::<Req, Resp>::default();
         let response = grpc
-            .streaming(request, PathAndQuery::from_static(self.path), codec)
+            .streaming(request, self.path, codec)
             .await
             .map_err(|status| map_status(status.into(), deadline))?;
         let (metadata, body, _) = response.into_parts();
@@ -81,7 +113,7 @@ where
 }
 
 /// Runs `fut`, failing with DEADLINE_EXCEEDED once `deadline` passes.
-async fn with_deadline<T>(
+pub(crate) async fn with_deadline<T>(
     deadline: Option<Instant>,
     fut: impl Future<Output = Result<T, Status>>,
 ) -> Result<T, Status> {

@@ -37,9 +37,11 @@
 //! ```
 
 mod call;
+mod raw;
 mod channel;
 
 pub use call::{CallDetails, StreamingCall, UnaryCall};
+pub use raw::RawCall;
 pub use channel::{Channel, ChannelBuilder};
 
 use tokio::time::Instant;

@@ -140,6 +140,13 @@ impl MessageBuilder {
         }
     }
 
+    /// Marks the field numbered `number` deprecated (`[deprecated = true]`).
+    pub fn deprecate(&mut self, number: u32) {
+        if let Some(field) = self.proto.field.iter_mut().find(|f| f.number == Some(number as i32)) {
+            field.options.get_or_insert_with(Default::default).deprecated = Some(true);
+        }
+    }
+
     /// Adds a `map<K, V>` field, with its nested `XxxEntry` message.
     pub fn map(&mut self, name: &str, number: u32, key: FieldType, value: FieldType) {
         let entry_name = format!("{}Entry", upper_camel(name));
