@@ -1,5 +1,96 @@
-//! `.proto` importer for grpc-core.
+//! Imports `.proto` files as grpc-core code-first Rust, and loads them at run time.
 //!
-//! Not implemented yet: this crate reserves its place in the workspace. The importer (parse
-//! `.proto` files with protox and emit equivalent `#[service]` traits and `#[derive(Message)]`
-//! structs) is tracked as its own issue.
+//! Teams with existing `.proto` contracts adopt grpc-core without changing a byte on the wire:
+//! the importer parses the files in pure Rust (protox; no `protoc`) and emits the equivalent
+//! `#[derive(Message)]` structs, enums, oneofs and `#[service]` traits, with every package,
+//! name, number and type preserved. The output is readable, formatted and stable, and meant to
+//! be checked in and edited: it is the migration path from proto-first to code-first.
+//!
+//! Two ways to use it:
+//!
+//! - From `build.rs`, into `OUT_DIR`, included with `grpc_core::include_proto!`:
+//!
+//!   ```no_run
+//!   // build.rs
+//!   grpc_proto_import::Builder::new()
+//!       .include("protos")
+//!       .compile(&["route_guide.proto"])
+//!       .expect("import protos");
+//!   ```
+//!
+//! - From the command line, writing checked-in source:
+//!   `cargo run -p grpc-proto-import -- -I protos -o src/gen protos/route_guide.proto`.
+//!
+//! [`dynamic`] loads `.proto` files at run time and calls any method with JSON messages.
+
+mod codegen;
+pub mod dynamic;
+mod error;
+mod parse;
+
+use std::path::{Path, PathBuf};
+
+pub use codegen::{generate, GeneratedModule};
+pub use error::Error;
+pub use parse::parse;
+
+/// Imports `.proto` files into Rust source files, one per protobuf package.
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    includes: Vec<PathBuf>,
+    out_dir: Option<PathBuf>,
+}
+
+impl Builder {
+    /// A builder with no include paths.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Adds an import path (like `protoc -I`).
+    pub fn include(mut self, path: impl AsRef<Path>) -> Self {
+        self.includes.push(path.as_ref().to_owned());
+        self
+    }
+
+    /// Where to write the modules (default: `$OUT_DIR`).
+    pub fn out_dir(mut self, path: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// Parses `files` (relative to an include path) and writes `<package>.rs` for each package
+    /// they and their imports define. Returns the files written. From `build.rs`, also tells
+    /// cargo to rerun when an input changes.
+    pub fn compile(&self, files: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Error> {
+        let includes = if self.includes.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.includes.clone()
+        };
+        let set = parse(&includes, files)?;
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| Error::new("OUT_DIR is not set: call from build.rs or set out_dir"))?,
+        };
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| Error::new(format!("create {}: {e}", out_dir.display())))?;
+        if std::env::var_os("OUT_DIR").is_some() {
+            for file in &set.file {
+                if let Some(path) = includes.iter().map(|i| i.join(file.name())).find(|p| p.exists()) {
+                    println!("cargo:rerun-if-changed={}", path.display());
+                }
+            }
+        }
+        let mut written = Vec::new();
+        for module in generate(&set)? {
+            let path = out_dir.join(&module.file_name);
+            std::fs::write(&path, &module.code)
+                .map_err(|e| Error::new(format!("write {}: {e}", path.display())))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}

@@ -1,7 +1,9 @@
 //! Helpers shared by the end-to-end tests: starting servers on free ports, and running the
 //! Python peers under `tests/python`.
 
+pub mod imported;
 pub mod probe;
+pub mod protos;
 pub mod python;
 pub mod raw;
 pub mod servers;

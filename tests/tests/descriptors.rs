@@ -1,79 +1,15 @@
 //! Descriptors from code equal the ones protoc-compatible parsing (protox) makes from the
 //! canonical `.proto` files, and the `.proto` text rendered from them parses back to the same.
 //!
-//! Normalisation before comparing: source info, file options and `json_name` are cleared;
-//! imports, messages, enums and services are sorted by name (code-first files list types in
-//! registration order, not declaration order).
+//! The normalisation before comparing is described in `grpc_tests::protos`.
 
-use grpc_core::descriptor::{render_proto, Describe, FileDescriptorProto, FileDescriptorSet};
-
-fn protos_dir() -> std::path::PathBuf {
-    grpc_tests::python::workspace_root().join("tests/python/protos")
-}
-
-fn parse(files: &[&str], include: &std::path::Path) -> FileDescriptorSet {
-    let mut compiler = protox::Compiler::new([include]).expect("compiler");
-    compiler.include_imports(true);
-    compiler.open_files(files).expect("parse protos");
-    compiler.file_descriptor_set()
-}
-
-fn normalize(mut file: FileDescriptorProto) -> FileDescriptorProto {
-    file.source_code_info = None;
-    file.options = None;
-    file.dependency.sort();
-    file.message_type.sort_by(|a, b| a.name.cmp(&b.name));
-    file.enum_type.sort_by(|a, b| a.name.cmp(&b.name));
-    file.service.sort_by(|a, b| a.name.cmp(&b.name));
-    for message in &mut file.message_type {
-        clear_json_names(message);
-    }
-    file
-}
-
-fn clear_json_names(message: &mut prost_types::DescriptorProto) {
-    for field in &mut message.field {
-        field.json_name = None;
-    }
-    message.nested_type.sort_by(|a, b| a.name.cmp(&b.name));
-    message.enum_type.sort_by(|a, b| a.name.cmp(&b.name));
-    for nested in &mut message.nested_type {
-        clear_json_names(nested);
-    }
-}
-
-fn find(set: &FileDescriptorSet, name: &str) -> FileDescriptorProto {
-    set.file
-        .iter()
-        .find(|f| f.name() == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("{name} not in {:?}", set.file.iter().map(|f| f.name()).collect::<Vec<_>>()))
-}
-
-fn assert_same(ours: FileDescriptorProto, theirs: FileDescriptorProto) {
-    let (ours, theirs) = (normalize(ours), normalize(theirs));
-    assert_eq!(ours, theirs, "\nours:\n{}\ntheirs:\n{}", render_proto(&ours), render_proto(&theirs));
-}
-
-/// Renders `file`, parses the text with protox, and checks it comes back the same.
-fn assert_renders_back(set: &FileDescriptorSet, name: &str) {
-    let dir = std::env::temp_dir().join(format!("grpc-core-render-{}-{}", std::process::id(), name.replace('/', "_")));
-    for file in &set.file {
-        if file.name().starts_with("google/protobuf/") {
-            continue; // protox brings its own copies of the well-known types
-        }
-        let path = dir.join(file.name());
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, render_proto(file)).unwrap();
-    }
-    let reparsed = parse(&[name], &dir);
-    assert_same(find(set, name), find(&reparsed, name));
-}
+use grpc_core::descriptor::Describe;
+use grpc_tests::protos::{assert_renders_back, assert_same, find, parse, protos_dir};
 
 #[test]
 fn greeter_matches_canonical_helloworld_proto() {
     let ours = examples::helloworld::GreeterClient::file_descriptor_set();
-    let canonical = parse(&["helloworld.proto"], &protos_dir());
+    let canonical = parse(&["helloworld.proto"], &[&protos_dir()]);
     assert_same(find(&ours, "helloworld.proto"), find(&canonical, "helloworld.proto"));
     assert_renders_back(&ours, "helloworld.proto");
 }
@@ -81,7 +17,7 @@ fn greeter_matches_canonical_helloworld_proto() {
 #[test]
 fn route_guide_matches_canonical_route_guide_proto() {
     let ours = examples::routeguide::RouteGuideClient::file_descriptor_set();
-    let canonical = parse(&["route_guide.proto"], &protos_dir());
+    let canonical = parse(&["route_guide.proto"], &[&protos_dir()]);
     assert_same(find(&ours, "route_guide.proto"), find(&canonical, "route_guide.proto"));
     assert_renders_back(&ours, "route_guide.proto");
 }
@@ -89,7 +25,7 @@ fn route_guide_matches_canonical_route_guide_proto() {
 #[test]
 fn every_field_kind_matches_wiretest_proto() {
     let ours = grpc_tests::wiretest::Everything::file_descriptor_set();
-    let canonical = parse(&["wiretest.proto"], &protos_dir());
+    let canonical = parse(&["wiretest.proto"], &[&protos_dir()]);
     assert_same(find(&ours, "wiretest.proto"), find(&canonical, "wiretest.proto"));
     // The well-known types' files come along, exactly as protoc knows them.
     for wkt in ["google/protobuf/timestamp.proto", "google/protobuf/struct.proto", "google/protobuf/any.proto"] {
@@ -166,6 +102,6 @@ message Outer {
     )
     .unwrap();
     let ours = nested::Outer::file_descriptor_set();
-    assert_same(find(&ours, "nest.proto"), find(&parse(&["nest.proto"], &dir), "nest.proto"));
+    assert_same(find(&ours, "nest.proto"), find(&parse(&["nest.proto"], &[&dir]), "nest.proto"));
     assert_eq!(nested::OuterInnerDeep::full_name(), "nest.Outer.Inner.Deep");
 }

@@ -1,0 +1,1 @@
+//! Runtime loading and dynamic calls (being written).

@@ -1,0 +1,55 @@
+//! `grpc-proto-import -I <include>... -o <out dir> <file.proto>...`: writes the code-first Rust
+//! for the given `.proto` files (and their imports), one `<package>.rs` per protobuf package.
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: grpc-proto-import [-I <include dir>]... -o <out dir> <file.proto>...";
+
+fn main() -> ExitCode {
+    let mut builder = grpc_proto_import::Builder::new();
+    let mut out_dir = None;
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-I" | "--include" => match args.next() {
+                Some(dir) => builder = builder.include(dir),
+                None => return usage("-I needs a directory"),
+            },
+            "-o" | "--out" => match args.next() {
+                Some(dir) => out_dir = Some(dir),
+                None => return usage("-o needs a directory"),
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other if other.starts_with("-I") => builder = builder.include(&other[2..]),
+            other if other.starts_with('-') => return usage(&format!("unknown option {other}")),
+            file => files.push(file.to_owned()),
+        }
+    }
+    let Some(out_dir) = out_dir else {
+        return usage("-o is required");
+    };
+    if files.is_empty() {
+        return usage("no .proto files given");
+    }
+    match builder.out_dir(&out_dir).compile(&files) {
+        Ok(written) => {
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("error: {problem}\n{USAGE}");
+    ExitCode::from(2)
+}
