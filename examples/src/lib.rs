@@ -4,5 +4,6 @@
 
 pub mod args;
 pub mod helloworld;
+pub mod imported;
 pub mod routeguide;
 pub mod routeguide_tour;

@@ -98,3 +98,17 @@ async fn server_reports_peer_and_stops_cleanly() {
         .unwrap_err();
     assert_eq!(after.code(), grpc_core::Code::Unavailable, "{after:?}");
 }
+
+#[tokio::test]
+async fn code_first_client_calls_the_server_imported_from_proto() {
+    // Same wire, two definitions: the server is written against the trait imported from
+    // route_guide.proto at build time; the client is the code-first one.
+    let server = TestServer::with(examples::imported::routeguide::RouteGuideServer::new(
+        examples::imported::ImportedRouteGuide::load(),
+    ))
+    .await;
+    let client = RouteGuideClient::new(server.channel.clone());
+    examples::routeguide_tour::run(&client, &mut std::io::sink())
+        .await
+        .expect("code-first client against the imported server");
+}

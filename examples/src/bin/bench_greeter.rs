@@ -1,7 +1,8 @@
 //! Run with: cargo build --release -p examples && ./target/release/bench-greeter
 //!
 //! Options: `--rounds N` (3), `--duration SECS` (5), `--warmup SECS` (1),
-//! `--connections C` (4), `--streams M` (concurrent streams per connection, 32).
+//! `--connections C` (4), `--streams M` (concurrent streams per connection, 32),
+//! `--idle-wait SECS` (120: how long to wait for other processes to go quiet before each run).
 //!
 //! Measures unary-call throughput of grpc-core's `greeter-server` against a minimal
 //! plain-tonic greeter (`tonic-greeter-server`) under the same load, in the same run:
@@ -19,8 +20,9 @@
 //!   h2load's own CPU (`h2load%`: near 100% means the load generator is the bottleneck) and
 //!   the CPU the rest of the machine used meanwhile (`other%`: noise) are shown too.
 //!
-//! Rounds alternate (ours, tonic, ours, tonic, ...) so drift hits both sides; every round is
-//! printed, then the median per server and the ratios grpc-core/tonic. It only prints
+//! Rounds alternate (ours, tonic, ours, tonic, ...) so drift hits both sides. Before each run
+//! the bench waits for the machine to be idle, and a run disturbed by other processes anyway
+//! (`other%` over 15% of a core) is repeated up to twice. Every run is printed, then the median per server and the ratios grpc-core/tonic. It only prints
 //! figures: nothing here asserts a speed.
 
 use std::error::Error;
@@ -38,6 +40,10 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 const REQUEST_BODY: &[u8] = &[0, 0, 0, 0, 7, 0x0a, 5, b'w', b'o', b'r', b'l', b'd'];
 /// gRPC frame (5 bytes) + protobuf `HelloReply { message: "Hello world" }` (2 + 11 bytes).
 const REPLY_DATA_BYTES: u64 = 18;
+/// A run during which other processes used more than this share of a core is run again...
+const NOISY: f64 = 0.15;
+/// ...up to this many times.
+const RETRIES: usize = 2;
 const METHOD_PATH: &str = "/helloworld.Greeter/SayHello";
 
 #[derive(Debug, Clone)]
@@ -47,6 +53,7 @@ struct Options {
     warmup: f64,
     connections: u32,
     streams: u32,
+    idle_wait: f64,
 }
 
 impl Options {
@@ -60,7 +67,7 @@ impl Options {
         if std::env::args().any(|a| a == "--help" || a == "-h") {
             println!(
                 "usage: bench-greeter [--rounds N] [--duration SECS] [--warmup SECS] \
-                 [--connections C] [--streams M]"
+                 [--connections C] [--streams M] [--idle-wait SECS]"
             );
             std::process::exit(0);
         }
@@ -70,6 +77,7 @@ impl Options {
             warmup: num("--warmup", 1.0)?,
             connections: num("--connections", 4)?,
             streams: num("--streams", 32)?,
+            idle_wait: num("--idle-wait", 120.0)?,
         };
         if options.rounds == 0 || options.duration <= 0.0 || options.connections == 0 || options.streams == 0 {
             return Err("--rounds, --duration, --connections and --streams must be positive".into());
@@ -209,8 +217,18 @@ fn run() -> Result<()> {
     let mut samples = Vec::new();
     for round in 1..=options.rounds {
         for (which, path) in &binaries {
-            let sample = measure(*which, path, round, pinning, &options, &body, &log, clk_tck)?;
-            print_sample_row(&sample, samples.is_empty());
+            let mut tries = 0;
+            let sample = loop {
+                wait_for_idle_machine(options.idle_wait, clk_tck)?;
+                let sample = measure(*which, path, round, pinning, &options, &body, &log, clk_tck)?;
+                tries += 1;
+                if sample.other_cpu / sample.wall <= NOISY || tries > RETRIES {
+                    break sample;
+                }
+                print_sample_row(&sample, samples.is_empty() && tries == 1);
+                eprintln!("  (other processes were busy during that run: measuring it again)");
+            };
+            print_sample_row(&sample, samples.is_empty() && tries == 1);
             samples.push(sample);
         }
     }
@@ -249,7 +267,7 @@ fn run() -> Result<()> {
     }
     let (ours, tonic) = (medians[0], medians[1]);
     let busiest = samples.iter().map(|s| s.other_cpu / s.wall).fold(0.0, f64::max);
-    if busiest > 0.10 {
+    if busiest > NOISY {
         println!();
         println!(
             "note: other processes used up to {:.0}% of a core during some rounds (other%); \
@@ -618,6 +636,30 @@ fn stat_fields(path: PathBuf) -> Result<Vec<u64>> {
 fn process_cpu_ticks(pid: u32) -> Result<u64> {
     let fields = stat_fields(PathBuf::from(format!("/proc/{pid}/stat")))?;
     Ok(fields[11] + fields[12])
+}
+
+/// Waits (up to `limit` seconds) until the rest of the machine uses under 10% of a core, so
+/// a compile running alongside does not skew a round. Goes on anyway after `limit`.
+fn wait_for_idle_machine(limit: f64, clk_tck: f64) -> Result<()> {
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let before = machine_busy_ticks()?;
+        let window = Instant::now();
+        std::thread::sleep(Duration::from_millis(500));
+        let busy = (machine_busy_ticks()? - before) as f64 / clk_tck / window.elapsed().as_secs_f64();
+        if busy < 0.10 {
+            return Ok(());
+        }
+        if started.elapsed().as_secs_f64() >= limit {
+            eprintln!("  (machine still busy: others use {:.0}% of a core; measuring anyway)", busy * 100.0);
+            return Ok(());
+        }
+        if !said {
+            eprintln!("  (waiting for the machine to go idle: others use {:.0}% of a core)", busy * 100.0);
+            said = true;
+        }
+    }
 }
 
 /// Busy time of the whole machine (all CPUs, not idle or iowait), in clock ticks.

@@ -164,7 +164,8 @@ impl<'a> Generator<'a> {
         if let Some((_, path)) = WELL_KNOWN.iter().find(|(name, _)| *name == type_name) {
             return Ok(path.parse().unwrap_or_default());
         }
-        let Some(info) = self.types.get(type_name) else {
+        let info = self.types.get(type_name).filter(|_| !type_name.starts_with(".google.protobuf."));
+        let Some(info) = info else {
             let what = if type_name.starts_with(".google.protobuf.") {
                 format!("well-known type {} is not supported (supported: Empty, Timestamp, Duration, Any, Struct, Value, ListValue, FieldMask)", &type_name[1..])
             } else {
@@ -397,7 +398,7 @@ impl<'a> Generator<'a> {
         if let Some(options) = &field.options {
             let mut rest = options.clone();
             rest.deprecated = None;
-            if rest.packed == Some(true) && ctx.proto3 {
+            if rest.packed == Some(true) {
                 rest.packed = None;
             }
             if rest != Default::default() {
