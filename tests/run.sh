@@ -49,6 +49,13 @@ smoke ./target/debug/routeguide-server "py routeguide_client.py"
 smoke ./target/debug/greeter-server "py greeter_client.py"
 smoke ./target/debug/routeguide-server "./target/debug/routeguide-client --addr"
 smoke ./target/debug/greeter-server "./target/debug/greeter-client --addr"
+smoke ./target/debug/routeguide-imported-server "./target/debug/routeguide-client --addr"
+grpc_call() {
+    ./target/debug/grpc-call -I tests/python/protos --proto route_guide.proto --addr "$1" \
+        routeguide.RouteGuide/GetFeature '{"latitude": 409146138, "longitude": -746188906}' |
+        tee /dev/stderr | grep -q 'Berkshire Valley Management Area Trail'
+}
+smoke ./target/debug/routeguide-server grpc_call
 
 echo "== cargo test"
 cargo test --workspace --no-fail-fast

@@ -23,7 +23,8 @@ pub fn value(name: &str) -> Option<String> {
 
 /// Waits for Ctrl-C or SIGTERM.
 pub async fn wait_for_shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let terminated = async {
         match terminate.as_mut() {
             Some(signal) => {

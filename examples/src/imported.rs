@@ -31,7 +31,10 @@ pub struct ImportedRouteGuide {
 impl ImportedRouteGuide {
     /// A server over the canonical feature database.
     pub fn load() -> Self {
-        let features = crate::routeguide::load_features().iter().map(convert).collect();
+        let features = crate::routeguide::load_features()
+            .iter()
+            .map(convert)
+            .collect();
         ImportedRouteGuide {
             features: Arc::new(features),
             notes: Arc::default(),
@@ -41,7 +44,10 @@ impl ImportedRouteGuide {
 
 impl routeguide::RouteGuide for ImportedRouteGuide {
     async fn get_feature(&self, request: Point) -> Result<Feature, Status> {
-        let found = self.features.iter().find(|f| f.location.as_ref() == Some(&request));
+        let found = self
+            .features
+            .iter()
+            .find(|f| f.location.as_ref() == Some(&request));
         Ok(found.cloned().unwrap_or(Feature {
             name: String::new(),
             location: Some(request),
@@ -70,7 +76,11 @@ impl routeguide::RouteGuide for ImportedRouteGuide {
         let mut previous: Option<crate::routeguide::Point> = None;
         while let Some(point) = request.message().await? {
             summary.point_count += 1;
-            if self.features.iter().any(|f| f.location.as_ref() == Some(&point) && !f.name.is_empty()) {
+            if self
+                .features
+                .iter()
+                .any(|f| f.location.as_ref() == Some(&point) && !f.name.is_empty())
+            {
                 summary.feature_count += 1;
             }
             let point: crate::routeguide::Point = convert(&point);
@@ -92,7 +102,10 @@ impl routeguide::RouteGuide for ImportedRouteGuide {
         let (tx, stream) = ServerStream::channel(16);
         tokio::spawn(async move {
             while let Ok(Some(note)) = request.message().await {
-                let at = note.location.as_ref().map_or((0, 0), |p| (p.latitude, p.longitude));
+                let at = note
+                    .location
+                    .as_ref()
+                    .map_or((0, 0), |p| (p.latitude, p.longitude));
                 let earlier = {
                     let mut notes = notes.lock().unwrap_or_else(|p| p.into_inner());
                     let list = notes.entry(at).or_default();

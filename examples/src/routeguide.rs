@@ -94,8 +94,8 @@ struct DbPoint {
 
 /// The canonical example's feature database (100 features).
 pub fn load_features() -> Vec<Feature> {
-    let db: Vec<DbFeature> = serde_json::from_str(include_str!("../data/route_guide_db.json"))
-        .unwrap_or_default();
+    let db: Vec<DbFeature> =
+        serde_json::from_str(include_str!("../data/route_guide_db.json")).unwrap_or_default();
     db.into_iter()
         .map(|f| Feature {
             name: f.name,
@@ -127,7 +127,10 @@ impl RouteGuideService {
 /// Whether `point` lies in `rect` (bounds inclusive, corners in any order).
 pub fn in_range(point: &Point, rect: &Rectangle) -> bool {
     let (lo, hi) = (rect.lo.unwrap_or_default(), rect.hi.unwrap_or_default());
-    let (left, right) = (lo.longitude.min(hi.longitude), lo.longitude.max(hi.longitude));
+    let (left, right) = (
+        lo.longitude.min(hi.longitude),
+        lo.longitude.max(hi.longitude),
+    );
     let (bottom, top) = (lo.latitude.min(hi.latitude), lo.latitude.max(hi.latitude));
     point.longitude >= left
         && point.longitude <= right

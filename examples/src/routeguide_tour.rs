@@ -34,26 +34,44 @@ pub async fn run(
     let timeout = Duration::from_secs(10);
 
     // Unary.
-    let point = Point { latitude: 409_146_138, longitude: -746_188_906 };
+    let point = Point {
+        latitude: 409_146_138,
+        longitude: -746_188_906,
+    };
     let feature = client.get_feature(point).timeout(timeout).await?;
     let expected = "Berkshire Valley Management Area Trail, Jefferson, NJ, USA";
-    check(feature.name == expected, || format!("GetFeature named {:?}", feature.name))?;
+    check(feature.name == expected, || {
+        format!("GetFeature named {:?}", feature.name)
+    })?;
     writeln!(out, "ok GetFeature {:?}", feature.name)?;
-    let nowhere = client.get_feature(Point::default()).timeout(timeout).await?;
-    check(nowhere.name.is_empty(), || format!("GetFeature(0,0) named {:?}", nowhere.name))?;
+    let nowhere = client
+        .get_feature(Point::default())
+        .timeout(timeout)
+        .await?;
+    check(nowhere.name.is_empty(), || {
+        format!("GetFeature(0,0) named {:?}", nowhere.name)
+    })?;
     writeln!(out, "ok GetFeature (0, 0) has no feature")?;
 
     // Server streaming.
     let rect = Rectangle {
-        lo: Some(Point { latitude: 400_000_000, longitude: -750_000_000 }),
-        hi: Some(Point { latitude: 420_000_000, longitude: -730_000_000 }),
+        lo: Some(Point {
+            latitude: 400_000_000,
+            longitude: -750_000_000,
+        }),
+        hi: Some(Point {
+            latitude: 420_000_000,
+            longitude: -730_000_000,
+        }),
     };
     let mut stream = client.list_features(rect).timeout(timeout).await?;
     let mut count = 0;
     while let Some(_feature) = stream.message().await? {
         count += 1;
     }
-    check(count == 100, || format!("ListFeatures streamed {count} features, expected 100"))?;
+    check(count == 100, || {
+        format!("ListFeatures streamed {count} features, expected 100")
+    })?;
     writeln!(out, "ok ListFeatures streamed {count} features")?;
 
     // Client streaming.
@@ -62,20 +80,34 @@ pub async fn run(
         .take(10)
         .filter_map(|f| f.location)
         .collect();
-    let expected_distance = route.windows(2).map(|w| distance(&w[0], &w[1])).sum::<f64>() as i32;
+    let expected_distance = route
+        .windows(2)
+        .map(|w| distance(&w[0], &w[1]))
+        .sum::<f64>() as i32;
     let summary = client
         .record_route(grpc_core::stream::iter(route))
         .timeout(timeout)
         .await?;
     check(
-        summary.point_count == 10 && summary.feature_count == 10 && summary.distance == expected_distance,
-        || format!("RecordRoute summary {summary:?}, expected 10 points, 10 features, {expected_distance} m"),
+        summary.point_count == 10
+            && summary.feature_count == 10
+            && summary.distance == expected_distance,
+        || {
+            format!("RecordRoute summary {summary:?}, expected 10 points, 10 features, {expected_distance} m")
+        },
     )?;
-    writeln!(out, "ok RecordRoute {} points, {} m", summary.point_count, summary.distance)?;
+    writeln!(
+        out,
+        "ok RecordRoute {} points, {} m",
+        summary.point_count, summary.distance
+    )?;
 
     // Bidirectional streaming.
     let note = |message: &str, longitude: i32| RouteNote {
-        location: Some(Point { latitude: 0, longitude }),
+        location: Some(Point {
+            latitude: 0,
+            longitude,
+        }),
         message: message.to_owned(),
     };
     let notes = vec![
@@ -94,9 +126,10 @@ pub async fn run(
     while let Some(reply) = replies.message().await? {
         got.push(reply.message);
     }
-    check(got == ["First message", "Second message", "Third message"], || {
-        format!("RouteChat replied {got:?}")
-    })?;
+    check(
+        got == ["First message", "Second message", "Third message"],
+        || format!("RouteChat replied {got:?}"),
+    )?;
     writeln!(out, "ok RouteChat replied {got:?}")?;
     Ok(())
 }

@@ -67,6 +67,7 @@ pub mod stream {
 /// any release; `grpc-core` pins `grpc-macros` to the exact same version.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::client::{StreamingCall, UnaryCall};
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
@@ -74,10 +75,11 @@ pub mod __private {
     pub use crate::message::{
         enum_field, message_field, Enumeration, MessageType, NamedField, Oneof,
     };
-    pub use crate::server::handler::{client_streaming, server_streaming, streaming, unary, BoxFuture};
+    pub use crate::server::handler::{
+        client_streaming, server_streaming, streaming, unary, BoxFuture,
+    };
     pub use crate::server::Service;
     pub use crate::{__impl_enum_field, __impl_message_field};
-    pub use crate::client::{StreamingCall, UnaryCall};
     pub use crate::{Channel, ServerContext, ServerStream, Status, Streaming};
     pub use futures_core::Stream;
     pub use http::{Request, Response};
@@ -86,12 +88,12 @@ pub mod __private {
     pub use prost::encoding::{DecodeContext, WireType};
     pub use prost::DecodeError;
     pub use prost_types::field_descriptor_proto::Type as ProtoType;
-    pub use std::boxed::Box;
-    pub use std::string::String;
-    pub use std::vec::Vec;
-    pub use std::collections::{BTreeMap, HashMap};
-    pub use std::sync::Arc;
     pub use std::borrow::ToOwned;
+    pub use std::boxed::Box;
+    pub use std::collections::{BTreeMap, HashMap};
+    pub use std::string::String;
+    pub use std::sync::Arc;
+    pub use std::vec::Vec;
     pub use tonic::body::Body;
 
     /// Starts a unary call (generated clients call these four so that a non-message type is
@@ -154,7 +156,8 @@ pub mod __private {
         service: &str,
         method: &str,
     ) -> BoxFuture<http::Response<tonic::body::Body>> {
-        let status = Status::unimplemented(format!("unknown method {method} for service {service}"));
+        let status =
+            Status::unimplemented(format!("unknown method {method} for service {service}"));
         Box::pin(std::future::ready(status.into_tonic().into_http()))
     }
 }

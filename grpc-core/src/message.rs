@@ -235,7 +235,9 @@ pub mod enum_field {
         Ok(())
     }
     pub fn encoded_len_optional<E: Enumeration>(tag: u32, value: &Option<E>) -> usize {
-        value.map_or(0, |value| encoding::int32::encoded_len(tag, &value.to_i32()))
+        value.map_or(0, |value| {
+            encoding::int32::encoded_len(tag, &value.to_i32())
+        })
     }
     fn raw_values<E: Enumeration>(values: &[E]) -> Vec<i32> {
         values.iter().map(|value| value.to_i32()).collect()
@@ -338,7 +340,11 @@ macro_rules! __impl_enum_field {
         impl $crate::__private::NamedField for $ty {
             const OPTION_CARDINALITY: $crate::__private::Cardinality =
                 $crate::__private::Cardinality::Optional;
-            fn encode_optional(tag: u32, value: &::core::option::Option<Self>, buf: &mut impl $crate::__private::BufMut) {
+            fn encode_optional(
+                tag: u32,
+                value: &::core::option::Option<Self>,
+                buf: &mut impl $crate::__private::BufMut,
+            ) {
                 $crate::__private::enum_field::encode_optional(tag, value, buf)
             }
             fn merge_optional(
@@ -352,7 +358,11 @@ macro_rules! __impl_enum_field {
             fn encoded_len_optional(tag: u32, value: &::core::option::Option<Self>) -> usize {
                 $crate::__private::enum_field::encoded_len_optional(tag, value)
             }
-            fn encode_repeated(tag: u32, values: &[Self], buf: &mut impl $crate::__private::BufMut) {
+            fn encode_repeated(
+                tag: u32,
+                values: &[Self],
+                buf: &mut impl $crate::__private::BufMut,
+            ) {
                 $crate::__private::enum_field::encode_repeated(tag, values, buf)
             }
             fn merge_repeated(

@@ -45,7 +45,9 @@ impl Status {
     /// A status with binary details, sent as `grpc-status-details-bin` (usually an encoded
     /// `google.rpc.Status`).
     pub fn with_details(code: Code, message: impl Into<String>, details: Bytes) -> Status {
-        Status(Box::new(tonic::Status::with_details(code, message, details)))
+        Status(Box::new(tonic::Status::with_details(
+            code, message, details,
+        )))
     }
 
     /// A status carrying metadata, sent as trailing metadata.
@@ -138,7 +140,8 @@ impl From<Status> for tonic::Status {
 impl fmt::Debug for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Status");
-        s.field("code", &self.code()).field("message", &self.message());
+        s.field("code", &self.code())
+            .field("message", &self.message());
         if !self.details().is_empty() {
             s.field("details", &Bytes::copy_from_slice(self.details()));
         }
@@ -167,10 +170,7 @@ mod tests {
 
     #[test]
     fn status_is_one_pointer() {
-        assert_eq!(
-            std::mem::size_of::<Status>(),
-            std::mem::size_of::<usize>()
-        );
+        assert_eq!(std::mem::size_of::<Status>(), std::mem::size_of::<usize>());
     }
 
     #[test]

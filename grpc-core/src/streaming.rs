@@ -102,8 +102,8 @@ impl<T> Streaming<T> {
                 Poll::Ready(Err(crate::client::map_status(status.into(), None)))
             }
             None => {
-                let mut trailers = std::mem::take(&mut self.inner)
-                    .and_then(|mut inner| trailers_now(&mut inner));
+                let mut trailers =
+                    std::mem::take(&mut self.inner).and_then(|mut inner| trailers_now(&mut inner));
                 if let Some(trailers) = trailers.as_mut() {
                     for reserved in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
                         trailers.remove(reserved);
@@ -186,7 +186,10 @@ impl<T: Send + 'static> ServerStream<T> {
     /// A stream fed through a channel with room for `buffer` messages; send from any task.
     pub fn channel(buffer: usize) -> (StreamSender<T>, Self) {
         let (tx, rx) = mpsc::channel(buffer.max(1));
-        (tx, Self::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+        (
+            tx,
+            Self::new(tokio_stream::wrappers::ReceiverStream::new(rx)),
+        )
     }
 }
 

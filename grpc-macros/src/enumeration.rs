@@ -33,7 +33,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         return ctx.finish().map(|_| TokenStream::new());
     };
     if !input.generics.params.is_empty() {
-        ctx.error(&input.generics, "an enumeration cannot have generic parameters");
+        ctx.error(
+            &input.generics,
+            "an enumeration cannot have generic parameters",
+        );
     }
     let prefix = names::screaming(&input.ident.to_string());
     let mut variants = Vec::new();
@@ -41,7 +44,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     for variant in &data.variants {
         let attrs = attrs::parse(&ctx, &variant.attrs, Place::EnumVariant);
         if !matches!(variant.fields, Fields::Unit) {
-            ctx.error(&variant.fields, "enumeration variants cannot hold data; use `Oneof` for that");
+            ctx.error(
+                &variant.fields,
+                "enumeration variants cannot hold data; use `Oneof` for that",
+            );
             continue;
         }
         let number = match &variant.discriminant {
@@ -64,9 +70,16 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             |n| n.value(),
         );
         if !names::is_proto_ident(&name) {
-            ctx.error(&variant.ident, format!("`{name}` is not a valid protobuf name"));
+            ctx.error(
+                &variant.ident,
+                format!("`{name}` is not a valid protobuf name"),
+            );
         }
-        variants.push(Variant { ident: &variant.ident, number, name });
+        variants.push(Variant {
+            ident: &variant.ident,
+            number,
+            name,
+        });
     }
     check_numbers(&ctx, input, &variants);
     ctx.finish()?;
@@ -75,8 +88,14 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
 
 fn discriminant(expr: &Expr) -> Option<i64> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => int.base10_parse().ok(),
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => discriminant(expr).map(|v| -v),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => int.base10_parse().ok(),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => discriminant(expr).map(|v| -v),
         _ => None,
     }
 }
@@ -84,12 +103,18 @@ fn discriminant(expr: &Expr) -> Option<i64> {
 /// A zero value must exist (it is the default), and values must be unique (no aliases yet).
 fn check_numbers(ctx: &Ctx, input: &DeriveInput, variants: &[Variant<'_>]) {
     if !variants.iter().any(|v| v.number == 0) {
-        ctx.error(&input.ident, "a protobuf enum needs a variant with value 0: it is the default");
+        ctx.error(
+            &input.ident,
+            "a protobuf enum needs a variant with value 0: it is the default",
+        );
     }
     let mut seen: HashMap<i32, &syn::Ident> = HashMap::new();
     for variant in variants {
         if let Some(previous) = seen.insert(variant.number, variant.ident) {
-            ctx.error(variant.ident, format!("value {} is already used by `{previous}`", variant.number));
+            ctx.error(
+                variant.ident,
+                format!("value {} is already used by `{previous}`", variant.number),
+            );
         }
     }
 }
@@ -98,7 +123,12 @@ fn emit(input: &DeriveInput, names: &TypeNames, variants: &[Variant<'_>]) -> Tok
     let krate = &names.krate;
     let p = quote!(#krate::__private);
     let ident = &input.ident;
-    let TypeNames { package, full_name, file, .. } = names;
+    let TypeNames {
+        package,
+        full_name,
+        file,
+        ..
+    } = names;
     let zero = variants.iter().find(|v| v.number == 0).map(|v| v.ident);
     let to_arms = variants.iter().map(|v| {
         let (variant, number) = (v.ident, v.number);

@@ -48,14 +48,30 @@ pub(crate) struct TypeNames {
 
 /// Reads `name`, `package`, `file` and `crate` of a message or enum, checking them.
 pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> TypeNames {
-    let name = attrs.name.as_ref().map_or_else(|| ident.to_string(), |n| n.value());
+    let name = attrs
+        .name
+        .as_ref()
+        .map_or_else(|| ident.to_string(), |n| n.value());
     // A dotted name (`Outer.Inner`) nests the type inside the message `Outer`.
     if !name.split('.').all(names::is_proto_ident) {
-        ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#ident), |n| quote!(#n)), format!("`{name}` is not a valid protobuf name"));
+        ctx.error(
+            attrs
+                .name
+                .as_ref()
+                .map_or_else(|| quote!(#ident), |n| quote!(#n)),
+            format!("`{name}` is not a valid protobuf name"),
+        );
     }
-    let package = attrs.package.as_ref().map(|p| p.value()).unwrap_or_default();
+    let package = attrs
+        .package
+        .as_ref()
+        .map(|p| p.value())
+        .unwrap_or_default();
     if !names::is_proto_package(&package) {
-        ctx.error(&attrs.package, format!("`{package}` is not a valid protobuf package"));
+        ctx.error(
+            &attrs.package,
+            format!("`{package}` is not a valid protobuf package"),
+        );
     }
     let file = attrs
         .file
@@ -81,12 +97,18 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             Fields::Named(named) => parse_fields(&ctx, named.named.iter()),
             Fields::Unit => Vec::new(),
             Fields::Unnamed(_) => {
-                ctx.error(&data.fields, "a message needs named fields (or none at all)");
+                ctx.error(
+                    &data.fields,
+                    "a message needs named fields (or none at all)",
+                );
                 Vec::new()
             }
         },
         _ => {
-            ctx.error(&input.ident, "`Message` can only be derived for structs; use `Enumeration` or `Oneof` for enums");
+            ctx.error(
+                &input.ident,
+                "`Message` can only be derived for structs; use `Enumeration` or `Oneof` for enums",
+            );
             Vec::new()
         }
     };
@@ -100,15 +122,21 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
     let mut next_tag = 1u32;
     let mut out = Vec::new();
     for field in fields {
-        let Some(ident) = field.ident.as_ref() else { continue };
+        let Some(ident) = field.ident.as_ref() else {
+            continue;
+        };
         let attrs = attrs::parse(ctx, &field.attrs, Place::MessageField);
         let oneof = attrs.oneof.is_some();
-        let Some(shape) = types::classify_field(ctx, &field.ty, attrs.encoding.as_ref(), oneof) else {
+        let Some(shape) = types::classify_field(ctx, &field.ty, attrs.encoding.as_ref(), oneof)
+        else {
             continue;
         };
         let (tag, tag_span) = match (oneof, attrs.tag) {
             (true, Some((_, span))) => {
-                ctx.push(syn::Error::new(span, "a oneof field has no number of its own: tag its variants"));
+                ctx.push(syn::Error::new(
+                    span,
+                    "a oneof field has no number of its own: tag its variants",
+                ));
                 (None, span)
             }
             (true, None) => (None, ident.span()),
@@ -118,9 +146,18 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
         if let Some(tag) = tag {
             next_tag = tag.saturating_add(1);
         }
-        let name = attrs.name.as_ref().map_or_else(|| names::unraw(ident), |n| n.value());
+        let name = attrs
+            .name
+            .as_ref()
+            .map_or_else(|| names::unraw(ident), |n| n.value());
         if !names::is_proto_ident(&name) {
-            ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#ident), |n| quote!(#n)), format!("`{name}` is not a valid protobuf field name"));
+            ctx.error(
+                attrs
+                    .name
+                    .as_ref()
+                    .map_or_else(|| quote!(#ident), |n| quote!(#n)),
+                format!("`{name}` is not a valid protobuf field name"),
+            );
         }
         out.push(Field {
             ident,
@@ -142,12 +179,22 @@ fn check_tags(ctx: &Ctx, fields: &[Field<'_>]) {
     for field in fields {
         let Some(tag) = field.tag else { continue };
         if tag == 0 || tag > MAX_TAG {
-            ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is out of range (1 to {MAX_TAG})")));
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag} is out of range (1 to {MAX_TAG})"),
+            ));
         } else if RESERVED_TAGS.contains(&tag) {
-            ctx.push(syn::Error::new(field.tag_span, format!("field number {tag} is reserved by protobuf (19000 to 19999)")));
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag} is reserved by protobuf (19000 to 19999)"),
+            ));
         }
         if let Some(previous) = seen.insert(tag, field.ident) {
-            let how = if field.explicit_tag { "" } else { " (numbered after the previous field)" };
+            let how = if field.explicit_tag {
+                ""
+            } else {
+                " (numbered after the previous field)"
+            };
             ctx.push(syn::Error::new(
                 field.tag_span,
                 format!("field number {tag}{how} is already used by field `{previous}`"),
@@ -160,7 +207,10 @@ fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for field in fields {
         if let Some(previous) = seen.insert(&field.name, field.ident) {
-            let message = format!("field name `{}` is already used by field `{previous}`", field.name);
+            let message = format!(
+                "field name `{}` is already used by field `{previous}`",
+                field.name
+            );
             match &field.name_attr {
                 Some(literal) => ctx.error(literal, message),
                 None => ctx.error(field.ident, message),
@@ -174,13 +224,24 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
     let p = quote!(#krate::__private);
     let ident = &input.ident;
     let struct_name = ident.to_string();
-    let TypeNames { package, full_name, file, .. } = names;
+    let TypeNames {
+        package,
+        full_name,
+        file,
+        ..
+    } = names;
 
     let codes: Vec<_> = fields
         .iter()
         .map(|field| {
             let member = field.ident;
-            let code = types::field_code(krate, &field.shape, &quote!(self.#member), field.tag.unwrap_or(0), &field.name);
+            let code = types::field_code(
+                krate,
+                &field.shape,
+                &quote!(self.#member),
+                field.tag.unwrap_or(0),
+                &field.name,
+            );
             (field, code)
         })
         .collect();
@@ -189,11 +250,18 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
     let oneofs: Vec<(&Field<'_>, Ident, TokenStream)> = fields
         .iter()
         .filter_map(|field| match &field.shape {
-            Shape::Oneof(ty) => Some((field, format_ident!("__oneof_{}", field.ident), quote!(<#ty as #p::Oneof>))),
+            Shape::Oneof(ty) => Some((
+                field,
+                format_ident!("__oneof_{}", field.ident),
+                quote!(<#ty as #p::Oneof>),
+            )),
             _ => None,
         })
         .collect();
-    let mut ordered: Vec<_> = codes.iter().filter(|(field, _)| field.tag.is_some()).collect();
+    let mut ordered: Vec<_> = codes
+        .iter()
+        .filter(|(field, _)| field.tag.is_some())
+        .collect();
     ordered.sort_by_key(|(field, _)| field.tag);
     let pending_init = oneofs.iter().map(|(field, var, _)| {
         let member = field.ident;
@@ -248,19 +316,22 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
     let p_ref = &p;
     let oneof_checks = oneofs.iter().flat_map(|(oneof_field, _, oneof)| {
         let p = p_ref;
-        fields.iter().filter_map(|field| field.tag.map(|tag| (field, tag))).map(move |(field, tag)| {
-            let message = format!(
-                "oneof `{}` uses field number {tag}, already used by field `{}`",
-                oneof_field.ident, field.ident
-            );
-            quote_spanned! {oneof_field.ident.span()=>
-                const _: () = {
-                    if #p::tags_contain(#oneof::TAGS, #tag) {
-                        ::core::panic!(#message);
-                    }
-                };
-            }
-        })
+        fields
+            .iter()
+            .filter_map(|field| field.tag.map(|tag| (field, tag)))
+            .map(move |(field, tag)| {
+                let message = format!(
+                    "oneof `{}` uses field number {tag}, already used by field `{}`",
+                    oneof_field.ident, field.ident
+                );
+                quote_spanned! {oneof_field.ident.span()=>
+                    const _: () = {
+                        if #p::tags_contain(#oneof::TAGS, #tag) {
+                            ::core::panic!(#message);
+                        }
+                    };
+                }
+            })
     });
 
     quote! {
@@ -351,8 +422,12 @@ mod tests {
         let out = expand_str(quote! {
             struct M { #[grpc(tag = 5)] late: i32, #[grpc(tag = 2)] early: String }
         });
-        let early = out.find("encoding :: string :: encode (2u32").expect("tag 2 encoded");
-        let late = out.find("encoding :: int32 :: encode (5u32").expect("tag 5 encoded");
+        let early = out
+            .find("encoding :: string :: encode (2u32")
+            .expect("tag 2 encoded");
+        let late = out
+            .find("encoding :: int32 :: encode (5u32")
+            .expect("tag 5 encoded");
         assert!(early < late, "{out}");
     }
 

@@ -45,26 +45,41 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         let field = match &variant.fields {
             Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0],
             Fields::Unit => {
-                ctx.error(&variant.ident, "a oneof variant holds exactly one value: `Name(Type)`");
+                ctx.error(
+                    &variant.ident,
+                    "a oneof variant holds exactly one value: `Name(Type)`",
+                );
                 continue;
             }
             _ => {
-                ctx.error(&variant.fields, "a oneof variant holds exactly one value: `Name(Type)`");
+                ctx.error(
+                    &variant.fields,
+                    "a oneof variant holds exactly one value: `Name(Type)`",
+                );
                 continue;
             }
         };
         let Some((tag, tag_span)) = attrs.tag else {
-            ctx.error(&variant.ident, "a oneof variant needs its field number: `#[grpc(tag = N)]`");
+            ctx.error(
+                &variant.ident,
+                "a oneof variant needs its field number: `#[grpc(tag = N)]`",
+            );
             continue;
         };
         check_tag(&ctx, tag, tag_span);
         if let Some(previous) = seen.insert(tag, &variant.ident) {
-            ctx.push(syn::Error::new(tag_span, format!("field number {tag} is already used by `{previous}`")));
+            ctx.push(syn::Error::new(
+                tag_span,
+                format!("field number {tag} is already used by `{previous}`"),
+            ));
         }
         let Some(shape) = types::classify_variant(&ctx, &field.ty, attrs.encoding.as_ref()) else {
             continue;
         };
-        let name = attrs.name.as_ref().map_or_else(|| names::snake(&variant.ident.to_string()), |n| n.value());
+        let name = attrs
+            .name
+            .as_ref()
+            .map_or_else(|| names::snake(&variant.ident.to_string()), |n| n.value());
         variants.push(Variant {
             ident: &variant.ident,
             deprecated: attrs.deprecated.is_some(),
@@ -82,7 +97,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
 
 fn check_tag(ctx: &Ctx, tag: u32, span: Span) {
     if tag == 0 || tag > (1 << 29) - 1 || (19000..=19999).contains(&tag) {
-        ctx.push(syn::Error::new(span, format!("field number {tag} is not allowed (1 to 536870911, except 19000 to 19999)")));
+        ctx.push(syn::Error::new(
+            span,
+            format!("field number {tag} is not allowed (1 to 536870911, except 19000 to 19999)"),
+        ));
     }
 }
 

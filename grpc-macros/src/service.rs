@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{FnArg, GenericArgument, Ident, ItemTrait, PathArguments, ReturnType, TraitItem, TraitItemFn, Type};
+use syn::{
+    FnArg, GenericArgument, Ident, ItemTrait, PathArguments, ReturnType, TraitItem, TraitItemFn,
+    Type,
+};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
@@ -52,16 +55,28 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
 fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStream> {
     let ctx = Ctx::new();
     let args = attrs::parse_args(&ctx, args);
-    let name = args.name.as_ref().map_or_else(|| item.ident.to_string(), |n| n.value());
+    let name = args
+        .name
+        .as_ref()
+        .map_or_else(|| item.ident.to_string(), |n| n.value());
     if !names::is_proto_ident(&name) {
-        ctx.error(&args.name, format!("`{name}` is not a valid protobuf service name"));
+        ctx.error(
+            &args.name,
+            format!("`{name}` is not a valid protobuf service name"),
+        );
     }
     let package = args.package.as_ref().map(|p| p.value()).unwrap_or_default();
     if !names::is_proto_package(&package) {
-        ctx.error(&args.package, format!("`{package}` is not a valid protobuf package"));
+        ctx.error(
+            &args.package,
+            format!("`{package}` is not a valid protobuf package"),
+        );
     }
     if !item.generics.params.is_empty() {
-        ctx.error(&item.generics, "a service trait cannot have generic parameters");
+        ctx.error(
+            &item.generics,
+            "a service trait cannot have generic parameters",
+        );
     }
     let mut methods = Vec::new();
     for trait_item in &item.items {
@@ -79,7 +94,10 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
     let service = Service {
         krate: attrs::crate_path(&args),
         full_name: names::full_name(&package, &name),
-        file: args.file.as_ref().map_or_else(|| names::default_file(&package), |f| f.value()),
+        file: args
+            .file
+            .as_ref()
+            .map_or_else(|| names::default_file(&package), |f| f.value()),
         package,
         name,
     };
@@ -96,11 +114,15 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         ctx.error(&item.default, "service methods cannot have a default body");
     }
     if !sig.generics.params.is_empty() {
-        ctx.error(&sig.generics, "service methods cannot have generic parameters");
+        ctx.error(
+            &sig.generics,
+            "service methods cannot have generic parameters",
+        );
     }
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
-        Some(FnArg::Receiver(receiver)) if receiver.reference.is_some() && receiver.mutability.is_none() => {}
+        Some(FnArg::Receiver(receiver))
+            if receiver.reference.is_some() && receiver.mutability.is_none() => {}
         Some(other) => ctx.error(other, "service methods take `&self` first"),
         None => ctx.error(&sig.ident, "service methods take `&self` first"),
     }
@@ -117,7 +139,10 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
     let request = match rest.as_slice() {
         [request] => *request,
         [] => {
-            ctx.error(&sig.ident, "a service method takes one request argument (after an optional `&ServerContext`)");
+            ctx.error(
+                &sig.ident,
+                "a service method takes one request argument (after an optional `&ServerContext`)",
+            );
             return None;
         }
         [_, extra, ..] => {
@@ -126,7 +151,10 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         }
     };
     if is_context(request) {
-        ctx.error(request, "a service method takes one request argument after the `&ServerContext`");
+        ctx.error(
+            request,
+            "a service method takes one request argument after the `&ServerContext`",
+        );
         return None;
     }
     let (client_streaming, request) = match single_generic(request, "Streaming") {
@@ -134,7 +162,10 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         None => (false, request.clone()),
     };
     let ReturnType::Type(_, output) = &sig.output else {
-        ctx.error(&sig.ident, "a service method returns `Result<Response, Status>`");
+        ctx.error(
+            &sig.ident,
+            "a service method returns `Result<Response, Status>`",
+        );
         return None;
     };
     let Some(ok) = result_ok_type(output) else {
@@ -146,7 +177,8 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         None => (false, ok.clone()),
     };
     for ty in [&request, &response] {
-        if single_generic(ty, "Streaming").is_some() || single_generic(ty, "ServerStream").is_some() {
+        if single_generic(ty, "Streaming").is_some() || single_generic(ty, "ServerStream").is_some()
+        {
             ctx.error(ty, "`Streaming<T>` is a request argument and `ServerStream<T>` a response type; they do not nest");
         }
     }
@@ -161,7 +193,13 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         .as_ref()
         .map_or_else(|| names::upper_camel(&sig.ident.to_string()), |n| n.value());
     if !names::is_proto_ident(&wire_name) {
-        ctx.error(attrs.name.as_ref().map_or_else(|| quote!(#sig.ident), |n| quote!(#n)), format!("`{wire_name}` is not a valid protobuf method name"));
+        ctx.error(
+            attrs
+                .name
+                .as_ref()
+                .map_or_else(|| quote!(#sig.ident), |n| quote!(#n)),
+            format!("`{wire_name}` is not a valid protobuf method name"),
+        );
     }
     Some(Method {
         item,
@@ -178,7 +216,11 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
 fn is_context(ty: &Type) -> bool {
     match ty {
         Type::Reference(reference) => match &*reference.elem {
-            Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "ServerContext"),
+            Type::Path(path) => path
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "ServerContext"),
             _ => false,
         },
         _ => false,
@@ -191,7 +233,9 @@ fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     if segment.ident != name {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
     match args.args.first()? {
         GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
         _ => None,
@@ -204,7 +248,9 @@ fn result_ok_type(ty: &Type) -> Option<&Type> {
     if segment.ident != "Result" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
     match args.args.first()? {
         GenericArgument::Type(inner) if args.args.len() == 2 => Some(inner),
         _ => None,
@@ -285,7 +331,9 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
     let server = format_ident!("{}Server", trait_ident);
     let (describe_fn, file_fn) = describe_fns(item);
     let full_name = &service.full_name;
-    let doc = format!("Serves [`{trait_ident}`] as the gRPC service `{full_name}`: add it to a `Server`.");
+    let doc = format!(
+        "Serves [`{trait_ident}`] as the gRPC service `{full_name}`: add it to a `Server`."
+    );
     let arms = methods.iter().map(|method| {
         let wire = &method.wire_name;
         let ident = method.ident;
@@ -516,9 +564,17 @@ mod tests {
                 }
             },
         );
-        for (wire, adapter) in [("A", "unary"), ("B", "server_streaming"), ("C", "client_streaming"), ("D", "streaming")] {
+        for (wire, adapter) in [
+            ("A", "unary"),
+            ("B", "server_streaming"),
+            ("C", "client_streaming"),
+            ("D", "streaming"),
+        ] {
             assert!(out.contains(&format!("\"{wire}\" => {{")), "{wire}: {out}");
-            assert!(out.contains(&format!("__private :: {adapter} ::")), "{adapter}: {out}");
+            assert!(
+                out.contains(&format!("__private :: {adapter} ::")),
+                "{adapter}: {out}"
+            );
         }
         assert!(out.contains("\"/p.S/D\""), "{out}");
         assert!(out.contains("MethodShape :: BidiStreaming"), "{out}");
@@ -526,21 +582,27 @@ mod tests {
 
     #[test]
     fn async_fns_become_send_futures() {
-        let out = expand_str(quote!(), quote! {
-            trait S { async fn a(&self, r: Req) -> Result<Resp, Status>; }
-        });
+        let out = expand_str(
+            quote!(),
+            quote! {
+                trait S { async fn a(&self, r: Req) -> Result<Resp, Status>; }
+            },
+        );
         assert!(out.contains("fn a (& self , r : Req) -> impl :: core :: future :: Future < Output = Result < Resp , Status > > + :: core :: marker :: Send"), "{out}");
     }
 
     #[test]
     fn misuse_keeps_the_trait_and_reports_every_error() {
-        let out = expand_str(quote!(package = "a..b"), quote! {
-            trait S {
-                fn not_async(&self, r: Req) -> Result<Resp, Status>;
-                async fn new(&self, r: Req) -> Result<Resp, Status>;
-                async fn two(&self, a: Req, b: Req) -> Result<Resp, Status>;
-            }
-        });
+        let out = expand_str(
+            quote!(package = "a..b"),
+            quote! {
+                trait S {
+                    fn not_async(&self, r: Req) -> Result<Resp, Status>;
+                    async fn new(&self, r: Req) -> Result<Resp, Status>;
+                    async fn two(&self, a: Req, b: Req) -> Result<Resp, Status>;
+                }
+            },
+        );
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("not a valid protobuf package"), "{out}");
         assert!(out.contains("must be `async fn`"), "{out}");

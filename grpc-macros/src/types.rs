@@ -193,11 +193,7 @@ fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 }
 
 /// Applies a `#[grpc(encoding = "...")]` override to a scalar.
-fn with_encoding(
-    ctx: &Ctx,
-    ty: &Type,
-    encoding: Option<&LitStr>,
-) -> Option<Scalar> {
+fn with_encoding(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>) -> Option<Scalar> {
     let (scalar, overrides) = Scalar::of_rust(ty)?;
     let Some(encoding) = encoding else {
         return Some(scalar);
@@ -233,11 +229,17 @@ pub(crate) fn classify_field(
         return match generic_arg(ty, "Option") {
             Some(inner) if encoding.is_none() => Some(Shape::Oneof(inner.clone())),
             Some(_) => {
-                ctx.error(encoding, "a oneof field takes no encoding; set it on the variants");
+                ctx.error(
+                    encoding,
+                    "a oneof field takes no encoding; set it on the variants",
+                );
                 None
             }
             None => {
-                ctx.error(ty, "a oneof field must have type `Option<T>` where `T` derives `Oneof`");
+                ctx.error(
+                    ty,
+                    "a oneof field must have type `Option<T>` where `T` derives `Oneof`",
+                );
                 None
             }
         };
@@ -263,7 +265,10 @@ pub(crate) fn classify_field(
         }
     }
     if generic_arg(ty, "Box").is_some() {
-        ctx.error(ty, "a boxed message field must be optional: write `Option<Box<T>>`");
+        ctx.error(
+            ty,
+            "a boxed message field must be optional: write `Option<Box<T>>`",
+        );
         return None;
     }
     named(ctx, ty, encoding, Card::Implicit)
@@ -271,12 +276,18 @@ pub(crate) fn classify_field(
 
 fn named(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>, card: Card) -> Option<Shape> {
     if let Some(encoding) = encoding {
-        ctx.error(encoding, "an encoding override applies only to integer fields");
+        ctx.error(
+            encoding,
+            "an encoding override applies only to integer fields",
+        );
         return None;
     }
     match ty {
         Type::Tuple(tuple) if !tuple.elems.is_empty() => {
-            ctx.error(ty, "protobuf has no tuples: define a message for these values");
+            ctx.error(
+                ty,
+                "protobuf has no tuples: define a message for these values",
+            );
             None
         }
         Type::Path(_) | Type::Tuple(_) => Some(Shape::Named(ty.clone(), card)),
@@ -295,7 +306,10 @@ fn map(
     encoding: Option<&LitStr>,
 ) -> Option<Shape> {
     if let Some(encoding) = encoding {
-        ctx.error(encoding, "encoding overrides are not supported on map fields");
+        ctx.error(
+            encoding,
+            "encoding overrides are not supported on map fields",
+        );
         return None;
     }
     let [key, value] = args else {
@@ -325,10 +339,15 @@ pub(crate) fn classify_variant(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>) 
     if let Some(scalar) = with_encoding(ctx, ty, encoding) {
         return Some(Shape::Scalar(scalar, Card::Implicit));
     }
-    if generic_arg(ty, "Option").is_some() || generic_arg(ty, "Vec").is_some()
-        || generic_args(ty, "HashMap").is_some() || generic_args(ty, "BTreeMap").is_some()
+    if generic_arg(ty, "Option").is_some()
+        || generic_arg(ty, "Vec").is_some()
+        || generic_args(ty, "HashMap").is_some()
+        || generic_args(ty, "BTreeMap").is_some()
     {
-        ctx.error(ty, "a oneof variant holds a single scalar, message or enum value");
+        ctx.error(
+            ty,
+            "a oneof variant holds a single scalar, message or enum value",
+        );
         return None;
     }
     named(ctx, ty, encoding, Card::Implicit)
@@ -418,8 +437,16 @@ pub(crate) fn field_code(
                 },
             }
         }
-        Shape::Map { btree, key, value: map_value } => {
-            let map = if *btree { quote!(btree_map) } else { quote!(hash_map) };
+        Shape::Map {
+            btree,
+            key,
+            value: map_value,
+        } => {
+            let map = if *btree {
+                quote!(btree_map)
+            } else {
+                quote!(hash_map)
+            };
             let map = quote!(#p::prost::encoding::#map);
             let key_codec = key.codec(krate);
             let key_type = key.proto_type(krate);

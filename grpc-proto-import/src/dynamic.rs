@@ -39,7 +39,10 @@ use serde_json::Value;
 use crate::error::Error;
 
 /// Parses `files` (relative to one of `includes`) and their imports into a descriptor pool.
-pub fn load(includes: &[impl AsRef<Path>], files: &[impl AsRef<Path>]) -> Result<DescriptorPool, Error> {
+pub fn load(
+    includes: &[impl AsRef<Path>],
+    files: &[impl AsRef<Path>],
+) -> Result<DescriptorPool, Error> {
     let set = crate::parse(includes, files)?;
     DescriptorPool::from_file_descriptor_set(set).map_err(|e| Error::new(e.to_string()))
 }
@@ -82,11 +85,12 @@ impl DynamicClient {
         let (service, method) = name
             .rsplit_once('/')
             .or_else(|| name.rsplit_once('.'))
-            .ok_or_else(|| Status::invalid_argument(format!("{name:?} is not package.Service/Method")))?;
-        let service_descriptor = self
-            .pool
-            .get_service_by_name(service)
-            .ok_or_else(|| Status::not_found(format!("no service {service} in the loaded protos")))?;
+            .ok_or_else(|| {
+                Status::invalid_argument(format!("{name:?} is not package.Service/Method"))
+            })?;
+        let service_descriptor = self.pool.get_service_by_name(service).ok_or_else(|| {
+            Status::not_found(format!("no service {service} in the loaded protos"))
+        })?;
         let found = service_descriptor.methods().find(|m| m.name() == method);
         found.ok_or_else(|| Status::not_found(format!("service {service} has no method {method}")))
     }
@@ -142,13 +146,22 @@ impl DynamicClient {
 
 /// A message of type `descriptor` from its canonical JSON form.
 pub fn from_json(descriptor: &MessageDescriptor, json: Value) -> Result<DynamicMessage, Status> {
-    DynamicMessage::deserialize(descriptor.clone(), json)
-        .map_err(|e| Status::invalid_argument(format!("JSON is not a valid {}: {e}", descriptor.full_name())))
+    DynamicMessage::deserialize(descriptor.clone(), json).map_err(|e| {
+        Status::invalid_argument(format!(
+            "JSON is not a valid {}: {e}",
+            descriptor.full_name()
+        ))
+    })
 }
 
 /// The canonical JSON form of `message`.
 pub fn to_json(message: &DynamicMessage) -> Result<Value, Status> {
     message
         .serialize_with_options(serde_json::value::Serializer, &SerializeOptions::new())
-        .map_err(|e| Status::internal(format!("encoding {} as JSON: {e}", message.descriptor().full_name())))
+        .map_err(|e| {
+            Status::internal(format!(
+                "encoding {} as JSON: {e}",
+                message.descriptor().full_name()
+            ))
+        })
 }

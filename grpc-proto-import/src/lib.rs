@@ -73,13 +73,19 @@ impl Builder {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
-                .ok_or_else(|| Error::new("OUT_DIR is not set: call from build.rs or set out_dir"))?,
+                .ok_or_else(|| {
+                    Error::new("OUT_DIR is not set: call from build.rs or set out_dir")
+                })?,
         };
         std::fs::create_dir_all(&out_dir)
             .map_err(|e| Error::new(format!("create {}: {e}", out_dir.display())))?;
         if std::env::var_os("OUT_DIR").is_some() {
             for file in &set.file {
-                if let Some(path) = includes.iter().map(|i| i.join(file.name())).find(|p| p.exists()) {
+                if let Some(path) = includes
+                    .iter()
+                    .map(|i| i.join(file.name()))
+                    .find(|p| p.exists())
+                {
                     println!("cargo:rerun-if-changed={}", path.display());
                 }
             }

@@ -14,8 +14,8 @@ pub fn parse(
     includes: &[impl AsRef<Path>],
     files: &[impl AsRef<Path>],
 ) -> Result<FileDescriptorSet, Error> {
-    let mut compiler = protox::Compiler::new(includes.iter().map(AsRef::as_ref))
-        .map_err(|e| located(&e))?;
+    let mut compiler =
+        protox::Compiler::new(includes.iter().map(AsRef::as_ref)).map_err(|e| located(&e))?;
     compiler.include_imports(true).include_source_info(true);
     for file in files {
         compiler.open_file(file.as_ref()).map_err(|e| located(&e))?;
@@ -33,6 +33,11 @@ fn located(error: &protox::Error) -> Error {
         .labels()
         .and_then(|mut labels| labels.next())
         .zip(error.source_code())
-        .and_then(|(label, source)| source.read_span(label.inner(), 0, 0).ok().map(|s| s.line() as u32 + 1));
+        .and_then(|(label, source)| {
+            source
+                .read_span(label.inner(), 0, 0)
+                .ok()
+                .map(|s| s.line() as u32 + 1)
+        });
     Error::at(message, file, line)
 }

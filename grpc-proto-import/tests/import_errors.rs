@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use grpc_proto_import::{generate, parse, Error};
 
 fn write(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("grpc-import-{}-{}", std::process::id(), name.replace('.', "_")));
+    let dir = std::env::temp_dir().join(format!(
+        "grpc-import-{}-{}",
+        std::process::id(),
+        name.replace('.', "_")
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), text).unwrap();
     dir
@@ -21,8 +25,14 @@ fn expect_error(name: &str, text: &str, line: u32, what: &str) {
     let error = import(name, text).expect_err("unsupported construct accepted");
     assert_eq!(error.file(), Some(name), "{error}");
     assert_eq!(error.line(), Some(line), "{error}");
-    assert!(error.to_string().contains(what), "{error} should mention {what}");
-    assert!(error.to_string().starts_with(&format!("{name}:{line}: ")), "{error}");
+    assert!(
+        error.to_string().contains(what),
+        "{error} should mention {what}"
+    );
+    assert!(
+        error.to_string().starts_with(&format!("{name}:{line}: ")),
+        "{error}"
+    );
 }
 
 #[test]
@@ -85,7 +95,11 @@ fn unsupported_well_known_types_are_named() {
 
 #[test]
 fn parse_errors_say_where() {
-    let error = import("broken.proto", "syntax = \"proto3\";\nmessage M {\n  int32 x = ;\n}\n").unwrap_err();
+    let error = import(
+        "broken.proto",
+        "syntax = \"proto3\";\nmessage M {\n  int32 x = ;\n}\n",
+    )
+    .unwrap_err();
     assert!(error.to_string().starts_with("broken.proto:3: "), "{error}");
 }
 
@@ -97,9 +111,18 @@ fn proto2_optional_and_required_get_explicit_presence() {
     )
     .unwrap();
     let code = &modules[0].code;
-    assert!(code.contains("pub a: ::core::option::Option<i32>"), "{code}");
-    assert!(code.contains("pub b: ::core::option::Option<::std::string::String>"), "{code}");
-    assert!(code.contains("pub next: ::core::option::Option<::std::boxed::Box<M>>"), "recursion is boxed: {code}");
+    assert!(
+        code.contains("pub a: ::core::option::Option<i32>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub b: ::core::option::Option<::std::string::String>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub next: ::core::option::Option<::std::boxed::Box<M>>"),
+        "recursion is boxed: {code}"
+    );
 }
 
 #[test]
@@ -109,11 +132,19 @@ fn output_is_stable_and_keeps_comments() {
     let second = import("stable.proto", text).unwrap();
     assert_eq!(first, second);
     let code = &first[0].code;
-    assert!(code.contains("/// A thing, see \\[docs\\] and \\<b\\>."), "{code}");
+    assert!(
+        code.contains("/// A thing, see \\[docs\\] and \\<b\\>."),
+        "{code}"
+    );
     assert!(code.contains("/// The name."), "{code}");
     assert!(code.contains("/// Gets one."), "{code}");
     assert!(code.contains("pub mod thing {"), "{code}");
     assert!(code.contains("#[grpc(oneof)]"), "{code}");
     assert!(code.contains("Red = 1"), "{code}");
-    assert!(code.contains("-> ::core::result::Result<::grpc_core::ServerStream<Thing>, ::grpc_core::Status>"), "{code}");
+    assert!(
+        code.contains(
+            "-> ::core::result::Result<::grpc_core::ServerStream<Thing>, ::grpc_core::Status>"
+        ),
+        "{code}"
+    );
 }

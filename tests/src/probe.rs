@@ -71,11 +71,19 @@ pub trait Probe: Send + Sync + 'static {
     /// Panics.
     async fn panic(&self, request: Sleep) -> Result<Sleep, Status>;
     /// Streams a tick every `millis` until the call is cancelled.
-    async fn ticks(&self, ctx: &ServerContext, request: Sleep) -> Result<ServerStream<Tick>, Status>;
+    async fn ticks(
+        &self,
+        ctx: &ServerContext,
+        request: Sleep,
+    ) -> Result<ServerStream<Tick>, Status>;
     /// Counts the ticks the client streams.
     async fn count(&self, ticks: Streaming<Tick>) -> Result<Tick, Status>;
     /// Echoes every tick back, with trailers set while the stream runs.
-    async fn echo_ticks(&self, ctx: &ServerContext, ticks: Streaming<Tick>) -> Result<ServerStream<Tick>, Status>;
+    async fn echo_ticks(
+        &self,
+        ctx: &ServerContext,
+        ticks: Streaming<Tick>,
+    ) -> Result<ServerStream<Tick>, Status>;
 }
 
 /// The probe implementation; `observed` receives what handlers saw.
@@ -96,25 +104,46 @@ impl Probe for ProbeService {
     async fn echo(&self, ctx: &ServerContext, request: EchoRequest) -> Result<EchoReply, Status> {
         for entry in ctx.request_metadata().iter() {
             match entry {
-                grpc_core::metadata::KeyAndValueRef::Ascii(key, value) if key.as_str().starts_with("x-echo") => {
-                    ctx.initial_metadata_mut().insert(key.clone(), value.clone());
+                grpc_core::metadata::KeyAndValueRef::Ascii(key, value)
+                    if key.as_str().starts_with("x-echo") =>
+                {
+                    ctx.initial_metadata_mut()
+                        .insert(key.clone(), value.clone());
                 }
-                grpc_core::metadata::KeyAndValueRef::Binary(key, value) if key.as_str().starts_with("x-echo") => {
-                    ctx.initial_metadata_mut().insert_bin(key.clone(), value.clone());
+                grpc_core::metadata::KeyAndValueRef::Binary(key, value)
+                    if key.as_str().starts_with("x-echo") =>
+                {
+                    ctx.initial_metadata_mut()
+                        .insert_bin(key.clone(), value.clone());
                 }
                 _ => {}
             }
         }
         {
             let mut trailers = ctx.trailing_metadata_mut();
-            trailers.insert("x-trailer", "done".parse().map_err(|_| Status::internal("bad value"))?);
+            trailers.insert(
+                "x-trailer",
+                "done".parse().map_err(|_| Status::internal("bad value"))?,
+            );
             trailers.insert_bin("x-trailer-bin", MetadataValue::from_bytes(&[0, 1, 2, 255]));
         }
         if request.code != 0 {
             let mut metadata = MetadataMap::new();
-            metadata.insert("x-status-md", "present".parse().map_err(|_| Status::internal("bad value"))?);
-            let mut status = Status::with_details(Code::from(request.code), request.message, request.details.into());
-            status.metadata_mut().as_mut().extend(metadata.into_headers());
+            metadata.insert(
+                "x-status-md",
+                "present"
+                    .parse()
+                    .map_err(|_| Status::internal("bad value"))?,
+            );
+            let mut status = Status::with_details(
+                Code::from(request.code),
+                request.message,
+                request.details.into(),
+            );
+            status
+                .metadata_mut()
+                .as_mut()
+                .extend(metadata.into_headers());
             return Err(status);
         }
         Ok(EchoReply {
@@ -147,7 +176,11 @@ impl Probe for ProbeService {
         panic!("probe panicked on purpose");
     }
 
-    async fn ticks(&self, ctx: &ServerContext, request: Sleep) -> Result<ServerStream<Tick>, Status> {
+    async fn ticks(
+        &self,
+        ctx: &ServerContext,
+        request: Sleep,
+    ) -> Result<ServerStream<Tick>, Status> {
         let (tx, stream) = ServerStream::channel(1);
         let observed = self.observed.clone();
         let token = ctx.cancellation_token();
@@ -181,9 +214,16 @@ impl Probe for ProbeService {
         Ok(Tick { n })
     }
 
-    async fn echo_ticks(&self, ctx: &ServerContext, mut ticks: Streaming<Tick>) -> Result<ServerStream<Tick>, Status> {
+    async fn echo_ticks(
+        &self,
+        ctx: &ServerContext,
+        mut ticks: Streaming<Tick>,
+    ) -> Result<ServerStream<Tick>, Status> {
         let ctx = ctx.clone();
-        ctx.initial_metadata_mut().insert("x-initial", "bidi".parse().map_err(|_| Status::internal("bad value"))?);
+        ctx.initial_metadata_mut().insert(
+            "x-initial",
+            "bidi".parse().map_err(|_| Status::internal("bad value"))?,
+        );
         let (tx, stream) = ServerStream::channel(4);
         tokio::spawn(async move {
             let mut seen = 0u32;
@@ -217,6 +257,9 @@ pub struct Observations(pub mpsc::UnboundedReceiver<Observed>);
 impl Observations {
     /// The next observation, or `None` after `within`.
     pub async fn next(&mut self, within: Duration) -> Option<Observed> {
-        tokio::time::timeout(within, self.0.recv()).await.ok().flatten()
+        tokio::time::timeout(within, self.0.recv())
+            .await
+            .ok()
+            .flatten()
     }
 }

@@ -57,13 +57,24 @@ pub fn find(set: &FileDescriptorSet, name: &str) -> FileDescriptorProto {
         .iter()
         .find(|f| f.name() == name)
         .cloned()
-        .unwrap_or_else(|| panic!("{name} not in {:?}", set.file.iter().map(|f| f.name()).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} not in {:?}",
+                set.file.iter().map(|f| f.name()).collect::<Vec<_>>()
+            )
+        })
 }
 
 /// Asserts two files are equal in normal form, showing both as `.proto` text otherwise.
 pub fn assert_same(ours: FileDescriptorProto, theirs: FileDescriptorProto) {
     let (ours, theirs) = (normalize(ours), normalize(theirs));
-    assert_eq!(ours, theirs, "\nours:\n{}\ntheirs:\n{}", render_proto(&ours), render_proto(&theirs));
+    assert_eq!(
+        ours,
+        theirs,
+        "\nours:\n{}\ntheirs:\n{}",
+        render_proto(&ours),
+        render_proto(&theirs)
+    );
 }
 
 /// Renders every non-well-known file of `set`, parses `name` back with protox, and checks it

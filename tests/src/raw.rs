@@ -70,5 +70,8 @@ pub async fn send(
         let _ = body.flow_control().release_capacity(chunk.len());
     }
     let trailers = body.trailers().await.expect("trailers").unwrap_or_default();
-    (field(&trailers, "grpc-status"), field(&trailers, "grpc-message"))
+    (
+        field(&trailers, "grpc-status"),
+        field(&trailers, "grpc-message"),
+    )
 }

@@ -117,12 +117,19 @@ fn value(kind: Kind) -> Value {
 }
 
 fn leaf(name: &str) -> Tree {
-    Tree { name: name.into(), children: Vec::new(), parent: None }
+    Tree {
+        name: name.into(),
+        children: Vec::new(),
+        parent: None,
+    }
 }
 
 /// The reference value; `tests/python/wire_encoding.py` builds the same one.
 pub fn reference() -> Everything {
-    let inner = |label: &str, value: i32| Inner { label: label.into(), value };
+    let inner = |label: &str, value: i32| Inner {
+        label: label.into(),
+        value,
+    };
     Everything {
         s: "h\u{e9}llo \u{2713}".into(),
         b: (0..10).collect(),
@@ -155,12 +162,22 @@ pub fn reference() -> Everything {
             name: "root".into(),
             children: vec![
                 leaf("a"),
-                Tree { name: "b".into(), children: vec![leaf("b1")], parent: None },
+                Tree {
+                    name: "b".into(),
+                    children: vec![leaf("b1")],
+                    parent: None,
+                },
             ],
             parent: Some(Box::new(leaf("up"))),
         }),
-        ts: Some(Timestamp { seconds: 1_700_000_000, nanos: 5 }),
-        dur: Some(Duration { seconds: -3, nanos: -500 }),
+        ts: Some(Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 5,
+        }),
+        dur: Some(Duration {
+            seconds: -3,
+            nanos: -500,
+        }),
         empty: Some(()),
         any: Some(Any {
             type_url: "type.googleapis.com/wiretest.Inner".into(),
@@ -175,7 +192,10 @@ pub fn reference() -> Everything {
                 (
                     "l".to_owned(),
                     value(Kind::ListValue(ListValue {
-                        values: vec![value(Kind::NumberValue(1.0)), value(Kind::StringValue("y".into()))],
+                        values: vec![
+                            value(Kind::NumberValue(1.0)),
+                            value(Kind::StringValue("y".into())),
+                        ],
                     })),
                 ),
                 (
@@ -187,7 +207,9 @@ pub fn reference() -> Everything {
             ]
             .into(),
         }),
-        mask: Some(FieldMask { paths: vec!["a.b".into(), "c".into()] }),
+        mask: Some(FieldMask {
+            paths: vec!["a.b".into(), "c".into()],
+        }),
         bb: bytes::Bytes::from_static(b"\xff\x00\xfe"),
         opt_color: Some(Color::Unspecified),
         opt_zero: None,

@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use grpc_core::Code;
-use grpc_tests::probe::{EchoRequest, Observations, Observed, ProbeClient, ProbeServer, ProbeService, Sleep};
+use grpc_tests::probe::{
+    EchoRequest, Observations, Observed, ProbeClient, ProbeServer, ProbeService, Sleep,
+};
 use grpc_tests::servers::TestServer;
 
 async fn probe() -> (TestServer, ProbeClient, Observations) {
@@ -22,7 +24,11 @@ async fn handler_sees_the_deadline() {
         .timeout(Duration::from_secs(30))
         .await
         .unwrap();
-    assert!(reply.deadline_ms > 25_000 && reply.deadline_ms <= 30_000, "{}", reply.deadline_ms);
+    assert!(
+        reply.deadline_ms > 25_000 && reply.deadline_ms <= 30_000,
+        "{}",
+        reply.deadline_ms
+    );
     let reply = client.echo(EchoRequest::default()).await.unwrap();
     assert_eq!(reply.deadline_ms, 0, "no timeout, no deadline");
 }
@@ -37,7 +43,10 @@ async fn expired_unary_call_is_deadline_exceeded_on_both_sides() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
-    assert!(started.elapsed() < Duration::from_secs(4), "the call did not outlive its deadline");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the call did not outlive its deadline"
+    );
     assert_eq!(
         observed.next(Duration::from_secs(4)).await,
         Some(Observed::Cancelled("sleep")),
@@ -57,8 +66,15 @@ async fn server_enforces_the_deadline_it_received() {
         &grpc_tests::raw::frame(&prost::Message::encode_to_vec(&Sleep { millis: 5_000 })),
     )
     .await;
-    assert_eq!(status.as_deref(), Some("4"), "DEADLINE_EXCEEDED from the server");
-    assert_eq!(observed.next(Duration::from_secs(4)).await, Some(Observed::Cancelled("sleep")));
+    assert_eq!(
+        status.as_deref(),
+        Some("4"),
+        "DEADLINE_EXCEEDED from the server"
+    );
+    assert_eq!(
+        observed.next(Duration::from_secs(4)).await,
+        Some(Observed::Cancelled("sleep"))
+    );
 }
 
 #[tokio::test]
@@ -79,7 +95,10 @@ async fn expired_server_stream_is_deadline_exceeded() {
     };
     assert!(received > 0);
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
-    assert_eq!(observed.next(Duration::from_secs(4)).await, Some(Observed::Cancelled("ticks")));
+    assert_eq!(
+        observed.next(Duration::from_secs(4)).await,
+        Some(Observed::Cancelled("ticks"))
+    );
 }
 
 #[tokio::test]
@@ -91,5 +110,8 @@ async fn call_within_its_deadline_succeeds() {
         .await
         .unwrap();
     assert_eq!(reply.millis, 50);
-    assert_eq!(observed.next(Duration::from_secs(4)).await, Some(Observed::Finished("sleep")));
+    assert_eq!(
+        observed.next(Duration::from_secs(4)).await,
+        Some(Observed::Finished("sleep"))
+    );
 }

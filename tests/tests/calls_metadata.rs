@@ -18,9 +18,15 @@ async fn unary_metadata_round_trip() {
     let (_server, client) = probe().await;
     let mut metadata = MetadataMap::new();
     metadata.insert("x-echo-ascii", "hello world".parse().unwrap());
-    metadata.insert_bin("x-echo-bin", MetadataValue::from_bytes(&[0, 159, 146, 150, 255]));
+    metadata.insert_bin(
+        "x-echo-bin",
+        MetadataValue::from_bytes(&[0, 159, 146, 150, 255]),
+    );
     let (reply, details) = client
-        .echo(EchoRequest { message: "m".into(), ..Default::default() })
+        .echo(EchoRequest {
+            message: "m".into(),
+            ..Default::default()
+        })
         .metadata(metadata)
         .with_call()
         .await
@@ -29,16 +35,29 @@ async fn unary_metadata_round_trip() {
     let initial = details.initial_metadata();
     assert_eq!(initial.get("x-echo-ascii").unwrap(), "hello world");
     assert_eq!(
-        initial.get_bin("x-echo-bin").unwrap().to_bytes().unwrap().as_ref(),
+        initial
+            .get_bin("x-echo-bin")
+            .unwrap()
+            .to_bytes()
+            .unwrap()
+            .as_ref(),
         &[0, 159, 146, 150, 255]
     );
     let trailing = details.trailing_metadata();
     assert_eq!(trailing.get("x-trailer").unwrap(), "done");
     assert_eq!(
-        trailing.get_bin("x-trailer-bin").unwrap().to_bytes().unwrap().as_ref(),
+        trailing
+            .get_bin("x-trailer-bin")
+            .unwrap()
+            .to_bytes()
+            .unwrap()
+            .as_ref(),
         &[0, 1, 2, 255]
     );
-    assert!(trailing.get("grpc-status").is_none(), "reserved keys are not user metadata");
+    assert!(
+        trailing.get("grpc-status").is_none(),
+        "reserved keys are not user metadata"
+    );
     assert_eq!(details.code(), grpc_core::Code::Ok);
 }
 
@@ -46,7 +65,8 @@ async fn unary_metadata_round_trip() {
 async fn metadata_mut_adds_to_the_call() {
     let (_server, client) = probe().await;
     let mut call = client.echo(EchoRequest::default());
-    call.metadata_mut().insert("x-echo-one", "1".parse().unwrap());
+    call.metadata_mut()
+        .insert("x-echo-one", "1".parse().unwrap());
     let (_, details) = call.with_call().await.unwrap();
     assert_eq!(details.initial_metadata().get("x-echo-one").unwrap(), "1");
 }

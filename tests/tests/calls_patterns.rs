@@ -10,9 +10,15 @@ async fn four_patterns_over_tcp() {
     let server = TestServer::examples().await;
     let client = RouteGuideClient::new(server.channel.clone());
     let mut out = Vec::new();
-    examples::routeguide_tour::run(&client, &mut out).await.expect("tour");
+    examples::routeguide_tour::run(&client, &mut out)
+        .await
+        .expect("tour");
     let out = String::from_utf8(out).unwrap();
-    assert_eq!(out.lines().filter(|l| l.starts_with("ok ")).count(), 5, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        5,
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -26,7 +32,9 @@ async fn target_spellings_reach_the_same_server() {
     ] {
         let client = GreeterClient::new(Channel::insecure(&target).unwrap());
         let reply = client
-            .say_hello(HelloRequest { name: target.clone() })
+            .say_hello(HelloRequest {
+                name: target.clone(),
+            })
             .await
             .unwrap_or_else(|status| panic!("{target}: {status}"));
         assert_eq!(reply.message, format!("Hello {target}"));
@@ -67,7 +75,9 @@ async fn one_channel_multiplexes_many_concurrent_calls() {
         let client = client.clone();
         tokio::spawn(async move {
             client
-                .say_hello(HelloRequest { name: i.to_string() })
+                .say_hello(HelloRequest {
+                    name: i.to_string(),
+                })
                 .await
                 .map(|r| r.message)
         })
@@ -83,15 +93,24 @@ async fn server_reports_peer_and_stops_cleanly() {
     let (probe, _observed) = ProbeService::new();
     let server = TestServer::with(ProbeServer::new(probe)).await;
     let reply = ProbeClient::new(server.channel.clone())
-        .echo(EchoRequest { message: "hi".into(), ..Default::default() })
+        .echo(EchoRequest {
+            message: "hi".into(),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(reply.peer.starts_with("ipv4:127.0.0.1:"), "{}", reply.peer);
 
-    server.server.stop(Some(std::time::Duration::from_secs(1))).await;
-    tokio::time::timeout(std::time::Duration::from_secs(1), server.server.wait_for_termination())
-        .await
-        .expect("stopped");
+    server
+        .server
+        .stop(Some(std::time::Duration::from_secs(1)))
+        .await;
+    tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        server.server.wait_for_termination(),
+    )
+    .await
+    .expect("stopped");
     let after = ProbeClient::new(Channel::insecure(&format!("127.0.0.1:{}", server.port)).unwrap())
         .echo(EchoRequest::default())
         .await

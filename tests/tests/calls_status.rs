@@ -44,7 +44,11 @@ async fn every_code_message_and_details_round_trip() {
         assert_eq!(status.message(), message);
         assert_eq!(status.details(), &[8, 0, 255, code as u8]);
         assert_eq!(status.metadata().get("x-status-md").unwrap(), "present");
-        assert_eq!(status.metadata().get("x-trailer").unwrap(), "done", "handler trailers ride along");
+        assert_eq!(
+            status.metadata().get("x-trailer").unwrap(),
+            "done",
+            "handler trailers ride along"
+        );
     }
 }
 
@@ -79,10 +83,16 @@ async fn handler_panic_is_unknown_and_server_keeps_serving() {
     for _ in 0..3 {
         let status = client.panic(Sleep { millis: 0 }).await.unwrap_err();
         assert_eq!(status.code(), Code::Unknown);
-        assert!(status.message().contains("probe panicked on purpose"), "{status:?}");
+        assert!(
+            status.message().contains("probe panicked on purpose"),
+            "{status:?}"
+        );
     }
     let reply = client
-        .echo(EchoRequest { message: "still here".into(), ..Default::default() })
+        .echo(EchoRequest {
+            message: "still here".into(),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(reply.message, "still here");

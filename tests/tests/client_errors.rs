@@ -8,10 +8,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn call(target: &str) -> grpc_core::Status {
     let client = GreeterClient::new(Channel::insecure(target).unwrap());
-    tokio::time::timeout(Duration::from_secs(10), client.say_hello(HelloRequest::default()))
-        .await
-        .expect("the call does not hang")
-        .unwrap_err()
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        client.say_hello(HelloRequest::default()),
+    )
+    .await
+    .expect("the call does not hang")
+    .unwrap_err()
 }
 
 #[tokio::test]
@@ -48,7 +51,10 @@ async fn http1_endpoint_is_unavailable() {
     let status = call(&format!("127.0.0.1:{port}")).await;
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
     eprintln!("{status}");
-    assert!(status.message().len() > "transport error".len(), "the reason is given: {status:?}");
+    assert!(
+        status.message().len() > "transport error".len(),
+        "the reason is given: {status:?}"
+    );
 }
 
 #[tokio::test]
@@ -65,7 +71,9 @@ async fn silent_endpoint_respects_the_deadline() {
     let client = GreeterClient::new(Channel::insecure(&format!("127.0.0.1:{port}")).unwrap());
     let status = tokio::time::timeout(
         Duration::from_secs(10),
-        client.say_hello(HelloRequest::default()).timeout(Duration::from_millis(300)),
+        client
+            .say_hello(HelloRequest::default())
+            .timeout(Duration::from_millis(300)),
     )
     .await
     .expect("no hang past the deadline")

@@ -10,7 +10,10 @@ use grpc_tests::protos::{assert_renders_back, assert_same, find, parse, protos_d
 fn greeter_matches_canonical_helloworld_proto() {
     let ours = examples::helloworld::GreeterClient::file_descriptor_set();
     let canonical = parse(&["helloworld.proto"], &[&protos_dir()]);
-    assert_same(find(&ours, "helloworld.proto"), find(&canonical, "helloworld.proto"));
+    assert_same(
+        find(&ours, "helloworld.proto"),
+        find(&canonical, "helloworld.proto"),
+    );
     assert_renders_back(&ours, "helloworld.proto");
 }
 
@@ -18,7 +21,10 @@ fn greeter_matches_canonical_helloworld_proto() {
 fn route_guide_matches_canonical_route_guide_proto() {
     let ours = examples::routeguide::RouteGuideClient::file_descriptor_set();
     let canonical = parse(&["route_guide.proto"], &[&protos_dir()]);
-    assert_same(find(&ours, "route_guide.proto"), find(&canonical, "route_guide.proto"));
+    assert_same(
+        find(&ours, "route_guide.proto"),
+        find(&canonical, "route_guide.proto"),
+    );
     assert_renders_back(&ours, "route_guide.proto");
 }
 
@@ -26,9 +32,16 @@ fn route_guide_matches_canonical_route_guide_proto() {
 fn every_field_kind_matches_wiretest_proto() {
     let ours = grpc_tests::wiretest::Everything::file_descriptor_set();
     let canonical = parse(&["wiretest.proto"], &[&protos_dir()]);
-    assert_same(find(&ours, "wiretest.proto"), find(&canonical, "wiretest.proto"));
+    assert_same(
+        find(&ours, "wiretest.proto"),
+        find(&canonical, "wiretest.proto"),
+    );
     // The well-known types' files come along, exactly as protoc knows them.
-    for wkt in ["google/protobuf/timestamp.proto", "google/protobuf/struct.proto", "google/protobuf/any.proto"] {
+    for wkt in [
+        "google/protobuf/timestamp.proto",
+        "google/protobuf/struct.proto",
+        "google/protobuf/any.proto",
+    ] {
         let mut ours = find(&ours, wkt);
         let mut theirs = find(&canonical, wkt);
         ours.source_code_info = None;
@@ -43,10 +56,19 @@ fn sets_list_dependencies_first() {
     let set = grpc_tests::wiretest::Everything::file_descriptor_set();
     let position = |name: &str| set.file.iter().position(|f| f.name() == name).unwrap();
     for dependency in &find(&set, "wiretest.proto").dependency {
-        assert!(position(dependency) < position("wiretest.proto"), "{dependency}");
+        assert!(
+            position(dependency) < position("wiretest.proto"),
+            "{dependency}"
+        );
     }
-    assert_eq!(grpc_tests::wiretest::Everything::full_name(), "wiretest.Everything");
-    assert_eq!(grpc_tests::wiretest::Everything::file_descriptor().name(), "wiretest.proto");
+    assert_eq!(
+        grpc_tests::wiretest::Everything::full_name(),
+        "wiretest.Everything"
+    );
+    assert_eq!(
+        grpc_tests::wiretest::Everything::file_descriptor().name(),
+        "wiretest.proto"
+    );
 }
 
 mod nested {
@@ -102,6 +124,9 @@ message Outer {
     )
     .unwrap();
     let ours = nested::Outer::file_descriptor_set();
-    assert_same(find(&ours, "nest.proto"), find(&parse(&["nest.proto"], &[&dir]), "nest.proto"));
+    assert_same(
+        find(&ours, "nest.proto"),
+        find(&parse(&["nest.proto"], &[&dir]), "nest.proto"),
+    );
     assert_eq!(nested::OuterInnerDeep::full_name(), "nest.Outer.Inner.Deep");
 }

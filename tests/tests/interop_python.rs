@@ -17,7 +17,10 @@ async fn grpcio_route_guide_client_calls_rust_server() {
     python::assert_success("routeguide_client.py against the Rust server", &output);
     let stdout = String::from_utf8_lossy(&output.stdout);
     for pattern in ["GetFeature", "ListFeatures", "RecordRoute", "RouteChat"] {
-        assert!(stdout.contains(&format!("ok {pattern}")), "{pattern} checked:\n{stdout}");
+        assert!(
+            stdout.contains(&format!("ok {pattern}")),
+            "{pattern} checked:\n{stdout}"
+        );
     }
 }
 
@@ -42,19 +45,28 @@ async fn rust_route_guide_client_calls_grpcio_server() {
 #[tokio::test]
 async fn rust_greeter_client_calls_grpcio_server_with_metadata() {
     let peer = PythonServer::start("greeter_server.py");
-    let client = GreeterClient::new(Channel::insecure(&format!("http://127.0.0.1:{}", peer.port)).unwrap());
+    let client =
+        GreeterClient::new(Channel::insecure(&format!("http://127.0.0.1:{}", peer.port)).unwrap());
     let mut metadata = MetadataMap::new();
     metadata.insert("x-echo", "from-rust".parse().unwrap());
     let (reply, details) = client
-        .say_hello(HelloRequest { name: "rust".into() })
+        .say_hello(HelloRequest {
+            name: "rust".into(),
+        })
         .metadata(metadata)
         .timeout(std::time::Duration::from_secs(10))
         .with_call()
         .await
         .unwrap();
     assert_eq!(reply.message, "Hello rust");
-    assert_eq!(details.initial_metadata().get("x-echo").unwrap(), "from-rust");
-    assert_eq!(details.trailing_metadata().get("x-trailer").unwrap(), "done");
+    assert_eq!(
+        details.initial_metadata().get("x-echo").unwrap(),
+        "from-rust"
+    );
+    assert_eq!(
+        details.trailing_metadata().get("x-trailer").unwrap(),
+        "done"
+    );
 }
 
 #[tokio::test]
@@ -79,9 +91,20 @@ async fn protoc_accepts_the_rendered_protos() {
     let dir_arg = dir.to_str().unwrap().to_owned();
     let mut command = std::process::Command::new(python::interpreter());
     command
-        .args(["-m", "grpc_tools.protoc", "-I", &dir_arg, "--python_out", &dir_arg, "--grpc_python_out", &dir_arg])
+        .args([
+            "-m",
+            "grpc_tools.protoc",
+            "-I",
+            &dir_arg,
+            "--python_out",
+            &dir_arg,
+            "--grpc_python_out",
+            &dir_arg,
+        ])
         .args(&names);
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
     python::assert_success("protoc on rendered protos", &output);
     assert!(dir.join("route_guide_pb2_grpc.py").exists());
 }

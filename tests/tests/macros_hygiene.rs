@@ -29,7 +29,9 @@ mod hygiene {
     }
 
     /// A small message, used as a field, a map value and a oneof variant.
-    #[derive(::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
+    #[derive(
+        ::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
+    )]
     #[grpc(package = "hygiene.v1")]
     pub(crate) struct Item {
         pub(crate) id: u64,
@@ -37,7 +39,9 @@ mod hygiene {
     }
 
     /// A oneof over a scalar, an overridden scalar, an enum, a message and a boxed message.
-    #[derive(::grpc_core::Oneof, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
+    #[derive(
+        ::grpc_core::Oneof, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
+    )]
     pub(crate) enum Choice {
         #[grpc(tag = 40)]
         Note(::std::string::String),
@@ -52,7 +56,9 @@ mod hygiene {
     }
 
     /// Every field kind. Field names that match the generated code's locals are deliberate.
-    #[derive(::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
+    #[derive(
+        ::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
+    )]
     #[grpc(package = "hygiene.v1", file = "hygiene/everything.proto")]
     pub(crate) struct Everything {
         pub(crate) double: f64,
@@ -109,16 +115,23 @@ mod hygiene {
     }
 
     /// A message without fields.
-    #[derive(::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
+    #[derive(
+        ::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
+    )]
     #[grpc(package = "hygiene.v1")]
     pub(crate) struct Nothing;
 
     /// All four call shapes, with and without the context argument. It lives in the same file
     /// as `Everything`: in the package's default file the two files would import each other.
     #[::grpc_core::service(package = "hygiene.v1", file = "hygiene/everything.proto")]
-    pub(crate) trait Hygienic: ::core::marker::Send + ::core::marker::Sync + 'static {
+    pub(crate) trait Hygienic:
+        ::core::marker::Send + ::core::marker::Sync + 'static
+    {
         /// Unary.
-        async fn unary(&self, request: Everything) -> ::core::result::Result<Everything, ::grpc_core::Status>;
+        async fn unary(
+            &self,
+            request: Everything,
+        ) -> ::core::result::Result<Everything, ::grpc_core::Status>;
         /// Server streaming.
         async fn server_stream(
             &self,
@@ -145,7 +158,10 @@ mod hygiene {
     pub(crate) struct Impl;
 
     impl Hygienic for Impl {
-        async fn unary(&self, request: Everything) -> ::core::result::Result<Everything, ::grpc_core::Status> {
+        async fn unary(
+            &self,
+            request: Everything,
+        ) -> ::core::result::Result<Everything, ::grpc_core::Status> {
             ::core::result::Result::Ok(request)
         }
 
@@ -163,7 +179,10 @@ mod hygiene {
             &self,
             mut requests: ::grpc_core::Streaming<Item>,
         ) -> ::core::result::Result<Item, ::grpc_core::Status> {
-            let mut total = Item { id: 0, label: ::std::string::String::new() };
+            let mut total = Item {
+                id: 0,
+                label: ::std::string::String::new(),
+            };
             while let ::core::option::Option::Some(item) = requests.message().await? {
                 total.id += item.id;
                 total.label.push_str(&item.label);
@@ -183,7 +202,10 @@ mod hygiene {
             ::core::result::Result::Ok(::grpc_core::ServerStream::iter(all))
         }
 
-        async fn empty(&self, _request: ()) -> ::core::result::Result<Nothing, ::grpc_core::Status> {
+        async fn empty(
+            &self,
+            _request: (),
+        ) -> ::core::result::Result<Nothing, ::grpc_core::Status> {
             ::core::result::Result::Ok(Nothing)
         }
     }
@@ -212,7 +234,9 @@ mod renamed_path {
     }
 
     /// A small message.
-    #[derive(renamed::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
+    #[derive(
+        renamed::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
+    )]
     #[grpc(crate = "renamed", package = "renamed.v1", name = "Thing")]
     pub(crate) struct Item {
         pub(crate) id: u64,
@@ -236,7 +260,9 @@ mod renamed_path {
     }
 
     /// Every field kind.
-    #[derive(renamed::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug)]
+    #[derive(
+        renamed::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
+    )]
     #[grpc(crate = "renamed", package = "renamed.v1")]
     pub(crate) struct Everything {
         pub(crate) double: f64,
@@ -273,7 +299,9 @@ mod renamed_path {
 
     /// All four call shapes.
     #[renamed::service(crate = "renamed", package = "renamed.v1", name = "Renamed")]
-    pub(crate) trait RenamedService: ::core::marker::Send + ::core::marker::Sync + 'static {
+    pub(crate) trait RenamedService:
+        ::core::marker::Send + ::core::marker::Sync + 'static
+    {
         async fn unary(
             &self,
             ctx: &renamed::ServerContext,
@@ -318,7 +346,10 @@ mod renamed_path {
             &self,
             mut requests: renamed::Streaming<Item>,
         ) -> ::core::result::Result<Item, renamed::Status> {
-            let mut total = Item { id: 0, label: ::std::string::String::new() };
+            let mut total = Item {
+                id: 0,
+                label: ::std::string::String::new(),
+            };
             while let ::core::option::Option::Some(item) = requests.message().await? {
                 total.id += item.id;
                 total.label.push_str(&item.label);
@@ -354,7 +385,10 @@ fn round_trip<M: grpc_core::Message + Default + PartialEq + std::fmt::Debug>(val
 
 fn full_everything() -> hygiene::Everything {
     use hygiene::{Choice, Everything, Item, Kind};
-    let item = |id: u64| Item { id, label: format!("item {id}") };
+    let item = |id: u64| Item {
+        id,
+        label: format!("item {id}"),
+    };
     let inner = Everything {
         text: "inner".into(),
         choice: Some(Choice::Signed(-9)),
@@ -395,8 +429,14 @@ fn full_everything() -> hygiene::Everything {
             child: Some(Box::new(inner)),
             ..Default::default()
         })),
-        when: Some(prost_types::Timestamp { seconds: 1_700_000_000, nanos: 5 }),
-        took: Some(prost_types::Duration { seconds: -1, nanos: -5 }),
+        when: Some(prost_types::Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 5,
+        }),
+        took: Some(prost_types::Duration {
+            seconds: -1,
+            nanos: -5,
+        }),
         nothing: Some(()),
         buf: 1,
         tag: 2,
@@ -427,20 +467,32 @@ fn full_renamed() -> renamed_path::Everything {
         opt_text: Some("opt".into()),
         packed: vec![0, 0, 1],
         words: vec!["w".into()],
-        item: Some(Item { id: 1, label: "one".into() }),
+        item: Some(Item {
+            id: 1,
+            label: "one".into(),
+        }),
         items: vec![Item::default()],
         kind: Kind::Small,
         maybe_kind: Some(Kind::Large),
         kinds: vec![Kind::Large],
         counts: HashMap::from([("k".to_owned(), 3)]),
-        by_id: BTreeMap::from([(2, Item { id: 2, label: "two".into() })]),
+        by_id: BTreeMap::from([(
+            2,
+            Item {
+                id: 2,
+                label: "two".into(),
+            },
+        )]),
         kind_by_key: HashMap::from([(u64::MAX, Kind::Large)]),
         choice: Some(Choice::Fixed(-4)),
         child: Some(Box::new(Everything {
             choice: Some(Choice::Sort(Kind::Large)),
             ..Default::default()
         })),
-        when: Some(prost_types::Timestamp { seconds: 1, nanos: 2 }),
+        when: Some(prost_types::Timestamp {
+            seconds: 1,
+            nanos: 2,
+        }),
         nothing: Some(()),
     }
 }
@@ -467,7 +519,10 @@ fn no_prelude_values_round_trip() {
         Choice::Item(Item::default()),
         Choice::Nested(Box::default()),
     ] {
-        round_trip(&Everything { choice: Some(choice), ..Default::default() });
+        round_trip(&Everything {
+            choice: Some(choice),
+            ..Default::default()
+        });
     }
     round_trip(&Nothing);
     assert_eq!(grpc_core::Message::encoded_len(&Nothing), 0);
@@ -479,27 +534,54 @@ fn no_prelude_values_round_trip() {
 
 #[test]
 fn no_prelude_names() {
-    assert_eq!(<hygiene::Everything as Describe>::full_name(), "hygiene.v1.Everything");
+    assert_eq!(
+        <hygiene::Everything as Describe>::full_name(),
+        "hygiene.v1.Everything"
+    );
     assert_eq!(<hygiene::Item as Describe>::full_name(), "hygiene.v1.Item");
     assert_eq!(<hygiene::Kind as Describe>::full_name(), "hygiene.v1.Kind");
-    assert_eq!(<hygiene::Nothing as Describe>::full_name(), "hygiene.v1.Nothing");
-    assert_eq!(<hygiene::HygienicClient as Describe>::full_name(), "hygiene.v1.Hygienic");
+    assert_eq!(
+        <hygiene::Nothing as Describe>::full_name(),
+        "hygiene.v1.Nothing"
+    );
+    assert_eq!(
+        <hygiene::HygienicClient as Describe>::full_name(),
+        "hygiene.v1.Hygienic"
+    );
     assert_eq!(
         <hygiene::HygienicServer<hygiene::Impl> as Describe>::full_name(),
         "hygiene.v1.Hygienic"
     );
-    assert_eq!(<hygiene::Everything as Describe>::file_name(), "hygiene/everything.proto");
+    assert_eq!(
+        <hygiene::Everything as Describe>::file_name(),
+        "hygiene/everything.proto"
+    );
     assert_eq!(<hygiene::Item as Describe>::file_name(), "hygiene/v1.proto");
-    assert_eq!(<hygiene::HygienicClient as Describe>::file_name(), "hygiene/everything.proto");
+    assert_eq!(
+        <hygiene::HygienicClient as Describe>::file_name(),
+        "hygiene/everything.proto"
+    );
 
     let source = <hygiene::Everything as Describe>::proto_source();
-    for needle in ["message Everything", "oneof choice", "the_item", "string type = "] {
+    for needle in [
+        "message Everything",
+        "oneof choice",
+        "the_item",
+        "string type = ",
+    ] {
         assert!(source.contains(needle), "{needle:?} in:\n{source}");
     }
     assert!(<hygiene::Kind as Describe>::proto_source().contains("KIND_HUGE = 2;"));
     assert_links::<hygiene::Everything>();
     let service = <hygiene::HygienicClient as Describe>::proto_source();
-    for needle in ["service Hygienic", "rpc Unary", "rpc ServerStream", "rpc Gather", "rpc Bidi", "rpc Empty"] {
+    for needle in [
+        "service Hygienic",
+        "rpc Unary",
+        "rpc ServerStream",
+        "rpc Gather",
+        "rpc Bidi",
+        "rpc Empty",
+    ] {
         assert!(service.contains(needle), "{needle:?} in:\n{service}");
     }
     assert_links::<hygiene::HygienicClient>();
@@ -514,10 +596,16 @@ fn renamed_crate_values_round_trip() {
         Choice::Note("t".into()),
         Choice::Fixed(i32::MIN),
         Choice::Sort(Kind::Large),
-        Choice::Thing(Item { id: 3, label: String::new() }),
+        Choice::Thing(Item {
+            id: 3,
+            label: String::new(),
+        }),
         Choice::Nested(Box::new(full_renamed())),
     ] {
-        round_trip(&Everything { choice: Some(choice), ..Default::default() });
+        round_trip(&Everything {
+            choice: Some(choice),
+            ..Default::default()
+        });
     }
     assert_eq!(Kind::from_i32(2), Some(Kind::Large));
     assert_eq!(Kind::from_i32(7), None);
@@ -525,13 +613,33 @@ fn renamed_crate_values_round_trip() {
 
 #[test]
 fn renamed_crate_names() {
-    assert_eq!(<renamed_path::Everything as Describe>::full_name(), "renamed.v1.Everything");
-    assert_eq!(<renamed_path::Item as Describe>::full_name(), "renamed.v1.Thing");
-    assert_eq!(<renamed_path::Kind as Describe>::full_name(), "renamed.v1.Kind");
-    assert_eq!(<renamed_path::RenamedServiceClient as Describe>::full_name(), "renamed.v1.Renamed");
-    assert_eq!(<renamed_path::RenamedServiceClient as Describe>::file_name(), "renamed/v1.proto");
+    assert_eq!(
+        <renamed_path::Everything as Describe>::full_name(),
+        "renamed.v1.Everything"
+    );
+    assert_eq!(
+        <renamed_path::Item as Describe>::full_name(),
+        "renamed.v1.Thing"
+    );
+    assert_eq!(
+        <renamed_path::Kind as Describe>::full_name(),
+        "renamed.v1.Kind"
+    );
+    assert_eq!(
+        <renamed_path::RenamedServiceClient as Describe>::full_name(),
+        "renamed.v1.Renamed"
+    );
+    assert_eq!(
+        <renamed_path::RenamedServiceClient as Describe>::file_name(),
+        "renamed/v1.proto"
+    );
     let source = <renamed_path::Everything as Describe>::proto_source();
-    for needle in ["message Thing", "oneof choice {\n    string note = 40;", "sfixed32 fixed = 41;", "Thing thing = 43;"] {
+    for needle in [
+        "message Thing",
+        "oneof choice {\n    string note = 40;",
+        "sfixed32 fixed = 41;",
+        "Thing thing = 43;",
+    ] {
         assert!(source.contains(needle), "{needle:?} in:\n{source}");
     }
     assert_links::<renamed_path::Everything>();
@@ -556,14 +664,38 @@ async fn generated_services_answer_all_four_shapes() {
         let everything = full_everything();
         assert_eq!(client.unary(everything.clone()).await.unwrap(), everything);
 
-        let mut items = client.server_stream(Item { id: 1, label: "s".into() }).await.unwrap();
+        let mut items = client
+            .server_stream(Item {
+                id: 1,
+                label: "s".into(),
+            })
+            .await
+            .unwrap();
         assert_eq!(items.message().await.unwrap().unwrap().id, 1);
         assert_eq!(items.message().await.unwrap().unwrap().id, 2);
         assert_eq!(items.message().await.unwrap(), None);
 
-        let sent = vec![Item { id: 1, label: "a".into() }, Item { id: 2, label: "b".into() }];
-        let total = client.client_stream(stream::iter(sent.clone())).await.unwrap();
-        assert_eq!(total, Item { id: 3, label: "ab".into() });
+        let sent = vec![
+            Item {
+                id: 1,
+                label: "a".into(),
+            },
+            Item {
+                id: 2,
+                label: "b".into(),
+            },
+        ];
+        let total = client
+            .client_stream(stream::iter(sent.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            total,
+            Item {
+                id: 3,
+                label: "ab".into()
+            }
+        );
 
         let mut echoed = client.bidi(stream::iter(sent.clone())).await.unwrap();
         let mut got = Vec::new();
@@ -581,14 +713,38 @@ async fn generated_services_answer_all_four_shapes() {
         let everything = full_renamed();
         assert_eq!(client.unary(everything.clone()).await.unwrap(), everything);
 
-        let mut items = client.server_stream(Item { id: 5, label: String::new() }).await.unwrap();
+        let mut items = client
+            .server_stream(Item {
+                id: 5,
+                label: String::new(),
+            })
+            .await
+            .unwrap();
         assert_eq!(items.message().await.unwrap().unwrap().id, 5);
         assert_eq!(items.message().await.unwrap().unwrap().id, 6);
         assert_eq!(items.message().await.unwrap(), None);
 
-        let sent = vec![Item { id: 10, label: "x".into() }, Item { id: 20, label: "y".into() }];
-        let total = client.client_stream(stream::iter(sent.clone())).await.unwrap();
-        assert_eq!(total, Item { id: 30, label: "xy".into() });
+        let sent = vec![
+            Item {
+                id: 10,
+                label: "x".into(),
+            },
+            Item {
+                id: 20,
+                label: "y".into(),
+            },
+        ];
+        let total = client
+            .client_stream(stream::iter(sent.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            total,
+            Item {
+                id: 30,
+                label: "xy".into()
+            }
+        );
 
         let mut echoed = client.bidi(stream::iter(sent.clone())).await.unwrap();
         let mut got = Vec::new();

@@ -21,12 +21,20 @@ async fn rust_and_python_encode_every_field_kind_identically() {
     std::fs::write(&from_rust, &rust_bytes).unwrap();
 
     // Python -> bytes.
-    let output = python::run("wire_encoding.py", &["encode", from_python.to_str().unwrap()]).await;
+    let output = python::run(
+        "wire_encoding.py",
+        &["encode", from_python.to_str().unwrap()],
+    )
+    .await;
     python::assert_success("wire_encoding.py encode", &output);
     let python_bytes = std::fs::read(&from_python).unwrap();
 
     if rust_bytes != python_bytes {
-        let first = rust_bytes.iter().zip(&python_bytes).position(|(a, b)| a != b).unwrap_or(0);
+        let first = rust_bytes
+            .iter()
+            .zip(&python_bytes)
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "encodings differ at byte {first} (rust {} bytes, python {} bytes)\nrust:   {}\npython: {}",
             rust_bytes.len(),
@@ -51,7 +59,10 @@ fn decode_of_encode_is_identity_and_lengths_agree() {
     assert_eq!(bytes.len(), value.encoded_len());
     assert_eq!(Everything::decode(&bytes[..]).unwrap(), value);
     assert_eq!(Everything::decode(&[][..]).unwrap(), Everything::default());
-    assert!(Everything::default().encode_to_vec().is_empty(), "defaults are not written");
+    assert!(
+        Everything::default().encode_to_vec().is_empty(),
+        "defaults are not written"
+    );
 }
 
 #[test]

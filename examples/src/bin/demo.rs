@@ -22,7 +22,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let channel = Channel::insecure(&format!("localhost:{port}"))?;
     let greeter = GreeterClient::new(channel.clone());
     let reply = greeter
-        .say_hello(HelloRequest { name: "demo".into() })
+        .say_hello(HelloRequest {
+            name: "demo".into(),
+        })
         .await?;
     println!("unary SayHello -> {:?}", reply.message);
 

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use grpc_proto_import::dynamic::{self, DynamicClient};
 
-const USAGE: &str = "usage: grpc-call [-I DIR]... --proto FILE... [--addr ADDR] [--timeout SECS] METHOD JSON...";
+const USAGE: &str =
+    "usage: grpc-call [-I DIR]... --proto FILE... [--addr ADDR] [--timeout SECS] METHOD JSON...";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -74,7 +75,8 @@ async fn run(
         .iter()
         .map(|json| serde_json::from_str(json))
         .collect::<Result<Vec<serde_json::Value>, _>>()?;
-    let client = DynamicClient::new(grpc_core::Channel::insecure(addr)?, pool).with_timeout(timeout);
+    let client =
+        DynamicClient::new(grpc_core::Channel::insecure(addr)?, pool).with_timeout(timeout);
     for response in client.call(method, requests).await? {
         println!("{response}");
     }

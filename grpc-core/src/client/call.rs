@@ -95,9 +95,9 @@ impl CallHead<'_> {
         let mut grpc = tonic::client::Grpc::new(self.channel.transport.clone())
             .max_decoding_message_size(config.max_receive_message_size)
             .max_encoding_message_size(config.max_send_message_size);
-        grpc.ready()
-            .await
-            .map_err(|e| Status::unavailable(format!("channel to {} not ready: {e}", config.target)))?;
+        grpc.ready().await.map_err(|e| {
+            Status::unavailable(format!("channel to {} not ready: {e}", config.target))
+        })?;
         let mut request = tonic::Request::new(requests);
         *request.metadata_mut() = self.metadata;
         if let Some(timeout) = self.timeout {

@@ -199,7 +199,10 @@ impl Target {
         } else if let Some(rest) = target.strip_prefix("http://") {
             rest.trim_end_matches('/')
         } else if target.starts_with("https://") {
-            return Err(Error::invalid_target(target, "TLS channels are not supported yet"));
+            return Err(Error::invalid_target(
+                target,
+                "TLS channels are not supported yet",
+            ));
         } else {
             target
         };
@@ -207,7 +210,11 @@ impl Target {
             return Err(Error::invalid_target(target, "no host"));
         }
         let has_port = match authority.rsplit_once(':') {
-            Some((host, port)) => !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && (!host.contains(':') || host.ends_with(']')),
+            Some((host, port)) => {
+                !port.is_empty()
+                    && port.bytes().all(|b| b.is_ascii_digit())
+                    && (!host.contains(':') || host.ends_with(']'))
+            }
             None => false,
         };
         Ok(Target::Tcp(if has_port {
@@ -225,16 +232,43 @@ mod tests {
     #[test]
     fn targets() {
         let tcp = |s: &str| Target::Tcp(s.to_owned());
-        assert_eq!(Target::parse("localhost:50051").unwrap(), tcp("localhost:50051"));
-        assert_eq!(Target::parse("http://localhost:50051").unwrap(), tcp("localhost:50051"));
-        assert_eq!(Target::parse("dns:///example.com:8080").unwrap(), tcp("example.com:8080"));
-        assert_eq!(Target::parse("dns://8.8.8.8/example.com:8080").unwrap(), tcp("example.com:8080"));
-        assert_eq!(Target::parse("dns:example.com:1").unwrap(), tcp("example.com:1"));
+        assert_eq!(
+            Target::parse("localhost:50051").unwrap(),
+            tcp("localhost:50051")
+        );
+        assert_eq!(
+            Target::parse("http://localhost:50051").unwrap(),
+            tcp("localhost:50051")
+        );
+        assert_eq!(
+            Target::parse("dns:///example.com:8080").unwrap(),
+            tcp("example.com:8080")
+        );
+        assert_eq!(
+            Target::parse("dns://8.8.8.8/example.com:8080").unwrap(),
+            tcp("example.com:8080")
+        );
+        assert_eq!(
+            Target::parse("dns:example.com:1").unwrap(),
+            tcp("example.com:1")
+        );
         assert_eq!(Target::parse("[::1]:50051").unwrap(), tcp("[::1]:50051"));
-        assert_eq!(Target::parse("example.com").unwrap(), tcp("example.com:443"));
-        assert_eq!(Target::parse("unix:/tmp/s.sock").unwrap(), Target::Unix("/tmp/s.sock".into()));
-        assert_eq!(Target::parse("unix:///tmp/s.sock").unwrap(), Target::Unix("/tmp/s.sock".into()));
-        assert_eq!(Target::parse("unix:rel.sock").unwrap(), Target::Unix("rel.sock".into()));
+        assert_eq!(
+            Target::parse("example.com").unwrap(),
+            tcp("example.com:443")
+        );
+        assert_eq!(
+            Target::parse("unix:/tmp/s.sock").unwrap(),
+            Target::Unix("/tmp/s.sock".into())
+        );
+        assert_eq!(
+            Target::parse("unix:///tmp/s.sock").unwrap(),
+            Target::Unix("/tmp/s.sock".into())
+        );
+        assert_eq!(
+            Target::parse("unix:rel.sock").unwrap(),
+            Target::Unix("rel.sock".into())
+        );
         assert!(Target::parse("unix:").is_err());
         assert!(Target::parse("https://x:1").is_err());
     }

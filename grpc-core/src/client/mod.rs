@@ -37,12 +37,12 @@
 //! ```
 
 mod call;
-mod raw;
 mod channel;
+mod raw;
 
 pub use call::{CallDetails, StreamingCall, UnaryCall};
-pub use raw::RawCall;
 pub use channel::{Channel, ChannelBuilder};
+pub use raw::RawCall;
 
 use tokio::time::Instant;
 

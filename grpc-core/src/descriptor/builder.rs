@@ -142,8 +142,16 @@ impl MessageBuilder {
 
     /// Marks the field numbered `number` deprecated (`[deprecated = true]`).
     pub fn deprecate(&mut self, number: u32) {
-        if let Some(field) = self.proto.field.iter_mut().find(|f| f.number == Some(number as i32)) {
-            field.options.get_or_insert_with(Default::default).deprecated = Some(true);
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field
+                .options
+                .get_or_insert_with(Default::default)
+                .deprecated = Some(true);
         }
     }
 

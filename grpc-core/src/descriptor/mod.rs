@@ -159,7 +159,11 @@ impl Registry {
         let (proto, imports) = message.finish();
         self.note_imports(file, imports);
         self.file_mut(file, package).message_type.push(proto);
-        self.added.entry(file.to_owned()).or_default().messages.push(full_name);
+        self.added
+            .entry(file.to_owned())
+            .or_default()
+            .messages
+            .push(full_name);
     }
 
     /// Adds an enum definition to `file`.
@@ -168,7 +172,11 @@ impl Registry {
         let full_name = enumeration.full_name().to_owned();
         let proto = enumeration.finish();
         self.file_mut(file, package).enum_type.push(proto);
-        self.added.entry(file.to_owned()).or_default().enums.push(full_name);
+        self.added
+            .entry(file.to_owned())
+            .or_default()
+            .enums
+            .push(full_name);
     }
 
     /// Adds a service definition to `file`.

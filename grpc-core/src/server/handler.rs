@@ -27,7 +27,10 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// Handles a unary call: `handler(ctx, request)` gives the single response.
-pub fn unary<Req, Resp, F, Fut>(request: http::Request<Body>, handler: F) -> BoxFuture<http::Response<Body>>
+pub fn unary<Req, Resp, F, Fut>(
+    request: http::Request<Body>,
+    handler: F,
+) -> BoxFuture<http::Response<Body>>
 where
     Req: MessageType,
     Resp: MessageType,
@@ -35,7 +38,8 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     server_streaming(request, move |ctx, req| {
-        handler(ctx, req).map(|result| result.map(|resp| ServerStream::new(tokio_stream::once(Ok(resp)))))
+        handler(ctx, req)
+            .map(|result| result.map(|resp| ServerStream::new(tokio_stream::once(Ok(resp)))))
     })
 }
 
@@ -74,12 +78,16 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     streaming(request, move |ctx, reqs| {
-        handler(ctx, reqs).map(|result| result.map(|resp| ServerStream::new(tokio_stream::once(Ok(resp)))))
+        handler(ctx, reqs)
+            .map(|result| result.map(|resp| ServerStream::new(tokio_stream::once(Ok(resp)))))
     })
 }
 
 /// Handles a bidirectional-streaming call.
-pub fn streaming<Req, Resp, F, Fut>(request: http::Request<Body>, handler: F) -> BoxFuture<http::Response<Body>>
+pub fn streaming<Req, Resp, F, Fut>(
+    request: http::Request<Body>,
+    handler: F,
+) -> BoxFuture<http::Response<Body>>
 where
     Req: MessageType,
     Resp: MessageType,

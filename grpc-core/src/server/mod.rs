@@ -275,7 +275,10 @@ impl Server {
             }
             let listener = bound.ok_or_else(|| {
                 last_error.unwrap_or_else(|| {
-                    io::Error::new(io::ErrorKind::InvalidInput, format!("{addr} resolves to no address"))
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("{addr} resolves to no address"),
+                    )
                 })
             })?;
             listener.set_nonblocking(true)?;
@@ -300,7 +303,9 @@ impl Server {
         }
         let listeners = std::mem::take(&mut *lock(&self.inner.pending));
         if listeners.is_empty() {
-            return Err(io::Error::other("no ports bound: call add_insecure_port first"));
+            return Err(io::Error::other(
+                "no ports bound: call add_insecure_port first",
+            ));
         }
         let mut tasks = self.inner.tasks.lock().await;
         for listener in listeners {
@@ -344,7 +349,9 @@ impl Server {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Inner {
@@ -405,10 +412,11 @@ impl Inner {
         IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         let router = self.router.clone();
-        let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-            let call = router.route(request.map(Body::new), peer.clone());
-            async move { Ok::<_, Infallible>(call.await) }
-        });
+        let service =
+            hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                let call = router.route(request.map(Body::new), peer.clone());
+                async move { Ok::<_, Infallible>(call.await) }
+            });
         let settings = &self.settings;
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder

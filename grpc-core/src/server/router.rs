@@ -22,12 +22,19 @@ pub(crate) struct Router {
 }
 
 impl Router {
-    pub(crate) fn new(services: HashMap<&'static str, Arc<dyn Service>>, limits: Arc<Limits>) -> Self {
+    pub(crate) fn new(
+        services: HashMap<&'static str, Arc<dyn Service>>,
+        limits: Arc<Limits>,
+    ) -> Self {
         Router { services, limits }
     }
 
     /// Routes one request; never fails: every problem becomes a gRPC status response.
-    pub(crate) fn route(&self, mut request: http::Request<Body>, peer: Option<Peer>) -> BoxFuture<http::Response<Body>> {
+    pub(crate) fn route(
+        &self,
+        mut request: http::Request<Body>,
+        peer: Option<Peer>,
+    ) -> BoxFuture<http::Response<Body>> {
         let is_grpc = request
             .headers()
             .get(http::header::CONTENT_TYPE)
@@ -36,14 +43,19 @@ impl Router {
             let response = http::Response::builder()
                 .status(http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
                 .header("grpc-status", "3")
-                .header("grpc-message", "content-type%20is%20not%20application%2Fgrpc")
+                .header(
+                    "grpc-message",
+                    "content-type%20is%20not%20application%2Fgrpc",
+                )
                 .body(Body::empty())
                 .unwrap_or_default();
             return Box::pin(std::future::ready(response));
         }
         let path = request.uri().path();
         let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
-            return status_response(Status::unimplemented(format!("malformed method path {path:?}")));
+            return status_response(Status::unimplemented(format!(
+                "malformed method path {path:?}"
+            )));
         };
         let Some(svc) = self.services.get(service) else {
             return status_response(Status::unimplemented(format!("unknown service {service}")));
@@ -86,18 +98,27 @@ pub(crate) struct CallInfo {
 
 impl CallInfo {
     pub(crate) fn of<B>(request: &http::Request<B>) -> CallInfo {
-        let mut info = request.extensions().get::<CallInfo>().cloned().unwrap_or_else(|| CallInfo {
-            limits: Arc::new(Limits::default()),
-            peer: None,
-            deadline: None,
-            method: String::new(),
-        });
+        let mut info = request
+            .extensions()
+            .get::<CallInfo>()
+            .cloned()
+            .unwrap_or_else(|| CallInfo {
+                limits: Arc::new(Limits::default()),
+                peer: None,
+                deadline: None,
+                method: String::new(),
+            });
         info.method = request.uri().path().to_owned();
         info
     }
 
     pub(crate) fn context(&self, metadata: MetadataMap) -> ServerContext {
-        ServerContext::new(self.method.clone(), metadata, self.peer.clone(), self.deadline)
+        ServerContext::new(
+            self.method.clone(),
+            metadata,
+            self.peer.clone(),
+            self.deadline,
+        )
     }
 }
 
@@ -130,7 +151,10 @@ mod tests {
         assert_eq!(parse_grpc_timeout(b"3S"), Some(Duration::from_secs(3)));
         assert_eq!(parse_grpc_timeout(b"40m"), Some(Duration::from_millis(40)));
         assert_eq!(parse_grpc_timeout(b"5u"), Some(Duration::from_micros(5)));
-        assert_eq!(parse_grpc_timeout(b"99999999n"), Some(Duration::from_nanos(99_999_999)));
+        assert_eq!(
+            parse_grpc_timeout(b"99999999n"),
+            Some(Duration::from_nanos(99_999_999))
+        );
     }
 
     #[test]

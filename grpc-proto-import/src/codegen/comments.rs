@@ -19,7 +19,9 @@ impl Comments {
                 .or_else(|| location.trailing_comments.clone())
                 .filter(|c| !c.trim().is_empty());
             let line = location.span.first().map_or(0, |l| *l as u32 + 1);
-            by_path.entry(location.path.clone()).or_insert((comment, line));
+            by_path
+                .entry(location.path.clone())
+                .or_insert((comment, line));
         }
         Comments { by_path }
     }
@@ -33,7 +35,13 @@ impl Comments {
             .trim_end()
             .lines()
             .map(|line| format!(" {}", sanitize(line.trim())))
-            .map(|line| if line.trim().is_empty() { String::new() } else { line });
+            .map(|line| {
+                if line.trim().is_empty() {
+                    String::new()
+                } else {
+                    line
+                }
+            });
         quote::quote!(#(#[doc = #lines])*)
     }
 
@@ -79,7 +87,10 @@ mod tests {
 
     #[test]
     fn markup_is_escaped() {
-        assert_eq!(sanitize("map<string, int32> [x]"), "map\\<string, int32\\> \\[x\\]");
+        assert_eq!(
+            sanitize("map<string, int32> [x]"),
+            "map\\<string, int32\\> \\[x\\]"
+        );
         assert_eq!(sanitize("see https://grpc.io."), "see <https://grpc.io>.");
     }
 }

@@ -59,7 +59,11 @@ pub(crate) fn macro_upper_camel(name: &str) -> String {
 
 /// What the enumeration macro derives from Rust names: `Color` + `Red` -> `COLOR_RED`.
 pub(crate) fn macro_enum_value(enum_ident: &str, variant: &str) -> String {
-    format!("{}_{}", snake(enum_ident).to_uppercase(), snake(variant).to_uppercase())
+    format!(
+        "{}_{}",
+        snake(enum_ident).to_uppercase(),
+        snake(variant).to_uppercase()
+    )
 }
 
 const KEYWORDS: &[&str] = &[
@@ -104,7 +108,10 @@ mod tests {
         assert_eq!(upper_camel("route_note"), "RouteNote");
         assert_eq!(upper_camel("RPC_TYPE"), "RpcType");
         assert_eq!(macro_upper_camel("get_feature"), "GetFeature");
-        assert_eq!(macro_enum_value("PayloadType", "Compressable"), "PAYLOAD_TYPE_COMPRESSABLE");
+        assert_eq!(
+            macro_enum_value("PayloadType", "Compressable"),
+            "PAYLOAD_TYPE_COMPRESSABLE"
+        );
         assert_eq!(ident("type").0.to_string(), "r#type");
         assert_eq!(ident("self").0.to_string(), "self_");
     }
