@@ -76,26 +76,26 @@ mod nested {
 
     #[derive(Message, Clone, PartialEq, Debug)]
     #[grpc(package = "nest")]
-    pub struct Outer {
-        pub inner: Option<OuterInner>,
+    pub(crate) struct Outer {
+        pub(crate) inner: Option<OuterInner>,
         pub kind: OuterKind,
     }
 
     #[derive(Message, Clone, PartialEq, Debug)]
     #[grpc(package = "nest", name = "Outer.Inner")]
-    pub struct OuterInner {
+    pub(crate) struct OuterInner {
         pub deep: Option<OuterInnerDeep>,
     }
 
     #[derive(Message, Clone, PartialEq, Debug)]
     #[grpc(package = "nest", name = "Outer.Inner.Deep")]
-    pub struct OuterInnerDeep {
+    pub(crate) struct OuterInnerDeep {
         pub x: i32,
     }
 
     #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
     #[grpc(package = "nest", name = "Outer.Kind")]
-    pub enum OuterKind {
+    pub(crate) enum OuterKind {
         #[grpc(name = "A")]
         A = 0,
         #[grpc(name = "B")]
