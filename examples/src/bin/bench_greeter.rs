@@ -22,8 +22,9 @@
 //!
 //! Rounds alternate (ours, tonic, ours, tonic, ...) so drift hits both sides. Before each run
 //! the bench waits for the machine to be idle, and a run disturbed by other processes anyway
-//! (`other%` over 15% of a core) is repeated up to twice. Every run is printed, then the median per server and the ratios grpc-core/tonic. It only prints
-//! figures: nothing here asserts a speed.
+//! (`other%` over 15% of a core) is repeated up to twice. Every run is printed, then the
+//! median per server and the ratios grpc-core/tonic. It only prints figures: nothing here
+//! asserts a speed.
 
 use std::error::Error;
 use std::io::{BufRead, BufReader};
@@ -61,7 +62,9 @@ impl Options {
         fn num<T: std::str::FromStr>(name: &str, default: T) -> Result<T> {
             match examples::args::value(name) {
                 None => Ok(default),
-                Some(v) => v.parse().map_err(|_| format!("{name}: cannot parse {v:?}").into()),
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| format!("{name}: cannot parse {v:?}").into()),
             }
         }
         if std::env::args().any(|a| a == "--help" || a == "-h") {
@@ -79,8 +82,14 @@ impl Options {
             streams: num("--streams", 32)?,
             idle_wait: num("--idle-wait", 120.0)?,
         };
-        if options.rounds == 0 || options.duration <= 0.0 || options.connections == 0 || options.streams == 0 {
-            return Err("--rounds, --duration, --connections and --streams must be positive".into());
+        if options.rounds == 0
+            || options.duration <= 0.0
+            || options.connections == 0
+            || options.streams == 0
+        {
+            return Err(
+                "--rounds, --duration, --connections and --streams must be positive".into(),
+            );
         }
         Ok(options)
     }
@@ -177,7 +186,13 @@ fn run() -> Result<()> {
         }
         binaries.push((which, path));
     }
-    if Command::new("h2load").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+    if Command::new("h2load")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_err()
+    {
         return Err("h2load not found; install it with: apt-get update && apt-get install -y nghttp2-client".into());
     }
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -210,7 +225,14 @@ fn run() -> Result<()> {
     }
     println!(
         "  load: {}",
-        shell_line(&h2load_command(pinning, &options, options.duration, &body, Some(&log), 0))
+        shell_line(&h2load_command(
+            pinning,
+            &options,
+            options.duration,
+            &body,
+            Some(&log),
+            0
+        ))
     );
     println!();
 
@@ -238,14 +260,27 @@ fn run() -> Result<()> {
     println!("median over {} rounds:", options.rounds);
     println!(
         "{:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>8} {:>8}",
-        "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%", "other%"
+        "server",
+        "req/s",
+        "mean",
+        "p50",
+        "p99",
+        "srv CPU",
+        "srv CPU%",
+        "req/srv-CPU-s",
+        "h2load%",
+        "other%"
     );
     let mut medians = Vec::new();
     for which in [Which::Ours, Which::Tonic] {
         let mine: Vec<&Sample> = samples.iter().filter(|s| s.which == which).collect();
         let m = |f: &dyn Fn(&Sample) -> f64| median(mine.iter().map(|s| f(s)).collect());
         let md = |f: &dyn Fn(&Sample) -> Option<Duration>| {
-            let values: Vec<f64> = mine.iter().filter_map(|s| f(s)).map(|d| d.as_secs_f64()).collect();
+            let values: Vec<f64> = mine
+                .iter()
+                .filter_map(|s| f(s))
+                .map(|d| d.as_secs_f64())
+                .collect();
             (values.len() == mine.len()).then(|| Duration::from_secs_f64(median(values)))
         };
         let rps = m(&|s| s.req_per_sec);
@@ -266,7 +301,10 @@ fn run() -> Result<()> {
         medians.push((rps, per_cpu));
     }
     let (ours, tonic) = (medians[0], medians[1]);
-    let busiest = samples.iter().map(|s| s.other_cpu / s.wall).fold(0.0, f64::max);
+    let busiest = samples
+        .iter()
+        .map(|s| s.other_cpu / s.wall)
+        .fold(0.0, f64::max);
     if busiest > NOISY {
         println!();
         println!(
@@ -285,7 +323,16 @@ fn print_sample_row(sample: &Sample, header: bool) {
     if header {
         println!(
             "{:<5} {:<10} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13} {:>8} {:>8}",
-            "round", "server", "req/s", "mean", "p50", "p99", "srv CPU", "srv CPU%", "req/srv-CPU-s", "h2load%",
+            "round",
+            "server",
+            "req/s",
+            "mean",
+            "p50",
+            "p99",
+            "srv CPU",
+            "srv CPU%",
+            "req/srv-CPU-s",
+            "h2load%",
             "other%"
         );
     }
@@ -352,7 +399,9 @@ impl ServerProcess {
         let Some(mut child) = self.child.take() else {
             return Ok(());
         };
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if child.try_wait()?.is_some() {
@@ -390,17 +439,30 @@ fn measure(
     clk_tck: f64,
 ) -> Result<Sample> {
     let server = ServerProcess::start(path, pinning)?;
-    check_hello(server.port).map_err(|e| format!("{}: the check call failed: {e}", which.label()))?;
+    check_hello(server.port)
+        .map_err(|e| format!("{}: the check call failed: {e}", which.label()))?;
 
     if options.warmup > 0.0 {
-        let output = h2load_command(pinning, options, options.warmup, body, None, server.port).output()?;
+        let output =
+            h2load_command(pinning, options, options.warmup, body, None, server.port).output()?;
         if !output.status.success() {
-            return Err(format!("h2load warm-up failed:\n{}", String::from_utf8_lossy(&output.stdout)).into());
+            return Err(format!(
+                "h2load warm-up failed:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            )
+            .into());
         }
     }
 
     let _ = std::fs::remove_file(log);
-    let mut command = h2load_command(pinning, options, options.duration, body, Some(log), server.port);
+    let mut command = h2load_command(
+        pinning,
+        options,
+        options.duration,
+        body,
+        Some(log),
+        server.port,
+    );
     let cpu_before = process_cpu_ticks(server.pid())?;
     let children_before = children_cpu_ticks()?;
     let machine_before = machine_busy_ticks()?;
@@ -414,9 +476,15 @@ fn measure(
 
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
-        return Err(format!("h2load failed ({}):\n{text}{}", output.status, String::from_utf8_lossy(&output.stderr)).into());
+        return Err(format!(
+            "h2load failed ({}):\n{text}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
     }
-    let report = H2loadReport::parse(&text).ok_or_else(|| format!("cannot read h2load's report:\n{text}"))?;
+    let report = H2loadReport::parse(&text)
+        .ok_or_else(|| format!("cannot read h2load's report:\n{text}"))?;
     if report.done == 0 || report.succeeded != report.done || report.status_2xx != report.done {
         return Err(format!("{}: not every request succeeded:\n{text}", which.label()).into());
     }
@@ -449,20 +517,24 @@ fn measure(
         wall,
         server_cpu: (cpu_after - cpu_before) as f64 / clk_tck,
         loadgen_cpu: (children_after - children_before) as f64 / clk_tck,
-        other_cpu: (machine_after - machine_before).saturating_sub(
-            (cpu_after - cpu_before) + (children_after - children_before),
-        ) as f64
+        other_cpu: (machine_after - machine_before)
+            .saturating_sub((cpu_after - cpu_before) + (children_after - children_before))
+            as f64
             / clk_tck,
     })
 }
 
 /// One real call through grpc-core's client: the server must answer `Hello world`.
 fn check_hello(port: u16) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let client = GreeterClient::new(Channel::insecure(&format!("http://127.0.0.1:{port}"))?);
         let reply = client
-            .say_hello(HelloRequest { name: "world".into() })
+            .say_hello(HelloRequest {
+                name: "world".into(),
+            })
             .timeout(Duration::from_secs(5))
             .await?;
         if reply.message != "Hello world" {
@@ -498,7 +570,9 @@ fn h2load_command(
 
 fn shell_line(command: &Command) -> String {
     let quote = |s: &str| {
-        if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%".contains(c)) {
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%".contains(c))
+        {
             s.to_owned()
         } else {
             format!("'{s}'")
@@ -547,7 +621,10 @@ impl H2loadReport {
                 saw.3 = true;
             } else if let Some(rest) = line.strip_prefix("time for request:") {
                 // min max mean sd +/-sd
-                report.mean_latency = rest.split_whitespace().nth(2).and_then(parse_h2load_duration);
+                report.mean_latency = rest
+                    .split_whitespace()
+                    .nth(2)
+                    .and_then(parse_h2load_duration);
             }
         }
         (saw == (true, true, true, true)).then_some(report)
@@ -571,7 +648,10 @@ fn parse_h2load_duration(text: &str) -> Option<Duration> {
     } else {
         return None;
     };
-    number.parse::<f64>().ok().map(|v| Duration::from_secs_f64(v * scale))
+    number
+        .parse::<f64>()
+        .ok()
+        .map(|v| Duration::from_secs_f64(v * scale))
 }
 
 /// p50 and p99 from h2load's per-request log (start µs, status, µs to end of response).
@@ -582,14 +662,17 @@ fn latency_percentiles(log: &Path) -> Result<(Duration, Duration)> {
         .filter_map(|line| {
             let mut columns = line.split('\t');
             let status = columns.nth(1)?;
-            (status == "200").then(|| columns.next()?.trim().parse().ok()).flatten()
+            (status == "200")
+                .then(|| columns.next()?.trim().parse().ok())
+                .flatten()
         })
         .collect();
     if micros.is_empty() {
         return Err("the h2load log is empty".into());
     }
     micros.sort_unstable();
-    let at = |q: f64| Duration::from_micros(micros[((micros.len() - 1) as f64 * q).round() as usize]);
+    let at =
+        |q: f64| Duration::from_micros(micros[((micros.len() - 1) as f64 * q).round() as usize]);
     Ok((at(0.50), at(0.99)))
 }
 
@@ -629,7 +712,10 @@ fn clock_ticks() -> f64 {
 fn stat_fields(path: PathBuf) -> Result<Vec<u64>> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let rest = text.rsplit_once(')').ok_or("malformed stat")?.1;
-    Ok(rest.split_whitespace().map(|f| f.parse().unwrap_or(0)).collect())
+    Ok(rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect())
 }
 
 /// utime + stime of a process (all its threads), in clock ticks.
@@ -647,16 +733,23 @@ fn wait_for_idle_machine(limit: f64, clk_tck: f64) -> Result<()> {
         let before = machine_busy_ticks()?;
         let window = Instant::now();
         std::thread::sleep(Duration::from_millis(500));
-        let busy = (machine_busy_ticks()? - before) as f64 / clk_tck / window.elapsed().as_secs_f64();
+        let busy =
+            (machine_busy_ticks()? - before) as f64 / clk_tck / window.elapsed().as_secs_f64();
         if busy < 0.10 {
             return Ok(());
         }
         if started.elapsed().as_secs_f64() >= limit {
-            eprintln!("  (machine still busy: others use {:.0}% of a core; measuring anyway)", busy * 100.0);
+            eprintln!(
+                "  (machine still busy: others use {:.0}% of a core; measuring anyway)",
+                busy * 100.0
+            );
             return Ok(());
         }
         if !said {
-            eprintln!("  (waiting for the machine to go idle: others use {:.0}% of a core)", busy * 100.0);
+            eprintln!(
+                "  (waiting for the machine to go idle: others use {:.0}% of a core)",
+                busy * 100.0
+            );
             said = true;
         }
     }
@@ -666,7 +759,11 @@ fn wait_for_idle_machine(limit: f64, clk_tck: f64) -> Result<()> {
 fn machine_busy_ticks() -> Result<u64> {
     let text = std::fs::read_to_string("/proc/stat")?;
     let line = text.lines().next().ok_or("empty /proc/stat")?;
-    let ticks: Vec<u64> = line.split_whitespace().skip(1).map(|f| f.parse().unwrap_or(0)).collect();
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
     // user nice system idle iowait irq softirq steal (guest time is already in user).
     let total: u64 = ticks.iter().take(8).sum();
     Ok(total - ticks.get(3).copied().unwrap_or(0) - ticks.get(4).copied().unwrap_or(0))

@@ -18,7 +18,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 /// What tonic-build would generate for `helloworld.proto`, kept small.
 mod greeter {
-    use tonic::codegen::{async_trait, http, Arc, Body, BoxFuture, Context, Poll, Service, StdError};
+    use tonic::codegen::{
+        async_trait, http, Arc, Body, BoxFuture, Context, Poll, Service, StdError,
+    };
 
     /// The request message containing the user's name.
     #[derive(Clone, PartialEq, prost::Message)]
@@ -52,13 +54,17 @@ mod greeter {
 
     impl<T> GreeterServer<T> {
         pub(crate) fn new(inner: T) -> Self {
-            GreeterServer { inner: Arc::new(inner) }
+            GreeterServer {
+                inner: Arc::new(inner),
+            }
         }
     }
 
     impl<T> Clone for GreeterServer<T> {
         fn clone(&self) -> Self {
-            GreeterServer { inner: self.inner.clone() }
+            GreeterServer {
+                inner: self.inner.clone(),
+            }
         }
     }
 
@@ -85,7 +91,9 @@ mod greeter {
                         type Future = BoxFuture<tonic::Response<Self::Response>, tonic::Status>;
                         fn call(&mut self, request: tonic::Request<HelloRequest>) -> Self::Future {
                             let inner = Arc::clone(&self.0);
-                            Box::pin(async move { <T as Greeter>::say_hello(&inner, request).await })
+                            Box::pin(
+                                async move { <T as Greeter>::say_hello(&inner, request).await },
+                            )
                         }
                     }
                     let inner = self.inner.clone();
@@ -133,7 +141,10 @@ fn bind(addr: &str) -> std::io::Result<std::net::TcpListener> {
         }
     }
     Err(last_error.unwrap_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr} resolves to no address"))
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{addr} resolves to no address"),
+        )
     }))
 }
 
@@ -143,8 +154,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = bind(&addr)?;
     listener.set_nonblocking(true)?;
     let port = listener.local_addr()?.port();
-    let incoming = tonic::transport::server::TcpIncoming::from(tokio::net::TcpListener::from_std(listener)?)
-        .with_nodelay(Some(true));
+    let incoming =
+        tonic::transport::server::TcpIncoming::from(tokio::net::TcpListener::from_std(listener)?)
+            .with_nodelay(Some(true));
 
     let server = tonic::transport::Server::builder()
         .tcp_nodelay(true)
