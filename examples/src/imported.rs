@@ -21,11 +21,14 @@ fn convert<A: Message, B: Message + Default>(value: &A) -> B {
     B::decode(&value.encode_to_vec()[..]).unwrap_or_default()
 }
 
+/// Notes received so far, by (latitude, longitude).
+type NotesByLocation = Arc<Mutex<HashMap<(i32, i32), Vec<RouteNote>>>>;
+
 /// The route guide server, written against the imported trait.
 #[derive(Debug, Clone)]
 pub struct ImportedRouteGuide {
     features: Arc<Vec<Feature>>,
-    notes: Arc<Mutex<HashMap<(i32, i32), Vec<RouteNote>>>>,
+    notes: NotesByLocation,
 }
 
 impl ImportedRouteGuide {

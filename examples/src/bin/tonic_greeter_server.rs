@@ -1,4 +1,4 @@
-//! Run with: cargo run -p examples --bin tonic-greeter-server -- [--addr [::]:50052]
+//! Run with: `cargo run -p examples --bin tonic-greeter-server -- [--addr [::]:50052]`
 //!
 //! A minimal plain-tonic `helloworld.Greeter` server: the baseline that `bench-greeter`
 //! measures grpc-core's `greeter-server` against. It is wire-identical to `greeter-server`

@@ -788,7 +788,7 @@ impl<'a> Generator<'a> {
             }
             let wire = method.name();
             let name_attr =
-                (names::macro_upper_camel(&method_ident.to_string().trim_start_matches("r#"))
+                (names::macro_upper_camel(method_ident.to_string().trim_start_matches("r#"))
                     != wire)
                     .then(|| quote!(#[grpc(name = #wire)]));
             let input = self.path_to(method.input_type(), module, file, method_line)?;
