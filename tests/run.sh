@@ -58,4 +58,18 @@ grpc_call() {
 smoke ./target/debug/routeguide-server grpc_call
 
 echo "== cargo test"
-cargo test --workspace --no-fail-fast
+log="$(mktemp)"
+status=0
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=$?
+summary=$(awk '/^test result:/ {
+        for (i = 2; i <= NF; i++) {
+            if ($i ~ /^passed/) passed += $(i - 1)
+            if ($i ~ /^failed/) failed += $(i - 1)
+        }
+    }
+    END { printf "%d passed, %d failed\n", passed, failed }' "$log")
+rm -f "$log"
+echo "$summary" > "${GRPC_TEST_SUMMARY:-/dev/null}"
+echo
+echo "$summary"
+exit "$status"
