@@ -308,8 +308,9 @@ impl ServiceBuilder {
     }
 }
 
-/// protoc's default JSON name: `foo_bar_baz` becomes `fooBarBaz`.
-pub(crate) fn json_name(name: &str) -> String {
+/// protoc's default JSON name: `foo_bar_baz` becomes `fooBarBaz` (each `_` dropped and the
+/// character after it upper-cased).
+pub fn json_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
     for c in name.chars() {

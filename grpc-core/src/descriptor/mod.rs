@@ -34,6 +34,8 @@ pub use prost_types::{
     ServiceDescriptorProto,
 };
 
+pub use builder::json_name;
+
 #[doc(hidden)]
 pub use builder::{
     Cardinality, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind, ServiceBuilder,

@@ -11,6 +11,7 @@
 //! compiler (dangling indices, unknown enum numbers, missing names) still
 //! produce text, which may then simply fail to compile.
 
+use super::json_name;
 use std::collections::HashSet;
 
 use prost_types::{
@@ -1012,24 +1013,6 @@ fn name_part(part: &NamePart) -> String {
     } else {
         part.name_part.clone()
     }
-}
-
-/// protoc's default JSON name: drop each `_` and upper-case the character
-/// that follows it.
-fn json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper_next = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper_next = true;
-        } else if upper_next {
-            out.extend(c.to_uppercase());
-            upper_next = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A double-quoted string literal for text: quotes, backslashes and control

@@ -7,6 +7,7 @@
 //! framework serve reflection data and build descriptor pools for these files
 //! without bundling a compiler or a serialized descriptor set.
 
+use super::json_name;
 use prost_types::{
     field_descriptor_proto::{Label, Type},
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
@@ -110,24 +111,6 @@ fn field(
         json_name: Some(json_name(name)),
         ..Default::default()
     }
-}
-
-/// protoc's default JSON name: drop each `_` and upper-case the character
-/// that follows it.
-fn json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper_next = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper_next = true;
-        } else if upper_next {
-            out.extend(c.to_uppercase());
-            upper_next = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `google/protobuf/any.proto`.

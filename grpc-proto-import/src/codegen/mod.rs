@@ -362,11 +362,7 @@ impl<'a> Generator<'a> {
         if message.options.as_ref().and_then(|o| o.map_entry) == Some(true) {
             return Ok(TokenStream::new());
         }
-        if message
-            .options
-            .as_ref()
-            .is_some_and(|o| *o != Default::default())
-        {
+        if has_options(&message.options) {
             return Err(ctx.error(
                 format!("options on message `{name}` are not supported"),
                 line,
@@ -556,7 +552,7 @@ impl<'a> Generator<'a> {
         if field
             .json_name
             .as_deref()
-            .is_some_and(|json| json != default_json_name(name))
+            .is_some_and(|json| json != grpc_core::descriptor::json_name(name))
         {
             return Err(ctx.error(
                 format!("custom json_name on field `{message}.{name}` is not supported"),
@@ -675,11 +671,7 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = enumeration.name();
         let line = ctx.comments.line(path);
-        if enumeration
-            .options
-            .as_ref()
-            .is_some_and(|o| *o != Default::default())
-        {
+        if has_options(&enumeration.options) {
             return Err(ctx.error(
                 format!("options on enum `{name}` (such as allow_alias) are not supported"),
                 line,
@@ -694,11 +686,7 @@ impl<'a> Generator<'a> {
         for (i, value) in enumeration.value.iter().enumerate() {
             let value_path = [path, &[2, i as i32]].concat();
             let value_line = ctx.comments.line(&value_path);
-            if value
-                .options
-                .as_ref()
-                .is_some_and(|o| *o != Default::default())
-            {
+            if has_options(&value.options) {
                 return Err(ctx.error(
                     format!("options on enum value `{}` are not supported", value.name()),
                     value_line,
@@ -750,11 +738,7 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = service.name();
         let line = ctx.comments.line(path);
-        if service
-            .options
-            .as_ref()
-            .is_some_and(|o| *o != Default::default())
-        {
+        if has_options(&service.options) {
             return Err(ctx.error(
                 format!("options on service `{name}` are not supported"),
                 line,
@@ -768,11 +752,7 @@ impl<'a> Generator<'a> {
         for (i, method) in service.method.iter().enumerate() {
             let method_path = [path, &[2, i as i32]].concat();
             let method_line = ctx.comments.line(&method_path);
-            if method
-                .options
-                .as_ref()
-                .is_some_and(|o| *o != Default::default())
-            {
+            if has_options(&method.options) {
                 return Err(ctx.error(
                     format!(
                         "options on method `{name}.{}` are not supported",
@@ -864,29 +844,17 @@ fn space_items(code: &str) -> String {
     out
 }
 
+/// Whether an element sets any option.
+fn has_options<T: Default + PartialEq>(options: &Option<T>) -> bool {
+    options.as_ref().is_some_and(|o| *o != T::default())
+}
+
 fn deprecated(field: &FieldDescriptorProto) -> bool {
     field.options.as_ref().and_then(|o| o.deprecated) == Some(true)
 }
 
 fn is_packable(ty: Type) -> bool {
     !matches!(ty, Type::String | Type::Bytes | Type::Message | Type::Group)
-}
-
-/// protoc's default JSON name.
-fn default_json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 struct FileCtx<'a> {
