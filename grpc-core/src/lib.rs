@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod codec;
 pub mod descriptor;
 mod error;
 pub mod message;
@@ -12,11 +13,12 @@ mod streaming;
 pub mod well_known;
 
 pub use client::Channel;
+pub use codec::Compression;
 pub use error::Error;
 pub use message::Enumeration;
 pub use server::{Server, ServerContext};
 pub use status::{Code, Status};
-pub use streaming::{ServerStream, StreamSender, Streaming};
+pub use streaming::{OutgoingSender, ServerStream, StreamSender, Streaming};
 
 /// prost's `Message` trait, which every `#[derive(Message)]` type implements. Brought in by glob
 /// so that the explicit derive-macro import below wins the macro namespace over prost's own

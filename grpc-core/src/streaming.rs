@@ -29,6 +29,7 @@ use futures_core::Stream;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, Sleep};
 
+use crate::codec::OutgoingMessage;
 use crate::metadata::MetadataMap;
 use crate::status::Status;
 
@@ -151,11 +152,14 @@ impl<T> fmt::Debug for Streaming<T> {
 /// `send(Err(status))`. Sending fails once the client has gone away.
 pub type StreamSender<T> = mpsc::Sender<Result<T, Status>>;
 
+/// The sending half of [`ServerStream::channel_with_options`].
+pub type OutgoingSender<T> = mpsc::Sender<Result<OutgoingMessage<T>, Status>>;
+
 /// A stream of outgoing messages returned by a handler: a server stream's responses.
 ///
 /// Ending the stream ends the call with OK; yielding an `Err(status)` ends it with that status.
 pub struct ServerStream<T> {
-    inner: Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>,
+    inner: Pin<Box<dyn Stream<Item = Result<OutgoingMessage<T>, Status>> + Send + 'static>>,
 }
 
 impl<T: Send + 'static> ServerStream<T> {
@@ -164,9 +168,41 @@ impl<T: Send + 'static> ServerStream<T> {
     where
         S: Stream<Item = Result<T, Status>> + Send + 'static,
     {
+        use tokio_stream::StreamExt;
+        ServerStream {
+            inner: Box::pin(stream.map(|item| item.map(OutgoingMessage::new))),
+        }
+    }
+
+    /// Wraps a stream whose messages each say whether they may be compressed (when the call
+    /// compresses; see [`ServerContext::set_compression`](crate::ServerContext::set_compression)).
+    pub fn with_options<S>(stream: S) -> Self
+    where
+        S: Stream<Item = Result<OutgoingMessage<T>, Status>> + Send + 'static,
+    {
         ServerStream {
             inner: Box::pin(stream),
         }
+    }
+
+    /// A stream of one message.
+    pub fn once(message: T) -> Self {
+        Self::with_options(tokio_stream::once(Ok(OutgoingMessage::new(message))))
+    }
+
+    /// Like [`ServerStream::channel`], sending messages with their compression choice.
+    pub fn channel_with_options(buffer: usize) -> (OutgoingSender<T>, Self) {
+        let (tx, rx) = mpsc::channel(buffer.max(1));
+        (
+            tx,
+            Self::with_options(tokio_stream::wrappers::ReceiverStream::new(rx)),
+        )
+    }
+
+    pub(crate) fn into_inner(
+        self,
+    ) -> Pin<Box<dyn Stream<Item = Result<OutgoingMessage<T>, Status>> + Send + 'static>> {
+        self.inner
     }
 
     /// A stream of the given messages.
@@ -197,7 +233,10 @@ impl<T> Stream for ServerStream<T> {
     type Item = Result<T, Status>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        self.inner
+            .as_mut()
+            .poll_next(cx)
+            .map(|item| item.map(|result| result.map(|outgoing| outgoing.message)))
     }
 }
 

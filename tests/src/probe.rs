@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use grpc_core::codec::OutgoingMessage;
 use grpc_core::metadata::{MetadataMap, MetadataValue};
-use grpc_core::{Code, Message, ServerContext, ServerStream, Status, Streaming};
+use grpc_core::{Code, Compression, Message, ServerContext, ServerStream, Status, Streaming};
 use tokio::sync::mpsc;
 
 /// An echo request; a non-zero `code` makes the handler fail with that status.
@@ -19,6 +20,9 @@ pub struct EchoRequest {
     pub details: Vec<u8>,
     /// Bytes of padding to send back.
     pub reply_size: u32,
+    /// Compression to answer with (`gzip`, `deflate`, `zstd`, `none`; empty: the server's
+    /// default).
+    pub response_compression: String,
 }
 
 /// An echo reply.
@@ -33,6 +37,8 @@ pub struct EchoReply {
     pub peer: String,
     /// Padding.
     pub padding: Vec<u8>,
+    /// The request's compression as the server saw it (empty: none).
+    pub request_compression: String,
 }
 
 /// How long to sleep.
@@ -78,6 +84,12 @@ pub trait Probe: Send + Sync + 'static {
     ) -> Result<ServerStream<Tick>, Status>;
     /// Counts the ticks the client streams.
     async fn count(&self, ticks: Streaming<Tick>) -> Result<Tick, Status>;
+    /// Streams `millis` ticks (a count here), compressing every other one.
+    async fn alternate(
+        &self,
+        ctx: &ServerContext,
+        request: Sleep,
+    ) -> Result<ServerStream<Tick>, Status>;
     /// Echoes every tick back, with trailers set while the stream runs.
     async fn echo_ticks(
         &self,
@@ -146,7 +158,19 @@ impl Probe for ProbeService {
                 .extend(metadata.into_headers());
             return Err(status);
         }
+        match request.response_compression.as_str() {
+            "" => {}
+            "none" => ctx.set_compression(None),
+            name => ctx.set_compression(Some(
+                Compression::from_name(name)
+                    .ok_or_else(|| Status::invalid_argument("unknown compression"))?,
+            )),
+        }
         Ok(EchoReply {
+            request_compression: ctx
+                .request_compression()
+                .map(|c| c.name().to_owned())
+                .unwrap_or_default(),
             message: request.message,
             deadline_ms: ctx.time_remaining().map_or(0, |d| d.as_millis() as u64),
             peer: ctx.peer().map(|p| p.to_string()).unwrap_or_default(),
@@ -204,6 +228,25 @@ impl Probe for ProbeService {
             }
         });
         Ok(stream)
+    }
+
+    async fn alternate(
+        &self,
+        ctx: &ServerContext,
+        request: Sleep,
+    ) -> Result<ServerStream<Tick>, Status> {
+        ctx.set_compression(Some(Compression::Gzip));
+        let ticks = (0..request.millis as u32).map(|n| {
+            let tick = Tick { n };
+            Ok(if n % 2 == 0 {
+                OutgoingMessage::new(tick)
+            } else {
+                OutgoingMessage::uncompressed(tick)
+            })
+        });
+        Ok(ServerStream::with_options(grpc_core::stream::iter(
+            ticks.collect::<Vec<_>>(),
+        )))
     }
 
     async fn count(&self, mut ticks: Streaming<Tick>) -> Result<Tick, Status> {

@@ -75,3 +75,70 @@ pub async fn send(
         field(&trailers, "grpc-message"),
     )
 }
+
+/// Everything a raw call got back.
+#[derive(Debug, Default)]
+pub struct Exchange {
+    /// The response headers.
+    pub headers: http::HeaderMap,
+    /// The body's bytes (the gRPC frames).
+    pub data: Vec<u8>,
+    /// The trailers (empty for a trailers-only response).
+    pub trailers: http::HeaderMap,
+}
+
+impl Exchange {
+    /// `grpc-status` from the trailers, or from the headers of a trailers-only response.
+    pub fn status(&self) -> Option<&str> {
+        self.trailers
+            .get("grpc-status")
+            .or_else(|| self.headers.get("grpc-status"))
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The gRPC frames of the body: (compressed flag, payload).
+    pub fn frames(&self) -> Vec<(u8, Vec<u8>)> {
+        let mut frames = Vec::new();
+        let mut rest = &self.data[..];
+        while rest.len() >= 5 {
+            let len = u32::from_be_bytes([rest[1], rest[2], rest[3], rest[4]]) as usize;
+            let end = (5 + len).min(rest.len());
+            frames.push((rest[0], rest[5..end].to_vec()));
+            rest = &rest[end..];
+        }
+        frames
+    }
+}
+
+/// Sends one request and collects the whole response.
+pub async fn exchange(port: u16, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Exchange {
+    let (client, _driver) = connect(port).await;
+    let mut request = Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut ready = client.ready().await.expect("ready");
+    let (response, mut stream) = ready
+        .send_request(request.body(()).expect("request"), false)
+        .expect("send");
+    stream
+        .send_data(Bytes::copy_from_slice(body), true)
+        .expect("send body");
+    let response = response.await.expect("response");
+    let headers = response.headers().clone();
+    let mut body = response.into_body();
+    let mut data = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.expect("data");
+        let _ = body.flow_control().release_capacity(chunk.len());
+        data.extend_from_slice(&chunk);
+    }
+    let trailers = body.trailers().await.expect("trailers").unwrap_or_default();
+    Exchange {
+        headers,
+        data,
+        trailers,
+    }
+}

@@ -36,7 +36,7 @@ async fn every_code_message_and_details_round_trip() {
                 message: message.into(),
                 code: code as i32,
                 details: vec![8, 0, 255, code as u8],
-                reply_size: 0,
+                ..Default::default()
             })
             .await
             .unwrap_err();

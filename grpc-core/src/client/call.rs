@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tonic_prost::ProstCodec;
 
 use super::{map_status, Channel};
+use crate::codec::Compression;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
 use crate::status::{Code, Status};
@@ -33,6 +34,7 @@ struct Call<Req> {
     requests: Requests<Req>,
     timeout: Option<Duration>,
     metadata: MetadataMap,
+    compression: Option<Option<Compression>>,
 }
 
 impl<Req> Call<Req>
@@ -46,6 +48,7 @@ where
             requests,
             timeout: None,
             metadata: MetadataMap::new(),
+            compression: None,
         }
     }
 
@@ -63,6 +66,7 @@ where
             path: PathAndQuery::from_static(self.path),
             timeout: self.timeout,
             metadata: self.metadata,
+            compression: self.compression,
         };
         head.start(stream, ProstCodec::<Req, Resp>::default(), deadline)
             .await
@@ -75,6 +79,8 @@ pub(crate) struct CallHead<'a> {
     pub(crate) path: PathAndQuery,
     pub(crate) timeout: Option<Duration>,
     pub(crate) metadata: MetadataMap,
+    /// `Some` when the call overrides the channel's request compression.
+    pub(crate) compression: Option<Option<Compression>>,
 }
 
 impl CallHead<'_> {
@@ -95,6 +101,12 @@ impl CallHead<'_> {
         let mut grpc = tonic::client::Grpc::new(self.channel.transport.clone())
             .max_decoding_message_size(config.max_receive_message_size)
             .max_encoding_message_size(config.max_send_message_size);
+        for accepted in &config.accept_compression {
+            grpc = grpc.accept_compressed(accepted.to_tonic());
+        }
+        if let Some(compression) = self.compression.unwrap_or(config.compression) {
+            grpc = grpc.send_compressed(compression.to_tonic());
+        }
         grpc.ready().await.map_err(|e| {
             Status::unavailable(format!("channel to {} not ready: {e}", config.target))
         })?;
@@ -138,6 +150,13 @@ macro_rules! options {
         pub fn metadata(mut self, metadata: MetadataMap) -> Self {
             let mut headers = metadata.into_headers();
             self.call.metadata.as_mut().extend(headers.drain());
+            self
+        }
+
+        /// Compresses this call's request messages with `compression`, whatever the channel's
+        /// default (`None`: no compression).
+        pub fn compression(mut self, compression: Option<Compression>) -> Self {
+            self.call.compression = Some(compression);
             self
         }
 

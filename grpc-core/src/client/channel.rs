@@ -7,6 +7,7 @@ use std::time::Duration;
 use hyper_util::rt::TokioIo;
 use tonic::transport::{Endpoint, Uri};
 
+use crate::codec::Compression;
 use crate::error::Error;
 
 /// A connection to a gRPC server, shared by every call made on it.
@@ -32,6 +33,8 @@ pub struct Channel {
 #[derive(Debug, Clone)]
 pub(crate) struct ChannelConfig {
     pub(crate) target: String,
+    pub(crate) compression: Option<Compression>,
+    pub(crate) accept_compression: Vec<Compression>,
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
 }
@@ -72,6 +75,8 @@ pub struct ChannelBuilder {
     windows: (u32, u32),
     max_receive_message_size: usize,
     max_send_message_size: usize,
+    compression: Option<Compression>,
+    accept_compression: Vec<Compression>,
 }
 
 impl ChannelBuilder {
@@ -84,7 +89,23 @@ impl ChannelBuilder {
             windows: (1024 * 1024, 2 * 1024 * 1024),
             max_receive_message_size: 4 * 1024 * 1024,
             max_send_message_size: usize::MAX,
+            compression: None,
+            accept_compression: Compression::ALL.to_vec(),
         }
+    }
+
+    /// Compresses request messages with `compression` (default: none); the server must accept
+    /// it. A call can override this with `.compression(...)`.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
+    /// The response compressions accepted, announced in `grpc-accept-encoding` (default: gzip,
+    /// zstd and deflate).
+    pub fn accept_compression(mut self, accepted: &[Compression]) -> Self {
+        self.accept_compression = accepted.to_vec();
+        self
     }
 
     /// How long one connection attempt may take (default 20 s).
@@ -162,6 +183,8 @@ impl ChannelBuilder {
             transport,
             config: Arc::new(ChannelConfig {
                 target: self.target,
+                compression: self.compression,
+                accept_compression: self.accept_compression,
                 max_receive_message_size: self.max_receive_message_size,
                 max_send_message_size: self.max_send_message_size,
             }),

@@ -76,6 +76,7 @@ impl RawCall {
             path: self.path,
             timeout: self.timeout,
             metadata: self.metadata,
+            compression: None,
         };
         with_deadline(deadline, head.start(Box::pin(requests), RawCodec, deadline)).await
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
+use crate::codec::Compression;
 use crate::metadata::MetadataMap;
 
 /// The address of the peer on the other end of a call.
@@ -79,6 +80,8 @@ struct Inner {
 struct ResponseMetadata {
     initial: MetadataMap,
     trailing: MetadataMap,
+    /// `Some` once the handler chose the response compression (`Some(None)`: none).
+    compression: Option<Option<Compression>>,
 }
 
 impl ServerContext {
@@ -167,6 +170,27 @@ impl ServerContext {
             guard: self.lock(),
             initial: false,
         }
+    }
+
+    /// Chooses how this call's response messages are compressed, overriding the server's
+    /// default: `Some(algorithm)`, or `None` for no compression. The algorithm is used only if
+    /// the client accepts it (`grpc-accept-encoding`). Takes effect when the response headers
+    /// go out, that is when the handler returns.
+    pub fn set_compression(&self, compression: Option<Compression>) {
+        self.lock().compression = Some(compression);
+    }
+
+    /// The request's compression (`grpc-encoding`), if it was compressed.
+    pub fn request_compression(&self) -> Option<Compression> {
+        self.inner
+            .request_metadata
+            .get("grpc-encoding")
+            .and_then(|v| v.to_str().ok())
+            .and_then(Compression::from_name)
+    }
+
+    pub(crate) fn compression(&self) -> Option<Option<Compression>> {
+        self.lock().compression
     }
 
     fn lock(&self) -> MutexGuard<'_, ResponseMetadata> {

@@ -1,7 +1,9 @@
-//! Adapters between generated service code and tonic's server codec: one per call shape.
+//! Adapters between generated service code and the wire: one per call shape.
 //!
-//! Every call runs through tonic's `Grpc` (framing, limits, status encoding) with our own
-//! [`ServerContext`], deadline and cancellation handling around the user's handler.
+//! Requests are decoded by tonic's `Streaming` (framing, decompression, receive limit); the
+//! handler runs under our [`ServerContext`] with its deadline, cancellation and panic handling;
+//! responses are encoded by our [`EncodeBody`] (per-call and per-message compression, send
+//! limit, trailers with the status and trailing metadata).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,22 +11,26 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_util::FutureExt;
-use http::HeaderValue;
+use http::{HeaderMap, HeaderValue};
 use tokio::time::Sleep;
 use tonic::body::Body;
-use tonic::server::{Grpc, ServerStreamingService, StreamingService};
+use tonic::codec::Codec;
 use tonic_prost::ProstCodec;
 
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
+use crate::codec::{
+    accept_encoding_header, negotiate_response, request_encoding, EncodeBody, Outgoing,
+};
 use crate::message::MessageType;
+use crate::metadata::MetadataMap;
 use crate::status::Status;
 use crate::streaming::{ServerStream, Streaming};
 
 /// A boxed, sendable future (the shape of every handler call).
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<Outgoing<T>, Status>> + Send + 'static>>;
 
 /// Handles a unary call: `handler(ctx, request)` gives the single response.
 pub fn unary<Req, Resp, F, Fut>(
@@ -38,8 +44,7 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     server_streaming(request, move |ctx, req| {
-        handler(ctx, req)
-            .map(|result| result.map(|resp| ServerStream::new(tokio_stream::once(Ok(resp)))))
+        handler(ctx, req).map(|result| result.map(ServerStream::once))
     })
 }
 
@@ -55,14 +60,21 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let info = CallInfo::of(&request);
-        let mut grpc = grpc_for::<Resp, Req>(&info);
-        let adapter = OneRequest {
-            handler: Some(handler),
-            info: info.clone(),
+        let (info, headers, mut requests) = match open::<Req>(request) {
+            Ok(opened) => opened,
+            Err(response) => return response,
         };
-        let response = grpc.server_streaming(adapter, request).await;
-        fix_limit_status(response)
+        let message = match requests.message().await {
+            Ok(Some(message)) => message,
+            Ok(None) => {
+                return trailers_only(Status::internal("the call has no request message"), &info)
+            }
+            Err(status) => return trailers_only(status, &info),
+        };
+        drop(requests);
+        let ctx = info.context(MetadataMap::from_headers(headers.clone()));
+        let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
+        respond(ctx, &headers, result, &info)
     })
 }
 
@@ -78,8 +90,7 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     streaming(request, move |ctx, reqs| {
-        handler(ctx, reqs)
-            .map(|result| result.map(|resp| ServerStream::new(tokio_stream::once(Ok(resp)))))
+        handler(ctx, reqs).map(|result| result.map(ServerStream::once))
     })
 }
 
@@ -95,35 +106,48 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let info = CallInfo::of(&request);
-        let mut grpc = grpc_for::<Resp, Req>(&info);
-        let adapter = ManyRequests {
-            handler: Some(handler),
-            info: info.clone(),
+        let (info, headers, requests) = match open::<Req>(request) {
+            Ok(opened) => opened,
+            Err(response) => return response,
         };
-        grpc.streaming(adapter, request).await
+        let ctx = info.context(MetadataMap::from_headers(headers.clone()));
+        let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
+        respond(ctx, &headers, result, &info)
     })
 }
 
-fn grpc_for<Resp, Req>(info: &CallInfo) -> Grpc<ProstCodec<Resp, Req>>
-where
-    Req: prost::Message + Default + Send + 'static,
-    Resp: prost::Message + Send + 'static,
-{
-    Grpc::new(ProstCodec::default())
-        .max_decoding_message_size(info.limits.max_receive_message_size)
-        .max_encoding_message_size(info.limits.max_send_message_size)
+/// Checks the request's compression and starts decoding its messages.
+#[allow(clippy::result_large_err)]
+fn open<Req: MessageType>(
+    request: http::Request<Body>,
+) -> Result<(CallInfo, HeaderMap, Streaming<Req>), http::Response<Body>> {
+    let info = CallInfo::of(&request);
+    let (parts, body) = request.into_parts();
+    let encoding = match request_encoding(&parts.headers, &info.limits.accept_compression) {
+        Ok(encoding) => encoding,
+        Err(status) => return Err(trailers_only(status, &info)),
+    };
+    let decoder = ProstCodec::<Req, Req>::default().decoder();
+    let decoding = tonic::codec::Streaming::new_request(
+        decoder,
+        body,
+        encoding.map(|c| c.to_tonic()),
+        Some(info.limits.max_receive_message_size),
+    );
+    Ok((
+        info,
+        parts.headers,
+        Streaming::new(decoding, MetadataMap::new(), None),
+    ))
 }
 
-/// tonic reports an oversized message as OUT_OF_RANGE; gRPC says RESOURCE_EXHAUSTED.
-fn fix_limit_status(mut response: http::Response<Body>) -> http::Response<Body> {
-    let headers = response.headers_mut();
-    if headers.get("grpc-status").map(HeaderValue::as_bytes) == Some(b"11")
-        && headers
-            .get("grpc-message")
-            .is_some_and(|m| m.as_bytes().windows(9).any(|w| w == b"too%20lar"))
-    {
-        headers.insert("grpc-status", HeaderValue::from_static("8"));
+/// A response with no body: the status (and its metadata) in the headers.
+fn trailers_only(status: Status, info: &CallInfo) -> http::Response<Body> {
+    let mut response = status.into_tonic().into_http::<Body>();
+    if let Some(accept) = accept_encoding_header(&info.limits.accept_compression) {
+        response
+            .headers_mut()
+            .insert("grpc-accept-encoding", accept);
     }
     response
 }
@@ -170,25 +194,43 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
     }
 }
 
-/// Puts the handler's outcome into a tonic response: initial metadata on success, trailing
-/// metadata merged into the status on failure.
-fn respond<T>(
+/// Turns the handler's outcome into the response: headers (with the negotiated compression and
+/// the initial metadata) and the encoded stream, or a trailers-only error.
+fn respond<T: MessageType>(
     ctx: ServerContext,
+    request_headers: &HeaderMap,
     result: Result<ServerStream<T>, Status>,
-    max_send: usize,
-) -> Result<tonic::Response<ResponseStream<T>>, tonic::Status>
-where
-    T: prost::Message + Send + 'static,
-{
-    match result {
-        Ok(stream) => {
-            let initial = ctx.take_initial_metadata();
-            let mut response = tonic::Response::new(ResponseStream::new(ctx, stream, max_send));
-            *response.metadata_mut() = initial;
-            Ok(response)
-        }
-        Err(status) => Err(with_context_metadata(&ctx, status).into()),
+    info: &CallInfo,
+) -> http::Response<Body> {
+    let stream = match result {
+        Ok(stream) => stream,
+        Err(status) => return trailers_only(with_context_metadata(&ctx, status), info),
+    };
+    let wanted = ctx.compression().unwrap_or(info.limits.default_compression);
+    let compression = negotiate_response(request_headers, wanted);
+    let initial = ctx.take_initial_metadata();
+    let body = EncodeBody::new(
+        ResponseStream::new(ctx, stream),
+        compression,
+        info.limits.max_send_message_size,
+    );
+    let mut response = http::Response::new(Body::new(body));
+    let headers = response.headers_mut();
+    headers.extend(initial.into_headers());
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    if let Some(compression) = compression {
+        headers.insert(
+            "grpc-encoding",
+            HeaderValue::from_static(compression.name()),
+        );
     }
+    if let Some(accept) = accept_encoding_header(&info.limits.accept_compression) {
+        headers.insert("grpc-accept-encoding", accept);
+    }
+    response
 }
 
 fn with_context_metadata(ctx: &ServerContext, mut status: Status) -> Status {
@@ -201,95 +243,30 @@ fn with_context_metadata(ctx: &ServerContext, mut status: Status) -> Status {
     status
 }
 
-struct OneRequest<F> {
-    handler: Option<F>,
-    info: CallInfo,
-}
-
-impl<Req, Resp, F, Fut> ServerStreamingService<Req> for OneRequest<F>
-where
-    Req: Send + 'static,
-    Resp: prost::Message + Send + 'static,
-    F: FnOnce(ServerContext, Req) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
-{
-    type Response = Resp;
-    type ResponseStream = ResponseStream<Resp>;
-    type Future = BoxFuture<Result<tonic::Response<ResponseStream<Resp>>, tonic::Status>>;
-
-    fn call(&mut self, request: tonic::Request<Req>) -> Self::Future {
-        let handler = self.handler.take();
-        let info = self.info.clone();
-        Box::pin(async move {
-            let Some(handler) = handler else {
-                return Err(tonic::Status::internal("handler called twice"));
-            };
-            let (metadata, _, message) = request.into_parts();
-            let ctx = info.context(metadata);
-            let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-            respond(ctx, result, info.limits.max_send_message_size)
-        })
-    }
-}
-
-struct ManyRequests<F> {
-    handler: Option<F>,
-    info: CallInfo,
-}
-
-impl<Req, Resp, F, Fut> StreamingService<Req> for ManyRequests<F>
-where
-    Req: Send + 'static,
-    Resp: prost::Message + Send + 'static,
-    F: FnOnce(ServerContext, Streaming<Req>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
-{
-    type Response = Resp;
-    type ResponseStream = ResponseStream<Resp>;
-    type Future = BoxFuture<Result<tonic::Response<ResponseStream<Resp>>, tonic::Status>>;
-
-    fn call(&mut self, request: tonic::Request<tonic::Streaming<Req>>) -> Self::Future {
-        let handler = self.handler.take();
-        let info = self.info.clone();
-        Box::pin(async move {
-            let Some(handler) = handler else {
-                return Err(tonic::Status::internal("handler called twice"));
-            };
-            let (metadata, _, body) = request.into_parts();
-            let ctx = info.context(metadata);
-            let requests = Streaming::new(body, Default::default(), None);
-            let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
-            respond(ctx, result, info.limits.max_send_message_size)
-        })
-    }
-}
-
-/// The response stream as tonic encodes it: the handler's messages, then, when the handler
-/// set trailing metadata, a final OK status carrying it (tonic writes a stream-ending status
-/// as the trailers). Enforces the deadline and the send limit, turns a panic into UNKNOWN,
-/// and cancels the context when dropped before the end (the client went away).
+/// The handler's response stream as the encoder reads it: the messages, then, when the
+/// handler set trailing metadata, a final OK status carrying it. Enforces the deadline, turns a
+/// panic into UNKNOWN, and cancels the context when dropped before the end (the client went
+/// away).
 pub(crate) struct ResponseStream<T> {
     inner: Option<BoxStream<T>>,
     ctx: ServerContext,
     guard: CancelOnDrop,
     deadline: Option<Pin<Box<Sleep>>>,
-    max_send: usize,
 }
 
-impl<T: prost::Message + Send + 'static> ResponseStream<T> {
-    fn new(ctx: ServerContext, stream: ServerStream<T>, max_send: usize) -> Self {
+impl<T: Send + 'static> ResponseStream<T> {
+    fn new(ctx: ServerContext, stream: ServerStream<T>) -> Self {
         ResponseStream {
             deadline: ctx
                 .deadline()
                 .map(|at| Box::pin(tokio::time::sleep_until(at))),
             guard: CancelOnDrop::new(&ctx),
             ctx,
-            inner: Some(Box::pin(stream)),
-            max_send,
+            inner: Some(stream.into_inner()),
         }
     }
 
-    fn finish(&mut self, status: Option<Status>) -> Poll<Option<Result<T, tonic::Status>>> {
+    fn finish(&mut self, status: Option<Status>) -> Poll<Option<Result<Outgoing<T>, Status>>> {
         self.inner = None;
         self.guard.disarm();
         let status = match status {
@@ -305,12 +282,12 @@ impl<T: prost::Message + Send + 'static> ResponseStream<T> {
                 Status::with_metadata(tonic::Code::Ok, "", trailing)
             }
         };
-        Poll::Ready(Some(Err(status.into())))
+        Poll::Ready(Some(Err(status)))
     }
 }
 
-impl<T: prost::Message + Send + 'static> Stream for ResponseStream<T> {
-    type Item = Result<T, tonic::Status>;
+impl<T: Send + 'static> Stream for ResponseStream<T> {
+    type Item = Result<Outgoing<T>, Status>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -333,17 +310,7 @@ impl<T: prost::Message + Send + 'static> Stream for ResponseStream<T> {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(None)) => this.finish(None),
             Ok(Poll::Ready(Some(Err(status)))) => this.finish(Some(status)),
-            Ok(Poll::Ready(Some(Ok(message)))) => {
-                if this.max_send != usize::MAX && message.encoded_len() > this.max_send {
-                    let status = Status::resource_exhausted(format!(
-                        "response message of {} bytes is larger than the send limit of {} bytes",
-                        message.encoded_len(),
-                        this.max_send
-                    ));
-                    return this.finish(Some(status));
-                }
-                Poll::Ready(Some(Ok(message)))
-            }
+            Ok(Poll::Ready(Some(Ok(message)))) => Poll::Ready(Some(Ok(message))),
         }
     }
 }

@@ -56,6 +56,7 @@ use tonic::body::Body;
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
 
+use crate::codec::Compression;
 use crate::descriptor::Registry;
 use router::Router;
 
@@ -77,6 +78,8 @@ pub trait Service: Send + Sync + 'static {
 pub(crate) struct Limits {
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
+    pub(crate) accept_compression: Vec<Compression>,
+    pub(crate) default_compression: Option<Compression>,
 }
 
 impl Default for Limits {
@@ -84,6 +87,8 @@ impl Default for Limits {
         Limits {
             max_receive_message_size: 4 * 1024 * 1024,
             max_send_message_size: usize::MAX,
+            accept_compression: Compression::ALL.to_vec(),
+            default_compression: None,
         }
     }
 }
@@ -152,6 +157,22 @@ impl ServerBuilder {
     /// RESOURCE_EXHAUSTED.
     pub fn max_send_message_size(mut self, bytes: usize) -> Self {
         self.limits.max_send_message_size = bytes;
+        self
+    }
+
+    /// Compresses responses with `compression` when the client accepts it (default: no
+    /// compression). A handler can choose per call with
+    /// [`ServerContext::set_compression`], and per message with
+    /// [`ServerStream::with_options`](crate::ServerStream::with_options).
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.limits.default_compression = Some(compression);
+        self
+    }
+
+    /// The request compressions accepted (default: gzip, zstd and deflate). A request in any
+    /// other gets UNIMPLEMENTED with the list.
+    pub fn accept_compression(mut self, accepted: &[Compression]) -> Self {
+        self.limits.accept_compression = accepted.to_vec();
         self
     }
 
