@@ -12,6 +12,7 @@ pub struct Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     InvalidTarget,
+    Tls,
 }
 
 impl Error {
@@ -21,6 +22,19 @@ impl Error {
             message: format!("invalid target {target:?}: {reason}"),
             source: None,
         }
+    }
+
+    pub(crate) fn tls(message: impl fmt::Display) -> Error {
+        Error {
+            kind: Kind::Tls,
+            message: format!("TLS: {message}"),
+            source: None,
+        }
+    }
+
+    /// Whether the error is about TLS configuration (certificates, keys).
+    pub fn is_tls(&self) -> bool {
+        self.kind == Kind::Tls
     }
 
     /// Whether the error is about an unusable channel target.

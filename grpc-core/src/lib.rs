@@ -10,6 +10,7 @@ pub mod metadata;
 pub mod server;
 pub mod status;
 mod streaming;
+pub mod tls;
 pub mod well_known;
 
 pub use client::Channel;

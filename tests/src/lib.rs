@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: starting servers on free ports, and running the
 //! Python peers under `tests/python`.
 
+pub mod certs;
 pub mod imported;
 pub mod probe;
 pub mod protos;

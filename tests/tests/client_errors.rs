@@ -85,7 +85,7 @@ async fn silent_endpoint_respects_the_deadline() {
 fn bad_targets_are_errors() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let _guard = runtime.enter();
-    for target in ["unix:", "https://example.com:443", "dns:///"] {
+    for target in ["unix:", "dns:///"] {
         let error = Channel::insecure(target).unwrap_err();
         assert!(error.is_invalid_target(), "{target}: {error}");
     }

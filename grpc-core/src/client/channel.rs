@@ -9,6 +9,7 @@ use tonic::transport::{Endpoint, Uri};
 
 use crate::codec::Compression;
 use crate::error::Error;
+use crate::tls::ChannelTls;
 
 /// A connection to a gRPC server, shared by every call made on it.
 ///
@@ -77,6 +78,7 @@ pub struct ChannelBuilder {
     max_send_message_size: usize,
     compression: Option<Compression>,
     accept_compression: Vec<Compression>,
+    tls: Option<ChannelTls>,
 }
 
 impl ChannelBuilder {
@@ -91,7 +93,15 @@ impl ChannelBuilder {
             max_send_message_size: usize::MAX,
             compression: None,
             accept_compression: Compression::ALL.to_vec(),
+            tls: None,
         }
+    }
+
+    /// Connects over TLS, verifying the server as `tls` says. An `https://` target uses TLS
+    /// with the web PKI roots unless this sets something else.
+    pub fn tls(mut self, tls: ChannelTls) -> Self {
+        self.tls = Some(tls);
+        self
     }
 
     /// Compresses request messages with `compression` (default: none); the server must accept
@@ -150,10 +160,22 @@ impl ChannelBuilder {
     /// Builds the channel without connecting; the first call connects. Must be called inside a
     /// tokio runtime.
     pub fn connect_lazy(self) -> Result<Channel, Error> {
-        let target = Target::parse(&self.target)?;
-        let uri = match &target {
-            Target::Tcp(authority) => format!("http://{authority}"),
-            Target::Unix(_) => "http://localhost".to_owned(),
+        let (target, https) = Target::parse(&self.target)?;
+        let tls = match (self.tls, https) {
+            (Some(tls), _) => Some(tls),
+            (None, true) => Some(ChannelTls::new()),
+            (None, false) => None,
+        };
+        let uri = match (&target, &tls) {
+            (Target::Tcp(authority), None) => format!("http://{authority}"),
+            (Target::Tcp(authority), Some(_)) => format!("https://{authority}"),
+            (Target::Unix(_), None) => "http://localhost".to_owned(),
+            (Target::Unix(_), Some(_)) => {
+                return Err(Error::invalid_target(
+                    &self.target,
+                    "TLS over Unix sockets is not supported",
+                ))
+            }
         };
         let mut endpoint = Endpoint::from_shared(uri)
             .map_err(|e| Error::invalid_target(&self.target, e))?
@@ -161,6 +183,15 @@ impl ChannelBuilder {
             .tcp_nodelay(self.tcp_nodelay)
             .initial_stream_window_size(self.windows.0)
             .initial_connection_window_size(self.windows.1);
+        if let (Some(tls), Target::Tcp(authority)) = (&tls, &target) {
+            let host = authority
+                .rsplit_once(':')
+                .map_or(authority.as_str(), |(host, _)| host);
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            endpoint = endpoint
+                .tls_config(tls.to_tonic(host))
+                .map_err(|e| Error::tls(e.to_string()))?;
+        }
         if let Some((interval, timeout)) = self.keepalive {
             endpoint = endpoint
                 .http2_keep_alive_interval(interval)
@@ -202,14 +233,16 @@ enum Target {
 }
 
 impl Target {
-    fn parse(target: &str) -> Result<Target, Error> {
+    /// The target, and whether it asked for TLS (`https://`).
+    fn parse(target: &str) -> Result<(Target, bool), Error> {
         if let Some(path) = target.strip_prefix("unix:") {
             let path = path.strip_prefix("//").unwrap_or(path);
             if path.is_empty() {
                 return Err(Error::invalid_target(target, "empty socket path"));
             }
-            return Ok(Target::Unix(path.to_owned()));
+            return Ok((Target::Unix(path.to_owned()), false));
         }
+        let https = target.starts_with("https://");
         let authority = if let Some(rest) = target.strip_prefix("dns:") {
             // dns:[//authority/]host[:port]
             match rest.strip_prefix("//") {
@@ -221,11 +254,8 @@ impl Target {
             }
         } else if let Some(rest) = target.strip_prefix("http://") {
             rest.trim_end_matches('/')
-        } else if target.starts_with("https://") {
-            return Err(Error::invalid_target(
-                target,
-                "TLS channels are not supported yet",
-            ));
+        } else if let Some(rest) = target.strip_prefix("https://") {
+            rest.trim_end_matches('/')
         } else {
             target
         };
@@ -240,11 +270,12 @@ impl Target {
             }
             None => false,
         };
-        Ok(Target::Tcp(if has_port {
+        let authority = if has_port {
             authority.to_owned()
         } else {
             format!("{authority}:443")
-        }))
+        };
+        Ok((Target::Tcp(authority), https))
     }
 }
 
@@ -254,7 +285,8 @@ mod tests {
 
     #[test]
     fn targets() {
-        let tcp = |s: &str| Target::Tcp(s.to_owned());
+        let tcp = |s: &str| (Target::Tcp(s.to_owned()), false);
+        let unix = |s: &str| (Target::Unix(s.to_owned()), false);
         assert_eq!(
             Target::parse("localhost:50051").unwrap(),
             tcp("localhost:50051")
@@ -282,17 +314,17 @@ mod tests {
         );
         assert_eq!(
             Target::parse("unix:/tmp/s.sock").unwrap(),
-            Target::Unix("/tmp/s.sock".into())
+            unix("/tmp/s.sock")
         );
         assert_eq!(
             Target::parse("unix:///tmp/s.sock").unwrap(),
-            Target::Unix("/tmp/s.sock".into())
+            unix("/tmp/s.sock")
         );
-        assert_eq!(
-            Target::parse("unix:rel.sock").unwrap(),
-            Target::Unix("rel.sock".into())
-        );
+        assert_eq!(Target::parse("unix:rel.sock").unwrap(), unix("rel.sock"));
         assert!(Target::parse("unix:").is_err());
-        assert!(Target::parse("https://x:1").is_err());
+        assert_eq!(
+            Target::parse("https://x:1").unwrap(),
+            (Target::Tcp("x:1".into()), true)
+        );
     }
 }

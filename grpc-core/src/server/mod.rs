@@ -58,6 +58,7 @@ pub use handler::BoxFuture;
 
 use crate::codec::Compression;
 use crate::descriptor::Registry;
+use crate::tls::{ServerTls, HANDSHAKE_TIMEOUT};
 use router::Router;
 
 /// A service the server can route to: the `XxxServer` types that `#[service]` generates.
@@ -251,7 +252,7 @@ struct Inner {
 }
 
 enum Listener {
-    Tcp(std::net::TcpListener),
+    Tcp(std::net::TcpListener, Option<ServerTls>),
     Unix(std::os::unix::net::UnixListener, PathBuf),
 }
 
@@ -274,6 +275,22 @@ impl Server {
     /// Accepts `host:port`, `[v6]:port`, and `unix:/path` (or `unix:relative/path`) for a Unix
     /// domain socket, for which the returned port is 0. Call before [`Server::start`].
     pub fn add_insecure_port(&self, addr: &str) -> io::Result<u16> {
+        self.bind(addr, None)
+    }
+
+    /// Binds a TCP address served over TLS with `tls` (ALPN `h2`) and returns the bound port.
+    /// A client that does not finish its handshake within 10 s is disconnected.
+    pub fn add_secure_port(&self, addr: &str, tls: ServerTls) -> io::Result<u16> {
+        if addr.starts_with("unix:") {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "TLS over Unix sockets is not supported",
+            ));
+        }
+        self.bind(addr, Some(tls))
+    }
+
+    fn bind(&self, addr: &str, tls: Option<ServerTls>) -> io::Result<u16> {
         if *lock(&self.inner.started) {
             return Err(io::Error::other("add ports before starting the server"));
         }
@@ -303,10 +320,10 @@ impl Server {
                 })
             })?;
             listener.set_nonblocking(true)?;
-            Listener::Tcp(listener)
+            Listener::Tcp(listener, tls)
         };
         let port = match &listener {
-            Listener::Tcp(listener) => listener.local_addr()?.port(),
+            Listener::Tcp(listener, _) => listener.local_addr()?.port(),
             Listener::Unix(..) => 0,
         };
         lock(&self.inner.pending).push(listener);
@@ -332,9 +349,9 @@ impl Server {
         for listener in listeners {
             let inner = self.inner.clone();
             match listener {
-                Listener::Tcp(listener) => {
+                Listener::Tcp(listener, tls) => {
                     let listener = TcpListener::from_std(listener)?;
-                    tasks.spawn(async move { inner.accept_tcp(listener).await });
+                    tasks.spawn(async move { inner.accept_tcp(listener, tls).await });
                 }
                 Listener::Unix(listener, path) => {
                     let listener = UnixListener::from_std(listener)?;
@@ -376,7 +393,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Inner {
-    async fn accept_tcp(self: Arc<Self>, listener: TcpListener) {
+    async fn accept_tcp(self: Arc<Self>, listener: TcpListener, tls: Option<ServerTls>) {
         let graceful = GracefulShutdown::new();
         // Owned here so that aborting this task (stop's grace ran out) closes every connection.
         let mut connections = JoinSet::new();
@@ -390,7 +407,26 @@ impl Inner {
                 Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(self.settings.tcp_nodelay);
                     let peer = Some(Peer::Tcp(normalize(addr)));
-                    connections.spawn(self.connection(stream, peer, graceful.watcher()));
+                    let watcher = graceful.watcher();
+                    match &tls {
+                        None => {
+                            connections.spawn(self.connection(stream, peer, watcher));
+                        }
+                        Some(tls) => {
+                            let acceptor = tls.acceptor.clone();
+                            let inner = self.clone();
+                            connections.spawn(async move {
+                                // A failed or stalled handshake ends only this connection.
+                                let handshake = tokio::time::timeout(
+                                    HANDSHAKE_TIMEOUT,
+                                    acceptor.accept(stream),
+                                );
+                                if let Ok(Ok(stream)) = handshake.await {
+                                    inner.connection(stream, peer, watcher).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 Err(error) => accept_backoff(error).await,
             }

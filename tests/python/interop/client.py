@@ -4,7 +4,7 @@
     client.py --server_host H --server_port P --test_case NAME|all
               [--use_tls true|false] [--use_test_ca true|false] [--ca_file F]
               [--server_host_override NAME] [--inspect_responses true|false]
-              [--rpc_timeout SECONDS]
+              [--rpc_timeout SECONDS] [--connect_timeout SECONDS]
 
 Runs the test cases of grpc's doc/interop-test-descriptions.md listed in CASES.
 Prints `PASS <case>` (possibly followed by a bracketed deviation note) or
@@ -459,13 +459,13 @@ class Connector:
             self.proxy.close()
 
 
-def run_case(connector, case, timeout):
+def run_case(connector, case, timeout, connect_timeout):
     channel = connector.channel()
     try:
         try:
-            grpc.channel_ready_future(channel).result(timeout=timeout)
+            grpc.channel_ready_future(channel).result(timeout=connect_timeout)
         except grpc.FutureTimeoutError:
-            return False, "could not connect to the server within %gs" % timeout
+            return False, "could not connect to the server within %gs" % connect_timeout
         note = case(Env(channel, connector.registry, timeout))
         return True, note
     except CaseFailed as e:
@@ -497,6 +497,8 @@ def main():
                          "flags can be asserted (default true)")
     ap.add_argument("--rpc_timeout", type=float, default=30.0,
                     help="deadline in seconds for each RPC (default 30)")
+    ap.add_argument("--connect_timeout", type=float, default=10.0,
+                    help="seconds to wait for the channel to connect before each case (default 10)")
     args = ap.parse_args()
     if args.test_case != "all" and args.test_case not in CASES_BY_NAME:
         ap.error("unknown --test_case %r; known: all, %s"
@@ -509,7 +511,7 @@ def main():
     passed = failed = 0
     try:
         for case in cases:
-            ok, text = run_case(connector, case, args.rpc_timeout)
+            ok, text = run_case(connector, case, args.rpc_timeout, args.connect_timeout)
             if ok:
                 passed += 1
                 print("PASS %s%s" % (case.__name__, " [%s]" % text if text else ""), flush=True)

@@ -1,0 +1,121 @@
+//! TLS with rustls: server identities and channel trust.
+//!
+//! ```no_run
+//! use grpc_core::tls::{ChannelTls, ServerTls};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // Server: a certificate chain and its key, PEM.
+//! let tls = ServerTls::from_pem(std::fs::read("server.pem")?, std::fs::read("server.key")?)?;
+//! let server = grpc_core::Server::builder().build();
+//! let port = server.add_secure_port("[::]:0", tls)?;
+//!
+//! // Client: the system's web PKI roots by default, or a CA of your own.
+//! let tls = ChannelTls::new().ca_certificate(std::fs::read("ca.pem")?);
+//! let channel = grpc_core::Channel::builder("example.com:443").tls(tls).connect_lazy()?;
+//! # let _ = (port, channel); Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::error::Error;
+
+/// How long a server waits for a client to finish its TLS handshake.
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A server's TLS identity: certificate chain and private key. ALPN offers `h2` only.
+#[derive(Clone)]
+pub struct ServerTls {
+    pub(crate) acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl ServerTls {
+    /// From a PEM certificate chain (leaf first) and a PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub fn from_pem(
+        cert_chain: impl AsRef<[u8]>,
+        key: impl AsRef<[u8]>,
+    ) -> Result<ServerTls, Error> {
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(cert_chain.as_ref())
+                .collect::<Result<_, _>>()
+                .map_err(|e| Error::tls(format!("reading the certificate chain: {e}")))?;
+        if chain.is_empty() {
+            return Err(Error::tls("the certificate chain holds no certificate"));
+        }
+        let key = PrivateKeyDer::from_pem_slice(key.as_ref())
+            .map_err(|e| Error::tls(format!("reading the private key: {e}")))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::tls(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| Error::tls(format!("certificate and key do not fit: {e}")))?;
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(ServerTls {
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        })
+    }
+
+    /// From PEM files.
+    pub fn from_files(
+        cert_chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<ServerTls, Error> {
+        let read = |path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| Error::tls(format!("reading {}: {e}", path.display())))
+        };
+        Self::from_pem(read(cert_chain.as_ref())?, read(key.as_ref())?)
+    }
+}
+
+impl fmt::Debug for ServerTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerTls").finish_non_exhaustive()
+    }
+}
+
+/// How a channel verifies the server: trusted roots and the name to check.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelTls {
+    ca_certificates: Vec<Vec<u8>>,
+    server_name: Option<String>,
+}
+
+impl ChannelTls {
+    /// Trusts the web PKI roots (Mozilla's, as webpki-roots ships them).
+    pub fn new() -> ChannelTls {
+        ChannelTls::default()
+    }
+
+    /// Trusts this CA (PEM) instead of the web PKI roots; call again to add more.
+    pub fn ca_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.ca_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Checks the server's certificate against `name` instead of the target's host (for tests:
+    /// gRPC's `ssl_target_name_override`). Also sent as SNI.
+    pub fn server_name_override(mut self, name: impl Into<String>) -> Self {
+        self.server_name = Some(name.into());
+        self
+    }
+
+    pub(crate) fn to_tonic(&self, host: &str) -> tonic::transport::ClientTlsConfig {
+        let mut config = tonic::transport::ClientTlsConfig::new()
+            .domain_name(self.server_name.clone().unwrap_or_else(|| host.to_owned()))
+            .timeout(HANDSHAKE_TIMEOUT);
+        if self.ca_certificates.is_empty() {
+            config = config.with_webpki_roots();
+        }
+        for pem in &self.ca_certificates {
+            config = config.ca_certificate(tonic::transport::Certificate::from_pem(pem));
+        }
+        config
+    }
+}
