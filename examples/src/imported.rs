@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use grpc_core::{Message, ServerStream, Status, Streaming};
+use grpc_core::{Message, ServerContext, ServerStream, Status, Streaming};
 
 /// The generated module (package `routeguide`).
 #[allow(missing_docs)]
@@ -46,7 +46,7 @@ impl ImportedRouteGuide {
 }
 
 impl routeguide::RouteGuide for ImportedRouteGuide {
-    async fn get_feature(&self, request: Point) -> Result<Feature, Status> {
+    async fn get_feature(&self, _ctx: &ServerContext, request: Point) -> Result<Feature, Status> {
         let found = self
             .features
             .iter()
@@ -57,7 +57,11 @@ impl routeguide::RouteGuide for ImportedRouteGuide {
         }))
     }
 
-    async fn list_features(&self, request: Rectangle) -> Result<ServerStream<Feature>, Status> {
+    async fn list_features(
+        &self,
+        _ctx: &ServerContext,
+        request: Rectangle,
+    ) -> Result<ServerStream<Feature>, Status> {
         let rect: crate::routeguide::Rectangle = convert(&request);
         let inside: Vec<Feature> = self
             .features
@@ -72,7 +76,11 @@ impl routeguide::RouteGuide for ImportedRouteGuide {
         Ok(ServerStream::iter(inside))
     }
 
-    async fn record_route(&self, mut request: Streaming<Point>) -> Result<RouteSummary, Status> {
+    async fn record_route(
+        &self,
+        _ctx: &ServerContext,
+        mut request: Streaming<Point>,
+    ) -> Result<RouteSummary, Status> {
         let started = std::time::Instant::now();
         let mut summary = RouteSummary::default();
         let mut total = 0.0;
@@ -99,6 +107,7 @@ impl routeguide::RouteGuide for ImportedRouteGuide {
 
     async fn route_chat(
         &self,
+        _ctx: &ServerContext,
         mut request: Streaming<RouteNote>,
     ) -> Result<ServerStream<RouteNote>, Status> {
         let notes = self.notes.clone();

@@ -40,6 +40,8 @@ use crate::status::Status;
 /// call's deadline applies while reading, and dropping the stream cancels the call.
 pub struct Streaming<T> {
     inner: Option<tonic::Streaming<T>>,
+    /// Client side: resets the HTTP/2 stream (both directions) when the call is abandoned.
+    cancel: Option<tonic::CancellationHandle>,
     initial_metadata: MetadataMap,
     deadline: Option<Pin<Box<Sleep>>>,
     timeout_error: Option<Status>,
@@ -54,6 +56,7 @@ impl<T> Streaming<T> {
     ) -> Self {
         Streaming {
             inner: Some(inner),
+            cancel: None,
             initial_metadata,
             deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
             timeout_error: None,
@@ -77,9 +80,25 @@ impl<T> Streaming<T> {
         Ok(self.trailers.take())
     }
 
+    /// Makes dropping this stream before its end cancel the whole call, request side too.
+    pub(crate) fn cancel_on_drop(mut self, cancel: tonic::CancellationHandle) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    fn abandon(&mut self) {
+        self.inner = None;
+        if let Some(cancel) = self.cancel.take() {
+            cancel.cancel();
+        }
+    }
+
     /// Initial and trailing metadata, once the stream has ended.
-    pub(crate) fn into_metadata(self) -> (MetadataMap, MetadataMap) {
-        (self.initial_metadata, self.trailers.unwrap_or_default())
+    pub(crate) fn into_metadata(mut self) -> (MetadataMap, MetadataMap) {
+        (
+            std::mem::take(&mut self.initial_metadata),
+            self.trailers.take().unwrap_or_default(),
+        )
     }
 
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
@@ -91,15 +110,15 @@ impl<T> Streaming<T> {
         };
         if let Some(deadline) = self.deadline.as_mut() {
             if deadline.as_mut().poll(cx).is_ready() {
-                // Dropping the tonic stream resets the HTTP/2 stream: the server sees CANCEL.
-                self.inner = None;
+                // Resetting the HTTP/2 stream: the server sees CANCEL.
+                self.abandon();
                 return Poll::Ready(Err(Status::deadline_exceeded("deadline exceeded")));
             }
         }
         match ready!(Pin::new(&mut *inner).poll_next(cx)) {
             Some(Ok(message)) => Poll::Ready(Ok(Some(message))),
             Some(Err(status)) => {
-                self.inner = None;
+                self.abandon();
                 Poll::Ready(Err(crate::client::map_status(status.into(), None)))
             }
             None => {
@@ -111,6 +130,7 @@ impl<T> Streaming<T> {
                     }
                 }
                 self.trailers = trailers;
+                self.cancel = None;
                 Poll::Ready(Ok(None))
             }
         }
@@ -137,6 +157,14 @@ impl<T> Stream for Streaming<T> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         this.poll_message(cx).map(Result::transpose)
+    }
+}
+
+impl<T> Drop for Streaming<T> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            self.abandon();
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod certs;
 pub mod imported;
+pub mod interop;
 pub mod probe;
 pub mod protos;
 pub mod python;

@@ -83,7 +83,7 @@ pub trait Probe: Send + Sync + 'static {
         request: Sleep,
     ) -> Result<ServerStream<Tick>, Status>;
     /// Counts the ticks the client streams.
-    async fn count(&self, ticks: Streaming<Tick>) -> Result<Tick, Status>;
+    async fn count(&self, ctx: &ServerContext, ticks: Streaming<Tick>) -> Result<Tick, Status>;
     /// Streams `millis` ticks (a count here), compressing every other one.
     async fn alternate(
         &self,
@@ -249,7 +249,19 @@ impl Probe for ProbeService {
         )))
     }
 
-    async fn count(&self, mut ticks: Streaming<Tick>) -> Result<Tick, Status> {
+    async fn count(&self, ctx: &ServerContext, mut ticks: Streaming<Tick>) -> Result<Tick, Status> {
+        let observed = self.observed.clone();
+        let token = ctx.cancellation_token();
+        // Dropped (closing the watch) when the handler finishes or is dropped; the context is
+        // cancelled first in the latter case, which the biased select sees.
+        let (_finished, watch) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            tokio::select! {
+                biased;
+                _ = token.cancelled() => { let _ = observed.send(Observed::Cancelled("count")); }
+                _ = watch => {}
+            }
+        });
         let mut n = 0;
         while ticks.message().await?.is_some() {
             n += 1;

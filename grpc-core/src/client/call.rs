@@ -111,6 +111,9 @@ impl CallHead<'_> {
             Status::unavailable(format!("channel to {} not ready: {e}", config.target))
         })?;
         let mut request = tonic::Request::new(requests);
+        // Until the response stream takes over, dropping this future cancels the call: the
+        // request side may still be streaming, which would keep the HTTP/2 stream open.
+        let mut guard = CancelOnDrop(Some(request.cancellation_handle()));
         *request.metadata_mut() = self.metadata;
         if let Some(timeout) = self.timeout {
             request.set_timeout(timeout);
@@ -120,7 +123,22 @@ impl CallHead<'_> {
             .await
             .map_err(|status| map_status(status.into(), deadline))?;
         let (metadata, body, _) = response.into_parts();
-        Ok(Streaming::new(body, metadata, deadline))
+        let streaming = Streaming::new(body, metadata, deadline);
+        Ok(match guard.0.take() {
+            Some(cancel) => streaming.cancel_on_drop(cancel),
+            None => streaming,
+        })
+    }
+}
+
+/// Cancels an outgoing call when dropped while armed.
+struct CancelOnDrop(Option<tonic::CancellationHandle>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.0.take() {
+            cancel.cancel();
+        }
     }
 }
 

@@ -787,7 +787,7 @@ impl<'a> Generator<'a> {
             methods.push(quote! {
                 #method_doc
                 #name_attr
-                async fn #method_ident(&self, request: #request) -> ::core::result::Result<#response, ::grpc_core::Status>;
+                async fn #method_ident(&self, ctx: &::grpc_core::ServerContext, request: #request) -> ::core::result::Result<#response, ::grpc_core::Status>;
             });
         }
         Ok(quote! {

@@ -52,6 +52,7 @@ pub trait Health: Send + Sync + 'static {
     /// NOT_FOUND.
     async fn check(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: HealthCheckRequest,
     ) -> ::core::result::Result<HealthCheckResponse, ::grpc_core::Status>;
     /// Performs a watch for the serving status of the requested service.
@@ -71,6 +72,7 @@ pub trait Health: Send + Sync + 'static {
     /// clients should retry the call with appropriate exponential backoff.
     async fn watch(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: HealthCheckRequest,
     ) -> ::core::result::Result<
         ::grpc_core::ServerStream<HealthCheckResponse>,

@@ -170,6 +170,7 @@ pub trait ServerReflection: Send + Sync + 'static {
     /// all related requests go to a single server.
     async fn server_reflection_info(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ::grpc_core::Streaming<ServerReflectionRequest>,
     ) -> ::core::result::Result<
         ::grpc_core::ServerStream<ServerReflectionResponse>,

@@ -445,11 +445,13 @@ pub trait TestService: Send + Sync + 'static {
     /// One empty request followed by one empty response.
     async fn empty_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Empty,
     ) -> ::core::result::Result<Empty, ::grpc_core::Status>;
     /// One request followed by one response.
     async fn unary_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: SimpleRequest,
     ) -> ::core::result::Result<SimpleResponse, ::grpc_core::Status>;
     /// One request followed by one response. Response has cache control
@@ -457,12 +459,14 @@ pub trait TestService: Send + Sync + 'static {
     /// satisfy subsequent requests.
     async fn cacheable_unary_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: SimpleRequest,
     ) -> ::core::result::Result<SimpleResponse, ::grpc_core::Status>;
     /// One request followed by a sequence of responses (streamed download).
     /// The server returns the payload with client desired type and sizes.
     async fn streaming_output_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: StreamingOutputCallRequest,
     ) -> ::core::result::Result<
         ::grpc_core::ServerStream<StreamingOutputCallResponse>,
@@ -472,6 +476,7 @@ pub trait TestService: Send + Sync + 'static {
     /// The server returns the aggregated size of client payload as the result.
     async fn streaming_input_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ::grpc_core::Streaming<StreamingInputCallRequest>,
     ) -> ::core::result::Result<StreamingInputCallResponse, ::grpc_core::Status>;
     /// A sequence of requests with each request served by the server immediately.
@@ -479,6 +484,7 @@ pub trait TestService: Send + Sync + 'static {
     /// demonstrates the idea of full duplexing.
     async fn full_duplex_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ::grpc_core::Streaming<StreamingOutputCallRequest>,
     ) -> ::core::result::Result<
         ::grpc_core::ServerStream<StreamingOutputCallResponse>,
@@ -490,6 +496,7 @@ pub trait TestService: Send + Sync + 'static {
     /// first request.
     async fn half_duplex_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ::grpc_core::Streaming<StreamingOutputCallRequest>,
     ) -> ::core::result::Result<
         ::grpc_core::ServerStream<StreamingOutputCallResponse>,
@@ -499,6 +506,7 @@ pub trait TestService: Send + Sync + 'static {
     /// to test the behavior when clients call unimplemented methods.
     async fn unimplemented_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Empty,
     ) -> ::core::result::Result<Empty, ::grpc_core::Status>;
 }
@@ -510,6 +518,7 @@ pub trait UnimplementedService: Send + Sync + 'static {
     /// A call that no server should implement
     async fn unimplemented_call(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Empty,
     ) -> ::core::result::Result<Empty, ::grpc_core::Status>;
 }
@@ -519,10 +528,12 @@ pub trait UnimplementedService: Send + Sync + 'static {
 pub trait ReconnectService: Send + Sync + 'static {
     async fn start(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ReconnectParams,
     ) -> ::core::result::Result<Empty, ::grpc_core::Status>;
     async fn stop(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Empty,
     ) -> ::core::result::Result<ReconnectInfo, ::grpc_core::Status>;
 }
@@ -533,11 +544,13 @@ pub trait LoadBalancerStatsService: Send + Sync + 'static {
     /// Gets the backend distribution for RPCs sent by a test client.
     async fn get_client_stats(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: LoadBalancerStatsRequest,
     ) -> ::core::result::Result<LoadBalancerStatsResponse, ::grpc_core::Status>;
     /// Gets the accumulated stats for RPCs sent by a test client.
     async fn get_client_accumulated_stats(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: LoadBalancerAccumulatedStatsRequest,
     ) -> ::core::result::Result<
         LoadBalancerAccumulatedStatsResponse,
@@ -550,10 +563,12 @@ pub trait LoadBalancerStatsService: Send + Sync + 'static {
 pub trait XdsUpdateHealthService: Send + Sync + 'static {
     async fn set_serving(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Empty,
     ) -> ::core::result::Result<Empty, ::grpc_core::Status>;
     async fn set_not_serving(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Empty,
     ) -> ::core::result::Result<Empty, ::grpc_core::Status>;
 }
@@ -564,6 +579,7 @@ pub trait XdsUpdateClientConfigureService: Send + Sync + 'static {
     /// Update the tes client's configuration.
     async fn configure(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ClientConfigureRequest,
     ) -> ::core::result::Result<ClientConfigureResponse, ::grpc_core::Status>;
 }

@@ -23,6 +23,7 @@ pub trait Greeter: Send + Sync + 'static {
     /// Sends a greeting
     async fn say_hello(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: HelloRequest,
     ) -> ::core::result::Result<HelloReply, ::grpc_core::Status>;
 }

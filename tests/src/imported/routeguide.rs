@@ -86,6 +86,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     /// position.
     async fn get_feature(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Point,
     ) -> ::core::result::Result<Feature, ::grpc_core::Status>;
     /// A server-to-client streaming RPC.
@@ -96,6 +97,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     /// huge number of features.
     async fn list_features(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: Rectangle,
     ) -> ::core::result::Result<::grpc_core::ServerStream<Feature>, ::grpc_core::Status>;
     /// A client-to-server streaming RPC.
@@ -104,6 +106,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     /// RouteSummary when traversal is completed.
     async fn record_route(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ::grpc_core::Streaming<Point>,
     ) -> ::core::result::Result<RouteSummary, ::grpc_core::Status>;
     /// A Bidirectional streaming RPC.
@@ -112,6 +115,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     /// while receiving other RouteNotes (e.g. from other users).
     async fn route_chat(
         &self,
+        ctx: &::grpc_core::ServerContext,
         request: ::grpc_core::Streaming<RouteNote>,
     ) -> ::core::result::Result<
         ::grpc_core::ServerStream<RouteNote>,
