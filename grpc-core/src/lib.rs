@@ -71,6 +71,7 @@ pub mod stream {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::{StreamingCall, UnaryCall};
+    pub use crate::codec::OutgoingMessage;
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
@@ -125,7 +126,8 @@ pub mod __private {
         requests: S,
     ) -> UnaryCall<Req, Resp>
     where
-        S: Stream<Item = Req> + Send + 'static,
+        S: Stream + Send + 'static,
+        S::Item: Into<crate::codec::OutgoingMessage<Req>>,
     {
         UnaryCall::streaming(channel, path, requests)
     }
@@ -137,7 +139,8 @@ pub mod __private {
         requests: S,
     ) -> StreamingCall<Req, Resp>
     where
-        S: Stream<Item = Req> + Send + 'static,
+        S: Stream + Send + 'static,
+        S::Item: Into<crate::codec::OutgoingMessage<Req>>,
     {
         StreamingCall::streaming(channel, path, requests)
     }

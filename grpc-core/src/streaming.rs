@@ -41,7 +41,7 @@ use crate::status::Status;
 pub struct Streaming<T> {
     inner: Option<tonic::Streaming<T>>,
     /// Client side: resets the HTTP/2 stream (both directions) when the call is abandoned.
-    cancel: Option<tonic::CancellationHandle>,
+    cancel: Option<tokio_util::sync::CancellationToken>,
     initial_metadata: MetadataMap,
     deadline: Option<Pin<Box<Sleep>>>,
     timeout_error: Option<Status>,
@@ -81,7 +81,7 @@ impl<T> Streaming<T> {
     }
 
     /// Makes dropping this stream before its end cancel the whole call, request side too.
-    pub(crate) fn cancel_on_drop(mut self, cancel: tonic::CancellationHandle) -> Self {
+    pub(crate) fn cancel_on_drop(mut self, cancel: tokio_util::sync::CancellationToken) -> Self {
         self.cancel = Some(cancel);
         self
     }

@@ -456,7 +456,8 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 #(#docs)*
                 #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::UnaryCall<#request, #response>
                 where
-                    __GrpcRequests: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
+                    __GrpcRequests: #p::Stream + ::core::marker::Send + 'static,
+                    <__GrpcRequests as #p::Stream>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
                 {
                     #p::client_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
@@ -465,7 +466,8 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 #(#docs)*
                 #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::StreamingCall<#request, #response>
                 where
-                    __GrpcRequests: #p::Stream<Item = #request> + ::core::marker::Send + 'static,
+                    __GrpcRequests: #p::Stream + ::core::marker::Send + 'static,
+                    <__GrpcRequests as #p::Stream>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
                 {
                     #p::bidi_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }

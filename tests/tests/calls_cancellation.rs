@@ -47,7 +47,11 @@ async fn dropping_a_client_stream_before_any_response_cancels_the_handler() {
     let server = TestServer::with(ProbeServer::new(probe)).await;
     let client = ProbeClient::new(server.channel.clone());
     // The request stream never ends and the handler never answers: only cancellation ends it.
-    let call = tokio::spawn(async move { client.count(grpc_core::stream::pending()).await });
+    let call = tokio::spawn(async move {
+        client
+            .count(grpc_core::stream::pending::<grpc_tests::probe::Tick>())
+            .await
+    });
     tokio::time::sleep(Duration::from_millis(300)).await;
     call.abort();
     assert_eq!(

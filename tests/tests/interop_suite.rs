@@ -52,7 +52,12 @@ fn rust_server(tls: bool) -> Peer {
 }
 
 fn python_server(tls: bool) -> Peer {
-    let mut command = python::script("interop/server.py", &["--port", "0"]);
+    // Strict: every request message's compressed flag must match its `expect_compressed`,
+    // which checks the client's per-message compression.
+    let mut command = python::script(
+        "interop/server.py",
+        &["--port", "0", "--reject_unexpected_compression", "true"],
+    );
     if tls {
         let (cert, key) = (certs::path("server.pem"), certs::path("server.key"));
         command

@@ -8,14 +8,20 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use http::uri::PathAndQuery;
+use http::HeaderValue;
 use tokio::time::Instant;
+use tokio_stream::StreamExt;
+use tokio_util::sync::CancellationToken;
+use tonic::body::Body;
+use tonic::codec::Codec;
 use tonic_prost::ProstCodec;
 
 use super::{map_status, Channel};
-use crate::codec::Compression;
+use crate::codec::{accept_encoding_header, Compression, EncodeBody, OutgoingMessage, WireMessage};
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
-use crate::status::{Code, Status};
+use crate::status::Code;
+use crate::status::Status;
 use crate::streaming::Streaming;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -24,7 +30,7 @@ pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
 /// What a call sends: one message, or a stream of them.
 enum Requests<Req> {
     One(Req),
-    Many(BoxStream<Req>),
+    Many(BoxStream<OutgoingMessage<Req>>),
 }
 
 /// Options shared by every kind of call.
@@ -57,8 +63,8 @@ where
     where
         Resp: prost::Message + Default + Send + Sync + 'static,
     {
-        let stream: BoxStream<Req> = match self.requests {
-            Requests::One(request) => Box::pin(tokio_stream::once(request)),
+        let stream: BoxStream<OutgoingMessage<Req>> = match self.requests {
+            Requests::One(request) => Box::pin(tokio_stream::once(OutgoingMessage::new(request))),
             Requests::Many(stream) => stream,
         };
         let head = CallHead {
@@ -68,8 +74,12 @@ where
             metadata: self.metadata,
             compression: self.compression,
         };
-        head.start(stream, ProstCodec::<Req, Resp>::default(), deadline)
-            .await
+        head.start(
+            stream,
+            ProstCodec::<Req, Resp>::default().decoder(),
+            deadline,
+        )
+        .await
     }
 }
 
@@ -84,62 +94,149 @@ pub(crate) struct CallHead<'a> {
 }
 
 impl CallHead<'_> {
-    /// Sends the request headers with `requests` as the body (encoded by `codec`) and returns
-    /// the response stream.
-    pub(crate) async fn start<C>(
+    /// Sends the request headers with `requests` as the body and returns the response stream,
+    /// decoded by `decoder`.
+    pub(crate) async fn start<T, D>(
         self,
-        requests: BoxStream<C::Encode>,
-        codec: C,
+        requests: BoxStream<OutgoingMessage<T>>,
+        decoder: D,
         deadline: Option<Instant>,
-    ) -> Result<Streaming<C::Decode>, Status>
+    ) -> Result<Streaming<D::Item>, Status>
     where
-        C: tonic::codec::Codec,
-        C::Encode: Send + Sync + 'static,
-        C::Decode: Send + Sync + 'static,
+        T: WireMessage + Send + 'static,
+        D: tonic::codec::Decoder<Error = tonic::Status> + Send + 'static,
+        D::Item: Send + 'static,
     {
-        let config = &self.channel.config;
-        let mut grpc = tonic::client::Grpc::new(self.channel.transport.clone())
-            .max_decoding_message_size(config.max_receive_message_size)
-            .max_encoding_message_size(config.max_send_message_size);
-        for accepted in &config.accept_compression {
-            grpc = grpc.accept_compressed(accepted.to_tonic());
-        }
-        if let Some(compression) = self.compression.unwrap_or(config.compression) {
-            grpc = grpc.send_compressed(compression.to_tonic());
-        }
-        grpc.ready().await.map_err(|e| {
-            Status::unavailable(format!("channel to {} not ready: {e}", config.target))
-        })?;
-        let mut request = tonic::Request::new(requests);
-        // Until the response stream takes over, dropping this future cancels the call: the
-        // request side may still be streaming, which would keep the HTTP/2 stream open.
-        let mut guard = CancelOnDrop(Some(request.cancellation_handle()));
-        *request.metadata_mut() = self.metadata;
-        if let Some(timeout) = self.timeout {
-            request.set_timeout(timeout);
-        }
-        let response = grpc
-            .streaming(request, self.path, codec)
+        let channel = self.channel;
+        let config = &channel.config;
+        let compression = self.compression.unwrap_or(config.compression);
+        // Cancelled when the call is abandoned: before the response arrives (this future is
+        // dropped) or after (the response stream is dropped). The request body then resets
+        // the HTTP/2 stream, whatever state the request side is in.
+        let cancel = CancellationToken::new();
+        let guard = cancel.clone().drop_guard();
+        let body = EncodeBody::new(requests.map(Ok), compression, config.max_send_message_size)
+            .cancel_with(cancel);
+        let request = self.request(Body::new(body), compression)?;
+
+        let mut transport = channel.transport.clone();
+        let transport_error = |e: tonic::transport::Error| {
+            map_status(tonic::Status::from_error(Box::new(e)).into(), deadline)
+        };
+        std::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut transport, cx))
             .await
-            .map_err(|status| map_status(status.into(), deadline))?;
-        let (metadata, body, _) = response.into_parts();
-        let streaming = Streaming::new(body, metadata, deadline);
-        Ok(match guard.0.take() {
-            Some(cancel) => streaming.cancel_on_drop(cancel),
-            None => streaming,
-        })
+            .map_err(transport_error)?;
+        let response = tower_service::Service::call(&mut transport, request)
+            .await
+            .map_err(transport_error)?;
+
+        let encoding = match response.headers().get("grpc-encoding").and_then(|v| v.to_str().ok()) {
+            None | Some("identity") => None,
+            Some(name) => match Compression::from_name(name).filter(|c| config.accept_compression.contains(c)) {
+                Some(compression) => Some(compression.to_tonic()),
+                None => return Err(Status::internal(format!("the server answered with compression `{name}`, which this channel does not accept"))),
+            },
+        };
+        let trailers_only = match tonic::Status::from_header_map(response.headers()) {
+            Some(status) if status.code() != Code::Ok => {
+                return Err(map_status(status.into(), deadline))
+            }
+            Some(_) => true,
+            None => false,
+        };
+        let status_code = response.status();
+        let (parts, body) = response.into_parts();
+        let decoding = if trailers_only {
+            tonic::codec::Streaming::new_empty(decoder, body)
+        } else {
+            tonic::codec::Streaming::new_response(
+                decoder,
+                body,
+                status_code,
+                encoding,
+                Some(config.max_receive_message_size),
+            )
+        };
+        let metadata = MetadataMap::from_headers(parts.headers);
+        Ok(Streaming::new(decoding, metadata, deadline).cancel_on_drop(guard.disarm()))
+    }
+
+    /// The HTTP/2 request: path, gRPC headers and the caller's metadata.
+    fn request(
+        self,
+        body: Body,
+        compression: Option<Compression>,
+    ) -> Result<http::Request<Body>, Status> {
+        let config = &self.channel.config;
+        let uri = format!("{}{}", config.origin, self.path);
+        let mut request = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(uri)
+            .version(http::Version::HTTP_2)
+            .body(body)
+            .map_err(|e| Status::internal(format!("building the request: {e}")))?;
+        let headers = request.headers_mut();
+        let mut metadata = self.metadata.into_headers();
+        for reserved in [
+            "te",
+            "content-type",
+            "grpc-timeout",
+            "grpc-encoding",
+            "grpc-accept-encoding",
+        ] {
+            metadata.remove(reserved);
+        }
+        headers.extend(metadata);
+        headers.insert("te", HeaderValue::from_static("trailers"));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/grpc"),
+        );
+        if !headers.contains_key(http::header::USER_AGENT) {
+            headers.insert(
+                http::header::USER_AGENT,
+                HeaderValue::from_static(USER_AGENT),
+            );
+        }
+        if let Some(timeout) = self.timeout {
+            headers.insert("grpc-timeout", grpc_timeout(timeout));
+        }
+        if let Some(compression) = compression {
+            headers.insert(
+                "grpc-encoding",
+                HeaderValue::from_static(compression.name()),
+            );
+        }
+        if let Some(accept) = accept_encoding_header(&config.accept_compression) {
+            headers.insert("grpc-accept-encoding", accept);
+        }
+        Ok(request)
     }
 }
 
-/// Cancels an outgoing call when dropped while armed.
-struct CancelOnDrop(Option<tonic::CancellationHandle>);
+/// `user-agent` of calls that do not set their own.
+const USER_AGENT: &str = concat!("grpc-rust-grpc-core/", env!("CARGO_PKG_VERSION"));
 
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        if let Some(cancel) = self.0.take() {
-            cancel.cancel();
+/// A `grpc-timeout` value: the finest unit whose count fits the protocol's 8 digits, rounded
+/// up so the server never sees a shorter deadline.
+fn grpc_timeout(timeout: Duration) -> HeaderValue {
+    let nanos = timeout.as_nanos();
+    let units: [(&str, u128); 6] = [
+        ("n", 1),
+        ("u", 1_000),
+        ("m", 1_000_000),
+        ("S", 1_000_000_000),
+        ("M", 60_000_000_000),
+        ("H", 3_600_000_000_000),
+    ];
+    for (unit, size) in units {
+        let count = nanos.div_ceil(size);
+        if count < 100_000_000 {
+            return HeaderValue::from_str(&format!("{count}{unit}"))
+                .unwrap_or(HeaderValue::from_static("99999999H"));
         }
     }
+    HeaderValue::from_static("99999999H")
 }
 
 /// Runs `fut`, failing with DEADLINE_EXCEEDED once `deadline` passes.
@@ -211,10 +308,15 @@ where
     #[doc(hidden)]
     pub fn streaming<S>(channel: &Channel, path: &'static str, requests: S) -> Self
     where
-        S: Stream<Item = Req> + Send + 'static,
+        S: Stream + Send + 'static,
+        S::Item: Into<OutgoingMessage<Req>>,
     {
         UnaryCall {
-            call: Call::new(channel, path, Requests::Many(Box::pin(requests))),
+            call: Call::new(
+                channel,
+                path,
+                Requests::Many(Box::pin(requests.map(Into::into))),
+            ),
             _response: PhantomData,
         }
     }
@@ -287,10 +389,15 @@ where
     #[doc(hidden)]
     pub fn streaming<S>(channel: &Channel, path: &'static str, requests: S) -> Self
     where
-        S: Stream<Item = Req> + Send + 'static,
+        S: Stream + Send + 'static,
+        S::Item: Into<OutgoingMessage<Req>>,
     {
         StreamingCall {
-            call: Call::new(channel, path, Requests::Many(Box::pin(requests))),
+            call: Call::new(
+                channel,
+                path,
+                Requests::Many(Box::pin(requests.map(Into::into))),
+            ),
             _response: PhantomData,
         }
     }
@@ -352,5 +459,21 @@ impl CallDetails {
     /// The status code: always OK, since failed calls return a [`Status`] instead.
     pub fn code(&self) -> Code {
         Code::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeout_uses_the_finest_unit_that_fits() {
+        assert_eq!(grpc_timeout(Duration::from_millis(1)), "1000000n");
+        assert_eq!(grpc_timeout(Duration::from_millis(250)), "250000u");
+        assert_eq!(grpc_timeout(Duration::from_secs(30)), "30000000u");
+        assert_eq!(grpc_timeout(Duration::from_secs(1000)), "1000000m");
+        assert_eq!(grpc_timeout(Duration::from_secs(3 * 86400)), "259200S");
+        assert_eq!(grpc_timeout(Duration::from_nanos(1_500)), "1500n");
+        assert_eq!(grpc_timeout(Duration::MAX), "99999999H");
     }
 }

@@ -34,6 +34,8 @@ pub struct Channel {
 #[derive(Debug, Clone)]
 pub(crate) struct ChannelConfig {
     pub(crate) target: String,
+    /// `scheme://authority` that request paths are appended to.
+    pub(crate) origin: String,
     pub(crate) compression: Option<Compression>,
     pub(crate) accept_compression: Vec<Compression>,
     pub(crate) max_receive_message_size: usize,
@@ -177,6 +179,7 @@ impl ChannelBuilder {
                 ))
             }
         };
+        let origin = uri.clone();
         let mut endpoint = Endpoint::from_shared(uri)
             .map_err(|e| Error::invalid_target(&self.target, e))?
             .connect_timeout(self.connect_timeout)
@@ -214,6 +217,7 @@ impl ChannelBuilder {
             transport,
             config: Arc::new(ChannelConfig {
                 target: self.target,
+                origin,
                 compression: self.compression,
                 accept_compression: self.accept_compression,
                 max_receive_message_size: self.max_receive_message_size,

@@ -11,9 +11,11 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
 use super::call::{with_deadline, CallHead};
 use super::Channel;
+use crate::codec::{EncodedBytes, OutgoingMessage};
 use crate::metadata::MetadataMap;
 use crate::status::Status;
 use crate::streaming::Streaming;
+use tokio_stream::StreamExt;
 
 /// A call of any method with encoded request messages; the responses arrive encoded too.
 ///
@@ -78,6 +80,7 @@ impl RawCall {
             metadata: self.metadata,
             compression: None,
         };
+        let requests = requests.map(|bytes| OutgoingMessage::new(EncodedBytes(bytes)));
         with_deadline(deadline, head.start(Box::pin(requests), RawCodec, deadline)).await
     }
 }

@@ -1,6 +1,7 @@
 //! The gRPC body encoder: length-prefixed messages, each compressed or not, ready messages
 //! batched into one DATA frame, then trailers carrying the status.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -50,13 +51,50 @@ impl<T> OutgoingMessage<T> {
     }
 }
 
+impl<T> From<T> for OutgoingMessage<T> {
+    fn from(message: T) -> Self {
+        OutgoingMessage::new(message)
+    }
+}
+
 pub(crate) type Outgoing<T> = OutgoingMessage<T>;
+
+/// What the encoder can write: protobuf messages, or bytes already encoded.
+pub(crate) trait WireMessage {
+    fn wire_len(&self) -> usize;
+    fn write_to(&self, buf: &mut BytesMut);
+}
+
+impl<T: prost::Message> WireMessage for T {
+    fn wire_len(&self) -> usize {
+        self.encoded_len()
+    }
+    fn write_to(&self, buf: &mut BytesMut) {
+        // `buf` has room (reserved from `wire_len`), so encoding cannot fail.
+        let _ = self.encode(buf);
+    }
+}
+
+/// A message already in its encoded form (dynamic and raw calls).
+#[derive(Debug, Clone)]
+pub(crate) struct EncodedBytes(pub(crate) Bytes);
+
+impl WireMessage for EncodedBytes {
+    fn wire_len(&self) -> usize {
+        self.0.len()
+    }
+    fn write_to(&self, buf: &mut BytesMut) {
+        buf.extend_from_slice(&self.0);
+    }
+}
 
 /// Encodes a stream of messages as a gRPC body. A stream item `Err(status)` ends the body with
 /// that status in the trailers (an OK status carries trailing metadata); the end of the stream
 /// ends it with OK.
 pub(crate) struct EncodeBody<S> {
     source: Option<Pin<Box<S>>>,
+    /// Client side: when this completes, the body fails with CANCEL, resetting the stream.
+    cancelled: Option<Pin<Box<tokio_util::sync::WaitForCancellationFutureOwned>>>,
     compression: Option<Compression>,
     max_send: usize,
     buf: BytesMut,
@@ -68,12 +106,19 @@ impl<S> EncodeBody<S> {
     pub(crate) fn new(source: S, compression: Option<Compression>, max_send: usize) -> Self {
         EncodeBody {
             source: Some(Box::pin(source)),
+            cancelled: None,
             compression,
             max_send,
             buf: BytesMut::new(),
             scratch: BytesMut::new(),
             trailers: None,
         }
+    }
+
+    /// Makes the body end the call with RST_STREAM(CANCEL) once `token` is cancelled.
+    pub(crate) fn cancel_with(mut self, token: tokio_util::sync::CancellationToken) -> Self {
+        self.cancelled = Some(Box::pin(token.cancelled_owned()));
+        self
     }
 
     fn finish(&mut self, status: Status) {
@@ -92,27 +137,21 @@ impl<S> EncodeBody<S> {
     }
 
     /// Frames one message into `buf`.
-    fn encode<T: prost::Message>(&mut self, outgoing: OutgoingMessage<T>) -> Result<(), Status> {
+    fn encode<T: WireMessage>(&mut self, outgoing: OutgoingMessage<T>) -> Result<(), Status> {
         let compression = self.compression.filter(|_| outgoing.compress);
-        let len = outgoing.message.encoded_len();
+        let len = outgoing.message.wire_len();
         match compression {
             None => {
                 self.check_size(len)?;
                 self.buf.reserve(5 + len);
                 self.buf.put_u8(0);
                 self.buf.put_u32(len as u32);
-                outgoing
-                    .message
-                    .encode(&mut self.buf)
-                    .map_err(|e| Status::internal(format!("encoding a message: {e}")))?;
+                outgoing.message.write_to(&mut self.buf);
             }
             Some(compression) => {
                 self.scratch.clear();
                 self.scratch.reserve(len);
-                outgoing
-                    .message
-                    .encode(&mut self.scratch)
-                    .map_err(|e| Status::internal(format!("encoding a message: {e}")))?;
+                outgoing.message.write_to(&mut self.scratch);
                 let start = self.buf.len();
                 self.buf.put_u8(1);
                 self.buf.put_u32(0);
@@ -146,7 +185,7 @@ impl<S> EncodeBody<S> {
 impl<S, T> http_body::Body for EncodeBody<S>
 where
     S: Stream<Item = Result<OutgoingMessage<T>, Status>>,
-    T: prost::Message,
+    T: WireMessage,
 {
     type Data = Bytes;
     type Error = Status;
@@ -156,6 +195,16 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = &mut *self;
+        if let Some(cancelled) = this.cancelled.as_mut() {
+            if cancelled.as_mut().poll(cx).is_ready() {
+                this.cancelled = None;
+                this.source = None;
+                // hyper resets the stream with the h2 reason found in the error's sources.
+                let mut status = tonic::Status::cancelled("call cancelled");
+                status.set_source(std::sync::Arc::new(h2::Error::from(h2::Reason::CANCEL)));
+                return Poll::Ready(Some(Err(status.into())));
+            }
+        }
         let mut pending = false;
         while this.buf.len() < YIELD_THRESHOLD {
             let Some(source) = this.source.as_mut() else {

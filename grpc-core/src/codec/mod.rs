@@ -11,4 +11,4 @@ mod encode;
 pub use compression::Compression;
 pub(crate) use compression::{accept_encoding_header, negotiate_response, request_encoding};
 pub use encode::OutgoingMessage;
-pub(crate) use encode::{EncodeBody, Outgoing};
+pub(crate) use encode::{EncodeBody, EncodedBytes, Outgoing, WireMessage};

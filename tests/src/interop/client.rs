@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use grpc_core::codec::OutgoingMessage;
 use grpc_core::metadata::{MetadataMap, MetadataValue};
 use grpc_core::stream::ReceiverStream;
 use grpc_core::{Channel, Code, Compression, Status};
@@ -224,12 +225,21 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
             } else {
                 (REQUEST_SIZES.to_vec(), vec![None; 4])
             };
-            let requests: Vec<StreamingInputCallRequest> = sizes
+            // With compression, the first message goes compressed and the second does not.
+            let requests: Vec<OutgoingMessage<StreamingInputCallRequest>> = sizes
                 .iter()
                 .zip(expect)
-                .map(|(size, expect_compressed)| StreamingInputCallRequest {
-                    payload: zeros(*size),
-                    expect_compressed,
+                .map(|(size, expect_compressed)| {
+                    let uncompressed = expect_compressed.as_ref().is_some_and(|e| !e.value);
+                    let request = StreamingInputCallRequest {
+                        payload: zeros(*size),
+                        expect_compressed,
+                    };
+                    if uncompressed {
+                        OutgoingMessage::uncompressed(request)
+                    } else {
+                        OutgoingMessage::new(request)
+                    }
                 })
                 .collect();
             let reply = client
