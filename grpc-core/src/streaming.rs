@@ -46,6 +46,9 @@ pub struct Streaming<T> {
     deadline: Option<Pin<Box<Sleep>>>,
     timeout_error: Option<Status>,
     trailers: Option<MetadataMap>,
+    /// Server side: the compressed flags of the request frames seen so far.
+    flags: Option<crate::codec::Flags>,
+    last_compressed: Option<bool>,
 }
 
 impl<T> Streaming<T> {
@@ -61,7 +64,20 @@ impl<T> Streaming<T> {
             deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
             timeout_error: None,
             trailers: None,
+            flags: None,
+            last_compressed: None,
         }
+    }
+
+    pub(crate) fn with_flags(mut self, flags: crate::codec::Flags) -> Self {
+        self.flags = Some(flags);
+        self
+    }
+
+    /// Server side: whether the message last returned arrived compressed (`None` before the
+    /// first message, and on the client side).
+    pub fn last_message_compressed(&self) -> Option<bool> {
+        self.last_compressed
     }
 
     /// The next message; `Ok(None)` once the stream ended successfully.
@@ -116,7 +132,13 @@ impl<T> Streaming<T> {
             }
         }
         match ready!(Pin::new(&mut *inner).poll_next(cx)) {
-            Some(Ok(message)) => Poll::Ready(Ok(Some(message))),
+            Some(Ok(message)) => {
+                if let Some(flags) = &self.flags {
+                    self.last_compressed =
+                        flags.lock().ok().and_then(|mut flags| flags.pop_front());
+                }
+                Poll::Ready(Ok(Some(message)))
+            }
             Some(Err(status)) => {
                 self.abandon();
                 Poll::Ready(Err(crate::client::map_status(status.into(), None)))

@@ -150,3 +150,49 @@ fn grpcio_client_against_rust_server() {
         );
     }
 }
+
+#[tokio::test]
+async fn server_checks_compression_per_message() {
+    use grpc_core::codec::OutgoingMessage;
+    use grpc_tests::imported::grpc::testing::{
+        BoolValue, Payload, StreamingInputCallRequest, TestServiceClient,
+    };
+    use grpc_tests::interop::server::{InteropService, TestServiceServer};
+
+    let server =
+        grpc_tests::servers::TestServer::with(TestServiceServer::new(InteropService)).await;
+    let client = TestServiceClient::new(server.channel.clone());
+    let message = |expect: bool| StreamingInputCallRequest {
+        payload: Some(Payload {
+            body: vec![0; 100],
+            ..Default::default()
+        }),
+        expect_compressed: Some(BoolValue { value: expect }),
+    };
+    // Both messages expect compression, but the second goes uncompressed: rejected.
+    let requests = vec![
+        OutgoingMessage::new(message(true)),
+        OutgoingMessage::uncompressed(message(true)),
+    ];
+    let status = client
+        .streaming_input_call(grpc_core::stream::iter(requests))
+        .compression(Some(grpc_core::Compression::Gzip))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        grpc_core::Code::InvalidArgument,
+        "{status:?}"
+    );
+    // Only the first expects it: accepted.
+    let requests = vec![
+        OutgoingMessage::new(message(true)),
+        OutgoingMessage::uncompressed(message(false)),
+    ];
+    let reply = client
+        .streaming_input_call(grpc_core::stream::iter(requests))
+        .compression(Some(grpc_core::Compression::Gzip))
+        .await
+        .unwrap();
+    assert_eq!(reply.aggregated_payload_size, 200);
+}

@@ -7,8 +7,10 @@
 
 mod compression;
 mod encode;
+mod inspect;
 
 pub use compression::Compression;
 pub(crate) use compression::{accept_encoding_header, negotiate_response, request_encoding};
 pub use encode::OutgoingMessage;
 pub(crate) use encode::{EncodeBody, EncodedBytes, Outgoing, WireMessage};
+pub(crate) use inspect::{Flags, InspectBody};

@@ -72,6 +72,7 @@ struct Inner {
     request_metadata: MetadataMap,
     peer: Option<Peer>,
     deadline: Option<Instant>,
+    request_compressed: Option<bool>,
     cancellation: CancellationToken,
     response: Mutex<ResponseMetadata>,
 }
@@ -90,6 +91,7 @@ impl ServerContext {
         request_metadata: MetadataMap,
         peer: Option<Peer>,
         deadline: Option<Instant>,
+        request_compressed: Option<bool>,
     ) -> Self {
         ServerContext {
             inner: Arc::new(Inner {
@@ -97,6 +99,7 @@ impl ServerContext {
                 request_metadata,
                 peer,
                 deadline,
+                request_compressed,
                 cancellation: CancellationToken::new(),
                 response: Mutex::new(ResponseMetadata::default()),
             }),
@@ -187,6 +190,13 @@ impl ServerContext {
             .get("grpc-encoding")
             .and_then(|v| v.to_str().ok())
             .and_then(Compression::from_name)
+    }
+
+    /// For a call with one request message (unary, server-streaming): whether that message
+    /// arrived compressed. `None` for client streams: ask
+    /// [`Streaming::last_message_compressed`](crate::Streaming::last_message_compressed).
+    pub fn request_message_compressed(&self) -> Option<bool> {
+        self.inner.request_compressed
     }
 
     pub(crate) fn compression(&self) -> Option<Option<Compression>> {

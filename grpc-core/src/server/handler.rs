@@ -20,7 +20,7 @@ use tonic_prost::ProstCodec;
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
 use crate::codec::{
-    accept_encoding_header, negotiate_response, request_encoding, EncodeBody, Outgoing,
+    accept_encoding_header, negotiate_response, request_encoding, EncodeBody, InspectBody, Outgoing,
 };
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
@@ -71,8 +71,9 @@ where
             }
             Err(status) => return trailers_only(status, &info),
         };
+        let compressed = requests.last_message_compressed();
         drop(requests);
-        let ctx = info.context(MetadataMap::from_headers(headers.clone()));
+        let ctx = info.context(MetadataMap::from_headers(headers.clone()), compressed);
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
         respond(ctx, &headers, result, &info)
     })
@@ -110,7 +111,7 @@ where
             Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(MetadataMap::from_headers(headers.clone()));
+        let ctx = info.context(MetadataMap::from_headers(headers.clone()), None);
         let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
         respond(ctx, &headers, result, &info)
     })
@@ -128,6 +129,7 @@ fn open<Req: MessageType>(
         Err(status) => return Err(trailers_only(status, &info)),
     };
     let decoder = ProstCodec::<Req, Req>::default().decoder();
+    let (body, flags) = InspectBody::new(body);
     let decoding = tonic::codec::Streaming::new_request(
         decoder,
         body,
@@ -137,7 +139,7 @@ fn open<Req: MessageType>(
     Ok((
         info,
         parts.headers,
-        Streaming::new(decoding, MetadataMap::new(), None),
+        Streaming::new(decoding, MetadataMap::new(), None).with_flags(flags),
     ))
 }
 

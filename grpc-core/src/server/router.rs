@@ -112,12 +112,17 @@ impl CallInfo {
         info
     }
 
-    pub(crate) fn context(&self, metadata: MetadataMap) -> ServerContext {
+    pub(crate) fn context(
+        &self,
+        metadata: MetadataMap,
+        request_compressed: Option<bool>,
+    ) -> ServerContext {
         ServerContext::new(
             self.method.clone(),
             metadata,
             self.peer.clone(),
             self.deadline,
+            request_compressed,
         )
     }
 }

@@ -54,12 +54,12 @@ fn echo_status(status: &Option<EchoStatus>) -> Result<(), Status> {
     }
 }
 
-/// A request that expects compression must have arrived compressed.
+/// A request message that expects compression must have arrived compressed.
 fn check_expected_compression(
-    ctx: &ServerContext,
+    compressed: Option<bool>,
     expect: &Option<BoolValue>,
 ) -> Result<(), Status> {
-    if is_true(expect) && ctx.request_compression().is_none() {
+    if is_true(expect) && compressed != Some(true) {
         return Err(Status::invalid_argument(
             "expected a compressed request message",
         ));
@@ -101,7 +101,7 @@ impl TestService for InteropService {
         request: SimpleRequest,
     ) -> Result<SimpleResponse, Status> {
         echo_metadata(ctx);
-        check_expected_compression(ctx, &request.expect_compressed)?;
+        check_expected_compression(ctx.request_message_compressed(), &request.expect_compressed)?;
         echo_status(&request.response_status)?;
         ctx.set_compression(is_true(&request.response_compressed).then_some(Compression::Gzip));
         Ok(SimpleResponse {
@@ -150,8 +150,10 @@ impl TestService for InteropService {
         echo_metadata(ctx);
         let mut size = 0usize;
         while let Some(message) = request.message().await? {
-            // Compression is visible per call (`grpc-encoding`), not per message.
-            check_expected_compression(ctx, &message.expect_compressed)?;
+            check_expected_compression(
+                request.last_message_compressed(),
+                &message.expect_compressed,
+            )?;
             size += message.payload.map_or(0, |p| p.body.len());
         }
         Ok(StreamingInputCallResponse {
