@@ -157,6 +157,25 @@ pub mod __private {
         false
     }
 
+    /// Whether `names` contains `name`; for compile-time field name checks.
+    pub const fn names_contain(names: &[&str], name: &str) -> bool {
+        let mut i = 0;
+        while i < names.len() {
+            let (a, b) = (names[i].as_bytes(), name.as_bytes());
+            if a.len() == b.len() {
+                let mut j = 0;
+                while j < a.len() && a[j] == b[j] {
+                    j += 1;
+                }
+                if j == a.len() {
+                    return true;
+                }
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// Responds UNIMPLEMENTED to a method the service does not have.
     pub fn unimplemented_method(
         service: &str,

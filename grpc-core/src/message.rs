@@ -112,6 +112,8 @@ pub trait NamedField: Sized + Describe + NamedKind {
 pub trait Oneof: Sized {
     /// The field numbers of the variants.
     const TAGS: &'static [u32];
+    /// The field names of the variants, as on the wire.
+    const NAMES: &'static [&'static str];
     /// The field number of the variant held.
     fn tag(&self) -> u32;
     fn encode(&self, buf: &mut impl BufMut);

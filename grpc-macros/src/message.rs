@@ -324,10 +324,18 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
                     "oneof `{}` uses field number {tag}, already used by field `{}`",
                     oneof_field.ident, field.ident
                 );
+                let name = &field.name;
+                let name_message = format!(
+                    "oneof `{}` has a member named `{name}`, already the name of field `{}`",
+                    oneof_field.ident, field.ident
+                );
                 quote_spanned! {oneof_field.ident.span()=>
                     const _: () = {
                         if #p::tags_contain(#oneof::TAGS, #tag) {
                             ::core::panic!(#message);
+                        }
+                        if #p::names_contain(#oneof::NAMES, #name) {
+                            ::core::panic!(#name_message);
                         }
                     };
                 }

@@ -108,6 +108,7 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
     let p = quote!(#krate::__private);
     let ident = &input.ident;
     let tags = variants.iter().map(|v| v.tag);
+    let names = variants.iter().map(|v| &v.name);
     let mut tag_arms = Vec::new();
     let mut encode_arms = Vec::new();
     let mut len_arms = Vec::new();
@@ -162,6 +163,7 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
             #[automatically_derived]
             impl #p::Oneof for #ident {
                 const TAGS: &'static [u32] = &[#(#tags),*];
+                const NAMES: &'static [&'static str] = &[#(#names),*];
 
                 fn tag(&self) -> u32 {
                     match self {

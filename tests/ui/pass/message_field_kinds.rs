@@ -19,7 +19,7 @@ pub enum Choice {
     #[grpc(tag = 51, encoding = "sint64")]
     Signed(i64),
     #[grpc(tag = 52)]
-    Colour(Color),
+    ChosenColour(Color),
     #[grpc(tag = 53, name = "inner_node")]
     Node(Box<Node>),
 }
