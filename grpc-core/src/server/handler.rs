@@ -73,9 +73,9 @@ where
         };
         let compressed = requests.last_message_compressed();
         drop(requests);
-        let ctx = info.context(MetadataMap::from_headers(headers.clone()), compressed);
+        let ctx = info.context(MetadataMap::from_headers(headers), compressed);
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond(ctx, &headers, result, &info)
+        respond(ctx, result, &info)
     })
 }
 
@@ -111,9 +111,9 @@ where
             Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(MetadataMap::from_headers(headers.clone()), None);
+        let ctx = info.context(MetadataMap::from_headers(headers), None);
         let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
-        respond(ctx, &headers, result, &info)
+        respond(ctx, result, &info)
     })
 }
 
@@ -200,7 +200,6 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
 /// the initial metadata) and the encoded stream, or a trailers-only error.
 fn respond<T: MessageType>(
     ctx: ServerContext,
-    request_headers: &HeaderMap,
     result: Result<ServerStream<T>, Status>,
     info: &CallInfo,
 ) -> http::Response<Body> {
@@ -209,7 +208,8 @@ fn respond<T: MessageType>(
         Err(status) => return trailers_only(with_context_metadata(&ctx, status), info),
     };
     let wanted = ctx.compression().unwrap_or(info.limits.default_compression);
-    let compression = negotiate_response(request_headers, wanted);
+    // The request headers live on as the context's request metadata.
+    let compression = negotiate_response(ctx.request_metadata().as_ref(), wanted);
     let initial = ctx.take_initial_metadata();
     let body = EncodeBody::new(
         ResponseStream::new(ctx, stream),
