@@ -52,8 +52,8 @@ impl routeguide::RouteGuide for ImportedRouteGuide {
             .iter()
             .find(|f| f.location.as_ref() == Some(&request));
         Ok(found.cloned().unwrap_or(Feature {
-            name: String::new(),
             location: Some(request),
+            ..Default::default()
         }))
     }
 

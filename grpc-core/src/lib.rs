@@ -2,21 +2,23 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
-pub mod codec;
 pub mod descriptor;
 mod error;
 pub mod message;
 pub mod metadata;
+pub mod protocol;
 pub mod server;
 pub mod status;
 mod streaming;
 pub mod tls;
+mod transport;
 pub mod well_known;
 
 pub use client::Channel;
-pub use codec::Compression;
+pub use protocol::{Compression, OutgoingMessage};
 pub use error::Error;
 pub use message::Enumeration;
+pub use message::{OpenEnum, UnknownFields};
 pub use server::{Server, ServerContext};
 pub use status::{Code, Status};
 pub use streaming::{OutgoingSender, ServerStream, StreamSender, Streaming};
@@ -71,7 +73,7 @@ pub mod stream {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::{StreamingCall, UnaryCall};
-    pub use crate::codec::OutgoingMessage;
+    pub use crate::protocol::OutgoingMessage;
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
@@ -79,10 +81,11 @@ pub mod __private {
     pub use crate::message::{
         enum_field, message_field, Enumeration, MessageType, NamedField, Oneof,
     };
+    pub use crate::message::UnknownFields;
     pub use crate::server::handler::{
         client_streaming, server_streaming, streaming, unary, BoxFuture,
     };
-    pub use crate::server::Service;
+    pub use crate::server::{RequestBody, ResponseBody, Service};
     pub use crate::{__impl_enum_field, __impl_message_field};
     pub use crate::{Channel, ServerContext, ServerStream, Status, Streaming};
     pub use futures_core::Stream;
@@ -98,7 +101,6 @@ pub mod __private {
     pub use std::string::String;
     pub use std::sync::Arc;
     pub use std::vec::Vec;
-    pub use tonic::body::Body;
 
     /// Starts a unary call (generated clients call these four so that a non-message type is
     /// reported as such, at the type).
@@ -127,7 +129,7 @@ pub mod __private {
     ) -> UnaryCall<Req, Resp>
     where
         S: Stream + Send + 'static,
-        S::Item: Into<crate::codec::OutgoingMessage<Req>>,
+        S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
     {
         UnaryCall::streaming(channel, path, requests)
     }
@@ -140,7 +142,7 @@ pub mod __private {
     ) -> StreamingCall<Req, Resp>
     where
         S: Stream + Send + 'static,
-        S::Item: Into<crate::codec::OutgoingMessage<Req>>,
+        S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
     {
         StreamingCall::streaming(channel, path, requests)
     }
@@ -180,9 +182,11 @@ pub mod __private {
     pub fn unimplemented_method(
         service: &str,
         method: &str,
-    ) -> BoxFuture<http::Response<tonic::body::Body>> {
+    ) -> BoxFuture<http::Response<ResponseBody>> {
         let status =
             Status::unimplemented(format!("unknown method {method} for service {service}"));
-        Box::pin(std::future::ready(status.into_tonic().into_http()))
+        Box::pin(std::future::ready(
+            crate::server::handler::status_response(&status),
+        ))
     }
 }

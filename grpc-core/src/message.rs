@@ -5,6 +5,11 @@
 //! `#[derive(Enumeration)]` on a fieldless enum makes a protobuf enum, and `#[derive(Oneof)]`
 //! on an enum with one field per variant makes a oneof.
 //!
+//! To pass on what a newer schema adds, a message declares an [`UnknownFields`] field (marked
+//! `#[grpc(unknown_fields)]`), which keeps the fields it does not know, and enum fields use
+//! [`OpenEnum<E>`], which keeps the numbers `E` does not know: then a decode and re-encode
+//! gives back the same bytes, as protoc-generated code does.
+//!
 //! ```
 //! use grpc_core::{Enumeration, Message, Oneof};
 //! use grpc_core::message::Enumeration as _;
@@ -40,15 +45,22 @@
 //! assert_eq!(Size::from_i32(2), Some(Size::Large));
 //! ```
 
-use prost::bytes::{Buf, BufMut};
-use prost::encoding::{self, DecodeContext, WireType};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use prost::bytes::{Buf, BufMut, Bytes};
+use prost::encoding::{self, DecodeContext};
 use prost::DecodeError;
 
-use crate::descriptor::{Cardinality, Describe, MessageBuilder, NamedKind, Registry};
+pub use prost::encoding::WireType;
+
+use crate::descriptor::{Cardinality, Describe, MessageBuilder, NamedKind, Registry, TypeKind};
 
 /// A protobuf enum: made by `#[derive(Enumeration)]`.
 ///
-/// proto3 enums are open: a value this side does not know decodes to the zero variant.
+/// A field of the enum's own type maps a number this side does not know to the zero variant
+/// (and so re-encodes it as zero, or not at all). A field of type [`OpenEnum<E>`] keeps the
+/// number instead.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a protobuf enum",
     label = "a field of this type must be an enum",
@@ -128,6 +140,444 @@ pub trait Oneof: Sized {
     /// Adds the oneof and its fields to a message descriptor.
     fn describe(message: &mut MessageBuilder, registry: &mut Registry, name: &str);
 }
+
+/// The fields of a message that its Rust definition does not declare, kept so that a decode and
+/// re-encode loses nothing.
+///
+/// Declare one in a message with `#[grpc(unknown_fields)]` (it takes no field number and is
+/// not part of the descriptor). Decoding then records every field whose number the message
+/// does not know, in arrival order, and encoding writes them back after the known fields (as
+/// protoc's C++ does). A service built from an older schema thus passes on, byte for byte,
+/// what newer peers sent it. Without such a field, unknown fields are skipped.
+///
+/// ```
+/// use grpc_core::{Message, UnknownFields};
+/// use grpc_core::message::UnknownValue;
+///
+/// // Version 2 of a message, as a peer sends it...
+/// #[derive(Message, Clone, PartialEq, Debug)]
+/// pub struct PointV2 { pub x: i32, pub y: i32, pub label: String }
+///
+/// // ...decoded by version 1, which only knows `x`.
+/// #[derive(Message, Clone, PartialEq, Debug)]
+/// pub struct Point {
+///     pub x: i32,
+///     #[grpc(unknown_fields)]
+///     pub unknown: UnknownFields,
+/// }
+///
+/// let v2 = PointV2 { x: 1, y: -2, label: "here".into() };
+/// let bytes = v2.encode_to_vec();
+/// let point = Point::decode(&bytes[..]).unwrap();
+/// assert_eq!(point.x, 1);
+/// assert_eq!(point.unknown.len(), 2);
+/// let y: Vec<_> = point.unknown.get(2).collect();
+/// assert_eq!(y, [&UnknownValue::Varint(-2i64 as u64)]);
+/// assert_eq!(point.encode_to_vec(), bytes); // nothing lost
+/// ```
+///
+/// `UnknownFields` is itself a [`prost::Message`]: decoding any message's bytes into it lists
+/// all of its fields, and encoding it writes them back.
+///
+/// Values are stored decoded (a varint as its `u64`), so the bytes come back exactly as every
+/// protobuf encoder writes them; a varint padded with redundant continuation bytes, which no
+/// encoder produces, comes back in its shortest form (as protoc's C++ and Java runtimes do).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct UnknownFields {
+    fields: Vec<UnknownField>,
+}
+
+/// One field recorded in [`UnknownFields`]: its number and its value.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct UnknownField {
+    number: u32,
+    value: UnknownValue,
+}
+
+/// The value of an unknown field, by wire type.
+///
+/// The wire type says how to read the bytes, not which protobuf type wrote them: a `Varint` is
+/// an `int32`, `int64`, `uint32`, `uint64`, `sint32`/`sint64` (zig-zag), `bool` or enum value;
+/// `LengthDelimited` is a string, bytes, a message or a packed repeated field.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum UnknownValue {
+    /// Wire type 0.
+    Varint(u64),
+    /// Wire type 1: `fixed64`, `sfixed64` or `double` (as its bits).
+    Fixed64(u64),
+    /// Wire type 2: the contents, without the length prefix.
+    LengthDelimited(Bytes),
+    /// Wire types 3 and 4 (proto2 groups): the fields between the start and end markers.
+    Group(UnknownFields),
+    /// Wire type 5: `fixed32`, `sfixed32` or `float` (as its bits).
+    Fixed32(u32),
+}
+
+impl UnknownValue {
+    /// The wire type this value is encoded with.
+    pub fn wire_type(&self) -> WireType {
+        match self {
+            UnknownValue::Varint(_) => WireType::Varint,
+            UnknownValue::Fixed64(_) => WireType::SixtyFourBit,
+            UnknownValue::LengthDelimited(_) => WireType::LengthDelimited,
+            UnknownValue::Group(_) => WireType::StartGroup,
+            UnknownValue::Fixed32(_) => WireType::ThirtyTwoBit,
+        }
+    }
+
+    fn encode(&self, number: u32, buf: &mut impl BufMut) {
+        match self {
+            UnknownValue::Varint(value) => encoding::uint64::encode(number, value, buf),
+            UnknownValue::Fixed64(value) => encoding::fixed64::encode(number, value, buf),
+            UnknownValue::LengthDelimited(value) => encoding::bytes::encode(number, value, buf),
+            UnknownValue::Group(fields) => encoding::group::encode(number, fields, buf),
+            UnknownValue::Fixed32(value) => encoding::fixed32::encode(number, value, buf),
+        }
+    }
+
+    fn encoded_len(&self, number: u32) -> usize {
+        match self {
+            UnknownValue::Varint(value) => encoding::uint64::encoded_len(number, value),
+            UnknownValue::Fixed64(value) => encoding::fixed64::encoded_len(number, value),
+            UnknownValue::LengthDelimited(value) => encoding::bytes::encoded_len(number, value),
+            UnknownValue::Group(fields) => encoding::group::encoded_len(number, fields),
+            UnknownValue::Fixed32(value) => encoding::fixed32::encoded_len(number, value),
+        }
+    }
+}
+
+/// The largest field number protobuf allows.
+const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
+
+impl UnknownField {
+    /// A field with this number and value.
+    ///
+    /// # Panics
+    ///
+    /// If `number` is not a valid field number (1 to 2^29 - 1).
+    pub fn new(number: u32, value: UnknownValue) -> UnknownField {
+        assert!(
+            (1..=MAX_FIELD_NUMBER).contains(&number),
+            "field number {number} is out of range (1 to {MAX_FIELD_NUMBER})"
+        );
+        UnknownField { number, value }
+    }
+
+    /// The field number.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// The value.
+    pub fn value(&self) -> &UnknownValue {
+        &self.value
+    }
+
+    /// The value, by value.
+    pub fn into_value(self) -> UnknownValue {
+        self.value
+    }
+}
+
+impl UnknownFields {
+    /// No fields.
+    pub fn new() -> UnknownFields {
+        UnknownFields::default()
+    }
+
+    /// How many fields are recorded (a repeated field counts once per value or packed run).
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether no fields are recorded.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The fields, in arrival order.
+    pub fn iter(&self) -> std::slice::Iter<'_, UnknownField> {
+        self.fields.iter()
+    }
+
+    /// The values recorded for field `number`, in arrival order: several for a repeated field,
+    /// or a singular one sent more than once.
+    pub fn get(&self, number: u32) -> impl Iterator<Item = &UnknownValue> + '_ {
+        self.fields
+            .iter()
+            .filter(move |field| field.number == number)
+            .map(|field| &field.value)
+    }
+
+    /// Appends a field; it is encoded after the ones already recorded.
+    ///
+    /// # Panics
+    ///
+    /// If `number` is not a valid field number (1 to 2^29 - 1).
+    pub fn push(&mut self, number: u32, value: UnknownValue) {
+        self.fields.push(UnknownField::new(number, value));
+    }
+
+    /// Keeps only the fields for which `keep` returns true.
+    pub fn retain(&mut self, keep: impl FnMut(&UnknownField) -> bool) {
+        self.fields.retain(keep);
+    }
+
+    /// Removes every field.
+    pub fn clear(&mut self) {
+        self.fields.clear();
+    }
+}
+
+impl fmt::Debug for UnknownFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.fields).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a UnknownFields {
+    type Item = &'a UnknownField;
+    type IntoIter = std::slice::Iter<'a, UnknownField>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.fields.iter()
+    }
+}
+
+impl IntoIterator for UnknownFields {
+    type Item = UnknownField;
+    type IntoIter = std::vec::IntoIter<UnknownField>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.fields.into_iter()
+    }
+}
+
+impl FromIterator<UnknownField> for UnknownFields {
+    fn from_iter<I: IntoIterator<Item = UnknownField>>(iter: I) -> Self {
+        UnknownFields {
+            fields: iter.into_iter().collect(),
+        }
+    }
+}
+
+impl Extend<UnknownField> for UnknownFields {
+    fn extend<I: IntoIterator<Item = UnknownField>>(&mut self, iter: I) {
+        self.fields.extend(iter);
+    }
+}
+
+/// Every field is unknown to `UnknownFields`: merging records it, encoding writes the records.
+/// This is also what a message's `#[grpc(unknown_fields)]` field does with the fields the
+/// message does not declare.
+impl prost::Message for UnknownFields {
+    fn encode_raw(&self, buf: &mut impl BufMut) {
+        for field in &self.fields {
+            field.value.encode(field.number, buf);
+        }
+    }
+
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: WireType,
+        buf: &mut impl Buf,
+        ctx: DecodeContext,
+    ) -> Result<(), DecodeError> {
+        let value = match wire_type {
+            WireType::Varint => {
+                let mut value = 0;
+                encoding::uint64::merge(wire_type, &mut value, buf, ctx)?;
+                UnknownValue::Varint(value)
+            }
+            WireType::SixtyFourBit => {
+                let mut value = 0;
+                encoding::fixed64::merge(wire_type, &mut value, buf, ctx)?;
+                UnknownValue::Fixed64(value)
+            }
+            WireType::LengthDelimited => {
+                let mut value = Bytes::new();
+                encoding::bytes::merge(wire_type, &mut value, buf, ctx)?;
+                UnknownValue::LengthDelimited(value)
+            }
+            WireType::StartGroup => {
+                // Checks the recursion limit and that the end marker has the same number.
+                let mut fields = UnknownFields::new();
+                encoding::group::merge(tag, wire_type, &mut fields, buf, ctx)?;
+                UnknownValue::Group(fields)
+            }
+            WireType::ThirtyTwoBit => {
+                let mut value = 0;
+                encoding::fixed32::merge(wire_type, &mut value, buf, ctx)?;
+                UnknownValue::Fixed32(value)
+            }
+            // An end marker outside a group: prost's own "unexpected end group tag" error.
+            WireType::EndGroup => return encoding::skip_field(wire_type, tag, buf, ctx),
+        };
+        self.fields.push(UnknownField { number: tag, value });
+        Ok(())
+    }
+
+    fn encoded_len(&self) -> usize {
+        self.fields
+            .iter()
+            .map(|field| field.value.encoded_len(field.number))
+            .sum()
+    }
+
+    fn clear(&mut self) {
+        self.fields.clear();
+    }
+}
+
+/// A field of enum type `E` that keeps numbers `E` does not have: [`OpenEnum::Known`] holds a
+/// variant, [`OpenEnum::Unknown`] any other number, which re-encodes unchanged.
+///
+/// Use it wherever an enum goes (`OpenEnum<E>`, `Option<OpenEnum<E>>`, `Vec<OpenEnum<E>>`, a
+/// map value, a oneof variant); the descriptor is `E`'s. This is how protoc's C++, Java, Go and
+/// Python code treat proto3 enums; a field of type `E` itself maps an unknown number to `E`'s
+/// default instead. Values compare, hash and order by number.
+///
+/// ```
+/// use grpc_core::{Enumeration, Message, OpenEnum};
+///
+/// #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+/// pub enum Color { Unspecified = 0, Red = 1 }
+///
+/// #[derive(Message, Clone, PartialEq, Debug)]
+/// pub struct Paint { pub color: OpenEnum<Color>, pub palette: Vec<OpenEnum<Color>> }
+///
+/// // A newer peer sends `color: 7` (a value added after this code was written), and [1, 7].
+/// let bytes = [0x08, 0x07, 0x12, 0x02, 0x01, 0x07];
+/// let paint = Paint::decode(&bytes[..]).unwrap();
+/// assert_eq!(paint.color, OpenEnum::Unknown(7));
+/// assert_eq!(paint.color.known(), None);
+/// assert_eq!(paint.palette, [OpenEnum::Known(Color::Red), OpenEnum::Unknown(7)]);
+/// assert_eq!(paint.palette[0], Color::Red);
+/// assert_eq!(paint.encode_to_vec(), bytes);
+///
+/// let red: OpenEnum<Color> = Color::Red.into();
+/// assert_eq!(red.number(), 1);
+/// assert_eq!(OpenEnum::<Color>::from_number(1), red);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub enum OpenEnum<E> {
+    /// A number that is one of `E`'s variants.
+    Known(E),
+    /// A number that is not (yet) one of `E`'s variants.
+    Unknown(i32),
+}
+
+impl<E: Enumeration> OpenEnum<E> {
+    /// The variant with this number if `E` has one, else `Unknown(number)`.
+    pub fn from_number(number: i32) -> OpenEnum<E> {
+        match E::from_i32(number) {
+            Some(known) => OpenEnum::Known(known),
+            None => OpenEnum::Unknown(number),
+        }
+    }
+
+    /// The number, known or not.
+    pub fn number(self) -> i32 {
+        match self {
+            OpenEnum::Known(known) => known.to_i32(),
+            OpenEnum::Unknown(number) => number,
+        }
+    }
+
+    /// The variant, if the number is one of `E`'s (also for an `Unknown` holding such a
+    /// number).
+    pub fn known(self) -> Option<E> {
+        match self {
+            OpenEnum::Known(known) => Some(known),
+            OpenEnum::Unknown(number) => E::from_i32(number),
+        }
+    }
+
+    /// Whether the number is one of `E`'s.
+    pub fn is_known(self) -> bool {
+        self.known().is_some()
+    }
+}
+
+impl<E: Enumeration> Default for OpenEnum<E> {
+    fn default() -> Self {
+        OpenEnum::Known(E::default())
+    }
+}
+
+impl<E: Enumeration> From<E> for OpenEnum<E> {
+    fn from(known: E) -> Self {
+        OpenEnum::Known(known)
+    }
+}
+
+impl<E: Enumeration> From<OpenEnum<E>> for i32 {
+    fn from(value: OpenEnum<E>) -> i32 {
+        value.number()
+    }
+}
+
+impl<E: Enumeration> PartialEq for OpenEnum<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.number() == other.number()
+    }
+}
+
+impl<E: Enumeration> Eq for OpenEnum<E> {}
+
+impl<E: Enumeration> PartialEq<E> for OpenEnum<E> {
+    fn eq(&self, other: &E) -> bool {
+        self.number() == other.to_i32()
+    }
+}
+
+impl<E: Enumeration> Hash for OpenEnum<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.number().hash(state);
+    }
+}
+
+impl<E: Enumeration> PartialOrd for OpenEnum<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<E: Enumeration> Ord for OpenEnum<E> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.number().cmp(&other.number())
+    }
+}
+
+/// An open enum is an enum whose every number is a value. (Not suggested in diagnostics: a
+/// type that is not an enum is not fixed by wrapping it.)
+#[diagnostic::do_not_recommend]
+impl<E: Enumeration> Enumeration for OpenEnum<E> {
+    fn to_i32(self) -> i32 {
+        self.number()
+    }
+    fn from_i32(value: i32) -> Option<Self> {
+        Some(OpenEnum::from_number(value))
+    }
+}
+
+/// Describes as `E`.
+impl<E: Enumeration + Describe> Describe for OpenEnum<E> {
+    fn register(registry: &mut Registry) {
+        E::register(registry)
+    }
+    fn file_name() -> &'static str {
+        E::file_name()
+    }
+    fn full_name() -> String {
+        E::full_name()
+    }
+}
+
+impl<E: Enumeration> NamedKind for OpenEnum<E> {
+    const KIND: TypeKind = TypeKind::Enum;
+}
+
+crate::__impl_enum_field!(impl [E] OpenEnum<E> [where E: Enumeration + Describe]);
 
 /// Field codec for message types, used by [`NamedField`] impls of messages.
 #[doc(hidden)]
@@ -338,8 +788,8 @@ macro_rules! __impl_message_field {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_enum_field {
-    ($ty:ty) => {
-        impl $crate::__private::NamedField for $ty {
+    (impl [$($generics:tt)*] $ty:ty [where $($bounds:tt)*]) => {
+        impl<$($generics)*> $crate::__private::NamedField for $ty where $($bounds)* {
             const OPTION_CARDINALITY: $crate::__private::Cardinality =
                 $crate::__private::Cardinality::Optional;
             fn encode_optional(
@@ -393,5 +843,8 @@ macro_rules! __impl_enum_field {
                 $crate::__private::enum_field::encoded_len_value(tag, value)
             }
         }
+    };
+    ($ty:ty) => {
+        $crate::__impl_enum_field!(impl [] $ty [where]);
     };
 }

@@ -22,60 +22,153 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use futures_core::Stream;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, Sleep};
 
-use crate::codec::OutgoingMessage;
 use crate::metadata::MetadataMap;
-use crate::status::Status;
+use crate::protocol::status_codec;
+use crate::protocol::{Compression, FrameDecoder, OutgoingMessage};
+use crate::status::{Code, Status};
+use crate::transport::recv::RecvBody;
+
+/// A status the request side of a client call failed with locally (an encode error, the send
+/// limit); the call reports it instead of the reset that followed.
+pub(crate) type LocalFailure = Arc<Mutex<Option<Status>>>;
+
+/// How a client call is abandoned: resets its HTTP/2 stream with CANCEL.
+pub(crate) enum Abandon {
+    /// The request side is done: reset through the send stream.
+    Stream(h2::SendStream<Bytes>),
+    /// A task is still sending requests: it resets the stream when this is dropped.
+    Task(tokio_util::sync::DropGuard),
+}
+
+impl Abandon {
+    fn abandon(self) {
+        match self {
+            Abandon::Stream(mut send) => send.send_reset(h2::Reason::CANCEL),
+            Abandon::Task(guard) => drop(guard),
+        }
+    }
+}
+
+/// Which end of the call reads this stream.
+enum Side {
+    /// Responses, ending with the status in the trailers.
+    Client {
+        abandon: Option<Abandon>,
+        local_failure: LocalFailure,
+    },
+    /// Requests, ending with END_STREAM.
+    Server {
+        /// The call's cancellation: cancelled when the body fails (the client reset the stream
+        /// or went away), even if the handler is not reading at that moment.
+        cancel: Option<tokio_util::sync::CancellationToken>,
+    },
+}
 
 /// A stream of incoming messages: requests on the server, responses on the client.
 ///
-/// Read it with [`Streaming::message`] or as a [`Stream`] of `Result<T, Status>`. On the client
-/// it also gives the response's initial metadata and, once drained, its trailing metadata; the
-/// call's deadline applies while reading, and dropping the stream cancels the call.
+/// Read it with [`Streaming::message`] or as a [`Stream`] of `Result<T, Status>`.
+///
+/// - It ends with `Ok(None)` only when the peer finished properly: on the server, the client
+///   half-closed its request stream; on the client, the server sent an OK status.
+/// - A client that cancels, goes away or runs out of deadline makes a handler's request stream
+///   yield `Err` (CANCELLED or DEADLINE_EXCEEDED), never `Ok(None)`, so a partial upload never
+///   looks complete.
+/// - On the client it also gives the response's initial metadata and, once drained, its
+///   trailing metadata; the call's deadline applies while reading, and dropping the stream
+///   before its end cancels the call (RST_STREAM CANCEL).
 pub struct Streaming<T> {
-    inner: Option<tonic::Streaming<T>>,
-    /// Client side: resets the HTTP/2 stream (both directions) when the call is abandoned.
-    cancel: Option<tokio_util::sync::CancellationToken>,
+    body: Option<Box<dyn RecvBody>>,
+    decoder: FrameDecoder,
+    decode: fn(Bytes) -> Result<T, Status>,
+    side: Side,
     initial_metadata: MetadataMap,
     deadline: Option<Pin<Box<Sleep>>>,
-    timeout_error: Option<Status>,
     trailers: Option<MetadataMap>,
-    /// Server side: the compressed flags of the request frames seen so far.
-    flags: Option<crate::codec::Flags>,
     last_compressed: Option<bool>,
+    /// Set when the stream ended with an error; later reads return it again.
+    failed: Option<Status>,
+    /// As a `Stream`: the end or an error was yielded.
+    stream_done: bool,
 }
 
 impl<T> Streaming<T> {
-    pub(crate) fn new(
-        inner: tonic::Streaming<T>,
+    fn new(
+        body: Box<dyn RecvBody>,
+        decoder: FrameDecoder,
+        side: Side,
         initial_metadata: MetadataMap,
         deadline: Option<Instant>,
+        decode: fn(Bytes) -> Result<T, Status>,
     ) -> Self {
         Streaming {
-            inner: Some(inner),
-            cancel: None,
+            body: Some(body),
+            decoder,
+            decode,
+            side,
             initial_metadata,
             deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
-            timeout_error: None,
             trailers: None,
-            flags: None,
             last_compressed: None,
+            failed: None,
+            stream_done: false,
         }
     }
 
-    pub(crate) fn with_flags(mut self, flags: crate::codec::Flags) -> Self {
-        self.flags = Some(flags);
+    /// A handler's request stream.
+    pub(crate) fn server(
+        body: Box<dyn RecvBody>,
+        compression: Option<Compression>,
+        max_message_size: usize,
+        deadline: Option<Instant>,
+        decode: fn(Bytes) -> Result<T, Status>,
+    ) -> Self {
+        let decoder = FrameDecoder::new(compression, max_message_size);
+        Self::new(
+            body,
+            decoder,
+            Side::Server { cancel: None },
+            MetadataMap::new(),
+            deadline,
+            decode,
+        )
+    }
+
+    /// Makes a failing request body cancel `token` (the handler's context).
+    pub(crate) fn cancel_on_failure(mut self, token: tokio_util::sync::CancellationToken) -> Self {
+        if let Side::Server { cancel } = &mut self.side {
+            *cancel = Some(token);
+        }
         self
     }
 
-    /// Server side: whether the message last returned arrived compressed (`None` before the
-    /// first message, and on the client side).
+    /// A client's response stream.
+    pub(crate) fn client(
+        body: Box<dyn RecvBody>,
+        decoder: FrameDecoder,
+        initial_metadata: MetadataMap,
+        deadline: Option<Instant>,
+        abandon: Abandon,
+        local_failure: LocalFailure,
+        decode: fn(Bytes) -> Result<T, Status>,
+    ) -> Self {
+        let side = Side::Client {
+            abandon: Some(abandon),
+            local_failure,
+        };
+        Self::new(body, decoder, side, initial_metadata, deadline, decode)
+    }
+
+    /// Whether the message last returned arrived compressed (`None` before the first message).
     pub fn last_message_compressed(&self) -> Option<bool> {
         self.last_compressed
     }
@@ -96,19 +189,6 @@ impl<T> Streaming<T> {
         Ok(self.trailers.take())
     }
 
-    /// Makes dropping this stream before its end cancel the whole call, request side too.
-    pub(crate) fn cancel_on_drop(mut self, cancel: tokio_util::sync::CancellationToken) -> Self {
-        self.cancel = Some(cancel);
-        self
-    }
-
-    fn abandon(&mut self) {
-        self.inner = None;
-        if let Some(cancel) = self.cancel.take() {
-            cancel.cancel();
-        }
-    }
-
     /// Initial and trailing metadata, once the stream has ended.
     pub(crate) fn into_metadata(mut self) -> (MetadataMap, MetadataMap) {
         (
@@ -117,75 +197,136 @@ impl<T> Streaming<T> {
         )
     }
 
-    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
-        if let Some(status) = self.timeout_error.take() {
-            return Poll::Ready(Err(status));
+    /// Ends the stream with `status`: on the client, the call is reset (both directions).
+    fn fail(&mut self, status: Status) -> Poll<Result<Option<T>, Status>> {
+        self.body = None;
+        if let Side::Client { abandon, .. } = &mut self.side {
+            if let Some(abandon) = abandon.take() {
+                abandon.abandon();
+            }
         }
-        let Some(inner) = self.inner.as_mut() else {
+        self.failed = Some(status.clone());
+        Poll::Ready(Err(status))
+    }
+
+    /// A body error as the reader should see it: past the deadline it is DEADLINE_EXCEEDED;
+    /// on the client a local request failure wins over the reset it caused.
+    fn explain(&self, status: Status) -> Status {
+        if let Side::Client { local_failure, .. } = &self.side {
+            if let Some(local) = local_failure.lock().ok().and_then(|mut s| s.take()) {
+                return local;
+            }
+        }
+        if self.deadline.as_ref().is_some_and(|d| d.is_elapsed()) {
+            return Status::deadline_exceeded("deadline exceeded");
+        }
+        status
+    }
+
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
+        if let Some(status) = &self.failed {
+            return Poll::Ready(Err(status.clone()));
+        }
+        loop {
+            match self.decoder.next_message() {
+                Ok(Some(message)) => {
+                    self.last_compressed = Some(message.compressed);
+                    return match (self.decode)(message.payload) {
+                        Ok(value) => Poll::Ready(Ok(Some(value))),
+                        Err(status) => self.fail(status),
+                    };
+                }
+                Ok(None) => {}
+                Err(status) => return self.fail(status),
+            }
+            let Some(body) = self.body.as_mut() else {
+                return Poll::Ready(Ok(None));
+            };
+            if let Some(deadline) = self.deadline.as_mut() {
+                if deadline.as_mut().poll(cx).is_ready() {
+                    return self.fail(Status::deadline_exceeded("deadline exceeded"));
+                }
+            }
+            match body.poll_data(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => self.decoder.push(chunk),
+                Poll::Ready(Some(Err(status))) => {
+                    if let Side::Server {
+                        cancel: Some(token),
+                    } = &self.side
+                    {
+                        token.cancel();
+                    }
+                    let status = self.explain(status);
+                    return self.fail(status);
+                }
+                Poll::Ready(None) => return self.poll_end(cx),
+            }
+        }
+    }
+
+    /// The data has ended: a half-message is an error; on the client the trailers decide.
+    fn poll_end(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
+        if self.decoder.has_partial() {
+            return self.fail(Status::internal(
+                "the stream ended in the middle of a message",
+            ));
+        }
+        if let Side::Server { .. } = self.side {
+            self.body = None;
+            return Poll::Ready(Ok(None));
+        }
+        let Some(body) = self.body.as_mut() else {
             return Poll::Ready(Ok(None));
         };
-        if let Some(deadline) = self.deadline.as_mut() {
-            if deadline.as_mut().poll(cx).is_ready() {
-                // Resetting the HTTP/2 stream: the server sees CANCEL.
-                self.abandon();
-                return Poll::Ready(Err(Status::deadline_exceeded("deadline exceeded")));
+        let trailers = match body.poll_trailers(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Ok(trailers)) => trailers,
+            Poll::Ready(Err(status)) => {
+                let status = self.explain(status);
+                return self.fail(status);
             }
-        }
-        match ready!(Pin::new(&mut *inner).poll_next(cx)) {
-            Some(Ok(message)) => {
-                if let Some(flags) = &self.flags {
-                    self.last_compressed =
-                        flags.lock().ok().and_then(|mut flags| flags.pop_front());
-                }
-                Poll::Ready(Ok(Some(message)))
+        };
+        let status = trailers.and_then(status_codec::decode).unwrap_or_else(|| {
+            Status::internal("the server ended the response without a grpc-status")
+        });
+        self.body = None;
+        if status.code() == Code::Ok {
+            self.trailers = Some(status.metadata().clone());
+            if let Side::Client { abandon, .. } = &mut self.side {
+                // The call is complete: nothing to cancel.
+                *abandon = None;
             }
-            Some(Err(status)) => {
-                self.abandon();
-                Poll::Ready(Err(crate::client::map_status(status.into(), None)))
-            }
-            None => {
-                let mut trailers =
-                    std::mem::take(&mut self.inner).and_then(|mut inner| trailers_now(&mut inner));
-                if let Some(trailers) = trailers.as_mut() {
-                    for reserved in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
-                        trailers.remove(reserved);
-                    }
-                }
-                self.trailers = trailers;
-                self.cancel = None;
-                Poll::Ready(Ok(None))
-            }
+            Poll::Ready(Ok(None))
+        } else {
+            self.fail(status)
         }
     }
 }
-
-/// Reads trailers that tonic has already received (the stream is finished).
-fn trailers_now<T>(inner: &mut tonic::Streaming<T>) -> Option<MetadataMap> {
-    let waker = futures_util::task::noop_waker();
-    let mut cx = Context::from_waker(&waker);
-    let fut = inner.trailers();
-    let mut fut = std::pin::pin!(fut);
-    match fut.as_mut().poll(&mut cx) {
-        Poll::Ready(Ok(trailers)) => trailers,
-        _ => None,
-    }
-}
-
-use std::future::Future;
 
 impl<T> Stream for Streaming<T> {
     type Item = Result<T, Status>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        this.poll_message(cx).map(Result::transpose)
+        if this.stream_done {
+            return Poll::Ready(None);
+        }
+        let polled = this.poll_message(cx).map(Result::transpose);
+        if matches!(polled, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) {
+            // An error is reported once; as a `Stream` the call is then over.
+            this.stream_done = true;
+        }
+        polled
     }
 }
 
 impl<T> Drop for Streaming<T> {
     fn drop(&mut self) {
-        if self.inner.is_some() {
-            self.abandon();
+        if let Side::Client { abandon, .. } = &mut self.side {
+            if let Some(abandon) = abandon.take() {
+                abandon.abandon();
+            }
         }
     }
 }
@@ -193,7 +334,7 @@ impl<T> Drop for Streaming<T> {
 impl<T> fmt::Debug for Streaming<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Streaming")
-            .field("finished", &self.inner.is_none())
+            .field("finished", &self.body.is_none())
             .finish_non_exhaustive()
     }
 }

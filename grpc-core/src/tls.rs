@@ -49,8 +49,7 @@ impl ServerTls {
         }
         let key = PrivateKeyDer::from_pem_slice(key.as_ref())
             .map_err(|e| Error::tls(format!("reading the private key: {e}")))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        let mut config = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::tls(e.to_string()))?
             .with_no_client_auth()
@@ -106,16 +105,96 @@ impl ChannelTls {
         self
     }
 
-    pub(crate) fn to_tonic(&self, host: &str) -> tonic::transport::ClientTlsConfig {
-        let mut config = tonic::transport::ClientTlsConfig::new()
-            .domain_name(self.server_name.clone().unwrap_or_else(|| host.to_owned()))
-            .timeout(HANDSHAKE_TIMEOUT);
+    /// The rustls client configuration: the trusted roots, ALPN `h2`.
+    pub(crate) fn client_config(&self) -> Result<ClientTlsConfig, Error> {
+        let mut roots = rustls::RootCertStore::empty();
         if self.ca_certificates.is_empty() {
-            config = config.with_webpki_roots();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         }
         for pem in &self.ca_certificates {
-            config = config.ca_certificate(tonic::transport::Certificate::from_pem(pem));
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert =
+                    cert.map_err(|e| Error::tls(format!("reading a CA certificate: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::tls(format!("adding a CA certificate: {e}")))?;
+            }
         }
-        config
+        let mut config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::tls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(ClientTlsConfig {
+            connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            server_name: self.server_name.clone(),
+        })
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A channel's TLS, ready to wrap connections.
+#[derive(Clone)]
+pub(crate) struct ClientTlsConfig {
+    connector: tokio_rustls::TlsConnector,
+    server_name: Option<String>,
+}
+
+impl fmt::Debug for ClientTlsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientTlsConfig")
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientTlsConfig {
+    /// Runs the handshake on `stream` to `authority` (`host:port`), checking the certificate
+    /// against the override name or the host, within the handshake timeout; the server must
+    /// agree to `h2`.
+    pub(crate) async fn connect<IO>(
+        &self,
+        authority: &str,
+        stream: IO,
+    ) -> std::io::Result<tokio_rustls::client::TlsStream<IO>>
+    where
+        IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let host = match &self.server_name {
+            Some(name) => name.as_str(),
+            None => {
+                let host = authority.rsplit_once(':').map_or(authority, |(host, _)| host);
+                host.trim_start_matches('[').trim_end_matches(']')
+            }
+        };
+        let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("invalid TLS server name {host:?}: {e}"),
+            )
+        })?;
+        let handshake = self.connector.connect(name, stream);
+        let stream = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake)
+            .await
+            .map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("TLS handshake did not finish within {HANDSHAKE_TIMEOUT:?}"),
+                )
+            })??;
+        match stream.get_ref().1.alpn_protocol() {
+            Some(b"h2") | None => Ok(stream),
+            Some(other) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the server chose ALPN protocol {:?}, not h2",
+                    String::from_utf8_lossy(other)
+                ),
+            )),
+        }
     }
 }

@@ -18,6 +18,9 @@ pub(crate) struct Attrs {
     pub(crate) krate: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
+    pub(crate) unknown_fields: Option<Span>,
+    /// Every key given, with its span, in order.
+    pub(crate) keys: Vec<(String, Span)>,
 }
 
 /// Where an attribute sits, which decides the keys it accepts.
@@ -37,7 +40,14 @@ impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
             Place::MessageType | Place::EnumType => &["name", "package", "file", "crate"],
-            Place::MessageField => &["tag", "name", "encoding", "oneof", "deprecated"],
+            Place::MessageField => &[
+                "tag",
+                "name",
+                "encoding",
+                "oneof",
+                "deprecated",
+                "unknown_fields",
+            ],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
             Place::OneofVariant => &["tag", "name", "encoding", "deprecated"],
@@ -93,6 +103,7 @@ fn parse_key(
         )));
     }
     let span = meta.path.span();
+    out.keys.push((key.clone(), span));
     let duplicate = || syn::Error::new(span, format!("duplicate attribute `{key}`"));
     match key.as_str() {
         "tag" => {
@@ -109,6 +120,11 @@ fn parse_key(
         }
         "deprecated" => {
             if out.deprecated.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "unknown_fields" => {
+            if out.unknown_fields.replace(span).is_some() {
                 ctx.push(duplicate());
             }
         }

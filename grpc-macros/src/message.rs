@@ -31,6 +31,12 @@ struct Field<'a> {
     shape: Shape,
 }
 
+/// The struct's fields: the protobuf fields, and the `#[grpc(unknown_fields)]` field if any.
+struct Model<'a> {
+    fields: Vec<Field<'a>>,
+    unknown: Option<&'a Ident>,
+}
+
 pub(crate) fn expand(input: DeriveInput) -> TokenStream {
     match expand_checked(&input) {
         Ok(tokens) => tokens,
@@ -92,16 +98,20 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
         ctx.error(&input.generics, "a message cannot have generic parameters");
     }
-    let fields = match &input.data {
+    let empty = Model {
+        fields: Vec::new(),
+        unknown: None,
+    };
+    let model = match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(named) => parse_fields(&ctx, named.named.iter()),
-            Fields::Unit => Vec::new(),
+            Fields::Unit => empty,
             Fields::Unnamed(_) => {
                 ctx.error(
                     &data.fields,
                     "a message needs named fields (or none at all)",
                 );
-                Vec::new()
+                empty
             }
         },
         _ => {
@@ -109,23 +119,29 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
                 &input.ident,
                 "`Message` can only be derived for structs; use `Enumeration` or `Oneof` for enums",
             );
-            Vec::new()
+            empty
         }
     };
-    check_tags(&ctx, &fields);
-    check_names(&ctx, &fields);
+    check_tags(&ctx, &model.fields);
+    check_names(&ctx, &model.fields);
     ctx.finish()?;
-    Ok(emit(input, &type_names, &fields))
+    Ok(emit(input, &type_names, &model))
 }
 
-fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Vec<Field<'a>> {
+fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Model<'a> {
     let mut next_tag = 1u32;
     let mut out = Vec::new();
+    let mut unknown = None;
     for field in fields {
         let Some(ident) = field.ident.as_ref() else {
             continue;
         };
         let attrs = attrs::parse(ctx, &field.attrs, Place::MessageField);
+        if let Some(marker) = attrs.unknown_fields {
+            check_unknown_fields(ctx, field, &attrs, marker, unknown);
+            unknown = unknown.or(Some(ident));
+            continue;
+        }
         let oneof = attrs.oneof.is_some();
         let Some(shape) = types::classify_field(ctx, &field.ty, attrs.encoding.as_ref(), oneof)
         else {
@@ -170,7 +186,41 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             shape,
         });
     }
-    out
+    Model {
+        fields: out,
+        unknown,
+    }
+}
+
+/// The `#[grpc(unknown_fields)]` field: one per message, of type `UnknownFields`, with no other
+/// keys (it has no number or name of its own).
+fn check_unknown_fields(
+    ctx: &Ctx,
+    field: &syn::Field,
+    attrs: &attrs::Attrs,
+    marker: Span,
+    previous: Option<&Ident>,
+) {
+    if let Some(previous) = previous {
+        ctx.push(syn::Error::new(
+            marker,
+            format!("only one field can hold the unknown fields, and `{previous}` already does"),
+        ));
+    }
+    for (key, span) in &attrs.keys {
+        let message = match key.as_str() {
+            "unknown_fields" => continue,
+            "tag" => "the unknown-fields field has no field number: it holds the fields whose numbers the message does not declare".to_owned(),
+            other => format!("`{other}` does not apply to the unknown-fields field"),
+        };
+        ctx.push(syn::Error::new(*span, message));
+    }
+    if !types::is_unknown_fields(&field.ty) {
+        ctx.error(
+            &field.ty,
+            "the unknown-fields field must have type `grpc_core::UnknownFields`",
+        );
+    }
 }
 
 /// Field numbers must be in range, outside the reserved block, and unique.
@@ -219,7 +269,8 @@ fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     }
 }
 
-fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenStream {
+fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStream {
+    let fields = &model.fields[..];
     let krate = &names.krate;
     let p = quote!(#krate::__private);
     let ident = &input.ident;
@@ -286,6 +337,22 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
         quote!(if let ::core::option::Option::Some(value) = #var { #oneof::encode(value, buf); })
     });
 
+    // Unknown fields are written after the known ones, as protoc's C++ does; without an
+    // unknown-fields field they are skipped.
+    let unknown_set = quote!(<#p::UnknownFields as #p::prost::Message>);
+    let (encode_unknown, merge_unknown, len_unknown) = match model.unknown {
+        Some(member) => (
+            quote!(#unknown_set::encode_raw(&self.#member, buf);),
+            quote!(#unknown_set::merge_field(&mut self.#member, tag, wire_type, buf, ctx)),
+            quote!(+ #unknown_set::encoded_len(&self.#member)),
+        ),
+        None => (
+            TokenStream::new(),
+            quote!(#p::prost::encoding::skip_field(wire_type, tag, buf, ctx)),
+            TokenStream::new(),
+        ),
+    };
+
     let merge_arms = codes.iter().map(|(field, code)| {
         let merge = &code.merge;
         let field_name = field.ident.to_string();
@@ -309,10 +376,11 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
             _ => quote!(#describe),
         }
     });
-    let defaults = fields.iter().map(|field| {
-        let member = field.ident;
-        quote!(#member: ::core::default::Default::default())
-    });
+    let defaults = fields
+        .iter()
+        .map(|field| field.ident)
+        .chain(model.unknown)
+        .map(|member| quote!(#member: ::core::default::Default::default()));
     let p_ref = &p;
     let oneof_checks = oneofs.iter().flat_map(|(oneof_field, _, oneof)| {
         let p = p_ref;
@@ -351,6 +419,7 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
                     #(#pending_init)*
                     #(#encode_steps)*
                     #(#encode_rest)*
+                    #encode_unknown
                 }
 
                 #[allow(unused_variables)]
@@ -363,12 +432,12 @@ fn emit(input: &DeriveInput, names: &TypeNames, fields: &[Field<'_>]) -> TokenSt
                 ) -> ::core::result::Result<(), #p::DecodeError> {
                     match tag {
                         #(#merge_arms)*
-                        _ => #p::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+                        _ => #merge_unknown,
                     }
                 }
 
                 fn encoded_len(&self) -> usize {
-                    0 #(+ #lens)*
+                    0 #(+ #lens)* #len_unknown
                 }
 
                 fn clear(&mut self) {
@@ -458,6 +527,45 @@ mod tests {
         assert!(out.contains("unknown attribute `bogus`"), "{out}");
         assert!(out.contains("unsupported field type"), "{out}");
         assert!(!out.contains("impl"), "no impls on error: {out}");
+    }
+
+    #[test]
+    fn unknown_fields_are_collected_and_written_last() {
+        let out = expand_str(quote! {
+            struct M { a: i32, #[grpc(unknown_fields)] rest: UnknownFields, b: String }
+        });
+        // The field takes no number: `b` is 2.
+        assert!(out.contains("encoding :: string :: encode (2u32"), "{out}");
+        let merge = out
+            .find("merge_field (& mut self . rest , tag , wire_type , buf , ctx)")
+            .expect("unknown fields merged");
+        assert!(!out.contains("skip_field"), "nothing skipped: {out}");
+        let last_known = out.find("encoding :: string :: encode (2u32").unwrap_or(0);
+        let encode = out.find("encode_raw (& self . rest , buf)").expect("encoded");
+        assert!(last_known < encode && encode < merge, "written after the known fields");
+        assert!(out.contains("encoded_len (& self . rest)"), "{out}");
+        assert!(!out.contains("\"rest\""), "not in the descriptor: {out}");
+    }
+
+    #[test]
+    fn without_unknown_fields_unknowns_are_skipped() {
+        let out = expand_str(quote! { struct M { a: i32 } });
+        assert!(out.contains("skip_field"), "{out}");
+    }
+
+    #[test]
+    fn unknown_fields_misuse_is_reported_at_each_place() {
+        let out = expand_str(quote! {
+            struct M {
+                #[grpc(unknown_fields)] one: UnknownFields,
+                #[grpc(unknown_fields, tag = 3, name = "x")] two: UnknownFields,
+                #[grpc(unknown_fields)] three: Vec<u8>,
+            }
+        });
+        assert!(out.contains("`one` already does"), "{out}");
+        assert!(out.contains("has no field number"), "{out}");
+        assert!(out.contains("`name` does not apply"), "{out}");
+        assert!(out.contains("must have type `grpc_core::UnknownFields`"), "{out}");
     }
 
     #[test]

@@ -399,8 +399,8 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             fn call(
                 &self,
                 method: &str,
-                request: #p::Request<#p::Body>,
-            ) -> #p::BoxFuture<#p::Response<#p::Body>> {
+                request: #p::Request<#p::RequestBody>,
+            ) -> #p::BoxFuture<#p::Response<#p::ResponseBody>> {
                 match method {
                     #(#arms)*
                     _ => #p::unimplemented_method(#full_name, method),

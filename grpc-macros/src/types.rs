@@ -188,6 +188,11 @@ fn generic_args<'a>(ty: &'a Type, name: &str) -> Option<Vec<&'a Type>> {
     )
 }
 
+/// Whether `ty` is `UnknownFields` (by its last path segment, like every type check here).
+pub(crate) fn is_unknown_fields(ty: &Type) -> bool {
+    is_ident(ty, "UnknownFields")
+}
+
 fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     generic_args(ty, name).and_then(|args| (args.len() == 1).then(|| args[0]))
 }

@@ -35,16 +35,43 @@ pub use error::Error;
 pub use parse::parse;
 
 /// Imports `.proto` files into Rust source files, one per protobuf package.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Builder {
     includes: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
+    options: codegen::Options,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            includes: Vec::new(),
+            out_dir: None,
+            options: codegen::Options::default(),
+        }
+    }
 }
 
 impl Builder {
     /// A builder with no include paths.
     pub fn new() -> Builder {
         Builder::default()
+    }
+
+    /// Whether the generated types keep what they do not know (default: yes).
+    ///
+    /// With `true`, every message gets a `#[grpc(unknown_fields)] pub unknown_fields:
+    /// grpc_core::UnknownFields` field and enum-typed fields are `grpc_core::OpenEnum<E>`, so
+    /// fields and enum values added by a newer version of the schema survive a decode and
+    /// re-encode byte for byte (a service passes them on, as protoc-generated code does).
+    ///
+    /// With `false`, messages hold only their declared fields (unknown fields are skipped on
+    /// decode) and enum fields have the enum's own type (an unknown number decodes to the
+    /// zero value): plainer structs, for code that never forwards messages. The CLI's
+    /// `--drop-unknown` sets this.
+    pub fn preserve_unknown(mut self, preserve: bool) -> Self {
+        self.options.preserve_unknown = preserve;
+        self
     }
 
     /// Adds an import path (like `protoc -I`).
@@ -91,12 +118,17 @@ impl Builder {
             }
         }
         let mut written = Vec::new();
-        for module in generate(&set)? {
+        for module in self.generate(&set)? {
             let path = out_dir.join(&module.file_name);
             std::fs::write(&path, &module.code)
                 .map_err(|e| Error::new(format!("write {}: {e}", path.display())))?;
             written.push(path);
         }
         Ok(written)
+    }
+
+    /// Generates the modules for an already parsed `set` (see [`parse`]) without writing them.
+    pub fn generate(&self, set: &prost_types::FileDescriptorSet) -> Result<Vec<GeneratedModule>, Error> {
+        codegen::generate_with(set, &self.options)
     }
 }

@@ -1,9 +1,16 @@
-//! `grpc-proto-import -I <include>... -o <out dir> <file.proto>...`: writes the code-first Rust
-//! for the given `.proto` files (and their imports), one `<package>.rs` per protobuf package.
+//! `grpc-proto-import -I <include>... [--drop-unknown] -o <out dir> <file.proto>...`: writes the
+//! code-first Rust for the given `.proto` files (and their imports), one `<package>.rs` per
+//! protobuf package. `--drop-unknown` is `Builder::preserve_unknown(false)`.
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: grpc-proto-import [-I <include dir>]... -o <out dir> <file.proto>...";
+const USAGE: &str = "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] -o <out dir> <file.proto>...
+
+  -I, --include <dir>   an import path (like protoc -I); repeatable
+  -o, --out <dir>       where to write <package>.rs files
+  --drop-unknown        generate messages without an UnknownFields field and enum fields of
+                        the enum's own type (unknown fields and enum values are then lost on
+                        decode); by default both are kept and re-encoded";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();
@@ -20,6 +27,7 @@ fn main() -> ExitCode {
                 Some(dir) => out_dir = Some(dir),
                 None => return usage("-o needs a directory"),
             },
+            "--drop-unknown" => builder = builder.preserve_unknown(false),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;

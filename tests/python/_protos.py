@@ -78,3 +78,9 @@ def load_wiretest():
     """Return the imported wiretest_pb2 module (see protos/wiretest.proto)."""
     _generate()
     return importlib.import_module("wiretest_pb2")
+
+
+def load_module(name):
+    """Return the generated module `name` (e.g. "lossless_v2_pb2") of any proto in protos/."""
+    _generate()
+    return importlib.import_module(name)

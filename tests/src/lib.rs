@@ -1,7 +1,9 @@
 //! Helpers shared by the end-to-end tests: starting servers on free ports, and running the
-//! Python peers under `tests/python`.
+//! Python peers under `tests/python` and the grpc-go peers under `tests/go`.
 
 pub mod certs;
+pub mod frames;
+pub mod go;
 pub mod imported;
 pub mod interop;
 pub mod probe;

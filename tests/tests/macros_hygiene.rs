@@ -53,6 +53,8 @@ mod hygiene {
         Item(Item),
         #[grpc(tag = 44)]
         Nested(::std::boxed::Box<Everything>),
+        #[grpc(tag = 45)]
+        OpenSort(::grpc_core::OpenEnum<Kind>),
     }
 
     /// Every field kind. Field names that match the generated code's locals are deliberate.
@@ -112,6 +114,13 @@ mod hygiene {
         pub(crate) registry: u32,
         pub(crate) message: u32,
         pub(crate) r#type: ::std::string::String,
+        pub(crate) open_kind: ::grpc_core::OpenEnum<Kind>,
+        pub(crate) open_kinds: ::std::vec::Vec<::grpc_core::OpenEnum<Kind>>,
+        pub(crate) maybe_open_kind: ::core::option::Option<::grpc_core::OpenEnum<Kind>>,
+        pub(crate) open_kind_by_key:
+            ::std::collections::BTreeMap<i32, ::grpc_core::OpenEnum<Kind>>,
+        #[grpc(unknown_fields)]
+        pub(crate) unknown: ::grpc_core::UnknownFields,
     }
 
     /// A message without fields.
@@ -257,6 +266,8 @@ mod renamed_path {
         Thing(Item),
         #[grpc(tag = 44)]
         Nested(::std::boxed::Box<Everything>),
+        #[grpc(tag = 45)]
+        OpenSort(renamed::OpenEnum<Kind>),
     }
 
     /// Every field kind.
@@ -295,6 +306,9 @@ mod renamed_path {
         pub(crate) child: ::core::option::Option<::std::boxed::Box<Everything>>,
         pub(crate) when: ::core::option::Option<::prost_types::Timestamp>,
         pub(crate) nothing: ::core::option::Option<()>,
+        pub(crate) open_kinds: ::std::vec::Vec<renamed::OpenEnum<Kind>>,
+        #[grpc(unknown_fields)]
+        pub(crate) unknown: renamed::UnknownFields,
     }
 
     /// All four call shapes.
@@ -373,7 +387,8 @@ mod renamed_path {
 use std::collections::{BTreeMap, HashMap};
 
 use grpc_core::descriptor::Describe;
-use grpc_core::message::Enumeration as _;
+use grpc_core::message::{Enumeration as _, UnknownValue};
+use grpc_core::{OpenEnum, UnknownFields};
 use grpc_tests::servers::TestServer;
 
 fn round_trip<M: grpc_core::Message + Default + PartialEq + std::fmt::Debug>(value: &M) {
@@ -446,7 +461,22 @@ fn full_everything() -> hygiene::Everything {
         registry: 6,
         message: 7,
         r#type: "type".into(),
+        open_kind: OpenEnum::Unknown(77),
+        open_kinds: vec![OpenEnum::Known(Kind::Small), OpenEnum::Unknown(-5)],
+        maybe_open_kind: Some(OpenEnum::Unknown(0x7fff_ffff)),
+        open_kind_by_key: BTreeMap::from([(1, OpenEnum::Unknown(8)), (2, Kind::Large.into())]),
+        unknown: unknown_fields(),
     }
+}
+
+/// Fields with numbers neither message declares, of every wire type.
+fn unknown_fields() -> UnknownFields {
+    let mut unknown = UnknownFields::new();
+    unknown.push(999, UnknownValue::Varint(u64::MAX));
+    unknown.push(1000, UnknownValue::LengthDelimited("raw".into()));
+    unknown.push(1001, UnknownValue::Fixed32(1));
+    unknown.push(1002, UnknownValue::Fixed64(2));
+    unknown
 }
 
 fn full_renamed() -> renamed_path::Everything {
@@ -494,6 +524,8 @@ fn full_renamed() -> renamed_path::Everything {
             nanos: 2,
         }),
         nothing: Some(()),
+        open_kinds: vec![OpenEnum::Unknown(3), Kind::Small.into()],
+        unknown: unknown_fields(),
     }
 }
 
@@ -518,6 +550,8 @@ fn no_prelude_values_round_trip() {
         Choice::Sort(Kind::Unspecified),
         Choice::Item(Item::default()),
         Choice::Nested(Box::default()),
+        Choice::OpenSort(OpenEnum::Unknown(9)),
+        Choice::OpenSort(Kind::Large.into()),
     ] {
         round_trip(&Everything {
             choice: Some(choice),
@@ -568,9 +602,15 @@ fn no_prelude_names() {
         "oneof choice",
         "the_item",
         "string type = ",
+        ".hygiene.v1.Kind open_kind = 108;",
+        "repeated .hygiene.v1.Kind open_kinds = 109;",
+        "optional .hygiene.v1.Kind maybe_open_kind = 110;",
+        "map<int32, .hygiene.v1.Kind> open_kind_by_key = 111;",
+        ".hygiene.v1.Kind open_sort = 45;",
     ] {
         assert!(source.contains(needle), "{needle:?} in:\n{source}");
     }
+    assert!(!source.contains("unknown"), "no unknown-fields field in:\n{source}");
     assert!(<hygiene::Kind as Describe>::proto_source().contains("KIND_HUGE = 2;"));
     assert_links::<hygiene::Everything>();
     let service = <hygiene::HygienicClient as Describe>::proto_source();

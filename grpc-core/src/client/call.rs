@@ -6,30 +6,35 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http::uri::PathAndQuery;
 use http::HeaderValue;
 use tokio::time::Instant;
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
-use tonic::body::Body;
-use tonic::codec::Codec;
-use tonic_prost::ProstCodec;
 
-use super::{map_status, Channel};
-use crate::codec::{accept_encoding_header, Compression, EncodeBody, OutgoingMessage, WireMessage};
+use super::Channel;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
-use crate::status::Code;
-use crate::status::Status;
-use crate::streaming::Streaming;
+use crate::protocol::headers::{
+    self, CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING, GRPC_TIMEOUT, TE,
+};
+use crate::protocol::status_codec;
+use crate::protocol::{
+    accept_encoding_header, decode_message, Compression, FrameDecoder, FrameEncoder,
+    OutgoingMessage, WireMessage,
+};
+use crate::status::{Code, Status};
+use crate::streaming::{Abandon, LocalFailure, Streaming};
+use crate::transport::recv::{client_error, RecvBody};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
 
 /// What a call sends: one message, or a stream of them.
-enum Requests<Req> {
-    One(Req),
+pub(crate) enum Requests<Req> {
+    One(OutgoingMessage<Req>),
     Many(BoxStream<OutgoingMessage<Req>>),
 }
 
@@ -63,10 +68,6 @@ where
     where
         Resp: prost::Message + Default + Send + Sync + 'static,
     {
-        let stream: BoxStream<OutgoingMessage<Req>> = match self.requests {
-            Requests::One(request) => Box::pin(tokio_stream::once(OutgoingMessage::new(request))),
-            Requests::Many(stream) => stream,
-        };
         let head = CallHead {
             channel: &self.channel,
             path: PathAndQuery::from_static(self.path),
@@ -74,16 +75,12 @@ where
             metadata: self.metadata,
             compression: self.compression,
         };
-        head.start(
-            stream,
-            ProstCodec::<Req, Resp>::default().decoder(),
-            deadline,
-        )
-        .await
+        head.start(self.requests, decode_message::<Resp>, deadline)
+            .await
     }
 }
 
-/// Everything about a call but its messages and codec.
+/// Everything about a call but its messages.
 pub(crate) struct CallHead<'a> {
     pub(crate) channel: &'a Channel,
     pub(crate) path: PathAndQuery,
@@ -93,104 +90,163 @@ pub(crate) struct CallHead<'a> {
     pub(crate) compression: Option<Option<Compression>>,
 }
 
+/// Resets the call's stream if dropped before [`AbandonOnDrop::take`]: the caller gave up while
+/// waiting for the response headers.
+struct AbandonOnDrop(Option<Abandon>);
+
+impl AbandonOnDrop {
+    fn take(mut self) -> Abandon {
+        self.0.take().expect("taken once")
+    }
+}
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        if let Some(Abandon::Stream(mut send)) = self.0.take() {
+            send.send_reset(h2::Reason::CANCEL);
+        }
+    }
+}
+
 impl CallHead<'_> {
-    /// Sends the request headers with `requests` as the body and returns the response stream,
-    /// decoded by `decoder`.
-    pub(crate) async fn start<T, D>(
+    /// Opens the stream, sends the requests (the last DATA frame carries END_STREAM; a request
+    /// never has trailers) and returns the response stream, whose messages `decode` reads.
+    pub(crate) async fn start<T, R>(
         self,
-        requests: BoxStream<OutgoingMessage<T>>,
-        decoder: D,
+        requests: Requests<T>,
+        decode: fn(Bytes) -> Result<R, Status>,
         deadline: Option<Instant>,
-    ) -> Result<Streaming<D::Item>, Status>
+    ) -> Result<Streaming<R>, Status>
     where
         T: WireMessage + Send + 'static,
-        D: tonic::codec::Decoder<Error = tonic::Status> + Send + 'static,
-        D::Item: Send + 'static,
     {
         let channel = self.channel;
-        let config = &channel.config;
+        let config = channel.config();
         let compression = self.compression.unwrap_or(config.compression);
-        // Cancelled when the call is abandoned: before the response arrives (this future is
-        // dropped) or after (the response stream is dropped). The request body then resets
-        // the HTTP/2 stream, whatever state the request side is in.
-        let cancel = CancellationToken::new();
-        let guard = cancel.clone().drop_guard();
-        let body = EncodeBody::new(requests.map(Ok), compression, config.max_send_message_size)
-            .cancel_with(cancel);
-        let request = self.request(Body::new(body), compression)?;
-
-        let mut transport = channel.transport.clone();
-        let transport_error = |e: tonic::transport::Error| {
-            map_status(tonic::Status::from_error(Box::new(e)).into(), deadline)
+        let mut encoder = FrameEncoder::new(compression, config.max_send_message_size);
+        // A unary request is encoded before anything is sent: if it cannot be, nothing is.
+        let first = match &requests {
+            Requests::One(message) => {
+                let mut data = BytesMut::new();
+                encoder.encode(message, &mut data)?;
+                Some(data.freeze())
+            }
+            Requests::Many(_) => None,
         };
-        std::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut transport, cx))
-            .await
-            .map_err(transport_error)?;
-        let response = tower_service::Service::call(&mut transport, request)
-            .await
-            .map_err(transport_error)?;
-
-        let encoding = match response.headers().get("grpc-encoding").and_then(|v| v.to_str().ok()) {
+        let request = self.request(compression)?;
+        let mut send_request = channel.ready().await?;
+        let (response, mut send) = send_request
+            .send_request(request, false)
+            .map_err(client_error)?;
+        let local_failure = LocalFailure::default();
+        let abandon = match (requests, first) {
+            (_, Some(data)) => {
+                // If this fails, the server has already answered (a trailers-only error sent
+                // before reading, as grpc-go does for an unknown service) or the connection is
+                // gone: the response says which.
+                let _ = send.send_data(data, true);
+                Abandon::Stream(send)
+            }
+            (Requests::Many(requests), None) => {
+                let cancel = CancellationToken::new();
+                tokio::spawn(send_requests(
+                    send,
+                    requests,
+                    encoder,
+                    cancel.clone(),
+                    local_failure.clone(),
+                ));
+                Abandon::Task(cancel.drop_guard())
+            }
+            (Requests::One(_), None) => unreachable!("a unary request is encoded above"),
+        };
+        let abandon = AbandonOnDrop(Some(abandon));
+        let response = response.await.map_err(|error| {
+            let local = local_failure.lock().ok().and_then(|mut s| s.take());
+            local.unwrap_or_else(|| client_error(error))
+        })?;
+        let (parts, body) = response.into_parts();
+        let headers = parts.headers;
+        let trailers_only = body.is_end_stream() || headers.contains_key(headers::GRPC_STATUS);
+        if parts.status != http::StatusCode::OK || trailers_only {
+            // The headers are the trailers: the status and the trailing metadata.
+            let status = status_codec::decode(headers).unwrap_or_else(|| {
+                if parts.status == http::StatusCode::OK {
+                    Status::internal("the server ended the response without a grpc-status")
+                } else {
+                    Status::new(
+                        status_codec::code_for_http_status(parts.status),
+                        format!("unexpected HTTP status {} from the server", parts.status),
+                    )
+                }
+            });
+            if status.code() != Code::Ok {
+                return Err(status);
+            }
+            let trailers = status.metadata().clone().into_headers();
+            let mut trailers_headers = trailers;
+            trailers_headers.insert(headers::GRPC_STATUS, HeaderValue::from_static("0"));
+            return Ok(Streaming::client(
+                Box::new(TrailersOnly(Some(trailers_headers))),
+                FrameDecoder::new(None, 0),
+                MetadataMap::new(),
+                deadline,
+                abandon.take(),
+                local_failure,
+                decode,
+            ));
+        }
+        let is_grpc = headers
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|ct| headers::is_grpc_content_type(ct.as_bytes()));
+        if !is_grpc {
+            return Err(Status::unknown(format!(
+                "the server answered with content-type {:?}, not application/grpc",
+                headers.get(http::header::CONTENT_TYPE)
+            )));
+        }
+        let encoding = match headers.get(GRPC_ENCODING).and_then(|v| v.to_str().ok()) {
             None | Some("identity") => None,
-            Some(name) => match Compression::from_name(name).filter(|c| config.accept_compression.contains(c)) {
-                Some(compression) => Some(compression.to_tonic()),
-                None => return Err(Status::internal(format!("the server answered with compression `{name}`, which this channel does not accept"))),
+            Some(name) => match Compression::from_name(name)
+                .filter(|c| config.accept_compression.contains(c))
+            {
+                Some(compression) => Some(compression),
+                None => {
+                    return Err(Status::internal(format!(
+                        "the server answered with compression `{name}`, which this channel does not accept"
+                    )))
+                }
             },
         };
-        let trailers_only = match tonic::Status::from_header_map(response.headers()) {
-            Some(status) if status.code() != Code::Ok => {
-                return Err(map_status(status.into(), deadline))
-            }
-            Some(_) => true,
-            None => false,
-        };
-        let status_code = response.status();
-        let (parts, body) = response.into_parts();
-        let decoding = if trailers_only {
-            tonic::codec::Streaming::new_empty(decoder, body)
-        } else {
-            tonic::codec::Streaming::new_response(
-                decoder,
-                body,
-                status_code,
-                encoding,
-                Some(config.max_receive_message_size),
-            )
-        };
-        let metadata = MetadataMap::from_headers(parts.headers);
-        Ok(Streaming::new(decoding, metadata, deadline).cancel_on_drop(guard.disarm()))
+        Ok(Streaming::client(
+            Box::new(body),
+            FrameDecoder::new(encoding, config.max_receive_message_size),
+            MetadataMap::from_headers(headers),
+            deadline,
+            abandon.take(),
+            local_failure,
+            decode,
+        ))
     }
 
-    /// The HTTP/2 request: path, gRPC headers and the caller's metadata.
-    fn request(
-        self,
-        body: Body,
-        compression: Option<Compression>,
-    ) -> Result<http::Request<Body>, Status> {
-        let config = &self.channel.config;
+    /// The HTTP/2 request head: path, gRPC headers and the caller's metadata.
+    fn request(self, compression: Option<Compression>) -> Result<http::Request<()>, Status> {
+        let config = self.channel.config();
         let uri = format!("{}{}", config.origin, self.path);
         let mut request = http::Request::builder()
             .method(http::Method::POST)
             .uri(uri)
             .version(http::Version::HTTP_2)
-            .body(body)
+            .body(())
             .map_err(|e| Status::internal(format!("building the request: {e}")))?;
         let headers = request.headers_mut();
         let mut metadata = self.metadata.into_headers();
-        for reserved in [
-            "te",
-            "content-type",
-            "grpc-timeout",
-            "grpc-encoding",
-            "grpc-accept-encoding",
-        ] {
-            metadata.remove(reserved);
-        }
+        headers::strip_reserved(&mut metadata);
         headers.extend(metadata);
-        headers.insert("te", HeaderValue::from_static("trailers"));
+        headers.insert(TE, HeaderValue::from_static("trailers"));
         headers.insert(
             http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/grpc"),
+            HeaderValue::from_static(CONTENT_TYPE_GRPC),
         );
         if !headers.contains_key(http::header::USER_AGENT) {
             headers.insert(
@@ -199,45 +255,90 @@ impl CallHead<'_> {
             );
         }
         if let Some(timeout) = self.timeout {
-            headers.insert("grpc-timeout", grpc_timeout(timeout));
+            headers.insert(GRPC_TIMEOUT, crate::protocol::timeout::format(timeout));
         }
         if let Some(compression) = compression {
-            headers.insert(
-                "grpc-encoding",
-                HeaderValue::from_static(compression.name()),
-            );
+            headers.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
         }
         if let Some(accept) = accept_encoding_header(&config.accept_compression) {
-            headers.insert("grpc-accept-encoding", accept);
+            headers.insert(GRPC_ACCEPT_ENCODING, accept);
         }
         Ok(request)
     }
 }
 
-/// `user-agent` of calls that do not set their own.
-const USER_AGENT: &str = concat!("grpc-rust-grpc-core/", env!("CARGO_PKG_VERSION"));
+/// The headers of a trailers-only response, read as the trailers of an empty body.
+struct TrailersOnly(Option<http::HeaderMap>);
 
-/// A `grpc-timeout` value: the finest unit whose count fits the protocol's 8 digits, rounded
-/// up so the server never sees a shorter deadline.
-fn grpc_timeout(timeout: Duration) -> HeaderValue {
-    let nanos = timeout.as_nanos();
-    let units: [(&str, u128); 6] = [
-        ("n", 1),
-        ("u", 1_000),
-        ("m", 1_000_000),
-        ("S", 1_000_000_000),
-        ("M", 60_000_000_000),
-        ("H", 3_600_000_000_000),
-    ];
-    for (unit, size) in units {
-        let count = nanos.div_ceil(size);
-        if count < 100_000_000 {
-            return HeaderValue::from_str(&format!("{count}{unit}"))
-                .unwrap_or(HeaderValue::from_static("99999999H"));
+impl RecvBody for TrailersOnly {
+    fn poll_data(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Bytes, Status>>> {
+        std::task::Poll::Ready(None)
+    }
+
+    fn poll_trailers(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<Option<http::HeaderMap>, Status>> {
+        std::task::Poll::Ready(Ok(self.0.take()))
+    }
+}
+
+/// Sends a request stream: each message as it comes (waiting for flow-control capacity before
+/// pulling the next), then an empty DATA frame with END_STREAM. A message that cannot be
+/// encoded, or a cancelled call, resets the stream with CANCEL; the encode error is left in
+/// `local_failure` for the caller.
+async fn send_requests<T: WireMessage>(
+    mut send: h2::SendStream<Bytes>,
+    mut requests: BoxStream<OutgoingMessage<T>>,
+    mut encoder: FrameEncoder,
+    cancel: CancellationToken,
+    local_failure: LocalFailure,
+) {
+    let mut buf = BytesMut::new();
+    loop {
+        // Back-pressure: wait until the stream can take more before pulling a message.
+        send.reserve_capacity(1);
+        while send.capacity() == 0 {
+            tokio::select! {
+                _ = cancel.cancelled() => return send.send_reset(h2::Reason::CANCEL),
+                capacity = std::future::poll_fn(|cx| send.poll_capacity(cx)) => match capacity {
+                    Some(Ok(_)) => {}
+                    // The stream is over (the server answered or reset it).
+                    Some(Err(_)) | None => return,
+                },
+            }
+        }
+        let next = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return send.send_reset(h2::Reason::CANCEL),
+            _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return,
+            next = requests.next() => next,
+        };
+        match next {
+            Some(message) => {
+                if let Err(status) = encoder.encode(&message, &mut buf) {
+                    if let Ok(mut slot) = local_failure.lock() {
+                        *slot = Some(status);
+                    }
+                    return send.send_reset(h2::Reason::CANCEL);
+                }
+                if send.send_data(buf.split().freeze(), false).is_err() {
+                    return;
+                }
+            }
+            None => {
+                let _ = send.send_data(Bytes::new(), true);
+                return;
+            }
         }
     }
-    HeaderValue::from_static("99999999H")
 }
+
+/// `user-agent` of calls that do not set their own.
+const USER_AGENT: &str = concat!("grpc-rust-grpc-core/", env!("CARGO_PKG_VERSION"));
 
 /// Runs `fut`, failing with DEADLINE_EXCEEDED once `deadline` passes.
 pub(crate) async fn with_deadline<T>(
@@ -299,7 +400,7 @@ where
     #[doc(hidden)]
     pub fn new(channel: &Channel, path: &'static str, request: Req) -> Self {
         UnaryCall {
-            call: Call::new(channel, path, Requests::One(request)),
+            call: Call::new(channel, path, Requests::One(OutgoingMessage::new(request))),
             _response: PhantomData,
         }
     }
@@ -337,12 +438,14 @@ where
                     "server sent more than one response message for a unary call",
                 ));
             }
+            let message_compressed = stream.last_message_compressed();
             let (initial_metadata, trailing_metadata) = stream.into_metadata();
             Ok((
                 response,
                 CallDetails {
                     initial_metadata,
                     trailing_metadata,
+                    message_compressed,
                 },
             ))
         })
@@ -380,7 +483,7 @@ where
     #[doc(hidden)]
     pub fn new(channel: &Channel, path: &'static str, request: Req) -> Self {
         StreamingCall {
-            call: Call::new(channel, path, Requests::One(request)),
+            call: Call::new(channel, path, Requests::One(OutgoingMessage::new(request))),
             _response: PhantomData,
         }
     }
@@ -443,6 +546,7 @@ impl<Req, Resp> fmt::Debug for StreamingCall<Req, Resp> {
 pub struct CallDetails {
     initial_metadata: MetadataMap,
     trailing_metadata: MetadataMap,
+    message_compressed: Option<bool>,
 }
 
 impl CallDetails {
@@ -456,24 +560,13 @@ impl CallDetails {
         &self.trailing_metadata
     }
 
+    /// Whether the response message arrived compressed (its flag on the wire).
+    pub fn message_compressed(&self) -> Option<bool> {
+        self.message_compressed
+    }
+
     /// The status code: always OK, since failed calls return a [`Status`] instead.
     pub fn code(&self) -> Code {
         Code::Ok
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grpc_timeout_uses_the_finest_unit_that_fits() {
-        assert_eq!(grpc_timeout(Duration::from_millis(1)), "1000000n");
-        assert_eq!(grpc_timeout(Duration::from_millis(250)), "250000u");
-        assert_eq!(grpc_timeout(Duration::from_secs(30)), "30000000u");
-        assert_eq!(grpc_timeout(Duration::from_secs(1000)), "1000000m");
-        assert_eq!(grpc_timeout(Duration::from_secs(3 * 86400)), "259200S");
-        assert_eq!(grpc_timeout(Duration::from_nanos(1_500)), "1500n");
-        assert_eq!(grpc_timeout(Duration::MAX), "99999999H");
     }
 }

@@ -4,12 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::rt::TokioIo;
-use tonic::transport::{Endpoint, Uri};
+use bytes::Bytes;
 
-use crate::codec::Compression;
 use crate::error::Error;
+use crate::protocol::Compression;
+use crate::status::Status;
 use crate::tls::ChannelTls;
+use crate::transport::connect::{connect, Address, ConnectSettings, Connection};
 
 /// A connection to a gRPC server, shared by every call made on it.
 ///
@@ -27,8 +28,17 @@ use crate::tls::ChannelTls;
 /// ```
 #[derive(Clone)]
 pub struct Channel {
-    pub(crate) transport: tonic::transport::Channel,
-    pub(crate) config: Arc<ChannelConfig>,
+    pub(crate) inner: Arc<ChannelInner>,
+}
+
+pub(crate) struct ChannelInner {
+    pub(crate) config: ChannelConfig,
+    address: Address,
+    settings: ConnectSettings,
+    /// The connection calls go on, once made.
+    current: std::sync::Mutex<Option<Connection>>,
+    /// Held while connecting, so that concurrent calls share one connection attempt.
+    connecting: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,12 +55,55 @@ pub(crate) struct ChannelConfig {
 impl fmt::Debug for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Channel")
-            .field("target", &self.config.target)
+            .field("target", &self.inner.config.target)
             .finish_non_exhaustive()
     }
 }
 
 impl Channel {
+    pub(crate) fn config(&self) -> &ChannelConfig {
+        &self.inner.config
+    }
+
+    /// An HTTP/2 connection ready for one more stream: the current one, or a new one when
+    /// there is none or it has closed.
+    pub(crate) async fn ready(&self) -> Result<h2::client::SendRequest<Bytes>, Status> {
+        let inner = &self.inner;
+        for attempt in 0..2 {
+            let current = lock(&inner.current)
+                .clone()
+                .filter(|c| !c.closed.is_cancelled());
+            let connection = match current {
+                Some(connection) => connection,
+                None => {
+                    let _connecting = inner.connecting.lock().await;
+                    let again = lock(&inner.current)
+                        .clone()
+                        .filter(|c| !c.closed.is_cancelled());
+                    match again {
+                        Some(connection) => connection,
+                        None => {
+                            let connection = connect(&inner.address, &inner.settings).await?;
+                            *lock(&inner.current) = Some(connection.clone());
+                            connection
+                        }
+                    }
+                }
+            };
+            match connection.send.ready().await {
+                Ok(send) => return Ok(send),
+                Err(error) => {
+                    // The connection went away between calls: forget it and try a new one once.
+                    connection.closed.cancel();
+                    if attempt == 1 {
+                        return Err(crate::transport::recv::client_error(error));
+                    }
+                }
+            }
+        }
+        Err(Status::unavailable("no connection"))
+    }
+
     /// A plaintext (no TLS) channel to `target`, with default settings. Must be called inside a
     /// tokio runtime.
     pub fn insecure(target: &str) -> Result<Channel, Error> {
@@ -64,7 +117,7 @@ impl Channel {
 
     /// The target this channel was made for.
     pub fn target(&self) -> &str {
-        &self.config.target
+        &self.inner.config.target
     }
 }
 
@@ -179,55 +232,45 @@ impl ChannelBuilder {
                 ))
             }
         };
-        let origin = uri.clone();
-        let mut endpoint = Endpoint::from_shared(uri)
-            .map_err(|e| Error::invalid_target(&self.target, e))?
-            .connect_timeout(self.connect_timeout)
-            .tcp_nodelay(self.tcp_nodelay)
-            .initial_stream_window_size(self.windows.0)
-            .initial_connection_window_size(self.windows.1);
-        if let (Some(tls), Target::Tcp(authority)) = (&tls, &target) {
-            let host = authority
-                .rsplit_once(':')
-                .map_or(authority.as_str(), |(host, _)| host);
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            endpoint = endpoint
-                .tls_config(tls.to_tonic(host))
-                .map_err(|e| Error::tls(e.to_string()))?;
-        }
-        if let Some((interval, timeout)) = self.keepalive {
-            endpoint = endpoint
-                .http2_keep_alive_interval(interval)
-                .keep_alive_timeout(timeout)
-                .keep_alive_while_idle(true);
-        }
-        let transport = match target {
-            Target::Tcp(_) => endpoint.connect_lazy(),
-            Target::Unix(path) => {
-                endpoint.connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
-                    let path = path.clone();
-                    async move {
-                        let stream = tokio::net::UnixStream::connect(&path).await?;
-                        Ok::<_, std::io::Error>(TokioIo::new(stream))
-                    }
-                }))
-            }
+        let address = match target {
+            Target::Tcp(authority) => Address::Tcp(authority),
+            Target::Unix(path) => Address::Unix(path.into()),
+        };
+        let tls = tls.map(|tls| tls.client_config()).transpose()?;
+        let settings = ConnectSettings {
+            connect_timeout: self.connect_timeout,
+            tcp_nodelay: self.tcp_nodelay,
+            stream_window: self.windows.0,
+            connection_window: self.windows.1,
+            max_header_list_size: 16 * 1024,
+            keepalive: self.keepalive,
+            tls,
         };
         Ok(Channel {
-            transport,
-            config: Arc::new(ChannelConfig {
-                target: self.target,
-                origin,
-                compression: self.compression,
-                accept_compression: self.accept_compression,
-                max_receive_message_size: self.max_receive_message_size,
-                max_send_message_size: self.max_send_message_size,
+            inner: Arc::new(ChannelInner {
+                config: ChannelConfig {
+                    target: self.target,
+                    origin: uri,
+                    compression: self.compression,
+                    accept_compression: self.accept_compression,
+                    max_receive_message_size: self.max_receive_message_size,
+                    max_send_message_size: self.max_send_message_size,
+                },
+                address,
+                settings,
+                current: std::sync::Mutex::new(None),
+                connecting: tokio::sync::Mutex::new(()),
             }),
         })
     }
 }
 
-/// A parsed channel target.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[derive(Debug, PartialEq, Eq)]
 enum Target {
     /// `host:port`, resolved through DNS at connect time.

@@ -3,15 +3,14 @@
 
 use std::time::Duration;
 
-use bytes::{Buf, BufMut, Bytes};
+use bytes::Bytes;
 use futures_core::Stream;
 use http::uri::PathAndQuery;
 use tokio::time::Instant;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
-use super::call::{with_deadline, CallHead};
+use super::call::{with_deadline, CallHead, Requests};
 use super::Channel;
-use crate::codec::{EncodedBytes, OutgoingMessage};
+use crate::protocol::{EncodedBytes, OutgoingMessage};
 use crate::metadata::MetadataMap;
 use crate::status::Status;
 use crate::streaming::Streaming;
@@ -81,44 +80,7 @@ impl RawCall {
             compression: None,
         };
         let requests = requests.map(|bytes| OutgoingMessage::new(EncodedBytes(bytes)));
-        with_deadline(deadline, head.start(Box::pin(requests), RawCodec, deadline)).await
-    }
-}
-
-/// Passes message bytes through unchanged.
-#[derive(Debug, Clone, Copy, Default)]
-struct RawCodec;
-
-impl Codec for RawCodec {
-    type Encode = Bytes;
-    type Decode = Bytes;
-    type Encoder = RawCodec;
-    type Decoder = RawCodec;
-
-    fn encoder(&mut self) -> Self::Encoder {
-        RawCodec
-    }
-
-    fn decoder(&mut self) -> Self::Decoder {
-        RawCodec
-    }
-}
-
-impl Encoder for RawCodec {
-    type Item = Bytes;
-    type Error = tonic::Status;
-
-    fn encode(&mut self, item: Bytes, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
-        dst.put(item);
-        Ok(())
-    }
-}
-
-impl Decoder for RawCodec {
-    type Item = Bytes;
-    type Error = tonic::Status;
-
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, Self::Error> {
-        Ok(Some(src.copy_to_bytes(src.remaining())))
+        let requests = Requests::Many(Box::pin(requests));
+        with_deadline(deadline, head.start(requests, Ok, deadline)).await
     }
 }

@@ -9,8 +9,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
-use crate::codec::Compression;
 use crate::metadata::MetadataMap;
+use crate::protocol::Compression;
+use crate::status::Status;
 
 /// The address of the peer on the other end of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,13 +33,13 @@ impl fmt::Display for Peer {
     }
 }
 
-/// A handler's view of its call: request metadata, peer, deadline, cancellation, and the
-/// response's initial and trailing metadata.
+/// A handler's view of its call: request metadata, peer, deadline, cancellation, the
+/// response's initial and trailing metadata, and callbacks for the end of the call.
 ///
 /// Take it as the first parameter after `&self` in a service method:
 ///
 /// ```
-/// use grpc_core::{Message, ServerContext, Status};
+/// use grpc_core::{Message, ServerContext, ServerStream, Status};
 ///
 /// #[derive(Message, Clone, PartialEq, Debug)]
 /// pub struct Ping { pub n: u32 }
@@ -46,6 +47,7 @@ impl fmt::Display for Peer {
 /// #[grpc_core::service(package = "demo")]
 /// pub trait Pinger: Send + Sync + 'static {
 ///     async fn ping(&self, ctx: &ServerContext, ping: Ping) -> Result<Ping, Status>;
+///     async fn ticks(&self, ctx: &ServerContext, ping: Ping) -> Result<ServerStream<Ping>, Status>;
 /// }
 ///
 /// struct MyPinger;
@@ -55,13 +57,32 @@ impl fmt::Display for Peer {
 ///             ctx.initial_metadata_mut().insert("x-request-id", id.clone());
 ///         }
 ///         ctx.trailing_metadata_mut().insert("x-served-by", "pinger".parse().unwrap());
-///         tokio::select! {
-///             _ = ctx.cancelled() => Err(Status::cancelled("client went away")),
-///             _ = std::future::ready(()) => Ok(ping),
-///         }
+///         // Runs once when the call ends, however it ends (OK, error, cancel, deadline).
+///         ctx.add_callback(|status| println!("ping ended: {}", status.code()));
+///         Ok(ping)
+///     }
+///
+///     async fn ticks(&self, ctx: &ServerContext, ping: Ping) -> Result<ServerStream<Ping>, Status> {
+///         // Work that outlives the handler watches the call's cancellation.
+///         let cancelled = ctx.cancellation_token();
+///         let (tx, stream) = ServerStream::channel(4);
+///         tokio::spawn(async move {
+///             for n in 0..ping.n {
+///                 tokio::select! {
+///                     _ = cancelled.cancelled() => break, // the client went away
+///                     sent = tx.send(Ok(Ping { n })) => if sent.is_err() { break },
+///                 }
+///             }
+///         });
+///         Ok(stream)
 ///     }
 /// }
 /// ```
+///
+/// When the client cancels the call, goes away or runs out of deadline, the handler's future is
+/// dropped (it does not run on); the context is cancelled and the callbacks run with CANCELLED
+/// or DEADLINE_EXCEEDED. A handler reading a request stream gets that status as an `Err` from
+/// it, never a clean end of stream.
 #[derive(Clone)]
 pub struct ServerContext {
     inner: Arc<Inner>,
@@ -72,9 +93,31 @@ struct Inner {
     request_metadata: MetadataMap,
     peer: Option<Peer>,
     deadline: Option<Instant>,
-    request_compressed: Option<bool>,
+    compression: CallCompression,
     cancellation: CancellationToken,
     response: Mutex<ResponseMetadata>,
+    callbacks: Mutex<Callbacks>,
+}
+
+/// What the request said about compression (its headers are not metadata).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallCompression {
+    /// The request's `grpc-encoding`.
+    pub(crate) request: Option<Compression>,
+    /// The request's `grpc-accept-encoding`.
+    pub(crate) peer_accepts: Vec<Compression>,
+    /// For a single request message: whether it arrived compressed.
+    pub(crate) request_compressed: Option<bool>,
+}
+
+/// A callback for the end of the call.
+type Callback = Box<dyn FnOnce(&Status) + Send>;
+
+/// What runs when the call ends.
+#[derive(Default)]
+struct Callbacks {
+    ended: bool,
+    pending: Vec<Callback>,
 }
 
 #[derive(Default)]
@@ -91,7 +134,7 @@ impl ServerContext {
         request_metadata: MetadataMap,
         peer: Option<Peer>,
         deadline: Option<Instant>,
-        request_compressed: Option<bool>,
+        compression: CallCompression,
     ) -> Self {
         ServerContext {
             inner: Arc::new(Inner {
@@ -99,9 +142,10 @@ impl ServerContext {
                 request_metadata,
                 peer,
                 deadline,
-                request_compressed,
+                compression,
                 cancellation: CancellationToken::new(),
                 response: Mutex::new(ResponseMetadata::default()),
+                callbacks: Mutex::new(Callbacks::default()),
             }),
         }
     }
@@ -185,18 +229,49 @@ impl ServerContext {
 
     /// The request's compression (`grpc-encoding`), if it was compressed.
     pub fn request_compression(&self) -> Option<Compression> {
-        self.inner
-            .request_metadata
-            .get("grpc-encoding")
-            .and_then(|v| v.to_str().ok())
-            .and_then(Compression::from_name)
+        self.inner.compression.request
+    }
+
+    /// Whether the client accepts responses compressed with `compression`
+    /// (`grpc-accept-encoding`).
+    pub fn peer_accepts(&self, compression: Compression) -> bool {
+        self.inner.compression.peer_accepts.contains(&compression)
     }
 
     /// For a call with one request message (unary, server-streaming): whether that message
     /// arrived compressed. `None` for client streams: ask
     /// [`Streaming::last_message_compressed`](crate::Streaming::last_message_compressed).
     pub fn request_message_compressed(&self) -> Option<bool> {
-        self.inner.request_compressed
+        self.inner.compression.request_compressed
+    }
+
+    /// Runs `callback` once when the call ends, with its final status: OK, the error the
+    /// handler returned, CANCELLED when the client cancelled or went away, DEADLINE_EXCEEDED
+    /// when the deadline passed (grpcio's `add_callback`). Returns `false`, without running
+    /// it, if the call has already ended.
+    pub fn add_callback(&self, callback: impl FnOnce(&Status) + Send + 'static) -> bool {
+        let mut callbacks = lock(&self.inner.callbacks);
+        if callbacks.ended {
+            return false;
+        }
+        callbacks.pending.push(Box::new(callback));
+        true
+    }
+
+    /// Ends the call for its callbacks (only the first end counts).
+    pub(crate) fn finish(&self, status: &Status) {
+        let pending = {
+            let mut callbacks = lock(&self.inner.callbacks);
+            if callbacks.ended {
+                return;
+            }
+            callbacks.ended = true;
+            std::mem::take(&mut callbacks.pending)
+        };
+        for callback in pending {
+            // A panicking callback must not take the others (or the server task) with it.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(status)));
+        }
     }
 
     pub(crate) fn compression(&self) -> Option<Option<Compression>> {
@@ -204,12 +279,7 @@ impl ServerContext {
     }
 
     fn lock(&self) -> MutexGuard<'_, ResponseMetadata> {
-        // A handler that panicked while holding the lock poisons it; the metadata is still
-        // plain data, so keep going.
-        self.inner
-            .response
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner.response)
     }
 
     pub(crate) fn cancel(&self) {
@@ -223,6 +293,14 @@ impl ServerContext {
     pub(crate) fn take_trailing_metadata(&self) -> MetadataMap {
         std::mem::take(&mut self.lock().trailing)
     }
+}
+
+/// A handler that panicked while holding a lock poisons it; the data is still plain data, so
+/// keep going.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 struct MetadataGuard<'a> {
@@ -284,6 +362,13 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         if let Some(ctx) = self.ctx.take() {
             ctx.cancel();
+            let status = match ctx.deadline() {
+                Some(deadline) if Instant::now() >= deadline => {
+                    Status::deadline_exceeded("deadline exceeded")
+                }
+                _ => Status::cancelled("the call was cancelled"),
+            };
+            ctx.finish(&status);
         }
     }
 }

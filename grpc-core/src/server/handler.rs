@@ -1,9 +1,16 @@
 //! Adapters between generated service code and the wire: one per call shape.
 //!
-//! Requests are decoded by tonic's `Streaming` (framing, decompression, receive limit); the
-//! handler runs under our [`ServerContext`] with its deadline, cancellation and panic handling;
-//! responses are encoded by our [`EncodeBody`] (per-call and per-message compression, send
-//! limit, trailers with the status and trailing metadata).
+//! Requests are decoded by the protocol layer's decoder (framing, decompression, receive
+//! limit) into a [`Streaming`]; the handler runs under our [`ServerContext`] with its
+//! deadline, cancellation and panic handling; responses are encoded by the
+//! [`ResponseEncoder`] (per-call and per-message compression, send limit, trailers with the
+//! status and trailing metadata).
+//!
+//! When the client cancels (RST_STREAM) or the connection goes away, hyper drops the handler's
+//! future: the handler does not run on. Its context is cancelled, so tasks it spawned with
+//! [`ServerContext::cancellation_token`] see it, and the callbacks registered with
+//! [`ServerContext::add_callback`] run with CANCELLED. A handler that is reading its request
+//! stream at that moment gets `Err(CANCELLED)` from it first, never a clean end.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,30 +20,31 @@ use futures_core::Stream;
 use futures_util::FutureExt;
 use http::{HeaderMap, HeaderValue};
 use tokio::time::Sleep;
-use tonic::body::Body;
-use tonic::codec::Codec;
-use tonic_prost::ProstCodec;
 
+use super::body::{RequestBody, ResponseBody, ResponseEncoder};
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
-use crate::codec::{
-    accept_encoding_header, negotiate_response, request_encoding, EncodeBody, InspectBody, Outgoing,
-};
 use crate::message::MessageType;
-use crate::metadata::MetadataMap;
-use crate::status::Status;
+use crate::protocol::headers::{CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
+use crate::protocol::{
+    accept_encoding_header, decode_message, request_encoding, status_codec,
+    FrameEncoder, OutgoingMessage,
+};
+use crate::status::{Code, Status};
 use crate::streaming::{ServerStream, Streaming};
+use crate::transport::recv::ServerBody;
 
 /// A boxed, sendable future (the shape of every handler call).
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<Outgoing<T>, Status>> + Send + 'static>>;
+type BoxStream<T> =
+    Pin<Box<dyn Stream<Item = Result<OutgoingMessage<T>, Status>> + Send + 'static>>;
 
 /// Handles a unary call: `handler(ctx, request)` gives the single response.
 pub fn unary<Req, Resp, F, Fut>(
-    request: http::Request<Body>,
+    request: http::Request<RequestBody>,
     handler: F,
-) -> BoxFuture<http::Response<Body>>
+) -> BoxFuture<http::Response<ResponseBody>>
 where
     Req: MessageType,
     Resp: MessageType,
@@ -50,9 +58,9 @@ where
 
 /// Handles a server-streaming call: `handler(ctx, request)` gives the response stream.
 pub fn server_streaming<Req, Resp, F, Fut>(
-    request: http::Request<Body>,
+    request: http::Request<RequestBody>,
     handler: F,
-) -> BoxFuture<http::Response<Body>>
+) -> BoxFuture<http::Response<ResponseBody>>
 where
     Req: MessageType,
     Resp: MessageType,
@@ -72,8 +80,22 @@ where
             Err(status) => return trailers_only(status, &info),
         };
         let compressed = requests.last_message_compressed();
+        // One message, then the end of the stream (as grpc-go insists).
+        match requests.message().await {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                return trailers_only(
+                    Status::internal(format!(
+                        "{} takes one request message, but the client sent more",
+                        info.method
+                    )),
+                    &info,
+                )
+            }
+            Err(status) => return trailers_only(status, &info),
+        }
         drop(requests);
-        let ctx = info.context(MetadataMap::from_headers(headers), compressed);
+        let ctx = info.context(headers, compressed);
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
         respond(ctx, result, &info)
     })
@@ -81,9 +103,9 @@ where
 
 /// Handles a client-streaming call: `handler(ctx, requests)` gives the single response.
 pub fn client_streaming<Req, Resp, F, Fut>(
-    request: http::Request<Body>,
+    request: http::Request<RequestBody>,
     handler: F,
-) -> BoxFuture<http::Response<Body>>
+) -> BoxFuture<http::Response<ResponseBody>>
 where
     Req: MessageType,
     Resp: MessageType,
@@ -97,9 +119,9 @@ where
 
 /// Handles a bidirectional-streaming call.
 pub fn streaming<Req, Resp, F, Fut>(
-    request: http::Request<Body>,
+    request: http::Request<RequestBody>,
     handler: F,
-) -> BoxFuture<http::Response<Body>>
+) -> BoxFuture<http::Response<ResponseBody>>
 where
     Req: MessageType,
     Resp: MessageType,
@@ -111,7 +133,8 @@ where
             Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(MetadataMap::from_headers(headers), None);
+        let ctx = info.context(headers, None);
+        let requests = requests.cancel_on_failure(ctx.cancellation_token());
         let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
         respond(ctx, result, &info)
     })
@@ -120,37 +143,42 @@ where
 /// Checks the request's compression and starts decoding its messages.
 #[allow(clippy::result_large_err)]
 fn open<Req: MessageType>(
-    request: http::Request<Body>,
-) -> Result<(CallInfo, HeaderMap, Streaming<Req>), http::Response<Body>> {
+    request: http::Request<RequestBody>,
+) -> Result<(CallInfo, HeaderMap, Streaming<Req>), http::Response<ResponseBody>> {
     let info = CallInfo::of(&request);
     let (parts, body) = request.into_parts();
     let encoding = match request_encoding(&parts.headers, &info.limits.accept_compression) {
         Ok(encoding) => encoding,
         Err(status) => return Err(trailers_only(status, &info)),
     };
-    let decoder = ProstCodec::<Req, Req>::default().decoder();
-    let (body, flags) = InspectBody::new(body);
-    let decoding = tonic::codec::Streaming::new_request(
-        decoder,
-        body,
-        encoding.map(|c| c.to_tonic()),
-        Some(info.limits.max_receive_message_size),
+    let requests = Streaming::server(
+        Box::new(ServerBody(body.0)),
+        encoding,
+        info.limits.max_receive_message_size,
+        info.deadline,
+        decode_message::<Req>,
     );
-    Ok((
-        info,
-        parts.headers,
-        Streaming::new(decoding, MetadataMap::new(), None).with_flags(flags),
-    ))
+    Ok((info, parts.headers, requests))
 }
 
 /// A response with no body: the status (and its metadata) in the headers.
-fn trailers_only(status: Status, info: &CallInfo) -> http::Response<Body> {
-    let mut response = status.into_tonic().into_http::<Body>();
+fn trailers_only(status: Status, info: &CallInfo) -> http::Response<ResponseBody> {
+    let mut response = status_response(&status);
     if let Some(accept) = accept_encoding_header(&info.limits.accept_compression) {
-        response
-            .headers_mut()
-            .insert("grpc-accept-encoding", accept);
+        response.headers_mut().insert(GRPC_ACCEPT_ENCODING, accept);
     }
+    response
+}
+
+/// A trailers-only response: `content-type` and the status, ending the stream.
+pub(crate) fn status_response(status: &Status) -> http::Response<ResponseBody> {
+    let mut response = http::Response::new(ResponseBody::empty());
+    let headers = response.headers_mut();
+    *headers = status_codec::trailers_only(status);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE_GRPC),
+    );
     response
 }
 
@@ -202,35 +230,36 @@ fn respond<T: MessageType>(
     ctx: ServerContext,
     result: Result<ServerStream<T>, Status>,
     info: &CallInfo,
-) -> http::Response<Body> {
+) -> http::Response<ResponseBody> {
     let stream = match result {
         Ok(stream) => stream,
-        Err(status) => return trailers_only(with_context_metadata(&ctx, status), info),
+        Err(status) => {
+            let status = with_context_metadata(&ctx, status);
+            ctx.finish(&status);
+            return trailers_only(status, info);
+        }
     };
     let wanted = ctx.compression().unwrap_or(info.limits.default_compression);
-    // The request headers live on as the context's request metadata.
-    let compression = negotiate_response(ctx.request_metadata().as_ref(), wanted);
+    let compression = wanted.filter(|c| ctx.peer_accepts(*c));
     let initial = ctx.take_initial_metadata();
-    let body = EncodeBody::new(
+    let body = ResponseEncoder::new(
         ResponseStream::new(ctx, stream),
-        compression,
-        info.limits.max_send_message_size,
+        FrameEncoder::new(compression, info.limits.max_send_message_size),
     );
-    let mut response = http::Response::new(Body::new(body));
+    let mut response = http::Response::new(ResponseBody::new(body));
     let headers = response.headers_mut();
-    headers.extend(initial.into_headers());
+    let mut initial = initial.into_headers();
+    crate::protocol::headers::strip_reserved(&mut initial);
+    headers.extend(initial);
     headers.insert(
         http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/grpc"),
+        HeaderValue::from_static(CONTENT_TYPE_GRPC),
     );
     if let Some(compression) = compression {
-        headers.insert(
-            "grpc-encoding",
-            HeaderValue::from_static(compression.name()),
-        );
+        headers.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
     }
     if let Some(accept) = accept_encoding_header(&info.limits.accept_compression) {
-        headers.insert("grpc-accept-encoding", accept);
+        headers.insert(GRPC_ACCEPT_ENCODING, accept);
     }
     response
 }
@@ -268,7 +297,10 @@ impl<T: Send + 'static> ResponseStream<T> {
         }
     }
 
-    fn finish(&mut self, status: Option<Status>) -> Poll<Option<Result<Outgoing<T>, Status>>> {
+    fn finish(
+        &mut self,
+        status: Option<Status>,
+    ) -> Poll<Option<Result<OutgoingMessage<T>, Status>>> {
         self.inner = None;
         self.guard.disarm();
         let status = match status {
@@ -278,18 +310,21 @@ impl<T: Send + 'static> ResponseStream<T> {
             }
             None => {
                 let trailing = self.ctx.take_trailing_metadata();
-                if trailing.is_empty() {
+                let status = Status::with_metadata(Code::Ok, "", trailing);
+                self.ctx.finish(&status);
+                if status.metadata().is_empty() {
                     return Poll::Ready(None);
                 }
-                Status::with_metadata(tonic::Code::Ok, "", trailing)
+                return Poll::Ready(Some(Err(status)));
             }
         };
+        self.ctx.finish(&status);
         Poll::Ready(Some(Err(status)))
     }
 }
 
 impl<T: Send + 'static> Stream for ResponseStream<T> {
-    type Item = Result<Outgoing<T>, Status>;
+    type Item = Result<OutgoingMessage<T>, Status>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();

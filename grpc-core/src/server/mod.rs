@@ -33,6 +33,7 @@
 //! # Ok(()) }
 //! ```
 
+mod body;
 mod context;
 pub(crate) mod handler;
 mod router;
@@ -51,12 +52,12 @@ use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::{TcpListener, UnixListener};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tonic::body::Body;
 
+pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
 
-use crate::codec::Compression;
+use crate::protocol::Compression;
 use crate::descriptor::Registry;
 use crate::tls::{ServerTls, HANDSHAKE_TIMEOUT};
 use router::Router;
@@ -68,7 +69,11 @@ pub trait Service: Send + Sync + 'static {
 
     /// Handles one call to `method` (the part of the path after the service name).
     #[doc(hidden)]
-    fn call(&self, method: &str, request: http::Request<Body>) -> BoxFuture<http::Response<Body>>;
+    fn call(
+        &self,
+        method: &str,
+        request: http::Request<RequestBody>,
+    ) -> BoxFuture<http::Response<ResponseBody>>;
 
     /// Adds the service's descriptors to `registry`.
     fn register(&self, registry: &mut Registry);
@@ -230,6 +235,7 @@ impl ServerBuilder {
                 shutdown: CancellationToken::new(),
                 stopped: CancellationToken::new(),
                 started: Mutex::new(false),
+                unix_paths: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -249,6 +255,8 @@ struct Inner {
     shutdown: CancellationToken,
     stopped: CancellationToken,
     started: Mutex<bool>,
+    /// Socket files to remove when the server stops.
+    unix_paths: Mutex<Vec<PathBuf>>,
 }
 
 enum Listener {
@@ -294,40 +302,41 @@ impl Server {
         if *lock(&self.inner.started) {
             return Err(io::Error::other("add ports before starting the server"));
         }
-        let listener = if let Some(path) = addr.strip_prefix("unix:") {
+        if let Some(path) = addr.strip_prefix("unix:") {
             let path = PathBuf::from(path.strip_prefix("//").unwrap_or(path));
-            let listener = std::os::unix::net::UnixListener::bind(&path)?;
-            listener.set_nonblocking(true)?;
-            Listener::Unix(listener, path)
-        } else {
-            let mut last_error = None;
-            let mut bound = None;
-            for candidate in addr.to_socket_addrs()? {
-                match std::net::TcpListener::bind(candidate) {
-                    Ok(listener) => {
-                        bound = Some(listener);
-                        break;
-                    }
-                    Err(error) => last_error = Some(error),
+            let listener = bind_unix(&path)?;
+            lock(&self.inner.pending).push(Listener::Unix(listener, path));
+            return Ok(0);
+        }
+        // Every address the name resolves to (`localhost` is 127.0.0.1 and ::1), on one port:
+        // the first bound picks it when the port asked for is 0.
+        let mut candidates: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+        candidates.dedup();
+        let mut port = None;
+        let mut last_error = None;
+        for mut candidate in candidates {
+            if let Some(port) = port {
+                candidate.set_port(port);
+            }
+            match bind_tcp(candidate) {
+                Ok(listener) => {
+                    port.get_or_insert(listener.local_addr()?.port());
+                    lock(&self.inner.pending).push(Listener::Tcp(listener, tls.clone()));
+                }
+                Err(error) => {
+                    tracing::debug!(%candidate, %error, "could not bind");
+                    last_error = Some(error);
                 }
             }
-            let listener = bound.ok_or_else(|| {
-                last_error.unwrap_or_else(|| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("{addr} resolves to no address"),
-                    )
-                })
-            })?;
-            listener.set_nonblocking(true)?;
-            Listener::Tcp(listener, tls)
-        };
-        let port = match &listener {
-            Listener::Tcp(listener, _) => listener.local_addr()?.port(),
-            Listener::Unix(..) => 0,
-        };
-        lock(&self.inner.pending).push(listener);
-        Ok(port)
+        }
+        port.ok_or_else(|| {
+            last_error.unwrap_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{addr} resolves to no address"),
+                )
+            })
+        })
     }
 
     /// Starts serving every bound port in the background. Must run inside a tokio runtime.
@@ -355,6 +364,7 @@ impl Server {
                 }
                 Listener::Unix(listener, path) => {
                     let listener = UnixListener::from_std(listener)?;
+                    lock(&self.inner.unix_paths).push(path.clone());
                     tasks.spawn(async move { inner.accept_unix(listener, path).await });
                 }
             }
@@ -362,20 +372,26 @@ impl Server {
         Ok(())
     }
 
-    /// Stops the server: no new connections or calls are accepted, calls in flight get up to
-    /// `grace` to finish (`None`: as long as they need), then remaining connections are closed.
+    /// Stops the server, as grpcio's `stop(grace)` does: no new connections or calls are
+    /// accepted; with `None` every call in flight is aborted at once; with a grace period,
+    /// calls in flight get that long to finish (connections get GOAWAY), then the rest are
+    /// aborted. Unix socket files are removed.
     pub async fn stop(&self, grace: Option<Duration>) {
         self.inner.shutdown.cancel();
         let mut tasks = self.inner.tasks.lock().await;
-        let drain = async { while tasks.join_next().await.is_some() {} };
-        match grace {
-            Some(grace) => {
-                if tokio::time::timeout(grace, drain).await.is_err() {
-                    tasks.abort_all();
-                    while tasks.join_next().await.is_some() {}
-                }
-            }
-            None => drain.await,
+        let grace = grace.unwrap_or(Duration::ZERO);
+        let drained = !grace.is_zero()
+            && tokio::time::timeout(grace, async {
+                while tasks.join_next().await.is_some() {}
+            })
+            .await
+            .is_ok();
+        if !drained {
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+        }
+        for path in std::mem::take(&mut *lock(&self.inner.unix_paths)) {
+            let _ = std::fs::remove_file(path);
         }
         self.inner.stopped.cancel();
     }
@@ -421,8 +437,20 @@ impl Inner {
                                     HANDSHAKE_TIMEOUT,
                                     acceptor.accept(stream),
                                 );
-                                if let Ok(Ok(stream)) = handshake.await {
-                                    inner.connection(stream, peer, watcher).await;
+                                match handshake.await {
+                                    Ok(Ok(stream)) => {
+                                        inner.connection(stream, peer, watcher).await;
+                                    }
+                                    Ok(Err(error)) => {
+                                        tracing::warn!(peer = ?peer, %error, "TLS handshake failed");
+                                    }
+                                    Err(_) => {
+                                        tracing::warn!(
+                                            peer = ?peer,
+                                            timeout = ?HANDSHAKE_TIMEOUT,
+                                            "TLS handshake timed out"
+                                        );
+                                    }
                                 }
                             });
                         }
@@ -471,7 +499,7 @@ impl Inner {
         let router = self.router.clone();
         let service =
             hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                let call = router.route(request.map(Body::new), peer.clone());
+                let call = router.route(request, peer.clone());
                 async move { Ok::<_, Infallible>(call.await) }
             });
         let settings = &self.settings;
@@ -488,7 +516,9 @@ impl Inner {
         let connection = builder.serve_connection(TokioIo::new(io), service);
         async move {
             // A connection error (peer vanished, protocol violation) ends only this connection.
-            let _ = watcher.watch(connection).await;
+            if let Err(error) = watcher.watch(connection).await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
         }
     }
 }
@@ -505,6 +535,47 @@ fn normalize(addr: SocketAddr) -> SocketAddr {
 }
 
 /// Accept errors (e.g. out of file descriptors) are transient: wait a little and go on.
-async fn accept_backoff(_error: io::Error) {
+async fn accept_backoff(error: io::Error) {
+    tracing::warn!(%error, "accept failed; retrying in 50 ms");
     tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// The listen backlog: enough for bursts of connects (the kernel caps it at `somaxconn`).
+const LISTEN_BACKLOG: i32 = 4096;
+
+fn bind_tcp(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        // `[::]` also takes IPv4, as every gRPC server does; `::1` stays IPv6 only.
+        socket.set_only_v6(!addr.ip().is_unspecified())?;
+    }
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
+/// Binds a Unix socket, replacing a stale socket file (one nothing listens on any more).
+fn bind_unix(path: &std::path::Path) -> io::Result<std::os::unix::net::UnixListener> {
+    let listener = match std::os::unix::net::UnixListener::bind(path) {
+        Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
+            use std::os::unix::fs::FileTypeExt;
+            let is_socket = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket());
+            let alive = std::os::unix::net::UnixStream::connect(path).is_ok();
+            if !is_socket || alive {
+                return Err(error);
+            }
+            tracing::info!(path = %path.display(), "replacing a stale socket file");
+            std::fs::remove_file(path)?;
+            std::os::unix::net::UnixListener::bind(path)?
+        }
+        other => other?,
+    };
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }

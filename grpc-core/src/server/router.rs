@@ -3,16 +3,17 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::FutureExt;
 use tokio::time::Instant;
-use tonic::body::Body;
 
-use super::context::{Peer, ServerContext};
-use super::handler::BoxFuture;
+use super::body::{RequestBody, ResponseBody};
+use super::context::{CallCompression, Peer, ServerContext};
+use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
 use crate::metadata::MetadataMap;
+use crate::protocol::headers::{is_grpc_content_type, GRPC_TIMEOUT};
+use crate::protocol::{accepted_by_peer, timeout};
 use crate::status::Status;
 
 /// The services of a server, by full name.
@@ -32,41 +33,54 @@ impl Router {
     /// Routes one request; never fails: every problem becomes a gRPC status response.
     pub(crate) fn route(
         &self,
-        mut request: http::Request<Body>,
+        request: http::Request<hyper::body::Incoming>,
         peer: Option<Peer>,
-    ) -> BoxFuture<http::Response<Body>> {
+    ) -> BoxFuture<http::Response<ResponseBody>> {
         let is_grpc = request
             .headers()
             .get(http::header::CONTENT_TYPE)
-            .is_some_and(|ct| ct.as_bytes().starts_with(b"application/grpc"));
+            .is_some_and(|ct| is_grpc_content_type(ct.as_bytes()));
         if !is_grpc {
-            let response = http::Response::builder()
-                .status(http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                .header("grpc-status", "3")
-                .header(
-                    "grpc-message",
-                    "content-type%20is%20not%20application%2Fgrpc",
-                )
-                .body(Body::empty())
-                .unwrap_or_default();
-            return Box::pin(std::future::ready(response));
+            let mut response = status_response(&Status::invalid_argument(format!(
+                "content-type {:?} is not application/grpc",
+                request.headers().get(http::header::CONTENT_TYPE)
+            )));
+            *response.status_mut() = http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
+            return ready(response);
+        }
+        if request.method() != http::Method::POST {
+            let mut response = status_response(&Status::internal(format!(
+                "method {} is not allowed: gRPC calls are POST",
+                request.method()
+            )));
+            *response.status_mut() = http::StatusCode::METHOD_NOT_ALLOWED;
+            return ready(response);
         }
         let path = request.uri().path();
         let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
-            return status_response(Status::unimplemented(format!(
+            return ready(status_response(&Status::unimplemented(format!(
                 "malformed method path {path:?}"
-            )));
+            ))));
         };
         let Some(svc) = self.services.get(service) else {
-            return status_response(Status::unimplemented(format!("unknown service {service}")));
+            return ready(status_response(&Status::unimplemented(format!(
+                "unknown service {service}"
+            ))));
         };
         let svc = svc.clone();
         let method = method.to_owned();
-        let deadline = request
-            .headers()
-            .get("grpc-timeout")
-            .and_then(|v| parse_grpc_timeout(v.as_bytes()))
-            .map(|timeout| Instant::now() + timeout);
+        let deadline = match request.headers().get(GRPC_TIMEOUT) {
+            None => None,
+            Some(value) => match timeout::parse(value.as_bytes()) {
+                Some(timeout) => Some(Instant::now() + timeout),
+                None => {
+                    return ready(status_response(&Status::internal(format!(
+                        "malformed grpc-timeout {value:?}"
+                    ))))
+                }
+            },
+        };
+        let mut request = request.map(RequestBody);
         request.extensions_mut().insert(CallInfo {
             limits: self.limits.clone(),
             peer,
@@ -76,14 +90,13 @@ impl Router {
         let call = std::panic::AssertUnwindSafe(svc.call(&method, request)).catch_unwind();
         Box::pin(call.map(|outcome| match outcome {
             Ok(response) => response,
-            Err(_) => Status::unknown("handler panicked").into_tonic().into_http(),
+            Err(_) => status_response(&Status::unknown("handler panicked")),
         }))
     }
 }
 
-/// A trailers-only response carrying `status`.
-pub(crate) fn status_response(status: Status) -> BoxFuture<http::Response<Body>> {
-    Box::pin(std::future::ready(status.into_tonic().into_http()))
+fn ready(response: http::Response<ResponseBody>) -> BoxFuture<http::Response<ResponseBody>> {
+    Box::pin(std::future::ready(response))
 }
 
 /// What the router learned about a call, carried to the handler in the request extensions.
@@ -112,60 +125,26 @@ impl CallInfo {
         info
     }
 
+    /// The handler's context for a request with `headers`.
     pub(crate) fn context(
         &self,
-        metadata: MetadataMap,
+        headers: http::HeaderMap,
         request_compressed: Option<bool>,
     ) -> ServerContext {
+        let compression = CallCompression {
+            request: headers
+                .get(crate::protocol::headers::GRPC_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::protocol::Compression::from_name),
+            peer_accepts: accepted_by_peer(&headers),
+            request_compressed,
+        };
         ServerContext::new(
             self.method.clone(),
-            metadata,
+            MetadataMap::from_headers(headers),
             self.peer.clone(),
             self.deadline,
-            request_compressed,
+            compression,
         )
-    }
-}
-
-/// Parses a `grpc-timeout` value: up to 8 digits and a unit (H, M, S, m, u, n).
-pub(crate) fn parse_grpc_timeout(value: &[u8]) -> Option<Duration> {
-    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
-    if digits.is_empty() || digits.len() > 8 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let amount: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    Some(match unit {
-        b"H" => Duration::from_secs(amount * 3600),
-        b"M" => Duration::from_secs(amount * 60),
-        b"S" => Duration::from_secs(amount),
-        b"m" => Duration::from_millis(amount),
-        b"u" => Duration::from_micros(amount),
-        b"n" => Duration::from_nanos(amount),
-        _ => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grpc_timeout_units() {
-        assert_eq!(parse_grpc_timeout(b"1H"), Some(Duration::from_secs(3600)));
-        assert_eq!(parse_grpc_timeout(b"2M"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_grpc_timeout(b"3S"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_grpc_timeout(b"40m"), Some(Duration::from_millis(40)));
-        assert_eq!(parse_grpc_timeout(b"5u"), Some(Duration::from_micros(5)));
-        assert_eq!(
-            parse_grpc_timeout(b"99999999n"),
-            Some(Duration::from_nanos(99_999_999))
-        );
-    }
-
-    #[test]
-    fn grpc_timeout_rejects_garbage() {
-        for bad in [&b""[..], b"S", b"123456789S", b"12x", b"-1S", b"1.5S"] {
-            assert_eq!(parse_grpc_timeout(bad), None, "{bad:?}");
-        }
     }
 }

@@ -68,9 +68,34 @@ struct TypeInfo {
     ident: String,
 }
 
-/// Generates Rust for every file of `set` except the well-known types.
+/// Generates Rust for every file of `set` except the well-known types, with the default
+/// settings (see [`Builder`](crate::Builder) for the others).
 pub fn generate(set: &FileDescriptorSet) -> Result<Vec<GeneratedModule>, Error> {
-    let generator = Generator::new(set);
+    generate_with(set, &Options::default())
+}
+
+/// How the generated code looks, beyond what the `.proto` files say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Options {
+    /// Every message gets an `UnknownFields` field and enum fields are `OpenEnum<E>`, so that
+    /// nothing a newer peer sends is lost on the way through.
+    pub(crate) preserve_unknown: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            preserve_unknown: true,
+        }
+    }
+}
+
+/// [`generate`] with `options`.
+pub(crate) fn generate_with(
+    set: &FileDescriptorSet,
+    options: &Options,
+) -> Result<Vec<GeneratedModule>, Error> {
+    let generator = Generator::new(set, options.clone());
     let mut by_package: BTreeMap<String, Vec<&FileDescriptorProto>> = BTreeMap::new();
     for file in &set.file {
         if !is_well_known_file(file.name()) {
@@ -113,6 +138,7 @@ pub fn generate(set: &FileDescriptorSet) -> Result<Vec<GeneratedModule>, Error> 
 }
 
 struct Generator<'a> {
+    options: Options,
     types: HashMap<String, TypeInfo>,
     /// For each message, the message types it holds directly in singular or oneof fields.
     holds: HashMap<String, Vec<String>>,
@@ -121,8 +147,9 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(set: &'a FileDescriptorSet) -> Self {
+    fn new(set: &'a FileDescriptorSet, options: Options) -> Self {
         let mut generator = Generator {
+            options,
             types: HashMap::new(),
             holds: HashMap::new(),
             map_entries: HashMap::new(),
@@ -480,6 +507,14 @@ impl<'a> Generator<'a> {
             });
         }
 
+        if self.options.preserve_unknown {
+            let (unknown_ident, _) = names::ident(&unknown_fields_name(message));
+            fields.push(quote! {
+                #[grpc(unknown_fields)]
+                pub #unknown_ident: ::grpc_core::UnknownFields,
+            });
+        }
+
         let mut nested_items = TokenStream::new();
         let my_parents: Vec<&str> = [parents, &[name]].concat();
         for (i, nested) in message.nested_type.iter().enumerate() {
@@ -644,10 +679,14 @@ impl<'a> Generator<'a> {
             Type::Sfixed64 => (quote!(i64), Some("sfixed64")),
             Type::Sint32 => (quote!(i32), Some("sint32")),
             Type::Sint64 => (quote!(i64), Some("sint64")),
-            Type::Enum => (
-                self.path_to(field.type_name(), module, ctx.file.name(), line)?,
-                None,
-            ),
+            Type::Enum => {
+                let path = self.path_to(field.type_name(), module, ctx.file.name(), line)?;
+                if self.options.preserve_unknown {
+                    (quote!(::grpc_core::OpenEnum<#path>), None)
+                } else {
+                    (path, None)
+                }
+            }
             Type::Message => {
                 let path = self.path_to(field.type_name(), module, ctx.file.name(), line)?;
                 if field.label() != Label::Repeated && self.reaches(field.type_name(), holder) {
@@ -798,6 +837,22 @@ impl<'a> Generator<'a> {
             }
         })
     }
+}
+
+/// The Rust name of a message's unknown-fields field: `unknown_fields`, with underscores added
+/// while a protobuf field (or oneof) already has that name.
+fn unknown_fields_name(message: &DescriptorProto) -> String {
+    let taken: HashSet<String> = message
+        .field
+        .iter()
+        .map(|f| names::snake(f.name()))
+        .chain(message.oneof_decl.iter().map(|o| names::snake(o.name())))
+        .collect();
+    let mut name = "unknown_fields".to_owned();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
 }
 
 /// Full names of all messages and enums, nested ones included.

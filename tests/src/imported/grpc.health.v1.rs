@@ -6,13 +6,17 @@
 pub struct HealthCheckRequest {
     #[grpc(tag = 1)]
     pub service: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(package = "grpc.health.v1", file = "grpc/health/v1/health.proto")]
 pub struct HealthCheckResponse {
     #[grpc(tag = 1)]
-    pub status: health_check_response::ServingStatus,
+    pub status: ::grpc_core::OpenEnum<health_check_response::ServingStatus>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`HealthCheckResponse`].

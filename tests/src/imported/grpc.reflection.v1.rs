@@ -14,6 +14,8 @@ pub struct ServerReflectionRequest {
     pub message_request: ::core::option::Option<
         server_reflection_request::MessageRequest,
     >,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`ServerReflectionRequest`].
@@ -60,6 +62,8 @@ pub struct ExtensionRequest {
     pub containing_type: ::std::string::String,
     #[grpc(tag = 2)]
     pub extension_number: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// The message sent by the server to answer ServerReflectionInfo method.
@@ -76,6 +80,8 @@ pub struct ServerReflectionResponse {
     pub message_response: ::core::option::Option<
         server_reflection_response::MessageResponse,
     >,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`ServerReflectionResponse`].
@@ -114,6 +120,8 @@ pub struct FileDescriptorResponse {
     /// bytes instead.
     #[grpc(tag = 1)]
     pub file_descriptor_proto: ::std::vec::Vec<::std::vec::Vec<u8>>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A list of extension numbers sent by the server answering
@@ -127,6 +135,8 @@ pub struct ExtensionNumberResponse {
     pub base_type_name: ::std::string::String,
     #[grpc(tag = 2)]
     pub extension_number: ::std::vec::Vec<i32>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A list of ServiceResponse sent by the server answering list_services request.
@@ -137,6 +147,8 @@ pub struct ListServiceResponse {
     /// ServiceResponse message to encapsulate it.
     #[grpc(tag = 1)]
     pub service: ::std::vec::Vec<ServiceResponse>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// The information of a single service used by ListServiceResponse to answer
@@ -148,6 +160,8 @@ pub struct ServiceResponse {
     /// is \<package\>.\<service\>
     #[grpc(tag = 1)]
     pub name: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// The error code and error message sent by the server when an error occurs.
@@ -159,6 +173,8 @@ pub struct ErrorResponse {
     pub error_code: i32,
     #[grpc(tag = 2)]
     pub error_message: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 #[::grpc_core::service(

@@ -10,7 +10,11 @@
 /// };
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(package = "grpc.testing", file = "grpc/testing/empty.proto")]
-pub struct Empty {}
+pub struct Empty {
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
 /// TODO(dgq): Go back to using well-known types once
 /// <https://github.com/grpc/grpc/issues/6980> has been fixed.
 /// import "google/protobuf/wrappers.proto";
@@ -20,6 +24,8 @@ pub struct BoolValue {
     /// The bool value.
     #[grpc(tag = 1)]
     pub value: bool,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A block of data, to simply increase gRPC message size.
@@ -28,10 +34,12 @@ pub struct BoolValue {
 pub struct Payload {
     /// The type of data in body.
     #[grpc(tag = 1)]
-    pub r#type: PayloadType,
+    pub r#type: ::grpc_core::OpenEnum<PayloadType>,
     /// Primary contents of payload.
     #[grpc(tag = 2)]
     pub body: ::std::vec::Vec<u8>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A protobuf representation for grpc status. This is used by test
@@ -43,6 +51,8 @@ pub struct EchoStatus {
     pub code: i32,
     #[grpc(tag = 2)]
     pub message: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Unary request.
@@ -52,7 +62,7 @@ pub struct SimpleRequest {
     /// Desired payload type in the response from the server.
     /// If response_type is RANDOM, server randomly chooses one from other formats.
     #[grpc(tag = 1)]
-    pub response_type: PayloadType,
+    pub response_type: ::grpc_core::OpenEnum<PayloadType>,
     /// Desired payload size in the response from the server.
     #[grpc(tag = 2)]
     pub response_size: i32,
@@ -89,6 +99,8 @@ pub struct SimpleRequest {
     /// If set the server should update this metrics report data at the OOB server.
     #[grpc(tag = 12)]
     pub orca_oob_report: ::core::option::Option<TestOrcaReport>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Unary response, as configured by the request.
@@ -111,10 +123,12 @@ pub struct SimpleResponse {
     pub server_id: ::std::string::String,
     /// gRPCLB Path.
     #[grpc(tag = 5)]
-    pub grpclb_route_type: GrpclbRouteType,
+    pub grpclb_route_type: ::grpc_core::OpenEnum<GrpclbRouteType>,
     /// Server hostname.
     #[grpc(tag = 6)]
     pub hostname: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Client-streaming request.
@@ -130,6 +144,8 @@ pub struct StreamingInputCallRequest {
     /// the request's compression status.
     #[grpc(tag = 2)]
     pub expect_compressed: ::core::option::Option<BoolValue>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Client-streaming response.
@@ -139,6 +155,8 @@ pub struct StreamingInputCallResponse {
     /// Aggregated size of payloads received from the client.
     #[grpc(tag = 1)]
     pub aggregated_payload_size: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Configuration for a particular response.
@@ -158,6 +176,8 @@ pub struct ResponseParameters {
     /// the response's compression status.
     #[grpc(tag = 3)]
     pub compressed: ::core::option::Option<BoolValue>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Server-streaming request.
@@ -169,7 +189,7 @@ pub struct StreamingOutputCallRequest {
     /// might be of different types. This is to simulate a mixed type of payload
     /// stream.
     #[grpc(tag = 1)]
-    pub response_type: PayloadType,
+    pub response_type: ::grpc_core::OpenEnum<PayloadType>,
     /// Configuration for each expected response message.
     #[grpc(tag = 2)]
     pub response_parameters: ::std::vec::Vec<ResponseParameters>,
@@ -182,6 +202,8 @@ pub struct StreamingOutputCallRequest {
     /// If set the server should update this metrics report data at the OOB server.
     #[grpc(tag = 8)]
     pub orca_oob_report: ::core::option::Option<TestOrcaReport>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Server-streaming response, as configured by the request and parameters.
@@ -191,6 +213,8 @@ pub struct StreamingOutputCallResponse {
     /// Payload to increase response size.
     #[grpc(tag = 1)]
     pub payload: ::core::option::Option<Payload>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// For reconnect interop test only.
@@ -200,6 +224,8 @@ pub struct StreamingOutputCallResponse {
 pub struct ReconnectParams {
     #[grpc(tag = 1)]
     pub max_reconnect_backoff_ms: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// For reconnect interop test only.
@@ -212,6 +238,8 @@ pub struct ReconnectInfo {
     pub passed: bool,
     #[grpc(tag = 2)]
     pub backoff_ms: ::std::vec::Vec<i32>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
@@ -223,6 +251,8 @@ pub struct LoadBalancerStatsRequest {
     /// If num_rpcs have not completed within timeout_sec, return partial results.
     #[grpc(tag = 2)]
     pub timeout_sec: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
@@ -239,6 +269,8 @@ pub struct LoadBalancerStatsResponse {
         ::std::string::String,
         load_balancer_stats_response::RpcsByPeer,
     >,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`LoadBalancerStatsResponse`].
@@ -253,13 +285,19 @@ pub mod load_balancer_stats_response {
         /// The number of completed RPCs for each peer.
         #[grpc(tag = 1)]
         pub rpcs_by_peer: ::std::collections::HashMap<::std::string::String, i32>,
+        #[grpc(unknown_fields)]
+        pub unknown_fields: ::grpc_core::UnknownFields,
     }
 }
 
 /// Request for retrieving a test client's accumulated stats.
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(package = "grpc.testing", file = "grpc/testing/messages.proto")]
-pub struct LoadBalancerAccumulatedStatsRequest {}
+pub struct LoadBalancerAccumulatedStatsRequest {
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
 /// Accumulated stats for RPCs sent by a test client.
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(package = "grpc.testing", file = "grpc/testing/messages.proto")]
@@ -292,6 +330,8 @@ pub struct LoadBalancerAccumulatedStatsResponse {
         ::std::string::String,
         load_balancer_accumulated_stats_response::MethodStats,
     >,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`LoadBalancerAccumulatedStatsResponse`].
@@ -310,6 +350,8 @@ pub mod load_balancer_accumulated_stats_response {
         /// key is the integral value of a google.rpc.Code; the value is the count.
         #[grpc(tag = 2)]
         pub result: ::std::collections::HashMap<i32, i32>,
+        #[grpc(unknown_fields)]
+        pub unknown_fields: ::grpc_core::UnknownFields,
     }
 }
 
@@ -319,7 +361,7 @@ pub mod load_balancer_accumulated_stats_response {
 pub struct ClientConfigureRequest {
     /// The types of RPCs the client sends.
     #[grpc(tag = 1)]
-    pub types: ::std::vec::Vec<client_configure_request::RpcType>,
+    pub types: ::std::vec::Vec<::grpc_core::OpenEnum<client_configure_request::RpcType>>,
     /// The collection of custom metadata to be attached to RPCs sent by the client.
     #[grpc(tag = 2)]
     pub metadata: ::std::vec::Vec<client_configure_request::Metadata>,
@@ -327,6 +369,8 @@ pub struct ClientConfigureRequest {
     /// client will use the default from the command-line.
     #[grpc(tag = 3)]
     pub timeout_sec: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`ClientConfigureRequest`].
@@ -340,11 +384,13 @@ pub mod client_configure_request {
     )]
     pub struct Metadata {
         #[grpc(tag = 1)]
-        pub r#type: RpcType,
+        pub r#type: ::grpc_core::OpenEnum<RpcType>,
         #[grpc(tag = 2)]
         pub key: ::std::string::String,
         #[grpc(tag = 3)]
         pub value: ::std::string::String,
+        #[grpc(unknown_fields)]
+        pub unknown_fields: ::grpc_core::UnknownFields,
     }
 
     /// Type of RPCs to send.
@@ -375,7 +421,11 @@ pub mod client_configure_request {
 /// Response for updating a test client's configuration.
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(package = "grpc.testing", file = "grpc/testing/messages.proto")]
-pub struct ClientConfigureResponse {}
+pub struct ClientConfigureResponse {
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
 /// Metrics data the server will update and send to the client. It mirrors orca load report
 /// <https://github.com/cncf/xds/blob/eded343319d09f30032952beda9840bbd3dcf7ac/xds/data/orca/v3/orca_load_report.proto#L15>,
 /// but avoids orca dependency. Used by both per-query and out-of-band reporting tests.
@@ -390,6 +440,8 @@ pub struct TestOrcaReport {
     pub request_cost: ::std::collections::HashMap<::std::string::String, f64>,
     #[grpc(tag = 4)]
     pub utilization: ::std::collections::HashMap<::std::string::String, f64>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// The type of payload that should be returned.

@@ -7,6 +7,8 @@
 pub struct HelloRequest {
     #[grpc(tag = 1)]
     pub name: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// The response message containing the greetings
@@ -15,6 +17,8 @@ pub struct HelloRequest {
 pub struct HelloReply {
     #[grpc(tag = 1)]
     pub message: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// The greeting service definition.

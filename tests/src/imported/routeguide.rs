@@ -12,6 +12,8 @@ pub struct Point {
     pub latitude: i32,
     #[grpc(tag = 2)]
     pub longitude: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A latitude-longitude rectangle, represented as two diagonally opposite
@@ -25,6 +27,8 @@ pub struct Rectangle {
     /// The other corner of the rectangle.
     #[grpc(tag = 2)]
     pub hi: ::core::option::Option<Point>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A feature names something at a given point.
@@ -39,6 +43,8 @@ pub struct Feature {
     /// The point where the feature is detected.
     #[grpc(tag = 2)]
     pub location: ::core::option::Option<Point>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A RouteNote is a message sent while at a given point.
@@ -51,6 +57,8 @@ pub struct RouteNote {
     /// The message to be sent.
     #[grpc(tag = 2)]
     pub message: ::std::string::String,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// A RouteSummary is received in response to a RecordRoute rpc.
@@ -73,6 +81,8 @@ pub struct RouteSummary {
     /// The duration of the traversal in seconds.
     #[grpc(tag = 4)]
     pub elapsed_time: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Interface exported by the server.

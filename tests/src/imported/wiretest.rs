@@ -8,6 +8,8 @@ pub struct Inner {
     pub label: ::std::string::String,
     #[grpc(tag = 2)]
     pub value: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
@@ -19,6 +21,8 @@ pub struct Tree {
     pub children: ::std::vec::Vec<Tree>,
     #[grpc(tag = 3)]
     pub parent: ::core::option::Option<::std::boxed::Box<Tree>>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
@@ -75,9 +79,9 @@ pub struct Everything {
     #[grpc(tag = 25)]
     pub map_inner: ::std::collections::HashMap<i64, Inner>,
     #[grpc(tag = 26)]
-    pub color: Color,
+    pub color: ::grpc_core::OpenEnum<Color>,
     #[grpc(tag = 27)]
-    pub colors: ::std::vec::Vec<Color>,
+    pub colors: ::std::vec::Vec<::grpc_core::OpenEnum<Color>>,
     #[grpc(tag = 28)]
     pub tree: ::core::option::Option<Tree>,
     #[grpc(tag = 29)]
@@ -95,7 +99,7 @@ pub struct Everything {
     #[grpc(tag = 35)]
     pub bb: ::std::vec::Vec<u8>,
     #[grpc(tag = 36)]
-    pub opt_color: ::core::option::Option<Color>,
+    pub opt_color: ::core::option::Option<::grpc_core::OpenEnum<Color>>,
     #[grpc(tag = 37)]
     pub opt_zero: ::core::option::Option<i64>,
     #[grpc(tag = 38)]
@@ -104,6 +108,8 @@ pub struct Everything {
     pub choice: ::core::option::Option<everything::Choice>,
     #[grpc(tag = 100)]
     pub far: i32,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// Types nested in [`Everything`].

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use grpc_core::codec::OutgoingMessage;
 use grpc_core::metadata::{MetadataMap, MetadataValue};
+use grpc_core::protocol::OutgoingMessage;
 use grpc_core::stream::ReceiverStream;
 use grpc_core::{Channel, Code, Compression, Status};
 use tokio::sync::mpsc;
@@ -93,7 +93,10 @@ fn expect_code(
 fn output_request(size: i32, compressed: Option<bool>) -> ResponseParameters {
     ResponseParameters {
         size,
-        compressed: compressed.map(|value| BoolValue { value }),
+        compressed: compressed.map(|value| BoolValue {
+            value,
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
@@ -114,11 +117,11 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
     match case {
         "empty_unary" => {
             let reply = client
-                .empty_call(Empty {})
+                .empty_call(Empty::default())
                 .timeout(timeout)
                 .await
                 .map_err(status_err)?;
-            ensure(reply == Empty {}, || format!("{reply:?}"))
+            ensure(reply == Empty::default(), || format!("{reply:?}"))
         }
         "large_unary" => {
             let reply = client
@@ -139,7 +142,10 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
             let request = |expect: bool| SimpleRequest {
                 response_size: 314159,
                 payload: zeros(271828),
-                expect_compressed: Some(BoolValue { value: expect }),
+                expect_compressed: Some(BoolValue {
+                    value: expect,
+                    ..Default::default()
+                }),
                 ..Default::default()
             };
             // Probe: an uncompressed request that claims compression must be rejected.
@@ -174,7 +180,10 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 let request = SimpleRequest {
                     response_size: 314159,
                     payload: zeros(271828),
-                    response_compressed: Some(BoolValue { value: compressed }),
+                    response_compressed: Some(BoolValue {
+                        value: compressed,
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 };
                 let (reply, details) = client
@@ -186,14 +195,9 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 ensure(reply.payload.map_or(0, |p| p.body.len()) == 314159, || {
                     "payload".into()
                 })?;
-                let encoding = details
-                    .initial_metadata()
-                    .get("grpc-encoding")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("identity")
-                    .to_owned();
-                ensure((encoding != "identity") == compressed, || {
-                    format!("response_compressed={compressed} but grpc-encoding is {encoding}")
+                let flag = details.message_compressed();
+                ensure(flag == Some(compressed), || {
+                    format!("response_compressed={compressed} but the message's flag is {flag:?}")
                 })?;
             }
             Ok(())
@@ -205,7 +209,11 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                     .streaming_input_call(grpc_core::stream::iter(vec![
                         StreamingInputCallRequest {
                             payload: zeros(27182),
-                            expect_compressed: Some(BoolValue { value: true }),
+                            expect_compressed: Some(BoolValue {
+                                value: true,
+                                ..Default::default()
+                            }),
+                            ..Default::default()
                         },
                     ]))
                     .compression(None)
@@ -218,8 +226,14 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 (
                     vec![27182, 45904],
                     vec![
-                        Some(BoolValue { value: true }),
-                        Some(BoolValue { value: false }),
+                        Some(BoolValue {
+                            value: true,
+                            ..Default::default()
+                        }),
+                        Some(BoolValue {
+                            value: false,
+                            ..Default::default()
+                        }),
                     ],
                 )
             } else {
@@ -234,6 +248,7 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                     let request = StreamingInputCallRequest {
                         payload: zeros(*size),
                         expect_compressed,
+                        ..Default::default()
                     };
                     if uncompressed {
                         OutgoingMessage::uncompressed(request)
@@ -266,6 +281,10 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 ]
             };
             let sizes: Vec<usize> = parameters.iter().map(|p| p.size as usize).collect();
+            let flags: Vec<bool> = parameters
+                .iter()
+                .map(|p| p.compressed.as_ref().is_some_and(|c| c.value))
+                .collect();
             let mut responses = client
                 .streaming_output_call(StreamingOutputCallRequest {
                     response_parameters: parameters,
@@ -275,11 +294,17 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 .await
                 .map_err(status_err)?;
             let mut got = Vec::new();
+            let mut got_flags = Vec::new();
             while let Some(response) = responses.message().await.map_err(status_err)? {
                 got.push(response.payload.map_or(0, |p| p.body.len()));
+                got_flags.push(responses.last_message_compressed() == Some(true));
             }
             ensure(got == sizes, || {
                 format!("response sizes {got:?}, expected {sizes:?}")
+            })?;
+            // Each response's compressed flag, as it came off the wire.
+            ensure(got_flags == flags, || {
+                format!("response compressed flags {got_flags:?}, expected {flags:?}")
             })
         }
         "ping_pong" => {
@@ -402,6 +427,7 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
             let echo = Some(EchoStatus {
                 code: 2,
                 message: message.to_owned(),
+                ..Default::default()
             });
             let unary = client
                 .unary_call(SimpleRequest {
@@ -437,14 +463,20 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 .map_err(|e| format!("FullDuplexCall: {e}"))
         }
         "unimplemented_method" => expect_code(
-            client.unimplemented_call(Empty {}).timeout(timeout).await,
+            client
+                .unimplemented_call(Empty::default())
+                .timeout(timeout)
+                .await,
             Code::Unimplemented,
             None,
         ),
         "unimplemented_service" => {
             let other = UnimplementedServiceClient::new(channel.clone());
             expect_code(
-                other.unimplemented_call(Empty {}).timeout(timeout).await,
+                other
+                    .unimplemented_call(Empty::default())
+                    .timeout(timeout)
+                    .await,
                 Code::Unimplemented,
                 None,
             )

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use grpc_core::codec::OutgoingMessage;
+use grpc_core::protocol::OutgoingMessage;
 use grpc_core::{Code, Compression, ServerContext, ServerStream, Status, Streaming};
 
 use crate::imported::grpc::testing::{
@@ -78,6 +78,7 @@ async fn respond(
         }
         let response = StreamingOutputCallResponse {
             payload: Some(zeros(parameter.size)),
+            ..Default::default()
         };
         let message = if parameter.compressed.as_ref().is_some_and(|c| !c.value) {
             OutgoingMessage::uncompressed(response)
@@ -92,7 +93,7 @@ async fn respond(
 impl TestService for InteropService {
     async fn empty_call(&self, ctx: &ServerContext, _request: Empty) -> Result<Empty, Status> {
         echo_metadata(ctx);
-        Ok(Empty {})
+        Ok(Empty::default())
     }
 
     async fn unary_call(
@@ -158,6 +159,7 @@ impl TestService for InteropService {
         }
         Ok(StreamingInputCallResponse {
             aggregated_payload_size: size as i32,
+            ..Default::default()
         })
     }
 

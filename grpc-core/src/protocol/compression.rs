@@ -11,7 +11,7 @@ use crate::status::Status;
 /// A message compression algorithm.
 ///
 /// ```
-/// use grpc_core::codec::Compression;
+/// use grpc_core::protocol::Compression;
 ///
 /// assert_eq!(Compression::Gzip.name(), "gzip");
 /// assert_eq!(Compression::from_name("zstd"), Some(Compression::Zstd));
@@ -45,14 +45,6 @@ impl Compression {
         Compression::ALL
             .into_iter()
             .find(|c| c.name() == name.trim())
-    }
-
-    pub(crate) fn to_tonic(self) -> tonic::codec::CompressionEncoding {
-        match self {
-            Compression::Gzip => tonic::codec::CompressionEncoding::Gzip,
-            Compression::Deflate => tonic::codec::CompressionEncoding::Deflate,
-            Compression::Zstd => tonic::codec::CompressionEncoding::Zstd,
-        }
     }
 
     /// Appends the compressed form of `data` to `out`.
@@ -99,7 +91,7 @@ pub(crate) fn request_encoding(
     headers: &HeaderMap,
     accepted: &[Compression],
 ) -> Result<Option<Compression>, Status> {
-    let Some(value) = headers.get("grpc-encoding") else {
+    let Some(value) = headers.get(super::headers::GRPC_ENCODING) else {
         return Ok(None);
     };
     let name = value.to_str().unwrap_or("").trim();
@@ -120,19 +112,15 @@ pub(crate) fn request_encoding(
     }
 }
 
-/// The compression to answer with: `wanted` if the peer's `grpc-accept-encoding` lists it.
-pub(crate) fn negotiate_response(
-    headers: &HeaderMap,
-    wanted: Option<Compression>,
-) -> Option<Compression> {
-    let wanted = wanted?;
-    let accepts = headers
-        .get_all("grpc-accept-encoding")
+/// The compressions a peer accepts, from its `grpc-accept-encoding` headers.
+pub(crate) fn accepted_by_peer(headers: &HeaderMap) -> Vec<Compression> {
+    headers
+        .get_all(super::headers::GRPC_ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|name| name.trim() == wanted.name());
-    accepts.then_some(wanted)
+        .filter_map(Compression::from_name)
+        .collect()
 }
 
 #[cfg(test)]
@@ -172,11 +160,9 @@ mod tests {
             HeaderValue::from_static("identity, deflate,gzip"),
         );
         assert_eq!(
-            negotiate_response(&headers, Some(Compression::Gzip)),
-            Some(Compression::Gzip)
+            accepted_by_peer(&headers),
+            [Compression::Deflate, Compression::Gzip]
         );
-        assert_eq!(negotiate_response(&headers, Some(Compression::Zstd)), None);
-        assert_eq!(negotiate_response(&headers, None), None);
         headers.insert("grpc-encoding", HeaderValue::from_static("snappy"));
         let status = request_encoding(&headers, &Compression::ALL).unwrap_err();
         assert_eq!(status.code(), crate::Code::Unimplemented);

@@ -1,0 +1,44 @@
+//! Header names and values of the gRPC protocol (`doc/PROTOCOL-HTTP2.md`).
+
+pub(crate) const GRPC_STATUS: &str = "grpc-status";
+pub(crate) const GRPC_MESSAGE: &str = "grpc-message";
+pub(crate) const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
+pub(crate) const GRPC_TIMEOUT: &str = "grpc-timeout";
+pub(crate) const GRPC_ENCODING: &str = "grpc-encoding";
+pub(crate) const GRPC_ACCEPT_ENCODING: &str = "grpc-accept-encoding";
+pub(crate) const TE: &str = "te";
+
+/// The `content-type` of every gRPC message (`application/grpc+proto` is the same).
+pub(crate) const CONTENT_TYPE_GRPC: &str = "application/grpc";
+
+/// Headers the protocol owns, never taken from user metadata nor shown as metadata: one list,
+/// kept with the metadata types.
+pub(crate) use crate::metadata::strip_reserved;
+
+/// Whether a `content-type` is gRPC's: `application/grpc`, optionally followed by `+format`
+/// or `;parameters` (so `application/grpcfoo` is not).
+pub(crate) fn is_grpc_content_type(value: &[u8]) -> bool {
+    match value.strip_prefix(CONTENT_TYPE_GRPC.as_bytes()) {
+        Some(rest) => rest.is_empty() || rest[0] == b'+' || rest[0] == b';',
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_content_types() {
+        for ok in [
+            &b"application/grpc"[..],
+            b"application/grpc+proto",
+            b"application/grpc;charset=utf-8",
+        ] {
+            assert!(is_grpc_content_type(ok), "{ok:?}");
+        }
+        for bad in [&b"application/grpcfoo"[..], b"application/json", b"", b"application/grp"] {
+            assert!(!is_grpc_content_type(bad), "{bad:?}");
+        }
+    }
+}

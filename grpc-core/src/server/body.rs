@@ -1,0 +1,180 @@
+//! The bodies of server calls: what a request arrives as, and what a response is sent as (the
+//! encoded messages, then trailers carrying the status).
+
+use std::convert::Infallible;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use http::HeaderMap;
+use http_body::Frame;
+
+use crate::protocol::{status_codec, FrameEncoder, OutgoingMessage, WireMessage};
+use crate::status::Status;
+
+/// Messages already buffered past this size go out before more are pulled from the source.
+const YIELD_THRESHOLD: usize = 32 * 1024;
+
+/// A call's request body, as the router hands it to a service. Not for use outside generated
+/// code.
+#[doc(hidden)]
+pub struct RequestBody(pub(crate) hyper::body::Incoming);
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBody").finish_non_exhaustive()
+    }
+}
+
+/// A call's response body: nothing (a trailers-only response), or encoded messages followed
+/// by the status trailers. Not for use outside generated code.
+#[doc(hidden)]
+pub struct ResponseBody(Option<Pin<Box<dyn http_body::Body<Data = Bytes, Error = Infallible> + Send>>>);
+
+impl ResponseBody {
+    /// A body with nothing in it: the headers end the stream.
+    pub(crate) fn empty() -> Self {
+        ResponseBody(None)
+    }
+
+    pub(crate) fn new(body: impl http_body::Body<Data = Bytes, Error = Infallible> + Send + 'static) -> Self {
+        ResponseBody(Some(Box::pin(body)))
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseBody").finish_non_exhaustive()
+    }
+}
+
+impl http_body::Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.0.as_mut() {
+            Some(body) => body.as_mut().poll_frame(cx),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.as_ref().is_none_or(|body| body.is_end_stream())
+    }
+}
+
+/// Encodes a stream of messages as a response body. A stream item `Err(status)` ends the body
+/// with that status in the trailers (an OK status carries trailing metadata); the end of the
+/// stream ends it with OK. Ready messages share one DATA frame.
+pub(crate) struct ResponseEncoder<S> {
+    source: Option<Pin<Box<S>>>,
+    encoder: FrameEncoder,
+    buf: BytesMut,
+    trailers: Option<HeaderMap>,
+}
+
+impl<S> ResponseEncoder<S> {
+    pub(crate) fn new(source: S, encoder: FrameEncoder) -> Self {
+        ResponseEncoder {
+            source: Some(Box::pin(source)),
+            encoder,
+            buf: BytesMut::new(),
+            trailers: None,
+        }
+    }
+
+    fn finish(&mut self, status: &Status) {
+        self.source = None;
+        let mut trailers = HeaderMap::new();
+        status_codec::encode(status, &mut trailers);
+        self.trailers = Some(trailers);
+    }
+}
+
+impl<S, T> http_body::Body for ResponseEncoder<S>
+where
+    S: Stream<Item = Result<OutgoingMessage<T>, Status>>,
+    T: WireMessage,
+{
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = &mut *self;
+        let mut pending = false;
+        while this.buf.len() < YIELD_THRESHOLD {
+            let Some(source) = this.source.as_mut() else {
+                break;
+            };
+            match source.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(outgoing))) => {
+                    if let Err(status) = this.encoder.encode(&outgoing, &mut this.buf) {
+                        this.finish(&status);
+                    }
+                }
+                Poll::Ready(Some(Err(status))) => this.finish(&status),
+                Poll::Ready(None) => this.finish(&Status::ok("")),
+                Poll::Pending => {
+                    pending = true;
+                    break;
+                }
+            }
+        }
+        if !this.buf.is_empty() {
+            return Poll::Ready(Some(Ok(Frame::data(this.buf.split().freeze()))));
+        }
+        if let Some(trailers) = this.trailers.take() {
+            return Poll::Ready(Some(Ok(Frame::trailers(trailers))));
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(None)
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.source.is_none() && self.trailers.is_none() && self.buf.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn messages_then_trailers() {
+        let messages = vec![
+            Ok(OutgoingMessage::new("a".repeat(10))),
+            Err(Status::not_found("gone")),
+        ];
+        let body = ResponseEncoder::new(
+            tokio_stream::iter(messages),
+            FrameEncoder::new(None, usize::MAX),
+        );
+        let collected = body.collect().await.unwrap();
+        let trailers = collected.trailers().cloned().unwrap();
+        assert_eq!(trailers["grpc-status"], "5");
+        assert_eq!(trailers["grpc-message"], "gone");
+        assert_eq!(collected.to_bytes().len(), 5 + 12);
+    }
+
+    #[tokio::test]
+    async fn oversized_message_ends_with_resource_exhausted() {
+        let messages = vec![Ok(OutgoingMessage::new("x".repeat(50)))];
+        let body = ResponseEncoder::new(tokio_stream::iter(messages), FrameEncoder::new(None, 10));
+        let collected = body.collect().await.unwrap();
+        assert_eq!(collected.trailers().unwrap()["grpc-status"], "8");
+        assert!(collected.to_bytes().is_empty());
+    }
+}
