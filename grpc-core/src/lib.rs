@@ -4,6 +4,10 @@
 pub mod client;
 pub mod descriptor;
 mod error;
+/// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod message;
 pub mod metadata;
 pub mod protocol;
@@ -15,10 +19,10 @@ mod transport;
 pub mod well_known;
 
 pub use client::Channel;
-pub use protocol::{Compression, OutgoingMessage};
 pub use error::Error;
 pub use message::Enumeration;
 pub use message::{OpenEnum, UnknownFields};
+pub use protocol::{Compression, OutgoingMessage};
 pub use server::{Server, ServerContext};
 pub use status::{Code, Status};
 pub use streaming::{OutgoingSender, ServerStream, StreamSender, Streaming};
@@ -73,15 +77,15 @@ pub mod stream {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::{StreamingCall, UnaryCall};
-    pub use crate::protocol::OutgoingMessage;
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
     };
+    pub use crate::message::UnknownFields;
     pub use crate::message::{
         enum_field, message_field, Enumeration, MessageType, NamedField, Oneof,
     };
-    pub use crate::message::UnknownFields;
+    pub use crate::protocol::OutgoingMessage;
     pub use crate::server::handler::{
         client_streaming, server_streaming, streaming, unary, BoxFuture,
     };
@@ -185,8 +189,8 @@ pub mod __private {
     ) -> BoxFuture<http::Response<ResponseBody>> {
         let status =
             Status::unimplemented(format!("unknown method {method} for service {service}"));
-        Box::pin(std::future::ready(
-            crate::server::handler::status_response(&status),
-        ))
+        Box::pin(std::future::ready(crate::server::handler::status_response(
+            &status,
+        )))
     }
 }

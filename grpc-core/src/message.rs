@@ -5,11 +5,6 @@
 //! `#[derive(Enumeration)]` on a fieldless enum makes a protobuf enum, and `#[derive(Oneof)]`
 //! on an enum with one field per variant makes a oneof.
 //!
-//! To pass on what a newer schema adds, a message declares an [`UnknownFields`] field (marked
-//! `#[grpc(unknown_fields)]`), which keeps the fields it does not know, and enum fields use
-//! [`OpenEnum<E>`], which keeps the numbers `E` does not know: then a decode and re-encode
-//! gives back the same bytes, as protoc-generated code does.
-//!
 //! ```
 //! use grpc_core::{Enumeration, Message, Oneof};
 //! use grpc_core::message::Enumeration as _;
@@ -44,6 +39,11 @@
 //! assert_eq!(<Order as grpc_core::Message>::decode(&bytes[..]).unwrap(), order);
 //! assert_eq!(Size::from_i32(2), Some(Size::Large));
 //! ```
+//!
+//! To pass on what a newer version of the schema adds, a message declares an [`UnknownFields`]
+//! field (marked `#[grpc(unknown_fields)]`), which keeps the fields the message does not
+//! declare, and its enum fields are [`OpenEnum<E>`], which keeps the numbers `E` does not have:
+//! a decode and re-encode then gives back the same bytes, as protoc-generated code does.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -71,6 +71,27 @@ pub trait Enumeration: Copy + PartialEq + Default + Send + Sync + 'static {
     fn to_i32(self) -> i32;
     /// The variant with this number, if any.
     fn from_i32(value: i32) -> Option<Self>;
+}
+
+// The message-checked entry points of the descriptor builders, which generated code calls. They
+// live here so that the descriptor module does not depend on this one.
+impl crate::descriptor::FieldType {
+    /// A named message or enum type; registers it (and what it refers to) in `registry`.
+    pub fn named<T: NamedField>(registry: &mut Registry) -> crate::descriptor::FieldType {
+        crate::descriptor::FieldType::named_described::<T>(registry)
+    }
+}
+
+impl crate::descriptor::ServiceBuilder {
+    /// Adds a method; registers its request and response types.
+    pub fn method<Req: MessageType, Resp: MessageType>(
+        &mut self,
+        registry: &mut Registry,
+        name: &str,
+        shape: crate::descriptor::MethodShape,
+    ) {
+        self.add_method::<Req, Resp>(registry, name, shape);
+    }
 }
 
 /// A complete message type: what a service's request and response types must be.

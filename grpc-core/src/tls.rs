@@ -167,7 +167,9 @@ impl ClientTlsConfig {
         let host = match &self.server_name {
             Some(name) => name.as_str(),
             None => {
-                let host = authority.rsplit_once(':').map_or(authority, |(host, _)| host);
+                let host = authority
+                    .rsplit_once(':')
+                    .map_or(authority, |(host, _)| host);
                 host.trim_start_matches('[').trim_end_matches(']')
             }
         };

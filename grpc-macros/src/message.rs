@@ -541,8 +541,13 @@ mod tests {
             .expect("unknown fields merged");
         assert!(!out.contains("skip_field"), "nothing skipped: {out}");
         let last_known = out.find("encoding :: string :: encode (2u32").unwrap_or(0);
-        let encode = out.find("encode_raw (& self . rest , buf)").expect("encoded");
-        assert!(last_known < encode && encode < merge, "written after the known fields");
+        let encode = out
+            .find("encode_raw (& self . rest , buf)")
+            .expect("encoded");
+        assert!(
+            last_known < encode && encode < merge,
+            "written after the known fields"
+        );
         assert!(out.contains("encoded_len (& self . rest)"), "{out}");
         assert!(!out.contains("\"rest\""), "not in the descriptor: {out}");
     }
@@ -565,7 +570,10 @@ mod tests {
         assert!(out.contains("`one` already does"), "{out}");
         assert!(out.contains("has no field number"), "{out}");
         assert!(out.contains("`name` does not apply"), "{out}");
-        assert!(out.contains("must have type `grpc_core::UnknownFields`"), "{out}");
+        assert!(
+            out.contains("must have type `grpc_core::UnknownFields`"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! name, number and type preserved. The output is readable, formatted and stable, and meant to
 //! be checked in and edited: it is the migration path from proto-first to code-first.
 //!
+//! The generated types are lossless by default, like protoc's: every message keeps the fields
+//! it does not know (`grpc_core::UnknownFields`) and enum fields keep unknown numbers
+//! (`grpc_core::OpenEnum<E>`), so a service built from an older copy of the contract passes on
+//! what newer peers send; see [`Builder::preserve_unknown`] to turn that off.
+//!
 //! Two ways to use it:
 //!
 //! - From `build.rs`, into `OUT_DIR`, included with `grpc_core::include_proto!`:
@@ -35,21 +40,11 @@ pub use error::Error;
 pub use parse::parse;
 
 /// Imports `.proto` files into Rust source files, one per protobuf package.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Builder {
     includes: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     options: codegen::Options,
-}
-
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            includes: Vec::new(),
-            out_dir: None,
-            options: codegen::Options::default(),
-        }
-    }
 }
 
 impl Builder {
@@ -128,7 +123,10 @@ impl Builder {
     }
 
     /// Generates the modules for an already parsed `set` (see [`parse`]) without writing them.
-    pub fn generate(&self, set: &prost_types::FileDescriptorSet) -> Result<Vec<GeneratedModule>, Error> {
+    pub fn generate(
+        &self,
+        set: &prost_types::FileDescriptorSet,
+    ) -> Result<Vec<GeneratedModule>, Error> {
         codegen::generate_with(set, &self.options)
     }
 }

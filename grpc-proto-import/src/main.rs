@@ -4,7 +4,8 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] -o <out dir> <file.proto>...
+const USAGE: &str =
+    "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] -o <out dir> <file.proto>...
 
   -I, --include <dir>   an import path (like protoc -I); repeatable
   -o, --out <dir>       where to write <package>.rs files

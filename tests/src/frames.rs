@@ -66,8 +66,18 @@ impl FrameLog {
                 };
                 let (client_read, client_write) = client.into_split();
                 let (server_read, server_write) = server.into_split();
-                tokio::spawn(pump(client_read, server_write, Direction::ToServer, log.clone()));
-                tokio::spawn(pump(server_read, client_write, Direction::ToClient, log.clone()));
+                tokio::spawn(pump(
+                    client_read,
+                    server_write,
+                    Direction::ToServer,
+                    log.clone(),
+                ));
+                tokio::spawn(pump(
+                    server_read,
+                    client_write,
+                    Direction::ToClient,
+                    log.clone(),
+                ));
             }
         });
         FrameLog { port, frames }

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use grpc_core::protocol::OutgoingMessage;
 use grpc_core::metadata::{MetadataMap, MetadataValue};
+use grpc_core::protocol::OutgoingMessage;
 use grpc_core::{Code, Compression, Message, ServerContext, ServerStream, Status, Streaming};
 use tokio::sync::mpsc;
 

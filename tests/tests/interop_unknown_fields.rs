@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use grpc_core::message::{UnknownField, UnknownValue};
-use grpc_core::{Enumeration, Message, OpenEnum, Oneof, Status, UnknownFields};
+use grpc_core::{Enumeration, Message, Oneof, OpenEnum, Status, UnknownFields};
 use grpc_tests::python;
 use grpc_tests::servers::TestServer;
 
@@ -116,7 +116,10 @@ async fn grpcio_client_on_schema_v2_gets_its_exact_bytes_back_from_a_v1_server()
     let server = TestServer::with(EchoServer::new(recorder)).await;
     let addr = format!("127.0.0.1:{}", server.port);
     let output = python::run("unknown_fields_client.py", &["--addr", &addr]).await;
-    python::assert_success("unknown_fields_client.py against the v1 echo server", &output);
+    python::assert_success(
+        "unknown_fields_client.py against the v1 echo server",
+        &output,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     for name in ["full", "new oneof member", "only v2 fields", "empty"] {
         assert!(
@@ -146,7 +149,11 @@ async fn grpcio_client_on_schema_v2_gets_its_exact_bytes_back_from_a_v1_server()
     assert_eq!(seen.len(), 4);
     let full = &seen[0];
     assert_eq!(full.name, "full");
-    assert_eq!(full.mood, OpenEnum::Unknown(3), "MOOD_ECSTATIC is new in v2");
+    assert_eq!(
+        full.mood,
+        OpenEnum::Unknown(3),
+        "MOOD_ECSTATIC is new in v2"
+    );
     assert_eq!(
         full.moods,
         [
@@ -175,7 +182,11 @@ async fn grpcio_client_on_schema_v2_gets_its_exact_bytes_back_from_a_v1_server()
     );
     assert_eq!(numbers(&detail.unknown), [3, 4, 5, 6, 7]);
     let extra = values(&detail.unknown);
-    assert_eq!(extra[0], &UnknownValue::Varint(-5i64 as u64), "int64 weight");
+    assert_eq!(
+        extra[0],
+        &UnknownValue::Varint(-5i64 as u64),
+        "int64 weight"
+    );
     assert_eq!(extra[1], &UnknownValue::Fixed32(7), "fixed32 code");
     assert_eq!(
         extra[2],
@@ -202,7 +213,11 @@ async fn grpcio_client_on_schema_v2_gets_its_exact_bytes_back_from_a_v1_server()
         "every field v2 added"
     );
     let added = values(&full.unknown);
-    assert_eq!(added[0], &UnknownValue::Varint((1 << 63) + 1), "uint64 count");
+    assert_eq!(
+        added[0],
+        &UnknownValue::Varint((1 << 63) + 1),
+        "uint64 count"
+    );
     assert_eq!(
         added[1],
         &UnknownValue::Fixed64(-123i64 as u64),

@@ -88,7 +88,11 @@ fn client_and_server_never_import_each_other() {
     assert!(!graph["client"].contains("server"), "{:?}", graph["client"]);
     assert!(!graph["server"].contains("client"), "{:?}", graph["server"]);
     for side in ["client", "server"] {
-        assert!(!graph["transport"].contains(side), "{:?}", graph["transport"]);
+        assert!(
+            !graph["transport"].contains(side),
+            "{:?}",
+            graph["transport"]
+        );
         assert!(!graph["protocol"].contains(side));
     }
 }

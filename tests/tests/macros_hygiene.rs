@@ -117,8 +117,7 @@ mod hygiene {
         pub(crate) open_kind: ::grpc_core::OpenEnum<Kind>,
         pub(crate) open_kinds: ::std::vec::Vec<::grpc_core::OpenEnum<Kind>>,
         pub(crate) maybe_open_kind: ::core::option::Option<::grpc_core::OpenEnum<Kind>>,
-        pub(crate) open_kind_by_key:
-            ::std::collections::BTreeMap<i32, ::grpc_core::OpenEnum<Kind>>,
+        pub(crate) open_kind_by_key: ::std::collections::BTreeMap<i32, ::grpc_core::OpenEnum<Kind>>,
         #[grpc(unknown_fields)]
         pub(crate) unknown: ::grpc_core::UnknownFields,
     }
@@ -610,7 +609,10 @@ fn no_prelude_names() {
     ] {
         assert!(source.contains(needle), "{needle:?} in:\n{source}");
     }
-    assert!(!source.contains("unknown"), "no unknown-fields field in:\n{source}");
+    assert!(
+        !source.contains("unknown"),
+        "no unknown-fields field in:\n{source}"
+    );
     assert!(<hygiene::Kind as Describe>::proto_source().contains("KIND_HUGE = 2;"));
     assert_links::<hygiene::Everything>();
     let service = <hygiene::HygienicClient as Describe>::proto_source();

@@ -73,7 +73,10 @@ async fn server_streaming() {
     }
     assert_eq!(n, 3);
     let frames = settled(&log, 1).await;
-    assert_eq!(frames[..3], ["C->S HEADERS", "C->S DATA+END_STREAM", "S->C HEADERS"]);
+    assert_eq!(
+        frames[..3],
+        ["C->S HEADERS", "C->S DATA+END_STREAM", "S->C HEADERS"]
+    );
     assert_eq!(frames.last().unwrap(), "S->C HEADERS+END_STREAM");
     let middle = &frames[3..frames.len() - 1];
     assert!(

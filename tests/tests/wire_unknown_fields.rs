@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use grpc_core::message::{UnknownField, UnknownValue, WireType};
-use grpc_core::{Enumeration, Message, OpenEnum, Oneof, UnknownFields};
+use grpc_core::{Enumeration, Message, Oneof, OpenEnum, UnknownFields};
 use prost::encoding::{encode_key, encode_varint};
 
 /// Version 1 of a small schema: what the tests decode with.
@@ -170,7 +170,10 @@ fn unknown_fields_of_every_wire_type_survive() {
     assert_eq!(values[0], &UnknownValue::Varint(150));
     assert_eq!(values[1], &UnknownValue::Varint(u64::MAX));
     assert_eq!(values[2], &UnknownValue::Fixed64(0x0102_0304_0506_0708));
-    assert_eq!(values[3], &UnknownValue::LengthDelimited("new string".into()));
+    assert_eq!(
+        values[3],
+        &UnknownValue::LengthDelimited("new string".into())
+    );
     assert_eq!(values[5], &UnknownValue::Fixed32(0xdead_beef));
     let UnknownValue::Group(group) = values[4] else {
         panic!("field 34 is a group: {values:?}");
@@ -224,7 +227,12 @@ fn nested_messages_keep_their_own_unknown_fields() {
         .message(2, inner(b"single", 10))
         .message(3, inner(b"first", 11))
         .message(3, inner(b"second", 12))
-        .message(4, Wire::default().varint(1, 7).message(2, inner(b"mapped", 13)))
+        .message(
+            4,
+            Wire::default()
+                .varint(1, 7)
+                .message(2, inner(b"mapped", 13)),
+        )
         .message(40, inner(b"a whole unknown message", 14))
         .done();
     let outer: Outer = round_trip(&bytes);
@@ -232,7 +240,10 @@ fn nested_messages_keep_their_own_unknown_fields() {
     assert_eq!(single.note, "single");
     let numbers: Vec<u32> = single.unknown.iter().map(UnknownField::number).collect();
     assert_eq!(numbers, [2, 3, 4]);
-    assert_eq!(outer.inners[1].unknown.get(2).next(), Some(&UnknownValue::Varint(12)));
+    assert_eq!(
+        outer.inners[1].unknown.get(2).next(),
+        Some(&UnknownValue::Varint(12))
+    );
     assert_eq!(
         outer.by_key[&7].unknown.get(3).next(),
         Some(&UnknownValue::Fixed64(13))
@@ -271,8 +282,14 @@ fn unknown_enum_numbers_survive_in_every_position() {
     );
     assert_eq!(outer.maybe_mood, Some(OpenEnum::Unknown(7)));
     assert_eq!(outer.mood_by_key["k"], OpenEnum::Unknown(9));
-    assert_eq!(outer.choice, Some(Choice::ChoiceMood(OpenEnum::Unknown(-3))));
-    assert!(outer.unknown.is_empty(), "enum numbers stay in their fields");
+    assert_eq!(
+        outer.choice,
+        Some(Choice::ChoiceMood(OpenEnum::Unknown(-3)))
+    );
+    assert!(
+        outer.unknown.is_empty(),
+        "enum numbers stay in their fields"
+    );
 }
 
 #[test]
@@ -327,7 +344,10 @@ fn imported_types_keep_unknown_fields_and_enum_numbers() {
     // The importer's wiretest.Everything (checked-in output): color = 26, colors = 27,
     // opt_color = 36, inner = 16; 200 and up are unknown to it.
     let bytes = Wire::default()
-        .message(16, Wire::default().bytes(1, b"label").bytes(9, b"new in inner"))
+        .message(
+            16,
+            Wire::default().bytes(1, b"label").bytes(9, b"new in inner"),
+        )
         .varint(26, 9)
         .packed(27, &[1, 9])
         .varint(36, 0)
@@ -413,7 +433,11 @@ fn malformed_unknown_fields_are_errors_not_panics() {
         ("stray end group", vec![0xf4, 0x01]),
     ];
     for (what, bytes) in cases {
-        assert!(Outer::decode(&bytes[..]).is_err(), "{what}: {}", hex(&bytes));
+        assert!(
+            Outer::decode(&bytes[..]).is_err(),
+            "{what}: {}",
+            hex(&bytes)
+        );
         assert!(UnknownFields::decode(&bytes[..]).is_err(), "{what} (bare)");
     }
     // Groups nested past prost's recursion limit are an error, not a stack overflow.

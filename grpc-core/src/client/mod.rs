@@ -43,4 +43,3 @@ mod raw;
 pub use call::{CallDetails, StreamingCall, UnaryCall};
 pub use channel::{Channel, ChannelBuilder};
 pub use raw::RawCall;
-

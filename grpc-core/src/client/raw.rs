@@ -10,8 +10,8 @@ use tokio::time::Instant;
 
 use super::call::{with_deadline, CallHead, Requests};
 use super::Channel;
-use crate::protocol::{EncodedBytes, OutgoingMessage};
 use crate::metadata::MetadataMap;
+use crate::protocol::{EncodedBytes, OutgoingMessage};
 use crate::status::Status;
 use crate::streaming::Streaming;
 use tokio_stream::StreamExt;

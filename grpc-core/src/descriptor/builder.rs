@@ -10,7 +10,7 @@ use prost_types::{
     MessageOptions, MethodDescriptorProto, OneofDescriptorProto, ServiceDescriptorProto,
 };
 
-use super::Registry;
+use super::{Describe, Registry};
 
 /// Whether a named type is a message or an enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,9 @@ impl FieldType {
     }
 
     /// A named message or enum type; registers it (and what it refers to) in `registry`.
-    pub fn named<T: crate::message::NamedField>(registry: &mut Registry) -> FieldType {
+    /// (`FieldType::named`, which generated code calls, checks that `T` is a message or enum
+    /// and calls this.)
+    pub(crate) fn named_described<T: Describe + NamedKind>(registry: &mut Registry) -> FieldType {
         T::register(registry);
         FieldType {
             ty: match T::KIND {
@@ -274,8 +276,9 @@ impl ServiceBuilder {
         }
     }
 
-    /// Adds a method; registers its request and response types.
-    pub fn method<Req: crate::message::MessageType, Resp: crate::message::MessageType>(
+    /// Adds a method; registers its request and response types. (`ServiceBuilder::method`,
+    /// which generated code calls, checks that both are messages and calls this.)
+    pub(crate) fn add_method<Req: Describe, Resp: Describe>(
         &mut self,
         registry: &mut Registry,
         name: &str,

@@ -119,8 +119,10 @@ impl FrameEncoder {
                 buf.put_u32(0);
                 if let Err(e) = compression.compress(&self.scratch, buf) {
                     buf.truncate(start);
-                    return Err(Status::internal(format!("{compression} compression failed: {e}"))
-                        .with_source(e));
+                    return Err(
+                        Status::internal(format!("{compression} compression failed: {e}"))
+                            .with_source(e),
+                    );
                 }
                 let compressed = buf.len() - start - 5;
                 if let Err(status) = self.check_size(compressed) {
@@ -152,8 +154,12 @@ mod tests {
     fn frames_messages_with_per_message_compression() {
         let mut encoder = FrameEncoder::new(Some(Compression::Gzip), usize::MAX);
         let mut data = BytesMut::new();
-        encoder.encode(&OutgoingMessage::new("a".repeat(100)), &mut data).unwrap();
-        encoder.encode(&OutgoingMessage::uncompressed("b".repeat(100)), &mut data).unwrap();
+        encoder
+            .encode(&OutgoingMessage::new("a".repeat(100)), &mut data)
+            .unwrap();
+        encoder
+            .encode(&OutgoingMessage::uncompressed("b".repeat(100)), &mut data)
+            .unwrap();
         assert_eq!(data[0], 1, "first message compressed");
         let first_len = u32::from_be_bytes(data[1..5].try_into().unwrap()) as usize;
         assert!(first_len < 100);
@@ -166,7 +172,9 @@ mod tests {
     fn oversized_message_is_resource_exhausted_and_leaves_the_buffer() {
         let mut encoder = FrameEncoder::new(None, 10);
         let mut data = BytesMut::from(&b"kept"[..]);
-        let status = encoder.encode(&OutgoingMessage::new("x".repeat(50)), &mut data).unwrap_err();
+        let status = encoder
+            .encode(&OutgoingMessage::new("x".repeat(50)), &mut data)
+            .unwrap_err();
         assert_eq!(status.code(), crate::Code::ResourceExhausted);
         assert_eq!(&data[..], b"kept");
     }

@@ -25,9 +25,8 @@ pub(crate) struct Decoded {
 
 /// Decodes a received message as `T` (what a typed stream does with each payload).
 pub(crate) fn decode_message<T: prost::Message + Default>(payload: Bytes) -> Result<T, Status> {
-    T::decode(payload).map_err(|e| {
-        Status::internal(format!("failed to decode the message: {e}")).with_source(e)
-    })
+    T::decode(payload)
+        .map_err(|e| Status::internal(format!("failed to decode the message: {e}")).with_source(e))
 }
 
 /// Gathers body chunks and yields whole messages.
@@ -240,7 +239,11 @@ mod tests {
                 }
             }
             assert!(!decoder.has_partial());
-            assert_eq!(seen, [(false, 3), (false, 0), (true, 300), (false, 2)], "{split}");
+            assert_eq!(
+                seen,
+                [(false, 3), (false, 0), (true, 300), (false, 2)],
+                "{split}"
+            );
         }
     }
 

@@ -37,7 +37,12 @@ mod tests {
         ] {
             assert!(is_grpc_content_type(ok), "{ok:?}");
         }
-        for bad in [&b"application/grpcfoo"[..], b"application/json", b"", b"application/grp"] {
+        for bad in [
+            &b"application/grpcfoo"[..],
+            b"application/json",
+            b"",
+            b"application/grp",
+        ] {
             assert!(!is_grpc_content_type(bad), "{bad:?}");
         }
     }

@@ -78,7 +78,9 @@ pub(crate) fn decode(headers: HeaderMap) -> Option<Status> {
 
 /// Base64, padded or not (gRPC peers send either).
 pub(crate) fn decode_base64(value: &[u8]) -> Option<Bytes> {
-    let trimmed = value.strip_suffix(b"==").or_else(|| value.strip_suffix(b"="));
+    let trimmed = value
+        .strip_suffix(b"==")
+        .or_else(|| value.strip_suffix(b"="));
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(trimmed.unwrap_or(value))
         .ok()

@@ -31,7 +31,9 @@ impl fmt::Debug for RequestBody {
 /// A call's response body: nothing (a trailers-only response), or encoded messages followed
 /// by the status trailers. Not for use outside generated code.
 #[doc(hidden)]
-pub struct ResponseBody(Option<Pin<Box<dyn http_body::Body<Data = Bytes, Error = Infallible> + Send>>>);
+pub struct ResponseBody(
+    Option<Pin<Box<dyn http_body::Body<Data = Bytes, Error = Infallible> + Send>>>,
+);
 
 impl ResponseBody {
     /// A body with nothing in it: the headers end the stream.
@@ -39,7 +41,9 @@ impl ResponseBody {
         ResponseBody(None)
     }
 
-    pub(crate) fn new(body: impl http_body::Body<Data = Bytes, Error = Infallible> + Send + 'static) -> Self {
+    pub(crate) fn new(
+        body: impl http_body::Body<Data = Bytes, Error = Infallible> + Send + 'static,
+    ) -> Self {
         ResponseBody(Some(Box::pin(body)))
     }
 }

@@ -27,8 +27,8 @@ use super::router::CallInfo;
 use crate::message::MessageType;
 use crate::protocol::headers::{CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use crate::protocol::{
-    accept_encoding_header, decode_message, request_encoding, status_codec,
-    FrameEncoder, OutgoingMessage,
+    accept_encoding_header, decode_message, request_encoding, status_codec, FrameEncoder,
+    OutgoingMessage,
 };
 use crate::status::{Code, Status};
 use crate::streaming::{ServerStream, Streaming};

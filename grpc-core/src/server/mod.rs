@@ -57,8 +57,8 @@ pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
 
-use crate::protocol::Compression;
 use crate::descriptor::Registry;
+use crate::protocol::Compression;
 use crate::tls::{ServerTls, HANDSHAKE_TIMEOUT};
 use router::Router;
 
@@ -381,11 +381,9 @@ impl Server {
         let mut tasks = self.inner.tasks.lock().await;
         let grace = grace.unwrap_or(Duration::ZERO);
         let drained = !grace.is_zero()
-            && tokio::time::timeout(grace, async {
-                while tasks.join_next().await.is_some() {}
-            })
-            .await
-            .is_ok();
+            && tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} })
+                .await
+                .is_ok();
         if !drained {
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}

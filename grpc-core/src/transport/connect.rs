@@ -116,9 +116,7 @@ where
         .enable_push(false)
         .handshake::<_, Bytes>(io)
         .await
-        .map_err(|e| {
-            Status::unavailable(format!("HTTP/2 handshake failed: {e}")).with_source(e)
-        })?;
+        .map_err(|e| Status::unavailable(format!("HTTP/2 handshake failed: {e}")).with_source(e))?;
     let closed = CancellationToken::new();
     let on_close = closed.clone();
     let keepalive = settings.keepalive;
@@ -151,7 +149,10 @@ async fn keep_alive(mut pinger: h2::PingPong, interval: Duration, timeout: Durat
             Ok(Ok(_)) => {}
             Ok(Err(error)) => return error,
             Err(_) => {
-                tracing::debug!(?timeout, "keepalive ping unanswered, closing the connection");
+                tracing::debug!(
+                    ?timeout,
+                    "keepalive ping unanswered, closing the connection"
+                );
                 return h2::Error::from(h2::Reason::NO_ERROR);
             }
         }

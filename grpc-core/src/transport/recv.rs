@@ -64,14 +64,14 @@ pub(crate) struct ServerBody(pub(crate) hyper::body::Incoming);
 impl RecvBody for ServerBody {
     fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Status>>> {
         match Pin::new(&mut self.0).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) => Poll::Ready(Some(Ok(data))),
-                    // Trailers on a request are not gRPC; the data has ended either way.
-                    Err(_) => Poll::Ready(None),
-                },
-                Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(server_error(error)))),
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(data) => Poll::Ready(Some(Ok(data))),
+                // Trailers on a request are not gRPC; the data has ended either way.
+                Err(_) => Poll::Ready(None),
+            },
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(server_error(error)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
         }
     }
 
