@@ -32,6 +32,18 @@ impl Error {
         }
     }
 
+    /// A TLS configuration error whose cause is `source` (kept as the error's source).
+    pub(crate) fn tls_caused(
+        context: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error {
+            kind: Kind::Tls,
+            message: format!("TLS: {context}"),
+            source: Some(Box::new(source)),
+        }
+    }
+
     /// Whether the error is about TLS configuration (certificates, keys).
     pub fn is_tls(&self) -> bool {
         self.kind == Kind::Tls
@@ -48,13 +60,19 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("source", &self.source)
             .finish()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        // The cause stays a typed source; the text shows it too, for those who only print.
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
     }
 }
 
@@ -63,5 +81,23 @@ impl std::error::Error for Error {
         self.source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tls_errors_keep_their_cause_as_the_source() {
+        let error = crate::tls::ServerTls::from_files("/nonexistent/cert.pem", "/nonexistent/key")
+            .unwrap_err();
+        assert!(error.is_tls());
+        let source = std::error::Error::source(&error).expect("a source");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the io::Error itself");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        assert!(error
+            .to_string()
+            .starts_with("TLS: reading /nonexistent/cert.pem: "));
     }
 }

@@ -43,18 +43,18 @@ impl ServerTls {
         let chain: Vec<CertificateDer<'static>> =
             CertificateDer::pem_slice_iter(cert_chain.as_ref())
                 .collect::<Result<_, _>>()
-                .map_err(|e| Error::tls(format!("reading the certificate chain: {e}")))?;
+                .map_err(|e| Error::tls_caused("reading the certificate chain", e))?;
         if chain.is_empty() {
             return Err(Error::tls("the certificate chain holds no certificate"));
         }
         let key = PrivateKeyDer::from_pem_slice(key.as_ref())
-            .map_err(|e| Error::tls(format!("reading the private key: {e}")))?;
+            .map_err(|e| Error::tls_caused("reading the private key", e))?;
         let mut config = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::tls(e.to_string()))?
+            .map_err(|e| Error::tls_caused("choosing protocol versions", e))?
             .with_no_client_auth()
             .with_single_cert(chain, key)
-            .map_err(|e| Error::tls(format!("certificate and key do not fit: {e}")))?;
+            .map_err(|e| Error::tls_caused("certificate and key do not fit", e))?;
         config.alpn_protocols = vec![b"h2".to_vec()];
         Ok(ServerTls {
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
@@ -67,7 +67,8 @@ impl ServerTls {
         key: impl AsRef<std::path::Path>,
     ) -> Result<ServerTls, Error> {
         let read = |path: &std::path::Path| {
-            std::fs::read(path).map_err(|e| Error::tls(format!("reading {}: {e}", path.display())))
+            std::fs::read(path)
+                .map_err(|e| Error::tls_caused(&format!("reading {}", path.display()), e))
         };
         Self::from_pem(read(cert_chain.as_ref())?, read(key.as_ref())?)
     }
@@ -113,16 +114,15 @@ impl ChannelTls {
         }
         for pem in &self.ca_certificates {
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert =
-                    cert.map_err(|e| Error::tls(format!("reading a CA certificate: {e}")))?;
+                let cert = cert.map_err(|e| Error::tls_caused("reading a CA certificate", e))?;
                 roots
                     .add(cert)
-                    .map_err(|e| Error::tls(format!("adding a CA certificate: {e}")))?;
+                    .map_err(|e| Error::tls_caused("adding a CA certificate", e))?;
             }
         }
         let mut config = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::tls(e.to_string()))?
+            .map_err(|e| Error::tls_caused("choosing protocol versions", e))?
             .with_root_certificates(roots)
             .with_no_client_auth();
         config.alpn_protocols = vec![b"h2".to_vec()];

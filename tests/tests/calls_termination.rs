@@ -234,3 +234,16 @@ async fn the_callback_runs_once_for_each_ending() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(ended.try_recv().is_err());
 }
+
+#[tokio::test]
+async fn an_upload_cancelled_by_grpcio_is_cancelled_not_committed() {
+    let (server, _client, seen, mut ended) = setup().await;
+    let addr = format!("127.0.0.1:{}", server.port);
+    let output = grpc_tests::python::run("cancel_upload_client.py", &["--addr", &addr]).await;
+    grpc_tests::python::assert_success("cancel_upload_client.py", &output);
+    assert_eq!(next(&mut ended).await, Code::Cancelled);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(seen.committed.lock().unwrap().is_empty(), "nothing committed");
+    let errors = seen.stream_errors.lock().unwrap().clone();
+    assert_eq!(errors, [Code::Cancelled], "the handler's stream said why");
+}
