@@ -243,7 +243,10 @@ async fn an_upload_cancelled_by_grpcio_is_cancelled_not_committed() {
     grpc_tests::python::assert_success("cancel_upload_client.py", &output);
     assert_eq!(next(&mut ended).await, Code::Cancelled);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(seen.committed.lock().unwrap().is_empty(), "nothing committed");
+    assert!(
+        seen.committed.lock().unwrap().is_empty(),
+        "nothing committed"
+    );
     let errors = seen.stream_errors.lock().unwrap().clone();
     assert_eq!(errors, [Code::Cancelled], "the handler's stream said why");
 }
