@@ -13,6 +13,7 @@ pub struct Error {
 enum Kind {
     InvalidTarget,
     Tls,
+    InvalidConfig,
 }
 
 impl Error {
@@ -20,6 +21,15 @@ impl Error {
         Error {
             kind: Kind::InvalidTarget,
             message: format!("invalid target {target:?}: {reason}"),
+            source: None,
+        }
+    }
+
+    /// A channel configuration that cannot be used (service config, load-balancing policy).
+    pub(crate) fn invalid_config(message: impl fmt::Display) -> Error {
+        Error {
+            kind: Kind::InvalidConfig,
+            message: message.to_string(),
             source: None,
         }
     }
@@ -47,6 +57,12 @@ impl Error {
     /// Whether the error is about TLS configuration (certificates, keys).
     pub fn is_tls(&self) -> bool {
         self.kind == Kind::Tls
+    }
+
+    /// Whether the error is about an unusable channel configuration (a service config, a
+    /// load-balancing policy).
+    pub fn is_invalid_config(&self) -> bool {
+        self.kind == Kind::InvalidConfig
     }
 
     /// Whether the error is about an unusable channel target.

@@ -18,7 +18,7 @@ pub mod tls;
 mod transport;
 pub mod well_known;
 
-pub use client::Channel;
+pub use client::{BackoffConfig, Channel, ConnectivityState};
 pub use error::Error;
 pub use message::Enumeration;
 pub use message::{OpenEnum, UnknownFields};

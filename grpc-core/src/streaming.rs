@@ -42,6 +42,13 @@ use crate::transport::recv::RecvBody;
 /// limit); the call reports it instead of the reset that followed.
 pub(crate) type LocalFailure = Arc<Mutex<Option<Status>>>;
 
+/// What a client's response stream holds of its call.
+pub(crate) struct ClientCall {
+    pub(crate) abandon: Abandon,
+    pub(crate) local_failure: LocalFailure,
+    pub(crate) in_flight: crate::client::InFlight,
+}
+
 /// How a client call is abandoned: resets its HTTP/2 stream with CANCEL.
 pub(crate) enum Abandon {
     /// The request side is done: reset through the send stream.
@@ -65,6 +72,8 @@ enum Side {
     Client {
         abandon: Option<Abandon>,
         local_failure: LocalFailure,
+        /// Counts the call as in flight on its channel until the stream is dropped.
+        in_flight: crate::client::InFlight,
     },
     /// Requests, ending with END_STREAM.
     Server {
@@ -157,13 +166,13 @@ impl<T> Streaming<T> {
         decoder: FrameDecoder,
         initial_metadata: MetadataMap,
         deadline: Option<Instant>,
-        abandon: Abandon,
-        local_failure: LocalFailure,
+        call: ClientCall,
         decode: fn(Bytes) -> Result<T, Status>,
     ) -> Self {
         let side = Side::Client {
-            abandon: Some(abandon),
-            local_failure,
+            abandon: Some(call.abandon),
+            local_failure: call.local_failure,
+            in_flight: call.in_flight,
         };
         Self::new(body, decoder, side, initial_metadata, deadline, decode)
     }
@@ -210,11 +219,20 @@ impl<T> Streaming<T> {
     }
 
     /// A body error as the reader should see it: past the deadline it is DEADLINE_EXCEEDED;
-    /// on the client a local request failure wins over the reset it caused.
+    /// on the client a local request failure wins over the reset it caused, and a channel's
+    /// `close()` over the broken connection.
     fn explain(&self, status: Status) -> Status {
-        if let Side::Client { local_failure, .. } = &self.side {
+        if let Side::Client {
+            local_failure,
+            in_flight,
+            ..
+        } = &self.side
+        {
             if let Some(local) = local_failure.lock().ok().and_then(|mut s| s.take()) {
                 return local;
+            }
+            if let Some(aborted) = in_flight.aborted() {
+                return aborted;
             }
         }
         if self.deadline.as_ref().is_some_and(|d| d.is_elapsed()) {

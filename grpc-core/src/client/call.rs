@@ -14,6 +14,10 @@ use tokio::time::Instant;
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use super::worker::Activity;
 use super::Channel;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
@@ -26,7 +30,8 @@ use crate::protocol::{
     OutgoingMessage, WireMessage,
 };
 use crate::status::{Code, Status};
-use crate::streaming::{Abandon, LocalFailure, Streaming};
+use crate::streaming::{Abandon, ClientCall, LocalFailure, Streaming};
+use crate::transport::connect::Connection;
 use crate::transport::recv::{client_error, RecvBody};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -46,6 +51,7 @@ struct Call<Req> {
     timeout: Option<Duration>,
     metadata: MetadataMap,
     compression: Option<Option<Compression>>,
+    wait_for_ready: Option<bool>,
 }
 
 impl<Req> Call<Req>
@@ -60,34 +66,46 @@ where
             timeout: None,
             metadata: MetadataMap::new(),
             compression: None,
+            wait_for_ready: None,
         }
     }
 
-    /// Sends the request headers and returns the response stream.
-    async fn start<Resp>(self, deadline: Option<Instant>) -> Result<Streaming<Resp>, Status>
+    /// The call's deadline (its own timeout or the service config's, whichever is shorter),
+    /// and the call, which sends the request headers and returns the response stream.
+    fn begin<Resp>(
+        self,
+    ) -> (
+        Option<Instant>,
+        impl Future<Output = Result<Streaming<Resp>, Status>>,
+    )
     where
         Resp: prost::Message + Default + Send + Sync + 'static,
     {
-        let head = CallHead {
-            channel: &self.channel,
-            path: PathAndQuery::from_static(self.path),
-            timeout: self.timeout,
-            metadata: self.metadata,
-            compression: self.compression,
-        };
-        head.start(self.requests, decode_message::<Resp>, deadline)
-            .await
+        let head = CallHead::new(
+            &self.channel,
+            PathAndQuery::from_static(self.path),
+            self.timeout,
+            self.metadata,
+            self.compression,
+            self.wait_for_ready,
+        );
+        let deadline = head.deadline;
+        (deadline, head.start(self.requests, decode_message::<Resp>))
     }
 }
 
-/// Everything about a call but its messages.
-pub(crate) struct CallHead<'a> {
-    pub(crate) channel: &'a Channel,
-    pub(crate) path: PathAndQuery,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) metadata: MetadataMap,
+/// Everything about a call but its messages, with the service config's defaults applied.
+pub(crate) struct CallHead {
+    channel: Channel,
+    path: PathAndQuery,
+    timeout: Option<Duration>,
+    pub(crate) deadline: Option<Instant>,
+    metadata: MetadataMap,
     /// `Some` when the call overrides the channel's request compression.
-    pub(crate) compression: Option<Option<Compression>>,
+    compression: Option<Option<Compression>>,
+    wait_for_ready: bool,
+    max_send_message_size: usize,
+    max_receive_message_size: usize,
 }
 
 /// Resets the call's stream if dropped before [`AbandonOnDrop::take`]: the caller gave up while
@@ -108,63 +126,150 @@ impl Drop for AbandonOnDrop {
     }
 }
 
-impl CallHead<'_> {
+impl CallHead {
+    /// A call of `path` on `channel`: the call's own options win, then the service config's
+    /// method defaults, then the channel's (a timeout is the shorter of the call's and the
+    /// config's, a size limit the smaller).
+    pub(crate) fn new(
+        channel: &Channel,
+        path: PathAndQuery,
+        timeout: Option<Duration>,
+        metadata: MetadataMap,
+        compression: Option<Option<Compression>>,
+        wait_for_ready: Option<bool>,
+    ) -> CallHead {
+        let config = channel.config();
+        let method = channel.method_config(path.as_str());
+        let timeout = super::channel::effective_timeout(timeout, method);
+        let limit =
+            |channel: usize, method: Option<usize>| method.map_or(channel, |m| m.min(channel));
+        CallHead {
+            deadline: timeout.map(|timeout| Instant::now() + timeout),
+            timeout,
+            wait_for_ready: wait_for_ready
+                .or(method.and_then(|m| m.wait_for_ready))
+                .unwrap_or(false),
+            max_send_message_size: limit(
+                config.max_send_message_size,
+                method.and_then(|m| m.max_request_message_bytes),
+            ),
+            max_receive_message_size: limit(
+                config.max_receive_message_size,
+                method.and_then(|m| m.max_response_message_bytes),
+            ),
+            channel: channel.clone(),
+            path,
+            metadata,
+            compression,
+        }
+    }
+
     /// Opens the stream, sends the requests (the last DATA frame carries END_STREAM; a request
     /// never has trailers) and returns the response stream, whose messages `decode` reads.
+    ///
+    /// A call the server never saw (the stream was refused, or was above the last stream id
+    /// of a GOAWAY) is retried transparently on another connection when its request is a
+    /// single message, which is still at hand.
     pub(crate) async fn start<T, R>(
         self,
         requests: Requests<T>,
         decode: fn(Bytes) -> Result<R, Status>,
-        deadline: Option<Instant>,
     ) -> Result<Streaming<R>, Status>
     where
         T: WireMessage + Send + 'static,
     {
-        let channel = self.channel;
+        let channel = self.channel.clone();
         let config = channel.config();
+        let deadline = self.deadline;
+        let _ = self.timeout;
+        let wait_for_ready = self.wait_for_ready;
+        let max_receive_message_size = self.max_receive_message_size;
         let compression = self.compression.unwrap_or(config.compression);
-        let mut encoder = FrameEncoder::new(compression, config.max_send_message_size);
+        let mut encoder = FrameEncoder::new(compression, self.max_send_message_size);
         // A unary request is encoded before anything is sent: if it cannot be, nothing is.
-        let first = match &requests {
+        let (first, mut many) = match requests {
             Requests::One(message) => {
                 let mut data = BytesMut::new();
-                encoder.encode(message, &mut data)?;
-                Some(data.freeze())
+                encoder.encode(&message, &mut data)?;
+                (Some(data.freeze()), None)
             }
-            Requests::Many(_) => None,
+            Requests::Many(requests) => (None, Some((requests, encoder))),
         };
-        let request = self.request(compression)?;
-        let mut send_request = channel.ready().await?;
-        let (response, mut send) = send_request
-            .send_request(request, false)
-            .map_err(client_error)?;
-        let local_failure = LocalFailure::default();
-        let abandon = match (requests, first) {
-            (_, Some(data)) => {
-                // If this fails, the server has already answered (a trailers-only error sent
-                // before reading, as grpc-go does for an unknown service) or the connection is
-                // gone: the response says which.
-                let _ = send.send_data(data, true);
-                Abandon::Stream(send)
+        let path = self.path.clone();
+        let (uri, headers) = self.request(compression)?;
+        let mut transparent_retries = 0;
+        let (response, in_flight, abandon, local_failure) = loop {
+            let picked = channel
+                .pick(path.as_str(), wait_for_ready, deadline)
+                .await?;
+            let in_flight = InFlight::new(&channel.shared().activity, &picked.connection);
+            let mut send_request = picked.send;
+            let mut request = http::Request::new(());
+            *request.method_mut() = http::Method::POST;
+            *request.uri_mut() = uri.clone();
+            *request.version_mut() = http::Version::HTTP_2;
+            *request.headers_mut() = headers.clone();
+            if let Some(deadline) = deadline {
+                // What is left of the deadline now, after any wait for a connection.
+                let left = deadline.saturating_duration_since(Instant::now());
+                let timeout = crate::protocol::timeout::format(left);
+                request.headers_mut().insert(GRPC_TIMEOUT, timeout);
             }
-            (Requests::Many(requests), None) => {
-                let cancel = CancellationToken::new();
-                tokio::spawn(send_requests(
-                    send,
-                    requests,
-                    encoder,
-                    cancel.clone(),
-                    local_failure.clone(),
-                ));
-                Abandon::Task(cancel.drop_guard())
+            let (response, mut send) = match send_request.send_request(request, false) {
+                Ok(opened) => opened,
+                Err(error)
+                    if error.is_go_away() && transparent_retries < MAX_TRANSPARENT_RETRIES =>
+                {
+                    // GOAWAY arrived since the pick: nothing was sent; try another connection.
+                    picked.connection.closed.cancel();
+                    transparent_retries += 1;
+                    continue;
+                }
+                Err(error) => return Err(client_error(error)),
+            };
+            let local_failure = LocalFailure::default();
+            let abandon = match (&first, many.take()) {
+                (Some(data), _) => {
+                    // If this fails, the server has already answered (a trailers-only error
+                    // sent before reading, as grpc-go does for an unknown service) or the
+                    // connection is gone: the response says which.
+                    let _ = send.send_data(data.clone(), true);
+                    Abandon::Stream(send)
+                }
+                (None, Some((requests, encoder))) => {
+                    let cancel = CancellationToken::new();
+                    tokio::spawn(send_requests(
+                        send,
+                        requests,
+                        encoder,
+                        cancel.clone(),
+                        local_failure.clone(),
+                    ));
+                    Abandon::Task(cancel.drop_guard())
+                }
+                (None, None) => unreachable!("a request stream is taken once, then not retried"),
+            };
+            let abandon = AbandonOnDrop(Some(abandon));
+            match response.await {
+                Ok(response) => break (response, in_flight, abandon, local_failure),
+                Err(error)
+                    if first.is_some()
+                        && never_processed(&error)
+                        && transparent_retries < MAX_TRANSPARENT_RETRIES =>
+                {
+                    drop(abandon.take());
+                    picked.connection.closed.cancel();
+                    transparent_retries += 1;
+                    continue;
+                }
+                Err(error) => {
+                    let local = local_failure.lock().ok().and_then(|mut s| s.take());
+                    let aborted = in_flight.aborted();
+                    return Err(local.or(aborted).unwrap_or_else(|| client_error(error)));
+                }
             }
-            (Requests::One(_), None) => unreachable!("a unary request is encoded above"),
         };
-        let abandon = AbandonOnDrop(Some(abandon));
-        let response = response.await.map_err(|error| {
-            let local = local_failure.lock().ok().and_then(|mut s| s.take());
-            local.unwrap_or_else(|| client_error(error))
-        })?;
+        let abandon = abandon.take();
         let (parts, body) = response.into_parts();
         let headers = parts.headers;
         let trailers_only = body.is_end_stream() || headers.contains_key(headers::GRPC_STATUS);
@@ -191,8 +296,11 @@ impl CallHead<'_> {
                 FrameDecoder::new(None, 0),
                 MetadataMap::new(),
                 deadline,
-                abandon.take(),
-                local_failure,
+                ClientCall {
+                    abandon,
+                    local_failure,
+                    in_flight,
+                },
                 decode,
             ));
         }
@@ -220,26 +328,29 @@ impl CallHead<'_> {
         };
         Ok(Streaming::client(
             Box::new(body),
-            FrameDecoder::new(encoding, config.max_receive_message_size),
+            FrameDecoder::new(encoding, max_receive_message_size),
             MetadataMap::from_headers(headers),
             deadline,
-            abandon.take(),
-            local_failure,
+            ClientCall {
+                abandon,
+                local_failure,
+                in_flight,
+            },
             decode,
         ))
     }
 
-    /// The HTTP/2 request head: path, gRPC headers and the caller's metadata.
-    fn request(self, compression: Option<Compression>) -> Result<http::Request<()>, Status> {
+    /// The HTTP/2 request head: the URI, and the gRPC headers with the caller's metadata.
+    fn request(
+        self,
+        compression: Option<Compression>,
+    ) -> Result<(http::Uri, http::HeaderMap), Status> {
         let config = self.channel.config();
         let uri = format!("{}{}", config.origin, self.path);
-        let mut request = http::Request::builder()
-            .method(http::Method::POST)
-            .uri(uri)
-            .version(http::Version::HTTP_2)
-            .body(())
-            .map_err(|e| Status::internal(format!("building the request: {e}")))?;
-        let headers = request.headers_mut();
+        let uri = http::Uri::try_from(uri)
+            .map_err(|e| Status::internal(format!("building the request URI: {e}")))?;
+        let mut request_headers = http::HeaderMap::new();
+        let headers = &mut request_headers;
         let mut metadata = self.metadata.into_headers();
         headers::strip_reserved(&mut metadata);
         headers.extend(metadata);
@@ -254,16 +365,13 @@ impl CallHead<'_> {
                 HeaderValue::from_static(USER_AGENT),
             );
         }
-        if let Some(timeout) = self.timeout {
-            headers.insert(GRPC_TIMEOUT, crate::protocol::timeout::format(timeout));
-        }
         if let Some(compression) = compression {
             headers.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
         }
         if let Some(accept) = accept_encoding_header(&config.accept_compression) {
             headers.insert(GRPC_ACCEPT_ENCODING, accept);
         }
-        Ok(request)
+        Ok((uri, request_headers))
     }
 }
 
@@ -337,6 +445,50 @@ async fn send_requests<T: WireMessage>(
     }
 }
 
+/// How many times a call the server never saw is retried on another connection.
+const MAX_TRANSPARENT_RETRIES: u32 = 3;
+
+/// Whether a stream error means the server never processed the stream: it was refused
+/// (REFUSED_STREAM), or a GOAWAY's last stream id is below it.
+fn never_processed(error: &h2::Error) -> bool {
+    (error.is_go_away() && error.is_remote())
+        || (error.is_reset() && error.reason() == Some(h2::Reason::REFUSED_STREAM))
+}
+
+/// A call in flight: counted on its channel (for the idle timeout) and its connection (for
+/// keepalive) until dropped, with the connection's abort status at hand.
+pub(crate) struct InFlight {
+    activity: Arc<Activity>,
+    connection: Arc<AtomicUsize>,
+    aborted: Arc<OnceLock<Status>>,
+}
+
+impl InFlight {
+    fn new(activity: &Arc<Activity>, connection: &Connection) -> InFlight {
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        activity.touch();
+        connection.active.fetch_add(1, Ordering::Relaxed);
+        InFlight {
+            activity: activity.clone(),
+            connection: connection.active.clone(),
+            aborted: connection.aborted.clone(),
+        }
+    }
+
+    /// Set when the channel tore the call's connection down (`close()`): what the call reports.
+    pub(crate) fn aborted(&self) -> Option<Status> {
+        self.aborted.get().cloned()
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.connection.fetch_sub(1, Ordering::Relaxed);
+        self.activity.touch();
+        self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// `user-agent` of calls that do not set their own.
 const USER_AGENT: &str = concat!("grpc-rust-grpc-core/", env!("CARGO_PKG_VERSION"));
 
@@ -379,6 +531,14 @@ macro_rules! options {
         /// The request metadata sent with this call.
         pub fn metadata_mut(&mut self) -> &mut MetadataMap {
             &mut self.call.metadata
+        }
+
+        /// `wait_for_ready` (`doc/wait-for-ready.md`): while the channel is in
+        /// TRANSIENT_FAILURE, wait for a connection until the deadline instead of failing at
+        /// once with UNAVAILABLE. Default: the service config's `waitForReady`, else off.
+        pub fn wait_for_ready(mut self, wait: bool) -> Self {
+            self.call.wait_for_ready = Some(wait);
+            self
         }
     };
 }
@@ -426,10 +586,9 @@ where
 
     /// Makes the call and returns the response with its metadata.
     pub async fn with_call(self) -> Result<(Resp, CallDetails), Status> {
-        let deadline = self.call.timeout.map(|timeout| Instant::now() + timeout);
-        let call = self.call;
+        let (deadline, started) = self.call.begin::<Resp>();
         with_deadline(deadline, async move {
-            let mut stream = call.start::<Resp>(deadline).await?;
+            let mut stream = started.await?;
             let response = stream.message().await?.ok_or_else(|| {
                 Status::internal("server ended a call with OK but sent no response message")
             })?;
@@ -517,9 +676,8 @@ where
     type IntoFuture = BoxFuture<Result<Streaming<Resp>, Status>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let deadline = self.call.timeout.map(|timeout| Instant::now() + timeout);
-        let call = self.call;
-        Box::pin(with_deadline(deadline, call.start(deadline)))
+        let (deadline, started) = self.call.begin();
+        Box::pin(with_deadline(deadline, started))
     }
 }
 

@@ -1,44 +1,64 @@
-//! [`Channel`]: a lazily connected, cheaply cloned HTTP/2 connection to one target.
+//! [`Channel`]: a target's connections, shared by every call made on it.
 
 use std::fmt;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tokio::sync::watch;
+use tokio::time::Instant;
 
+use super::backoff::BackoffConfig;
+use super::connectivity::ConnectivityState;
+use super::lb::{self, LoadBalancerBuilder, Pick, PickRequest};
+use super::resolver::Resolver;
+use super::service_config::{MethodConfig, ServiceConfig};
+use super::target::Target;
+use super::worker::{self, Event, Shared, WorkerSettings};
 use crate::error::Error;
 use crate::protocol::Compression;
 use crate::status::Status;
 use crate::tls::ChannelTls;
-use crate::transport::connect::{connect, Address, ConnectSettings, Connection};
+use crate::transport::connect::{ConnectSettings, Connection, Keepalive};
+use crate::transport::recv::client_error;
 
-/// A connection to a gRPC server, shared by every call made on it.
+/// A channel to a gRPC service: name resolution, a connection per address the load-balancing
+/// policy wants, and the calls multiplexed over them.
 ///
-/// Channels connect lazily (on the first call) and reconnect after failures. Cloning is cheap:
-/// clones share the same HTTP/2 connection, which multiplexes all their calls.
+/// Channels connect lazily (on the first call, or when asked with [`Channel::state`]) and
+/// reconnect with backoff. Cloning is cheap: clones share everything. [`Channel::close`] ends
+/// it for every clone; dropping the last clone closes it too, letting calls in flight finish.
 ///
-/// Targets: `host:port`, `http://host:port`, `dns:///host:port`, `dns:host:port`,
-/// `unix:/path/to/socket` (also `unix:///path` and `unix:relative/path`).
+/// Targets (`doc/naming.md`): `host:port` and `dns:[///]host:port` (every address the name
+/// resolves to, IPv4 and IPv6; the port defaults to 443), `http://host:port`,
+/// `https://host:port` (TLS), `ipv4:a:port,b:port`, `ipv6:[a]:port,...`, `unix:path`,
+/// `unix:///absolute/path` and `unix-abstract:name`.
 ///
 /// ```
 /// # #[tokio::main] async fn main() -> Result<(), grpc_core::Error> {
+/// use grpc_core::ConnectivityState;
+///
 /// let channel = grpc_core::Channel::insecure("localhost:50051")?;
-/// let same_connection = channel.clone();
-/// # let _ = same_connection; Ok(()) }
+/// let same_connections = channel.clone();
+/// assert_eq!(channel.state(false), ConnectivityState::Idle);
+/// # let _ = same_connections; Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Channel {
-    pub(crate) inner: Arc<ChannelInner>,
+    handle: Arc<Handle>,
 }
 
-pub(crate) struct ChannelInner {
-    pub(crate) config: ChannelConfig,
-    address: Address,
-    settings: ConnectSettings,
-    /// The connection calls go on, once made.
-    current: std::sync::Mutex<Option<Connection>>,
-    /// Held while connecting, so that concurrent calls share one connection attempt.
-    connecting: tokio::sync::Mutex<()>,
+/// Owned by the channel's clones; the last one to go shuts the control task down.
+struct Handle {
+    shared: Arc<Shared>,
+    config: Arc<ChannelConfig>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let _ = self.shared.events.send(Event::Shutdown { abort: false });
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -50,58 +70,110 @@ pub(crate) struct ChannelConfig {
     pub(crate) accept_compression: Vec<Compression>,
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
+    pub(crate) service_config: ServiceConfig,
 }
 
 impl fmt::Debug for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Channel")
-            .field("target", &self.inner.config.target)
+            .field("target", &self.handle.config.target)
+            .field("state", &self.state(false))
             .finish_non_exhaustive()
     }
 }
 
+/// A stream slot on a connection, for one call.
+pub(crate) struct Picked {
+    pub(crate) send: h2::client::SendRequest<Bytes>,
+    pub(crate) connection: Connection,
+}
+
 impl Channel {
     pub(crate) fn config(&self) -> &ChannelConfig {
-        &self.inner.config
+        &self.handle.config
     }
 
-    /// An HTTP/2 connection ready for one more stream: the current one, or a new one when
-    /// there is none or it has closed.
-    pub(crate) async fn ready(&self) -> Result<h2::client::SendRequest<Bytes>, Status> {
-        let inner = &self.inner;
-        for attempt in 0..2 {
-            let current = lock(&inner.current)
-                .clone()
-                .filter(|c| !c.closed.is_cancelled());
-            let connection = match current {
-                Some(connection) => connection,
-                None => {
-                    let _connecting = inner.connecting.lock().await;
-                    let again = lock(&inner.current)
-                        .clone()
-                        .filter(|c| !c.closed.is_cancelled());
-                    match again {
-                        Some(connection) => connection,
-                        None => {
-                            let connection = connect(&inner.address, &inner.settings).await?;
-                            *lock(&inner.current) = Some(connection.clone());
-                            connection
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.handle.shared
+    }
+
+    /// The service config's defaults for `path`.
+    pub(crate) fn method_config(&self, path: &str) -> Option<&MethodConfig> {
+        self.handle.config.service_config.method(path)
+    }
+
+    /// A connection ready for one more stream of a call to `path`, as the picker chooses.
+    ///
+    /// Without `wait_for_ready` a call fails at once while the channel is in
+    /// TRANSIENT_FAILURE; with it, it waits for a connection until `deadline`, and the
+    /// deadline error says what the last failure was.
+    pub(crate) async fn pick(
+        &self,
+        path: &str,
+        wait_for_ready: bool,
+        deadline: Option<Instant>,
+    ) -> Result<Picked, Status> {
+        let shared = &self.handle.shared;
+        let request = PickRequest::new(path);
+        let mut changes: Option<watch::Receiver<Arc<worker::Snapshot>>> = None;
+        let mut last_failure: Option<Status> = None;
+        loop {
+            let snapshot = match &mut changes {
+                Some(changes) => changes.borrow_and_update().clone(),
+                None => shared.picker.borrow().clone(),
+            };
+            match snapshot.state {
+                ConnectivityState::Shutdown => {
+                    return Err(Status::cancelled("the channel was closed"))
+                }
+                ConnectivityState::Idle => {
+                    let _ = shared.events.send(Event::ExitIdle);
+                }
+                _ => {}
+            }
+            match snapshot.picker.pick(&request) {
+                Pick::Ready(subchannel) => {
+                    if let Some(connection) = subchannel.connection() {
+                        match connection.send.clone().ready().await {
+                            Ok(send) => return Ok(Picked { send, connection }),
+                            Err(error) => {
+                                // GOAWAY or a dead connection: no new streams there. The
+                                // control task hears of it and publishes a new picker.
+                                connection.closed.cancel();
+                                last_failure = Some(client_error(error));
+                            }
                         }
                     }
                 }
+                Pick::Queue => {}
+                Pick::Fail(status) if wait_for_ready => last_failure = Some(status),
+                Pick::Fail(status) => return Err(status),
+            }
+            let Some(receiver) = &mut changes else {
+                // Subscribe, then look again: a change in between is not missed.
+                changes = Some(shared.picker.subscribe());
+                continue;
             };
-            match connection.send.ready().await {
-                Ok(send) => return Ok(send),
-                Err(error) => {
-                    // The connection went away between calls: forget it and try a new one once.
-                    connection.closed.cancel();
-                    if attempt == 1 {
-                        return Err(crate::transport::recv::client_error(error));
+            let changed = receiver.changed();
+            let changed = match deadline {
+                Some(deadline) => match tokio::time::timeout_at(deadline, changed).await {
+                    Ok(changed) => changed,
+                    Err(_) => {
+                        let why = match &last_failure {
+                            Some(status) => format!("; last failure: {}", status.message()),
+                            None => format!("; the channel is {}", snapshot.state),
+                        };
+                        return Err(Status::deadline_exceeded(format!(
+                            "deadline exceeded while waiting for a connection{why}"
+                        )));
                     }
-                }
+                },
+                None => changed.await,
+            };
+            if changed.is_err() {
+                return Err(Status::cancelled("the channel was closed"));
             }
         }
-        Err(Status::unavailable("no connection"))
     }
 
     /// A plaintext (no TLS) channel to `target`, with default settings. Must be called inside a
@@ -110,45 +182,156 @@ impl Channel {
         ChannelBuilder::new(target).connect_lazy()
     }
 
-    /// Configures a plaintext channel to `target`.
+    /// Configures a channel to `target`.
     pub fn builder(target: &str) -> ChannelBuilder {
         ChannelBuilder::new(target)
     }
 
     /// The target this channel was made for.
     pub fn target(&self) -> &str {
-        &self.inner.config.target
+        &self.handle.config.target
+    }
+
+    /// The channel's connectivity state. With `try_to_connect`, an IDLE channel starts
+    /// connecting (grpcio's `get_state(try_to_connect)`).
+    pub fn state(&self, try_to_connect: bool) -> ConnectivityState {
+        let state = *self.handle.shared.state.borrow();
+        if try_to_connect && state == ConnectivityState::Idle {
+            let _ = self.handle.shared.events.send(Event::ExitIdle);
+        }
+        state
+    }
+
+    /// Waits until the state differs from `from`, at most `timeout`: the new state, or `None`
+    /// if it did not change in time (C-core's `watch_connectivity_state`, grpc-go's
+    /// `WaitForStateChange`).
+    pub async fn wait_for_state_change(
+        &self,
+        from: ConnectivityState,
+        timeout: Duration,
+    ) -> Option<ConnectivityState> {
+        let mut states = self.handle.shared.state.subscribe();
+        let changed = async { states.wait_for(|state| *state != from).await.map(|s| *s) };
+        match tokio::time::timeout(timeout, changed).await {
+            Ok(Ok(state)) => Some(state),
+            Ok(Err(_)) | Err(_) => None,
+        }
+    }
+
+    /// Connects if IDLE and waits until READY (grpcio's `channel_ready_future`). Failed
+    /// attempts do not end the wait; wrap it in `tokio::time::timeout` to bound it. Fails with
+    /// CANCELLED if the channel is closed.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// let channel = grpc_core::Channel::insecure("localhost:50051")?;
+    /// tokio::time::timeout(Duration::from_secs(5), channel.ready()).await??;
+    /// # Ok(()) }
+    /// ```
+    pub async fn ready(&self) -> Result<(), Status> {
+        let mut states = self.handle.shared.state.subscribe();
+        loop {
+            let state = *states.borrow_and_update();
+            match state {
+                ConnectivityState::Ready => return Ok(()),
+                ConnectivityState::Shutdown => {
+                    return Err(Status::cancelled("the channel was closed"))
+                }
+                ConnectivityState::Idle => {
+                    let _ = self.handle.shared.events.send(Event::ExitIdle);
+                }
+                _ => {}
+            }
+            if states.changed().await.is_err() {
+                return Err(Status::cancelled("the channel was closed"));
+            }
+        }
+    }
+
+    /// Every state change from now on. Dropping the receiver unsubscribes.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), grpc_core::Error> {
+    /// let channel = grpc_core::Channel::insecure("127.0.0.1:9")?;
+    /// let mut states = channel.subscribe();
+    /// channel.state(true); // start connecting
+    /// states.changed().await.unwrap();
+    /// println!("now {}", *states.borrow());
+    /// # Ok(()) }
+    /// ```
+    pub fn subscribe(&self) -> watch::Receiver<ConnectivityState> {
+        self.handle.shared.state.subscribe()
+    }
+
+    /// Closes the channel for every clone: calls in flight end with CANCELLED, the state goes
+    /// to SHUTDOWN, and later calls fail at once.
+    pub fn close(&self) {
+        let shared = &self.handle.shared;
+        let closed = Arc::new(worker::Snapshot {
+            state: ConnectivityState::Shutdown,
+            picker: Arc::new(lb::FailPicker(Status::cancelled("the channel was closed"))),
+        });
+        shared.picker.send_replace(closed);
+        let _ = shared.events.send(Event::Shutdown { abort: true });
     }
 }
 
 /// Configures a [`Channel`].
+///
+/// ```
+/// use std::time::Duration;
+/// # #[tokio::main] async fn main() -> Result<(), grpc_core::Error> {
+/// let channel = grpc_core::Channel::builder("dns:///localhost:50051")
+///     .service_config(r#"{"loadBalancingConfig": [{"round_robin": {}}]}"#)
+///     .keepalive_time(Duration::from_secs(30))
+///     .idle_timeout(Some(Duration::from_secs(300)))
+///     .connect_lazy()?;
+/// # let _ = channel; Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct ChannelBuilder {
     target: String,
-    connect_timeout: Duration,
     tcp_nodelay: bool,
-    keepalive: Option<(Duration, Duration)>,
+    keepalive_time: Option<Duration>,
+    keepalive_timeout: Duration,
+    keepalive_permit_without_calls: bool,
     windows: (u32, u32),
     max_receive_message_size: usize,
     max_send_message_size: usize,
     compression: Option<Compression>,
     accept_compression: Vec<Compression>,
     tls: Option<ChannelTls>,
+    backoff: BackoffConfig,
+    idle_timeout: Option<Duration>,
+    min_resolution_interval: Duration,
+    resolver: Option<Arc<dyn Resolver>>,
+    policy: Option<String>,
+    service_config: Option<String>,
+    balancers: Vec<Arc<dyn LoadBalancerBuilder>>,
 }
 
 impl ChannelBuilder {
     fn new(target: &str) -> Self {
         ChannelBuilder {
             target: target.to_owned(),
-            connect_timeout: Duration::from_secs(20),
             tcp_nodelay: true,
-            keepalive: None,
+            keepalive_time: None,
+            keepalive_timeout: Duration::from_secs(20),
+            keepalive_permit_without_calls: false,
             windows: (1024 * 1024, 2 * 1024 * 1024),
             max_receive_message_size: 4 * 1024 * 1024,
             max_send_message_size: usize::MAX,
             compression: None,
             accept_compression: Compression::ALL.to_vec(),
             tls: None,
+            backoff: BackoffConfig::default(),
+            idle_timeout: Some(Duration::from_secs(30 * 60)),
+            min_resolution_interval: Duration::from_secs(30),
+            resolver: None,
+            policy: None,
+            service_config: None,
+            balancers: lb::builtin(),
         }
     }
 
@@ -173,9 +356,17 @@ impl ChannelBuilder {
         self
     }
 
-    /// How long one connection attempt may take (default 20 s).
+    /// The least time one connection attempt is given (default 20 s): the backoff's
+    /// `min_connect_timeout`.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.backoff.min_connect_timeout = timeout;
+        self
+    }
+
+    /// How reconnection attempts are spaced (default: `doc/connection-backoff.md`'s 1 s,
+    /// x1.6, jitter 0.2, at most 120 s, attempts of at least 20 s).
+    pub fn backoff(mut self, backoff: BackoffConfig) -> Self {
+        self.backoff = backoff;
         self
     }
 
@@ -185,10 +376,74 @@ impl ChannelBuilder {
         self
     }
 
-    /// HTTP/2 keepalive pings every `interval`, failing the connection if one is not answered
-    /// within `timeout` (default: off).
-    pub fn http2_keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
-        self.keepalive = Some((interval, timeout));
+    /// Sends an HTTP/2 ping every `time` while calls are in flight (default: never). A
+    /// server's `too_many_pings` GOAWAY doubles it, as grpc-go does.
+    pub fn keepalive_time(mut self, time: Duration) -> Self {
+        self.keepalive_time = Some(time);
+        self
+    }
+
+    /// Closes the connection when a keepalive ping is not answered within `timeout`
+    /// (default 20 s).
+    pub fn keepalive_timeout(mut self, timeout: Duration) -> Self {
+        self.keepalive_timeout = timeout;
+        self
+    }
+
+    /// Pings even with no call in flight (default off: grpc-go and grpcio servers punish
+    /// idle pings with GOAWAY `too_many_pings`).
+    pub fn keepalive_permit_without_calls(mut self, permit: bool) -> Self {
+        self.keepalive_permit_without_calls = permit;
+        self
+    }
+
+    /// `keepalive_time(interval)` and `keepalive_timeout(timeout)`.
+    pub fn http2_keepalive(self, interval: Duration, timeout: Duration) -> Self {
+        self.keepalive_time(interval).keepalive_timeout(timeout)
+    }
+
+    /// After `timeout` with no call in flight the channel drops its connections and goes IDLE
+    /// (default 30 min; `None`: never). The next call reconnects.
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The least time between two name resolutions (default 30 s). Resolution happens when
+    /// the channel leaves IDLE and again when a connection fails or ends.
+    pub fn min_resolution_interval(mut self, interval: Duration) -> Self {
+        self.min_resolution_interval = interval;
+        self
+    }
+
+    /// Resolves addresses with `resolver` instead of from the target (which still gives the
+    /// `:authority` and the TLS server name).
+    pub fn resolver(mut self, resolver: impl Resolver) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// The load-balancing policy by name: `pick_first` (default), `round_robin`, or one
+    /// registered with [`register_load_balancer`](Self::register_load_balancer). A service
+    /// config's `loadBalancingConfig` wins over this.
+    pub fn load_balancing_policy(mut self, name: &str) -> Self {
+        self.policy = Some(name.to_owned());
+        self
+    }
+
+    /// Makes a policy available by its name, to [`load_balancing_policy`](Self::load_balancing_policy)
+    /// and service configs.
+    pub fn register_load_balancer(mut self, builder: Arc<dyn LoadBalancerBuilder>) -> Self {
+        self.balancers.push(builder);
+        self
+    }
+
+    /// A service config (`doc/service_config.md`) as JSON: `loadBalancingConfig` (the first
+    /// policy listed that this channel knows is used), and `methodConfig` defaults for
+    /// `waitForReady`, `timeout` and the message size limits. Checked by
+    /// [`connect_lazy`](Self::connect_lazy).
+    pub fn service_config(mut self, json: &str) -> Self {
+        self.service_config = Some(json.to_owned());
         self
     }
 
@@ -212,166 +467,120 @@ impl ChannelBuilder {
         self
     }
 
-    /// Builds the channel without connecting; the first call connects. Must be called inside a
-    /// tokio runtime.
+    /// Builds the channel, IDLE; the first call (or [`Channel::state(true)`](Channel::state))
+    /// connects. Must be called inside a tokio runtime.
     pub fn connect_lazy(self) -> Result<Channel, Error> {
-        let (target, https) = Target::parse(&self.target)?;
-        let tls = match (self.tls, https) {
+        let target = Target::parse(&self.target)?;
+        let tls = match (self.tls, target.https) {
             (Some(tls), _) => Some(tls),
             (None, true) => Some(ChannelTls::new()),
             (None, false) => None,
         };
-        let uri = match (&target, &tls) {
-            (Target::Tcp(authority), None) => format!("http://{authority}"),
-            (Target::Tcp(authority), Some(_)) => format!("https://{authority}"),
-            (Target::Unix(_), None) => "http://localhost".to_owned(),
-            (Target::Unix(_), Some(_)) => {
-                return Err(Error::invalid_target(
-                    &self.target,
-                    "TLS over Unix sockets is not supported",
-                ))
-            }
-        };
-        let address = match target {
-            Target::Tcp(authority) => Address::Tcp(authority),
-            Target::Unix(path) => Address::Unix(path.into()),
-        };
+        if target.unix && tls.is_some() {
+            return Err(Error::invalid_target(
+                &self.target,
+                "TLS over Unix sockets is not supported",
+            ));
+        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let origin = format!("{scheme}://{}", target.authority);
         let tls = tls.map(|tls| tls.client_config()).transpose()?;
-        let settings = ConnectSettings {
-            connect_timeout: self.connect_timeout,
+        let service_config = match &self.service_config {
+            Some(json) => ServiceConfig::parse(json)?,
+            None => ServiceConfig::default(),
+        };
+        let policy = choose_policy(&self.balancers, &service_config, self.policy.as_deref())?;
+        let keepalive = self.keepalive_time.map(|time| Keepalive {
+            time_ms: Arc::new(AtomicU64::new(time.as_millis().max(1) as u64)),
+            timeout: self.keepalive_timeout,
+            permit_without_calls: self.keepalive_permit_without_calls,
+        });
+        let connect = ConnectSettings {
             tcp_nodelay: self.tcp_nodelay,
             stream_window: self.windows.0,
             connection_window: self.windows.1,
             max_header_list_size: 16 * 1024,
-            keepalive: self.keepalive,
+            keepalive,
             tls,
+            authority: target.authority.clone(),
+        };
+        let resolver = self.resolver.unwrap_or(target.resolver);
+        let shared = worker::spawn(
+            resolver,
+            WorkerSettings {
+                connect,
+                backoff: self.backoff,
+                idle_timeout: self.idle_timeout,
+                min_resolution_interval: self.min_resolution_interval,
+                policy,
+            },
+        );
+        let config = ChannelConfig {
+            target: self.target,
+            origin,
+            compression: self.compression,
+            accept_compression: self.accept_compression,
+            max_receive_message_size: self.max_receive_message_size,
+            max_send_message_size: self.max_send_message_size,
+            service_config,
         };
         Ok(Channel {
-            inner: Arc::new(ChannelInner {
-                config: ChannelConfig {
-                    target: self.target,
-                    origin: uri,
-                    compression: self.compression,
-                    accept_compression: self.accept_compression,
-                    max_receive_message_size: self.max_receive_message_size,
-                    max_send_message_size: self.max_send_message_size,
-                },
-                address,
-                settings,
-                current: std::sync::Mutex::new(None),
-                connecting: tokio::sync::Mutex::new(()),
+            handle: Arc::new(Handle {
+                shared,
+                config: Arc::new(config),
             }),
         })
     }
 }
 
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// The policy a channel runs: the service config's first known `loadBalancingConfig` entry,
+/// else the builder's choice, else `pick_first`. Its config is checked here.
+fn choose_policy(
+    balancers: &[Arc<dyn LoadBalancerBuilder>],
+    service_config: &ServiceConfig,
+    chosen: Option<&str>,
+) -> Result<(Arc<dyn LoadBalancerBuilder>, serde_json::Value), Error> {
+    let find = |name: &str| balancers.iter().rev().find(|b| b.name() == name).cloned();
+    let (builder, config) = if service_config.load_balancing.is_empty() {
+        let name = chosen.unwrap_or("pick_first");
+        let builder = find(name).ok_or_else(|| {
+            Error::invalid_config(format!("unknown load-balancing policy {name:?}"))
+        })?;
+        (builder, serde_json::json!({}))
+    } else {
+        service_config
+            .load_balancing
+            .iter()
+            .find_map(|(name, config)| find(name).map(|b| (b, config.clone())))
+            .ok_or_else(|| {
+                let names: Vec<&str> = service_config
+                    .load_balancing
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                Error::invalid_config(format!(
+                    "invalid service config: no known policy in loadBalancingConfig ({})",
+                    names.join(", ")
+                ))
+            })?
+    };
+    builder.build(&config).map_err(|status| {
+        Error::invalid_config(format!(
+            "invalid {} config: {}",
+            builder.name(),
+            status.message()
+        ))
+    })?;
+    Ok((builder, config))
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum Target {
-    /// `host:port`, resolved through DNS at connect time.
-    Tcp(String),
-    /// A Unix domain socket path.
-    Unix(String),
-}
-
-impl Target {
-    /// The target, and whether it asked for TLS (`https://`).
-    fn parse(target: &str) -> Result<(Target, bool), Error> {
-        if let Some(path) = target.strip_prefix("unix:") {
-            let path = path.strip_prefix("//").unwrap_or(path);
-            if path.is_empty() {
-                return Err(Error::invalid_target(target, "empty socket path"));
-            }
-            return Ok((Target::Unix(path.to_owned()), false));
-        }
-        let https = target.starts_with("https://");
-        let authority = if let Some(rest) = target.strip_prefix("dns:") {
-            // dns:[//authority/]host[:port]
-            match rest.strip_prefix("//") {
-                Some(with_authority) => with_authority
-                    .split_once('/')
-                    .map(|(_, host)| host)
-                    .unwrap_or(with_authority),
-                None => rest,
-            }
-        } else if let Some(rest) = target.strip_prefix("http://") {
-            rest.trim_end_matches('/')
-        } else if let Some(rest) = target.strip_prefix("https://") {
-            rest.trim_end_matches('/')
-        } else {
-            target
-        };
-        if authority.is_empty() {
-            return Err(Error::invalid_target(target, "no host"));
-        }
-        let has_port = match authority.rsplit_once(':') {
-            Some((host, port)) => {
-                !port.is_empty()
-                    && port.bytes().all(|b| b.is_ascii_digit())
-                    && (!host.contains(':') || host.ends_with(']'))
-            }
-            None => false,
-        };
-        let authority = if has_port {
-            authority.to_owned()
-        } else {
-            format!("{authority}:443")
-        };
-        Ok((Target::Tcp(authority), https))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets() {
-        let tcp = |s: &str| (Target::Tcp(s.to_owned()), false);
-        let unix = |s: &str| (Target::Unix(s.to_owned()), false);
-        assert_eq!(
-            Target::parse("localhost:50051").unwrap(),
-            tcp("localhost:50051")
-        );
-        assert_eq!(
-            Target::parse("http://localhost:50051").unwrap(),
-            tcp("localhost:50051")
-        );
-        assert_eq!(
-            Target::parse("dns:///example.com:8080").unwrap(),
-            tcp("example.com:8080")
-        );
-        assert_eq!(
-            Target::parse("dns://8.8.8.8/example.com:8080").unwrap(),
-            tcp("example.com:8080")
-        );
-        assert_eq!(
-            Target::parse("dns:example.com:1").unwrap(),
-            tcp("example.com:1")
-        );
-        assert_eq!(Target::parse("[::1]:50051").unwrap(), tcp("[::1]:50051"));
-        assert_eq!(
-            Target::parse("example.com").unwrap(),
-            tcp("example.com:443")
-        );
-        assert_eq!(
-            Target::parse("unix:/tmp/s.sock").unwrap(),
-            unix("/tmp/s.sock")
-        );
-        assert_eq!(
-            Target::parse("unix:///tmp/s.sock").unwrap(),
-            unix("/tmp/s.sock")
-        );
-        assert_eq!(Target::parse("unix:rel.sock").unwrap(), unix("rel.sock"));
-        assert!(Target::parse("unix:").is_err());
-        assert_eq!(
-            Target::parse("https://x:1").unwrap(),
-            (Target::Tcp("x:1".into()), true)
-        );
+/// How a call's settings come out of its own options, the service config and the channel.
+pub(crate) fn effective_timeout(
+    call: Option<Duration>,
+    method: Option<&MethodConfig>,
+) -> Option<Duration> {
+    match (call, method.and_then(|m| m.timeout)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }

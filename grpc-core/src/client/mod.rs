@@ -1,4 +1,5 @@
-//! The client side: [`Channel`]s and the call builders that generated clients return.
+//! The client side: [`Channel`]s (resolution, subchannels, load balancing, connectivity) and
+//! the call builders that generated clients return.
 //!
 //! Every stub method returns a call builder. Await it for the response, or set per-call
 //! options first:
@@ -36,10 +37,21 @@
 //! # Ok(()) }
 //! ```
 
+mod backoff;
 mod call;
 mod channel;
+mod connectivity;
+pub mod lb;
 mod raw;
+mod resolver;
+mod service_config;
+mod target;
+mod worker;
 
+pub use backoff::BackoffConfig;
+pub(crate) use call::InFlight;
 pub use call::{CallDetails, StreamingCall, UnaryCall};
 pub use channel::{Channel, ChannelBuilder};
+pub use connectivity::ConnectivityState;
 pub use raw::RawCall;
+pub use resolver::{Address, DnsResolver, ResolveFuture, Resolver, StaticResolver};

@@ -6,7 +6,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::Stream;
 use http::uri::PathAndQuery;
-use tokio::time::Instant;
 
 use super::call::{with_deadline, CallHead, Requests};
 use super::Channel;
@@ -38,6 +37,7 @@ pub struct RawCall {
     path: PathAndQuery,
     timeout: Option<Duration>,
     metadata: MetadataMap,
+    wait_for_ready: Option<bool>,
 }
 
 impl RawCall {
@@ -50,12 +50,20 @@ impl RawCall {
             path,
             timeout: None,
             metadata: MetadataMap::new(),
+            wait_for_ready: None,
         })
     }
 
     /// Fails the call with DEADLINE_EXCEEDED if it has not finished within `timeout`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Waits for a connection while the channel is in TRANSIENT_FAILURE, until the deadline
+    /// (`doc/wait-for-ready.md`), instead of failing at once.
+    pub fn wait_for_ready(mut self, wait: bool) -> Self {
+        self.wait_for_ready = Some(wait);
         self
     }
 
@@ -71,16 +79,17 @@ impl RawCall {
     where
         S: Stream<Item = Bytes> + Send + 'static,
     {
-        let deadline = self.timeout.map(|timeout| Instant::now() + timeout);
-        let head = CallHead {
-            channel: &self.channel,
-            path: self.path,
-            timeout: self.timeout,
-            metadata: self.metadata,
-            compression: None,
-        };
+        let head = CallHead::new(
+            &self.channel,
+            self.path,
+            self.timeout,
+            self.metadata,
+            None,
+            self.wait_for_ready,
+        );
+        let deadline = head.deadline;
         let requests = requests.map(|bytes| OutgoingMessage::new(EncodedBytes(bytes)));
         let requests = Requests::Many(Box::pin(requests));
-        with_deadline(deadline, head.start(requests, Ok, deadline)).await
+        with_deadline(deadline, head.start(requests, Ok)).await
     }
 }

@@ -1,76 +1,88 @@
 //! Client connections: one HTTP/2 connection to one address, driven by its own task.
 
 use std::fmt;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
+use super::address::Address;
 use crate::status::Status;
 use crate::tls::ClientTlsConfig;
-
-/// Where a connection goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Address {
-    /// `host:port` (a name or an IP literal, IPv6 in brackets).
-    Tcp(String),
-    /// A Unix domain socket path.
-    Unix(PathBuf),
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Address::Tcp(authority) => f.write_str(authority),
-            Address::Unix(path) => write!(f, "unix:{}", path.display()),
-        }
-    }
-}
 
 /// How connections are made and configured.
 #[derive(Debug, Clone)]
 pub(crate) struct ConnectSettings {
-    pub(crate) connect_timeout: Duration,
     pub(crate) tcp_nodelay: bool,
     pub(crate) stream_window: u32,
     pub(crate) connection_window: u32,
     pub(crate) max_header_list_size: u32,
-    /// HTTP/2 pings: every `interval`, closing the connection if one is not answered within
-    /// `timeout`.
-    pub(crate) keepalive: Option<(Duration, Duration)>,
+    pub(crate) keepalive: Option<Keepalive>,
     pub(crate) tls: Option<ClientTlsConfig>,
+    /// `host[:port]` the TLS server name is taken from.
+    pub(crate) authority: String,
+}
+
+/// Client keepalive (`doc/keepalive.md`), shared by a channel's connections.
+#[derive(Debug, Clone)]
+pub(crate) struct Keepalive {
+    /// Milliseconds between pings. Shared, because a `too_many_pings` GOAWAY doubles it for
+    /// every later connection of the channel.
+    pub(crate) time_ms: Arc<AtomicU64>,
+    /// How long a ping may go unanswered before the connection is closed.
+    pub(crate) timeout: Duration,
+    /// Ping also while no call is in flight.
+    pub(crate) permit_without_calls: bool,
 }
 
 /// An established HTTP/2 connection.
 #[derive(Clone)]
 pub(crate) struct Connection {
     pub(crate) send: h2::client::SendRequest<Bytes>,
-    /// Cancelled when the connection has ended.
+    /// Cancelled when the connection takes no more streams: it ended, or the server sent
+    /// GOAWAY.
     pub(crate) closed: CancellationToken,
+    /// Calls in flight on this connection.
+    pub(crate) active: Arc<AtomicUsize>,
+    /// Set when the channel tore the connection down on purpose: what its calls report
+    /// instead of the transport error that follows.
+    pub(crate) aborted: Arc<OnceLock<Status>>,
+    driver: tokio::task::AbortHandle,
+}
+
+impl Connection {
+    /// Ends the connection now: every call on it fails with `status`.
+    pub(crate) fn abort(&self, status: Status) {
+        let _ = self.aborted.set(status);
+        self.closed.cancel();
+        self.driver.abort();
+    }
 }
 
 impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
             .field("closed", &self.closed.is_cancelled())
+            .field("active", &self.active.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
 
 /// Connects to `address`: socket, TLS handshake when configured (ALPN `h2`), HTTP/2
-/// handshake. Failures are UNAVAILABLE, with the cause as the status's source.
+/// handshake, all within `timeout`. Failures are UNAVAILABLE, with the cause as the status's
+/// source.
 pub(crate) async fn connect(
     address: &Address,
     settings: &ConnectSettings,
+    timeout: Duration,
 ) -> Result<Connection, Status> {
     let connecting = connect_io(address, settings);
-    match tokio::time::timeout(settings.connect_timeout, connecting).await {
+    match tokio::time::timeout(timeout, connecting).await {
         Ok(result) => result,
         Err(_) => Err(Status::unavailable(format!(
-            "timed out connecting to {address} after {:?}",
-            settings.connect_timeout
+            "timed out connecting to {address} after {timeout:?}"
         ))),
     }
 }
@@ -80,8 +92,8 @@ async fn connect_io(address: &Address, settings: &ConnectSettings) -> Result<Con
         Status::unavailable(format!("{what} {address}: {e}")).with_source(e)
     };
     match address {
-        Address::Tcp(authority) => {
-            let stream = tokio::net::TcpStream::connect(authority.as_str())
+        Address::Tcp(socket_address) => {
+            let stream = tokio::net::TcpStream::connect(socket_address)
                 .await
                 .map_err(|e| failed("failed to connect to", e))?;
             let _ = stream.set_nodelay(settings.tcp_nodelay);
@@ -89,7 +101,7 @@ async fn connect_io(address: &Address, settings: &ConnectSettings) -> Result<Con
                 None => handshake(stream, settings).await,
                 Some(tls) => {
                     let stream = tls
-                        .connect(authority, stream)
+                        .connect(&settings.authority, stream)
                         .await
                         .map_err(|e| failed("TLS handshake failed with", e))?;
                     handshake(stream, settings).await
@@ -102,7 +114,29 @@ async fn connect_io(address: &Address, settings: &ConnectSettings) -> Result<Con
                 .map_err(|e| failed("failed to connect to", e))?;
             handshake(stream, settings).await
         }
+        Address::UnixAbstract(name) => {
+            let stream = connect_abstract(name).map_err(|e| failed("failed to connect to", e))?;
+            handshake(stream, settings).await
+        }
     }
+}
+
+#[cfg(target_os = "linux")]
+fn connect_abstract(name: &[u8]) -> std::io::Result<tokio::net::UnixStream> {
+    use std::os::linux::net::SocketAddrExt;
+    let address = std::os::unix::net::SocketAddr::from_abstract_name(name)?;
+    // A local connect does not block on the peer: it succeeds or fails at once.
+    let stream = std::os::unix::net::UnixStream::connect_addr(&address)?;
+    stream.set_nonblocking(true)?;
+    tokio::net::UnixStream::from_std(stream)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn connect_abstract(_: &[u8]) -> std::io::Result<tokio::net::UnixStream> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "abstract Unix sockets exist only on Linux",
+    ))
 }
 
 async fn handshake<IO>(io: IO, settings: &ConnectSettings) -> Result<Connection, Status>
@@ -118,39 +152,74 @@ where
         .await
         .map_err(|e| Status::unavailable(format!("HTTP/2 handshake failed: {e}")).with_source(e))?;
     let closed = CancellationToken::new();
+    let active = Arc::new(AtomicUsize::new(0));
     let on_close = closed.clone();
-    let keepalive = settings.keepalive;
-    let pinger = keepalive.and_then(|_| connection.ping_pong());
-    tokio::spawn(async move {
+    let keepalive = settings.keepalive.clone();
+    let pinger = keepalive.as_ref().and_then(|_| connection.ping_pong());
+    let pinging = active.clone();
+    let driver = tokio::spawn(async move {
         let driven = async {
-            match (keepalive, pinger) {
-                (Some((interval, timeout)), Some(pinger)) => {
+            match (&keepalive, pinger) {
+                (Some(keepalive), Some(pinger)) => {
                     tokio::select! {
-                        result = &mut connection => result.map_err(Arc::new),
-                        reason = keep_alive(pinger, interval, timeout) => Err(Arc::new(reason)),
+                        result = &mut connection => result,
+                        reason = keep_alive(pinger, keepalive, &pinging) => Err(reason),
                     }
                 }
-                _ => (&mut connection).await.map_err(Arc::new),
+                _ => (&mut connection).await,
             }
         };
         if let Err(error) = driven.await {
             tracing::debug!(%error, "client connection ended");
+            if let Some(keepalive) = &keepalive {
+                if is_too_many_pings(&error) {
+                    let doubled = keepalive.time_ms.load(Ordering::Relaxed).saturating_mul(2);
+                    keepalive.time_ms.store(doubled, Ordering::Relaxed);
+                    tracing::warn!(
+                        keepalive_time_ms = doubled,
+                        "the server sent GOAWAY too_many_pings; keepalive time doubled"
+                    );
+                }
+            }
         }
         on_close.cancel();
-    });
-    Ok(Connection { send, closed })
+    })
+    .abort_handle();
+    Ok(Connection {
+        send,
+        closed,
+        active,
+        aborted: Arc::new(OnceLock::new()),
+        driver,
+    })
 }
 
-/// Pings every `interval`; returns when a ping goes unanswered for `timeout`.
-async fn keep_alive(mut pinger: h2::PingPong, interval: Duration, timeout: Duration) -> h2::Error {
+/// A GOAWAY with ENHANCE_YOUR_CALM and the debug data `too_many_pings` (grpc-go, grpc-core).
+fn is_too_many_pings(error: &h2::Error) -> bool {
+    error.is_go_away()
+        && error.reason() == Some(h2::Reason::ENHANCE_YOUR_CALM)
+        && error.to_string().contains("too_many_pings")
+}
+
+/// Pings every keepalive time while calls are in flight (always, when permitted without
+/// calls); returns when a ping goes unanswered for the keepalive timeout.
+async fn keep_alive(
+    mut pinger: h2::PingPong,
+    keepalive: &Keepalive,
+    active: &AtomicUsize,
+) -> h2::Error {
     loop {
+        let interval = Duration::from_millis(keepalive.time_ms.load(Ordering::Relaxed));
         tokio::time::sleep(interval).await;
-        match tokio::time::timeout(timeout, pinger.ping(h2::Ping::opaque())).await {
+        if !keepalive.permit_without_calls && active.load(Ordering::Relaxed) == 0 {
+            continue;
+        }
+        match tokio::time::timeout(keepalive.timeout, pinger.ping(h2::Ping::opaque())).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => return error,
             Err(_) => {
                 tracing::debug!(
-                    ?timeout,
+                    timeout = ?keepalive.timeout,
                     "keepalive ping unanswered, closing the connection"
                 );
                 return h2::Error::from(h2::Reason::NO_ERROR);

@@ -4,5 +4,6 @@
 //! The server's connections are served by hyper (see `server`); both sides take their TLS from
 //! the one rustls setup in [`tls`](crate::tls).
 
+pub(crate) mod address;
 pub(crate) mod connect;
 pub(crate) mod recv;
