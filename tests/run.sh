@@ -66,6 +66,20 @@ smoke ./target/debug/routeguide-server "py routeguide_client.py"
 smoke ./target/debug/greeter-server "py greeter_client.py"
 smoke ./target/debug/routeguide-server "./target/debug/routeguide-client --addr"
 smoke ./target/debug/greeter-server "./target/debug/greeter-client --addr"
+# The channel flags: an ipv4: target, N calls, a service config, wait_for_ready, a timeout.
+greeter_flags() {
+    local out
+    out="$(./target/debug/greeter-client --addr "ipv4:$1" --count 3 --name ci --wait-for-ready \
+        --timeout-ms 3000 --service-config '{"loadBalancingConfig": [{"round_robin": {}}]}')"
+    echo "$out"
+    [ "$(grep -c '^Hello ci$' <<<"$out")" = 3 ]
+}
+smoke ./target/debug/greeter-server greeter_flags
+# A failed call exits non-zero, printing the status.
+if ./target/debug/greeter-client --addr "127.0.0.1:1" --timeout-ms 500; then
+    echo "greeter-client succeeded against a closed port" >&2
+    exit 1
+fi
 smoke ./target/debug/routeguide-imported-server "./target/debug/routeguide-client --addr"
 grpc_call() {
     ./target/debug/grpc-call -I tests/python/protos --proto route_guide.proto --addr "$1" \
@@ -77,6 +91,10 @@ smoke ./target/debug/routeguide-server grpc_call
 echo "== cargo test"
 log="$(mktemp)"
 status=0
+# Under CI as root the network-namespace test must run, not skip.
+if [ -n "${CI:-}" ] && [ "$(id -u)" = 0 ]; then
+    export GRPC_TEST_REQUIRE_NETNS=1
+fi
 cargo test --workspace --no-fail-fast 2>&1 | tee "$log" || status=$?
 summary=$(awk '/^test result:/ {
         for (i = 2; i <= NF; i++) {

@@ -21,6 +21,11 @@ pub fn value(name: &str) -> Option<String> {
     None
 }
 
+/// Whether the flag `name` is on the command line.
+pub fn flag(name: &str) -> bool {
+    std::env::args().skip(1).any(|arg| arg == name)
+}
+
 /// Waits for Ctrl-C or SIGTERM.
 pub async fn wait_for_shutdown_signal() {
     let mut terminate =

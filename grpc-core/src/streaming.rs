@@ -46,7 +46,7 @@ pub(crate) type LocalFailure = Arc<Mutex<Option<Status>>>;
 pub(crate) struct ClientCall {
     pub(crate) abandon: Abandon,
     pub(crate) local_failure: LocalFailure,
-    pub(crate) in_flight: crate::client::InFlight,
+    pub(crate) in_flight: crate::transport::usage::InFlight,
 }
 
 /// How a client call is abandoned: resets its HTTP/2 stream with CANCEL.
@@ -73,7 +73,7 @@ enum Side {
         abandon: Option<Abandon>,
         local_failure: LocalFailure,
         /// Counts the call as in flight on its channel until the stream is dropped.
-        in_flight: crate::client::InFlight,
+        in_flight: crate::transport::usage::InFlight,
     },
     /// Requests, ending with END_STREAM.
     Server {

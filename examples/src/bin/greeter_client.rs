@@ -1,21 +1,50 @@
-//! Run with: `cargo run -p examples --bin greeter-client -- [--addr http://localhost:50051] [--name NAME]`
+//! Run with:
+//! `cargo run -p examples --bin greeter-client -- [--addr TARGET] [--name NAME] [--count N]
+//! [--service-config JSON] [--wait-for-ready] [--timeout-ms T]`
 //!
-//! Calls `helloworld.Greeter/SayHello` once and prints the reply.
+//! Calls `helloworld.Greeter/SayHello` `N` times (default once), one after another, on one
+//! channel, and prints each reply on its own line. `TARGET` is any channel target
+//! (`localhost:50051`, `dns:///host:port`, `ipv4:a:p,b:p`, `unix:/path`, ...). On the first
+//! failed call it prints the status and exits with 1.
 
 use std::time::Duration;
 
+use examples::args;
 use examples::helloworld::{GreeterClient, HelloRequest};
 use grpc_core::Channel;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let target = examples::args::addr("http://localhost:50051");
-    let name = examples::args::value("--name").unwrap_or_else(|| "world".to_owned());
-    let client = GreeterClient::new(Channel::insecure(&target)?);
-    let reply = client
-        .say_hello(HelloRequest { name })
-        .timeout(Duration::from_secs(5))
-        .await?;
-    println!("{}", reply.message);
+    let target = args::addr("http://localhost:50051");
+    let name = args::value("--name").unwrap_or_else(|| "world".to_owned());
+    let count: usize = match args::value("--count") {
+        Some(count) => count.parse().map_err(|e| format!("--count {count}: {e}"))?,
+        None => 1,
+    };
+    let timeout = match args::value("--timeout-ms") {
+        Some(ms) => {
+            Duration::from_millis(ms.parse().map_err(|e| format!("--timeout-ms {ms}: {e}"))?)
+        }
+        None => Duration::from_secs(5),
+    };
+    let wait_for_ready = args::flag("--wait-for-ready");
+    let mut channel = Channel::builder(&target);
+    if let Some(config) = args::value("--service-config") {
+        channel = channel.service_config(&config);
+    }
+    let client = GreeterClient::new(channel.connect_lazy()?);
+    for _ in 0..count {
+        let call = client
+            .say_hello(HelloRequest { name: name.clone() })
+            .timeout(timeout)
+            .wait_for_ready(wait_for_ready);
+        match call.await {
+            Ok(reply) => println!("{}", reply.message),
+            Err(status) => {
+                eprintln!("call failed: {status}");
+                std::process::exit(1);
+            }
+        }
+    }
     Ok(())
 }

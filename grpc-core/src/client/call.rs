@@ -14,10 +14,6 @@ use tokio::time::Instant;
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
-
-use super::worker::Activity;
 use super::Channel;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
@@ -31,8 +27,8 @@ use crate::protocol::{
 };
 use crate::status::{Code, Status};
 use crate::streaming::{Abandon, ClientCall, LocalFailure, Streaming};
-use crate::transport::connect::Connection;
 use crate::transport::recv::{client_error, RecvBody};
+use crate::transport::usage::InFlight;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
@@ -453,40 +449,6 @@ const MAX_TRANSPARENT_RETRIES: u32 = 3;
 fn never_processed(error: &h2::Error) -> bool {
     (error.is_go_away() && error.is_remote())
         || (error.is_reset() && error.reason() == Some(h2::Reason::REFUSED_STREAM))
-}
-
-/// A call in flight: counted on its channel (for the idle timeout) and its connection (for
-/// keepalive) until dropped, with the connection's abort status at hand.
-pub(crate) struct InFlight {
-    activity: Arc<Activity>,
-    connection: Arc<AtomicUsize>,
-    aborted: Arc<OnceLock<Status>>,
-}
-
-impl InFlight {
-    fn new(activity: &Arc<Activity>, connection: &Connection) -> InFlight {
-        activity.in_flight.fetch_add(1, Ordering::Relaxed);
-        activity.touch();
-        connection.active.fetch_add(1, Ordering::Relaxed);
-        InFlight {
-            activity: activity.clone(),
-            connection: connection.active.clone(),
-            aborted: connection.aborted.clone(),
-        }
-    }
-
-    /// Set when the channel tore the call's connection down (`close()`): what the call reports.
-    pub(crate) fn aborted(&self) -> Option<Status> {
-        self.aborted.get().cloned()
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.connection.fetch_sub(1, Ordering::Relaxed);
-        self.activity.touch();
-        self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 /// `user-agent` of calls that do not set their own.

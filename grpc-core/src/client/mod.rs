@@ -49,7 +49,6 @@ mod target;
 mod worker;
 
 pub use backoff::BackoffConfig;
-pub(crate) use call::InFlight;
 pub use call::{CallDetails, StreamingCall, UnaryCall};
 pub use channel::{Channel, ChannelBuilder};
 pub use connectivity::ConnectivityState;

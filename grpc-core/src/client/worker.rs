@@ -21,6 +21,7 @@ use super::lb::{
 use super::resolver::{Address, Resolver};
 use crate::status::Status;
 use crate::transport::connect::{connect, ConnectSettings, Connection};
+use crate::transport::usage::Activity;
 
 /// What the control task reacts to.
 #[derive(Debug)]
@@ -74,22 +75,6 @@ pub(crate) struct Shared {
     pub(crate) picker: watch::Sender<Arc<Snapshot>>,
     pub(crate) state: watch::Sender<ConnectivityState>,
     pub(crate) activity: Arc<Activity>,
-}
-
-/// Calls in flight on a channel and when the last one ended, for the idle timeout.
-#[derive(Debug)]
-pub(crate) struct Activity {
-    pub(crate) in_flight: AtomicUsize,
-    /// Milliseconds since `epoch` at the last call's start or end.
-    pub(crate) last_ms: AtomicU64,
-    pub(crate) epoch: Instant,
-}
-
-impl Activity {
-    pub(crate) fn touch(&self) {
-        let ms = self.epoch.elapsed().as_millis() as u64;
-        self.last_ms.store(ms, Ordering::Relaxed);
-    }
 }
 
 /// How the control task behaves.

@@ -261,7 +261,8 @@ struct Inner {
 
 enum Listener {
     Tcp(std::net::TcpListener, Option<ServerTls>),
-    Unix(std::os::unix::net::UnixListener, PathBuf),
+    /// A Unix socket, with its file (none for an abstract socket).
+    Unix(std::os::unix::net::UnixListener, Option<PathBuf>),
 }
 
 impl fmt::Debug for Server {
@@ -280,8 +281,9 @@ impl Server {
 
     /// Binds an address and returns the bound port (so `"[::]:0"` picks a free one).
     ///
-    /// Accepts `host:port`, `[v6]:port`, and `unix:/path` (or `unix:relative/path`) for a Unix
-    /// domain socket, for which the returned port is 0. Call before [`Server::start`].
+    /// Accepts `host:port`, `[v6]:port`, `unix:/path` (or `unix:relative/path`) for a Unix
+    /// domain socket and `unix-abstract:name` for a Linux abstract one; for Unix sockets the
+    /// returned port is 0. Call before [`Server::start`].
     pub fn add_insecure_port(&self, addr: &str) -> io::Result<u16> {
         self.bind(addr, None)
     }
@@ -302,10 +304,15 @@ impl Server {
         if *lock(&self.inner.started) {
             return Err(io::Error::other("add ports before starting the server"));
         }
+        if let Some(name) = addr.strip_prefix("unix-abstract:") {
+            let listener = bind_abstract(name.as_bytes())?;
+            lock(&self.inner.pending).push(Listener::Unix(listener, None));
+            return Ok(0);
+        }
         if let Some(path) = addr.strip_prefix("unix:") {
             let path = PathBuf::from(path.strip_prefix("//").unwrap_or(path));
             let listener = bind_unix(&path)?;
-            lock(&self.inner.pending).push(Listener::Unix(listener, path));
+            lock(&self.inner.pending).push(Listener::Unix(listener, Some(path)));
             return Ok(0);
         }
         // Every address the name resolves to (`localhost` is 127.0.0.1 and ::1), on one port:
@@ -364,7 +371,7 @@ impl Server {
                 }
                 Listener::Unix(listener, path) => {
                     let listener = UnixListener::from_std(listener)?;
-                    lock(&self.inner.unix_paths).push(path.clone());
+                    lock(&self.inner.unix_paths).extend(path.clone());
                     tasks.spawn(async move { inner.accept_unix(listener, path).await });
                 }
             }
@@ -461,7 +468,7 @@ impl Inner {
         graceful.shutdown().await;
     }
 
-    async fn accept_unix(self: Arc<Self>, listener: UnixListener, path: PathBuf) {
+    async fn accept_unix(self: Arc<Self>, listener: UnixListener, path: Option<PathBuf>) {
         let graceful = GracefulShutdown::new();
         // Owned here so that aborting this task (stop's grace ran out) closes every connection.
         let mut connections = JoinSet::new();
@@ -480,7 +487,9 @@ impl Inner {
             }
         }
         drop(listener);
-        let _ = std::fs::remove_file(&path);
+        if let Some(path) = &path {
+            let _ = std::fs::remove_file(path);
+        }
         graceful.shutdown().await;
     }
 
@@ -559,6 +568,24 @@ fn bind_tcp(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
 }
 
 /// Binds a Unix socket, replacing a stale socket file (one nothing listens on any more).
+/// Binds a Linux abstract Unix socket (`unix-abstract:name`; no file, nothing to clean up).
+#[cfg(target_os = "linux")]
+fn bind_abstract(name: &[u8]) -> io::Result<std::os::unix::net::UnixListener> {
+    use std::os::linux::net::SocketAddrExt;
+    let address = std::os::unix::net::SocketAddr::from_abstract_name(name)?;
+    let listener = std::os::unix::net::UnixListener::bind_addr(&address)?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn bind_abstract(_: &[u8]) -> io::Result<std::os::unix::net::UnixListener> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "abstract Unix sockets exist only on Linux",
+    ))
+}
+
 fn bind_unix(path: &std::path::Path) -> io::Result<std::os::unix::net::UnixListener> {
     let listener = match std::os::unix::net::UnixListener::bind(path) {
         Err(error) if error.kind() == io::ErrorKind::AddrInUse => {

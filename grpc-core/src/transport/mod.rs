@@ -7,3 +7,4 @@
 pub(crate) mod address;
 pub(crate) mod connect;
 pub(crate) mod recv;
+pub(crate) mod usage;
