@@ -1,7 +1,8 @@
 //! Run with: cargo build --release -p examples && ./target/release/bench-client
 //!
 //! Options: `--rounds N` (5), `--duration SECS` (3), `--warmup SECS` (1),
-//! `--concurrency N` (100), `--runtime current|multi|both` (both), `--nice N` (0: run the server and the load under `nice -n N`, e.g. -10 as root on a
+//! `--concurrency N` (100), `--connections N` (1: grpc-core's channel round_robins over N
+//! connections to the server), `--runtime current|multi|both` (both), `--nice N` (0: run the server and the load under `nice -n N`, e.g. -10 as root on a
 //! shared machine), `--idle-wait SECS` (5).
 //!
 //! Measures grpc-core's client against tonic 0.14's client: one channel, `--concurrency` tasks
@@ -58,6 +59,7 @@ fn run() -> Result<()> {
     let warmup: f64 = num_arg("--warmup", 1.0)?;
     let concurrency: usize = num_arg("--concurrency", 100)?;
     let idle_wait: f64 = num_arg("--idle-wait", 5.0)?;
+    let connections: usize = num_arg("--connections", 1)?;
     let flavours = match examples::args::value("--runtime").as_deref() {
         None | Some("both") => Flavour::ALL.to_vec(),
         Some(one) => vec![Flavour::parse(one)?],
@@ -80,6 +82,9 @@ fn run() -> Result<()> {
     }
     if nice != 0 {
         println!("  server and client run under nice -n {nice}");
+    }
+    if connections > 1 {
+        println!("  grpc-core: round_robin over {connections} connections; tonic: one connection");
     }
     println!("  figure: calls per client CPU-second (utime+stime of the client process)");
     println!();
@@ -112,6 +117,7 @@ fn run() -> Result<()> {
                     .args(["--port", &server.port.to_string()])
                     .args(["--client", client.name(), "--runtime", flavour.name()])
                     .args(["--concurrency", &concurrency.to_string()])
+                    .args(["--connections", &connections.to_string()])
                     .args(["--warmup", &warmup.to_string()])
                     .args(["--duration", &duration.to_string()])
                     .stderr(Stdio::inherit())

@@ -12,7 +12,8 @@
 //!   [--warmup 1] [--duration 3]`: one channel, `--concurrency` tasks each making
 //!   `SayHello` calls back to back, through grpc-core's `Channel` and generated client or
 //!   through tonic's client; this process's own CPU time (all threads) is read around the
-//!   measured window.
+//!   measured window. `--connections N` makes grpc-core's channel round_robin over N
+//!   connections (tonic's stays on one).
 //!
 //! Prints one line `RESULT key=value ...` and exits.
 
@@ -129,7 +130,16 @@ fn unary(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::E
         match client {
             Implementation::GrpcCore => {
                 use examples::helloworld::{GreeterClient, HelloRequest};
-                let channel = grpc_core::Channel::insecure(&format!("http://127.0.0.1:{port}"))?;
+                // `--connections N` (N > 1): round_robin over N connections to the server.
+                let connections: usize = num_arg("--connections", 1)?;
+                let channel = if connections > 1 {
+                    let list = vec![format!("127.0.0.1:{port}"); connections].join(",");
+                    grpc_core::Channel::builder(&format!("ipv4:{list}"))
+                        .load_balancing_policy("round_robin")
+                        .connect_lazy()?
+                } else {
+                    grpc_core::Channel::insecure(&format!("http://127.0.0.1:{port}"))?
+                };
                 let client = GreeterClient::new(channel);
                 for _ in 0..concurrency {
                     let (client, calls, failed, stop) =

@@ -18,12 +18,11 @@ use super::Channel;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
 use crate::protocol::headers::{
-    self, CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING, GRPC_TIMEOUT, TE,
+    self, CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING, GRPC_STATUS, GRPC_TIMEOUT, TE,
 };
 use crate::protocol::status_codec;
 use crate::protocol::{
-    accept_encoding_header, decode_message, Compression, FrameDecoder, FrameEncoder,
-    OutgoingMessage, WireMessage,
+    decode_message, Compression, FrameDecoder, FrameEncoder, OutgoingMessage, WireMessage,
 };
 use crate::status::{Code, Status};
 use crate::streaming::{Abandon, ClientCall, LocalFailure, Streaming};
@@ -198,7 +197,11 @@ impl CallHead {
             let picked = channel
                 .pick(path.as_str(), wait_for_ready, deadline)
                 .await?;
-            let in_flight = InFlight::new(&channel.shared().activity, &picked.connection);
+            let in_flight = InFlight::new(
+                &channel.shared().activity,
+                &picked.connection.active,
+                &picked.connection.aborted,
+            );
             let mut send_request = picked.send;
             let mut request = http::Request::new(());
             *request.method_mut() = http::Method::POST;
@@ -209,7 +212,7 @@ impl CallHead {
                 // What is left of the deadline now, after any wait for a connection.
                 let left = deadline.saturating_duration_since(Instant::now());
                 let timeout = crate::protocol::timeout::format(left);
-                request.headers_mut().insert(GRPC_TIMEOUT, timeout);
+                request.headers_mut().insert(GRPC_TIMEOUT_NAME, timeout);
             }
             let (response, mut send) = match send_request.send_request(request, false) {
                 Ok(opened) => opened,
@@ -268,7 +271,7 @@ impl CallHead {
         let abandon = abandon.take();
         let (parts, body) = response.into_parts();
         let headers = parts.headers;
-        let trailers_only = body.is_end_stream() || headers.contains_key(headers::GRPC_STATUS);
+        let trailers_only = body.is_end_stream() || headers.contains_key(GRPC_STATUS_NAME);
         if parts.status != http::StatusCode::OK || trailers_only {
             // The headers are the trailers: the status and the trailing metadata.
             let status = status_codec::decode(headers).unwrap_or_else(|| {
@@ -286,7 +289,7 @@ impl CallHead {
             }
             let trailers = status.metadata().clone().into_headers();
             let mut trailers_headers = trailers;
-            trailers_headers.insert(headers::GRPC_STATUS, HeaderValue::from_static("0"));
+            trailers_headers.insert(GRPC_STATUS_NAME, HeaderValue::from_static("0"));
             return Ok(Streaming::client(
                 Box::new(TrailersOnly(Some(trailers_headers))),
                 FrameDecoder::new(None, 0),
@@ -309,7 +312,7 @@ impl CallHead {
                 headers.get(http::header::CONTENT_TYPE)
             )));
         }
-        let encoding = match headers.get(GRPC_ENCODING).and_then(|v| v.to_str().ok()) {
+        let encoding = match headers.get(GRPC_ENCODING_NAME).and_then(|v| v.to_str().ok()) {
             None | Some("identity") => None,
             Some(name) => match Compression::from_name(name)
                 .filter(|c| config.accept_compression.contains(c))
@@ -336,38 +339,47 @@ impl CallHead {
         ))
     }
 
-    /// The HTTP/2 request head: the URI, and the gRPC headers with the caller's metadata.
+    /// The HTTP/2 request head: the URI, and the gRPC headers (call definition first, then
+    /// the caller's metadata, as `PROTOCOL-HTTP2.md` orders them). Header names are typed
+    /// constants: looking one up by `&str` would parse it on every call.
     fn request(
         self,
         compression: Option<Compression>,
     ) -> Result<(http::Uri, http::HeaderMap), Status> {
         let config = self.channel.config();
-        let uri = format!("{}{}", config.origin, self.path);
-        let uri = http::Uri::try_from(uri)
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(config.scheme.clone());
+        parts.authority = Some(config.authority.clone());
+        parts.path_and_query = Some(self.path);
+        let uri = http::Uri::from_parts(parts)
             .map_err(|e| Status::internal(format!("building the request URI: {e}")))?;
-        let mut request_headers = http::HeaderMap::new();
-        let headers = &mut request_headers;
         let mut metadata = self.metadata.into_headers();
-        headers::strip_reserved(&mut metadata);
-        headers.extend(metadata);
-        headers.insert(TE, HeaderValue::from_static("trailers"));
+        let mut headers = http::HeaderMap::with_capacity(8 + metadata.len());
+        headers.insert(TE_NAME, HeaderValue::from_static("trailers"));
         headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static(CONTENT_TYPE_GRPC),
         );
+        if let Some(compression) = compression {
+            headers.insert(
+                GRPC_ENCODING_NAME,
+                HeaderValue::from_static(compression.name()),
+            );
+        }
+        if let Some(accept) = &config.accept_encoding {
+            headers.insert(GRPC_ACCEPT_ENCODING_NAME, accept.clone());
+        }
+        if !metadata.is_empty() {
+            headers::strip_reserved(&mut metadata);
+            headers.extend(metadata);
+        }
         if !headers.contains_key(http::header::USER_AGENT) {
             headers.insert(
                 http::header::USER_AGENT,
                 HeaderValue::from_static(USER_AGENT),
             );
         }
-        if let Some(compression) = compression {
-            headers.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
-        }
-        if let Some(accept) = accept_encoding_header(&config.accept_compression) {
-            headers.insert(GRPC_ACCEPT_ENCODING, accept);
-        }
-        Ok((uri, request_headers))
+        Ok((uri, headers))
     }
 }
 
@@ -450,6 +462,13 @@ fn never_processed(error: &h2::Error) -> bool {
     (error.is_go_away() && error.is_remote())
         || (error.is_reset() && error.reason() == Some(h2::Reason::REFUSED_STREAM))
 }
+
+const TE_NAME: http::HeaderName = http::HeaderName::from_static(TE);
+const GRPC_STATUS_NAME: http::HeaderName = http::HeaderName::from_static(GRPC_STATUS);
+const GRPC_TIMEOUT_NAME: http::HeaderName = http::HeaderName::from_static(GRPC_TIMEOUT);
+const GRPC_ENCODING_NAME: http::HeaderName = http::HeaderName::from_static(GRPC_ENCODING);
+const GRPC_ACCEPT_ENCODING_NAME: http::HeaderName =
+    http::HeaderName::from_static(GRPC_ACCEPT_ENCODING);
 
 /// `user-agent` of calls that do not set their own.
 const USER_AGENT: &str = concat!("grpc-rust-grpc-core/", env!("CARGO_PKG_VERSION"));

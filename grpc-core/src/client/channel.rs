@@ -64,10 +64,13 @@ impl Drop for Handle {
 #[derive(Debug, Clone)]
 pub(crate) struct ChannelConfig {
     pub(crate) target: String,
-    /// `scheme://authority` that request paths are appended to.
-    pub(crate) origin: String,
+    /// The request URI's scheme and authority; the method's path completes it.
+    pub(crate) scheme: http::uri::Scheme,
+    pub(crate) authority: http::uri::Authority,
     pub(crate) compression: Option<Compression>,
     pub(crate) accept_compression: Vec<Compression>,
+    /// `grpc-accept-encoding`, made once.
+    pub(crate) accept_encoding: Option<http::HeaderValue>,
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
     pub(crate) service_config: ServiceConfig,
@@ -85,7 +88,15 @@ impl fmt::Debug for Channel {
 /// A stream slot on a connection, for one call.
 pub(crate) struct Picked {
     pub(crate) send: h2::client::SendRequest<Bytes>,
-    pub(crate) connection: Connection,
+    /// The rest of the connection: `send` was moved out of it (one handle clone per call).
+    pub(crate) connection: ConnectionRest,
+}
+
+/// A [`Connection`] without its send handle.
+pub(crate) struct ConnectionRest {
+    pub(crate) closed: tokio_util::sync::CancellationToken,
+    pub(crate) active: Arc<std::sync::atomic::AtomicUsize>,
+    pub(crate) aborted: Arc<std::sync::OnceLock<Status>>,
 }
 
 impl Channel {
@@ -134,7 +145,19 @@ impl Channel {
             match snapshot.picker.pick(&request) {
                 Pick::Ready(subchannel) => {
                     if let Some(connection) = subchannel.connection() {
-                        match connection.send.clone().ready().await {
+                        let Connection {
+                            send,
+                            closed,
+                            active,
+                            aborted,
+                            ..
+                        } = connection;
+                        let connection = ConnectionRest {
+                            closed,
+                            active,
+                            aborted,
+                        };
+                        match send.ready().await {
                             Ok(send) => return Ok(Picked { send, connection }),
                             Err(error) => {
                                 // GOAWAY or a dead connection: no new streams there. The
@@ -482,8 +505,13 @@ impl ChannelBuilder {
                 "TLS over Unix sockets is not supported",
             ));
         }
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let origin = format!("{scheme}://{}", target.authority);
+        let scheme = if tls.is_some() {
+            http::uri::Scheme::HTTPS
+        } else {
+            http::uri::Scheme::HTTP
+        };
+        let authority = http::uri::Authority::try_from(target.authority.as_str())
+            .map_err(|e| Error::invalid_target(&self.target, e))?;
         let tls = tls.map(|tls| tls.client_config()).transpose()?;
         let service_config = match &self.service_config {
             Some(json) => ServiceConfig::parse(json)?,
@@ -517,8 +545,10 @@ impl ChannelBuilder {
         );
         let config = ChannelConfig {
             target: self.target,
-            origin,
+            scheme,
+            authority,
             compression: self.compression,
+            accept_encoding: crate::protocol::accept_encoding_header(&self.accept_compression),
             accept_compression: self.accept_compression,
             max_receive_message_size: self.max_receive_message_size,
             max_send_message_size: self.max_send_message_size,

@@ -6,7 +6,6 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::time::Instant;
 
-use super::connect::Connection;
 use crate::status::Status;
 
 /// Calls in flight on a channel and when the last one ended, for the idle timeout.
@@ -34,14 +33,19 @@ pub(crate) struct InFlight {
 }
 
 impl InFlight {
-    pub(crate) fn new(activity: &Arc<Activity>, connection: &Connection) -> InFlight {
+    /// Counts a call on `activity` and on the connection whose call counter is `active`.
+    pub(crate) fn new(
+        activity: &Arc<Activity>,
+        active: &Arc<AtomicUsize>,
+        aborted: &Arc<OnceLock<Status>>,
+    ) -> InFlight {
         activity.in_flight.fetch_add(1, Ordering::Relaxed);
         activity.touch();
-        connection.active.fetch_add(1, Ordering::Relaxed);
+        active.fetch_add(1, Ordering::Relaxed);
         InFlight {
             activity: activity.clone(),
-            connection: connection.active.clone(),
-            aborted: connection.aborted.clone(),
+            connection: active.clone(),
+            aborted: aborted.clone(),
         }
     }
 
