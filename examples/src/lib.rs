@@ -3,6 +3,7 @@
 //! and a tiny argument parser for the example programs.
 
 pub mod args;
+pub mod bench;
 pub mod helloworld;
 pub mod imported;
 pub mod routeguide;

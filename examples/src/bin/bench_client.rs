@@ -1,0 +1,204 @@
+//! Run with: cargo build --release -p examples && ./target/release/bench-client
+//!
+//! Options: `--rounds N` (5), `--duration SECS` (3), `--warmup SECS` (1),
+//! `--concurrency N` (100), `--runtime current|multi|both` (both), `--nice N` (0: run the server and the load under `nice -n N`, e.g. -10 as root on a
+//! shared machine), `--idle-wait SECS` (5).
+//!
+//! Measures grpc-core's client against tonic 0.14's client: one channel, `--concurrency` tasks
+//! each making unary `SayHello` calls back to back. The server is fixed: the plain-tonic
+//! `bench-server --server tonic --runtime multi`, pinned to CPU 0, fresh per run. The client
+//! is a separate `bench-load unary --client grpc-core|tonic --runtime current|multi` process
+//! pinned to CPU 1; the figure is calls per client CPU-second, the client process's own
+//! utime + stime (all its threads, `/proc/self/stat`) over the measured window. grpc-core's
+//! side uses only the public API: `Channel::insecure(target)` and the generated
+//! `GreeterClient`. Rounds alternate the order; every run is printed, then medians and the
+//! ratio grpc-core/tonic. It only prints figures.
+
+use std::process::Stdio;
+
+use examples::bench::{self, num_arg, Flavour, Implementation, ServerProcess};
+
+type Result<T> = std::result::Result<T, bench::Error>;
+
+const CLIENTS: [Implementation; 2] = [Implementation::GrpcCore, Implementation::Tonic];
+
+#[derive(Debug)]
+struct Sample {
+    flavour: Flavour,
+    client: Implementation,
+    calls: u64,
+    secs: f64,
+    client_cpu: f64,
+    server_cpu: f64,
+}
+
+impl Sample {
+    fn per_cpu(&self) -> f64 {
+        self.calls as f64 / self.client_cpu
+    }
+}
+
+fn main() {
+    if let Err(error) = run() {
+        eprintln!("bench-client: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    if std::env::args().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "usage: bench-client [--rounds N] [--duration SECS] [--warmup SECS] \
+             [--concurrency N] [--runtime current|multi|both] [--nice N] [--idle-wait SECS]"
+        );
+        return Ok(());
+    }
+    let rounds: usize = num_arg("--rounds", 5)?;
+    let duration: f64 = num_arg("--duration", 3.0)?;
+    let warmup: f64 = num_arg("--warmup", 1.0)?;
+    let concurrency: usize = num_arg("--concurrency", 100)?;
+    let idle_wait: f64 = num_arg("--idle-wait", 5.0)?;
+    let flavours = match examples::args::value("--runtime").as_deref() {
+        None | Some("both") => Flavour::ALL.to_vec(),
+        Some(one) => vec![Flavour::parse(one)?],
+    };
+    let load = bench::sibling("bench-load")?;
+    let pin = bench::can_pin();
+    let nice: i32 = num_arg("--nice", 0)?;
+    bench::set_nice(nice);
+    let clk_tck = bench::clock_ticks();
+
+    println!("bench-client: grpc-core client vs tonic 0.14 client, unary SayHello");
+    println!(
+        "  one channel, {concurrency} concurrent calls; fixed server: plain tonic, multi_thread; \
+         {rounds} rounds, warm-up {warmup}s + measured {duration}s"
+    );
+    if pin {
+        println!("  server pinned to CPU 0, client process pinned to CPU 1 (taskset)");
+    } else {
+        println!("  NOT pinned (taskset unavailable or fewer than 2 CPUs): figures are noisy");
+    }
+    if nice != 0 {
+        println!("  server and client run under nice -n {nice}");
+    }
+    println!("  figure: calls per client CPU-second (utime+stime of the client process)");
+    println!();
+    println!(
+        "{:<7} {:<5} {:<10} {:>9} {:>9} {:>8} {:>8} {:>15} {:>8}",
+        "runtime",
+        "round",
+        "client",
+        "calls",
+        "calls/s",
+        "cli CPU",
+        "cli CPU%",
+        "calls/cli-CPU-s",
+        "srv CPU%"
+    );
+    let mut samples = Vec::new();
+    for &flavour in &flavours {
+        for round in 1..=rounds {
+            let order = if round % 2 == 1 {
+                CLIENTS
+            } else {
+                [CLIENTS[1], CLIENTS[0]]
+            };
+            for client in order {
+                bench::wait_for_idle_machine(idle_wait, clk_tck)?;
+                let server = ServerProcess::start(pin, Implementation::Tonic, Flavour::Multi)?;
+                let server_before = bench::process_cpu_ticks(server.pid())?;
+                let output = bench::pinned(pin, 1, &load)
+                    .arg("unary")
+                    .args(["--port", &server.port.to_string()])
+                    .args(["--client", client.name(), "--runtime", flavour.name()])
+                    .args(["--concurrency", &concurrency.to_string()])
+                    .args(["--warmup", &warmup.to_string()])
+                    .args(["--duration", &duration.to_string()])
+                    .stderr(Stdio::inherit())
+                    .output()?;
+                let server_ticks = bench::process_cpu_ticks(server.pid())? - server_before;
+                server.stop()?;
+                let text = String::from_utf8_lossy(&output.stdout);
+                if !output.status.success() {
+                    return Err(
+                        format!("bench-load unary failed ({}): {text}", output.status).into(),
+                    );
+                }
+                let line = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("RESULT "))
+                    .ok_or_else(|| format!("no RESULT line in {text:?}"))?;
+                let get = |key: &str| -> Result<f64> {
+                    line.split_whitespace()
+                        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                        .ok_or_else(|| format!("no {key} in {line:?}"))?
+                        .parse::<f64>()
+                        .map_err(|e| format!("{key}: {e}").into())
+                };
+                if get("failed")? != 0.0 {
+                    return Err(format!("{}: calls failed: {line}", client.name()).into());
+                }
+                let sample = Sample {
+                    flavour,
+                    client,
+                    calls: get("ops")? as u64,
+                    secs: get("secs")?,
+                    client_cpu: get("self_cpu")?,
+                    // Over the whole client run (warm-up included).
+                    server_cpu: server_ticks as f64 / clk_tck / (warmup + duration),
+                };
+                println!(
+                    "{:<7} {:<5} {:<10} {:>9} {:>9.0} {:>7.2}s {:>7.0}% {:>15.0} {:>7.0}%",
+                    flavour.name(),
+                    round,
+                    client.name(),
+                    sample.calls,
+                    sample.calls as f64 / sample.secs,
+                    sample.client_cpu,
+                    100.0 * sample.client_cpu / sample.secs,
+                    sample.per_cpu(),
+                    100.0 * sample.server_cpu,
+                );
+                samples.push(sample);
+            }
+        }
+    }
+    println!();
+    println!("medians over {rounds} rounds (ratio = grpc-core / tonic):");
+    println!(
+        "{:<7} {:>20} {:>20} {:>7} {:>12} {:>12} {:>7}",
+        "runtime",
+        "grpc-core calls/CPU-s",
+        "tonic calls/CPU-s",
+        "ratio",
+        "grpc calls/s",
+        "tonic calls/s",
+        "ratio"
+    );
+    for &flavour in &flavours {
+        let of = |client: Implementation, f: &dyn Fn(&Sample) -> f64| {
+            bench::median(
+                samples
+                    .iter()
+                    .filter(|s| s.flavour == flavour && s.client == client)
+                    .map(f)
+                    .collect(),
+            )
+        };
+        let ours = of(Implementation::GrpcCore, &Sample::per_cpu);
+        let tonic = of(Implementation::Tonic, &Sample::per_cpu);
+        let ours_rate = of(Implementation::GrpcCore, &|s| s.calls as f64 / s.secs);
+        let tonic_rate = of(Implementation::Tonic, &|s| s.calls as f64 / s.secs);
+        println!(
+            "{:<7} {:>20.0} {:>20.0} {:>6.2}x {:>12.0} {:>12.0} {:>6.2}x",
+            flavour.name(),
+            ours,
+            tonic,
+            ours / tonic,
+            ours_rate,
+            tonic_rate,
+            ours_rate / tonic_rate
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Run with: `cargo run --release -p examples --bin bench-load -- stream|unary [options]`
+//!
+//! The load-generating clients the benchmarks start (pinned to CPU 1), one process each so
+//! that their CPU time is their own:
+//!
+//! * `stream --port P [--size 64] [--count 10000] [--streams 4] [--warmup 1] [--duration 3]
+//!   [--server-pid PID]`: one tonic channel (one connection), `--streams` tasks each calling
+//!   `bench.Streamer/Stream` again and again and draining it (messages are counted, not
+//!   parsed). The same client runs against both servers. With `--server-pid`, the server's
+//!   CPU time is read at the start and end of the measured window.
+//! * `unary --port P --client grpc-core|tonic [--runtime current|multi] [--concurrency 100]
+//!   [--warmup 1] [--duration 3]`: one channel, `--concurrency` tasks each making
+//!   `SayHello` calls back to back, through grpc-core's `Channel` and generated client or
+//!   through tonic's client; this process's own CPU time (all threads) is read around the
+//!   measured window.
+//!
+//! Prints one line `RESULT key=value ...` and exits.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use examples::bench::{self, num_arg, tonic_baseline, Flavour, Implementation};
+
+fn main() {
+    if let Err(error) = run() {
+        eprintln!("bench-load: {error}");
+        std::process::exit(1);
+    }
+    // Calls still in flight are not waited for.
+    std::process::exit(0);
+}
+
+fn run() -> Result<(), bench::Error> {
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    let port: u16 = num_arg("--port", 0)?;
+    if port == 0 {
+        return Err("--port is required".into());
+    }
+    let warmup = Duration::from_secs_f64(num_arg("--warmup", 1.0)?);
+    let duration = Duration::from_secs_f64(num_arg("--duration", 3.0)?);
+    match mode.as_str() {
+        "stream" => stream(port, warmup, duration),
+        "unary" => unary(port, warmup, duration),
+        other => Err(format!("expected `stream` or `unary`, got {other:?}").into()),
+    }
+}
+
+fn stream(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::Error> {
+    let size: u32 = num_arg("--size", 64)?;
+    let count: u32 = num_arg("--count", 10_000)?;
+    let streams: usize = num_arg("--streams", 4)?;
+    let server_pid: u32 = num_arg("--server-pid", 0)?;
+    let clk_tck = bench::clock_ticks();
+    // The chunk's encoded length: tag, varint length, payload.
+    let expected = 1 + prost::length_delimiter_len(size as usize) + size as usize;
+    let expected = if size == 0 { 0 } else { expected };
+    Flavour::Current.runtime()?.block_on(async move {
+        let channel = tonic_baseline::channel(port).await?;
+        let messages = Arc::new(AtomicU64::new(0));
+        let wrong = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(AtomicU64::new(0));
+        for _ in 0..streams {
+            let (channel, messages, wrong, failed) = (
+                channel.clone(),
+                messages.clone(),
+                wrong.clone(),
+                failed.clone(),
+            );
+            tokio::spawn(async move {
+                loop {
+                    let request = tonic_baseline::StreamRequest { count, size };
+                    let result = tonic_baseline::drain(channel.clone(), request, |len| {
+                        messages.fetch_add(1, Ordering::Relaxed);
+                        if len != expected {
+                            wrong.fetch_add(1, Ordering::Relaxed);
+                        }
+                    })
+                    .await;
+                    if let Err(status) = result {
+                        if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("bench-load: a stream failed: {status}");
+                        }
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                }
+            });
+        }
+        tokio::time::sleep(warmup).await;
+        let cpu_before = server_ticks(server_pid)?;
+        let self_before = bench::self_cpu_seconds(clk_tck)?;
+        let before = messages.load(Ordering::Relaxed);
+        let started = Instant::now();
+        tokio::time::sleep(duration).await;
+        let done = messages.load(Ordering::Relaxed) - before;
+        let secs = started.elapsed().as_secs_f64();
+        let cpu_after = server_ticks(server_pid)?;
+        let self_after = bench::self_cpu_seconds(clk_tck)?;
+        println!(
+            "RESULT ops={done} secs={secs:.4} server_cpu={:.4} self_cpu={:.4} wrong={} failed={}",
+            (cpu_after - cpu_before) as f64 / clk_tck,
+            self_after - self_before,
+            wrong.load(Ordering::Relaxed),
+            failed.load(Ordering::Relaxed),
+        );
+        Ok(())
+    })
+}
+
+fn server_ticks(pid: u32) -> Result<u64, bench::Error> {
+    if pid == 0 {
+        Ok(0)
+    } else {
+        bench::process_cpu_ticks(pid)
+    }
+}
+
+fn unary(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::Error> {
+    let client =
+        Implementation::parse(&examples::args::value("--client").unwrap_or("grpc-core".into()))?;
+    let flavour = Flavour::from_args()?;
+    let concurrency: usize = num_arg("--concurrency", 100)?;
+    let clk_tck = bench::clock_ticks();
+    flavour.runtime()?.block_on(async move {
+        let calls = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        match client {
+            Implementation::GrpcCore => {
+                use examples::helloworld::{GreeterClient, HelloRequest};
+                let channel = grpc_core::Channel::insecure(&format!("http://127.0.0.1:{port}"))?;
+                let client = GreeterClient::new(channel);
+                for _ in 0..concurrency {
+                    let (client, calls, failed, stop) =
+                        (client.clone(), calls.clone(), failed.clone(), stop.clone());
+                    tasks.push(tokio::spawn(async move {
+                        while !stop.load(Ordering::Relaxed) {
+                            let request = HelloRequest {
+                                name: "world".into(),
+                            };
+                            match client.say_hello(request).await {
+                                Ok(reply) if reply.message == "Hello world" => {
+                                    calls.fetch_add(1, Ordering::Relaxed);
+                                }
+                                other => count_failure(&failed, format!("{other:?}")).await,
+                            }
+                        }
+                    }));
+                }
+            }
+            Implementation::Tonic => {
+                use tonic_baseline::HelloRequest;
+                let channel = tonic_baseline::channel(port).await?;
+                for _ in 0..concurrency {
+                    let (channel, calls, failed, stop) =
+                        (channel.clone(), calls.clone(), failed.clone(), stop.clone());
+                    tasks.push(tokio::spawn(async move {
+                        while !stop.load(Ordering::Relaxed) {
+                            let request = HelloRequest {
+                                name: "world".into(),
+                            };
+                            match tonic_baseline::say_hello(channel.clone(), request).await {
+                                Ok(reply) if reply.message == "Hello world" => {
+                                    calls.fetch_add(1, Ordering::Relaxed);
+                                }
+                                other => count_failure(&failed, format!("{other:?}")).await,
+                            }
+                        }
+                    }));
+                }
+            }
+        }
+        tokio::time::sleep(warmup).await;
+        let cpu_before = bench::self_cpu_seconds(clk_tck)?;
+        let before = calls.load(Ordering::Relaxed);
+        let started = Instant::now();
+        tokio::time::sleep(duration).await;
+        let done = calls.load(Ordering::Relaxed) - before;
+        let secs = started.elapsed().as_secs_f64();
+        let cpu = bench::self_cpu_seconds(clk_tck)? - cpu_before;
+        stop.store(true, Ordering::Relaxed);
+        println!(
+            "RESULT ops={done} secs={secs:.4} self_cpu={cpu:.4} failed={}",
+            failed.load(Ordering::Relaxed)
+        );
+        Ok(())
+    })
+}
+
+async fn count_failure(failed: &AtomicU64, what: String) {
+    if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+        eprintln!("bench-load: a call failed: {what}");
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
