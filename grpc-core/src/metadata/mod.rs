@@ -45,7 +45,7 @@ mod tests;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 pub use key::{
     AsMetadataKey, AsciiMetadataKey, BinaryMetadataKey, InvalidMetadataKey, MetadataKey,
@@ -140,9 +140,35 @@ pub(crate) fn is_reserved(name: &str) -> bool {
 }
 
 /// Removes every [`RESERVED`] header from `headers`.
+///
+/// Runs on every call (request headers, response metadata, trailers), so it scans the keys
+/// present instead of looking up every reserved name: header names are already lowercase, so
+/// an exact comparison is enough, and an empty map (the usual response metadata) costs nothing.
 pub(crate) fn strip_reserved(headers: &mut HeaderMap) {
-    for name in RESERVED {
-        headers.remove(*name);
+    if headers.is_empty() {
+        return;
+    }
+    let mut found: [Option<HeaderName>; 8] = Default::default();
+    let mut n = 0;
+    let mut overflow = false;
+    for name in headers.keys() {
+        if RESERVED.contains(&name.as_str()) {
+            if n == found.len() {
+                overflow = true;
+                break;
+            }
+            found[n] = Some(name.clone());
+            n += 1;
+        }
+    }
+    if overflow {
+        for name in RESERVED {
+            headers.remove(*name);
+        }
+    } else {
+        for name in found.iter().flatten() {
+            headers.remove(name);
+        }
     }
     debug_assert!(headers.keys().all(|name| !is_reserved(name.as_str())));
 }

@@ -91,7 +91,7 @@ pub(crate) fn request_encoding(
     headers: &HeaderMap,
     accepted: &[Compression],
 ) -> Result<Option<Compression>, Status> {
-    let Some(value) = headers.get(super::headers::GRPC_ENCODING) else {
+    let Some(value) = headers.get(&super::headers::name::GRPC_ENCODING) else {
         return Ok(None);
     };
     let name = value.to_str().unwrap_or("").trim();
@@ -115,7 +115,7 @@ pub(crate) fn request_encoding(
 /// The compressions a peer accepts, from its `grpc-accept-encoding` headers.
 pub(crate) fn accepted_by_peer(headers: &HeaderMap) -> Vec<Compression> {
     headers
-        .get_all(super::headers::GRPC_ACCEPT_ENCODING)
+        .get_all(&super::headers::name::GRPC_ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))

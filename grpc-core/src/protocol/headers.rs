@@ -8,6 +8,21 @@ pub(crate) const GRPC_ENCODING: &str = "grpc-encoding";
 pub(crate) const GRPC_ACCEPT_ENCODING: &str = "grpc-accept-encoding";
 pub(crate) const TE: &str = "te";
 
+/// The same names as typed [`HeaderName`]s: looking a header up by `&str` parses the name on
+/// every call, a typed name does not.
+pub(crate) mod name {
+    use http::HeaderName;
+
+    pub(crate) const GRPC_STATUS: HeaderName = HeaderName::from_static(super::GRPC_STATUS);
+    pub(crate) const GRPC_MESSAGE: HeaderName = HeaderName::from_static(super::GRPC_MESSAGE);
+    pub(crate) const GRPC_STATUS_DETAILS: HeaderName =
+        HeaderName::from_static(super::GRPC_STATUS_DETAILS);
+    pub(crate) const GRPC_TIMEOUT: HeaderName = HeaderName::from_static(super::GRPC_TIMEOUT);
+    pub(crate) const GRPC_ENCODING: HeaderName = HeaderName::from_static(super::GRPC_ENCODING);
+    pub(crate) const GRPC_ACCEPT_ENCODING: HeaderName =
+        HeaderName::from_static(super::GRPC_ACCEPT_ENCODING);
+}
+
 /// The `content-type` of every gRPC message (`application/grpc+proto` is the same).
 pub(crate) const CONTENT_TYPE_GRPC: &str = "application/grpc";
 

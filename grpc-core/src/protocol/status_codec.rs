@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue};
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, CONTROLS};
 
-use super::headers::{GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
+use super::headers::name::{GRPC_MESSAGE, GRPC_STATUS, GRPC_STATUS_DETAILS};
 use crate::metadata::MetadataMap;
 use crate::status::{Code, Status};
 
@@ -53,13 +53,13 @@ fn code_value(code: Code) -> HeaderValue {
 /// The status in `headers`, if they carry `grpc-status`; the other (non-reserved) headers become
 /// its metadata. A malformed `grpc-status` is UNKNOWN, as gRPC specifies.
 pub(crate) fn decode(headers: HeaderMap) -> Option<Status> {
-    let value = headers.get(GRPC_STATUS)?;
+    let value = headers.get(&GRPC_STATUS)?;
     let code = std::str::from_utf8(value.as_bytes())
         .ok()
         .and_then(|text| text.parse::<i32>().ok())
         .map_or(Code::Unknown, Code::from_i32);
     let message = headers
-        .get(GRPC_MESSAGE)
+        .get(&GRPC_MESSAGE)
         .map(|value| {
             percent_decode(value.as_bytes())
                 .decode_utf8_lossy()
@@ -67,7 +67,7 @@ pub(crate) fn decode(headers: HeaderMap) -> Option<Status> {
         })
         .unwrap_or_default();
     let details = headers
-        .get(GRPC_STATUS_DETAILS)
+        .get(&GRPC_STATUS_DETAILS)
         .and_then(|value| decode_base64(value.as_bytes()))
         .unwrap_or_default();
     let metadata = MetadataMap::from_headers(headers);

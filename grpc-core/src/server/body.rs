@@ -11,16 +11,21 @@ use futures_core::Stream;
 use http::HeaderMap;
 use http_body::Frame;
 
+use super::context::{CancelOnDrop, ServerContext};
+use super::router::CallInfo;
 use crate::protocol::{status_codec, FrameEncoder, OutgoingMessage, WireMessage};
-use crate::status::Status;
+use crate::status::{Code, Status};
 
 /// Messages already buffered past this size go out before more are pulled from the source.
 const YIELD_THRESHOLD: usize = 32 * 1024;
 
-/// A call's request body, as the router hands it to a service. Not for use outside generated
-/// code.
+/// A call's request body, as the router hands it to a service, with what the router learned
+/// about the call. Not for use outside generated code.
 #[doc(hidden)]
-pub struct RequestBody(pub(crate) hyper::body::Incoming);
+pub struct RequestBody {
+    pub(crate) body: hyper::body::Incoming,
+    pub(crate) info: CallInfo,
+}
 
 impl fmt::Debug for RequestBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -31,20 +36,90 @@ impl fmt::Debug for RequestBody {
 /// A call's response body: nothing (a trailers-only response), or encoded messages followed
 /// by the status trailers. Not for use outside generated code.
 #[doc(hidden)]
-pub struct ResponseBody(
-    Option<Pin<Box<dyn http_body::Body<Data = Bytes, Error = Infallible> + Send>>>,
-);
+pub struct ResponseBody(Kind);
+
+enum Kind {
+    /// Nothing: the headers end the stream.
+    Empty,
+    /// One message already encoded (unary and client-streaming calls): not boxed.
+    Unary(UnaryBody),
+    /// A stream of messages.
+    Stream(Pin<Box<dyn http_body::Body<Data = Bytes, Error = Infallible> + Send>>),
+}
 
 impl ResponseBody {
     /// A body with nothing in it: the headers end the stream.
     pub(crate) fn empty() -> Self {
-        ResponseBody(None)
+        ResponseBody(Kind::Empty)
     }
 
     pub(crate) fn new(
         body: impl http_body::Body<Data = Bytes, Error = Infallible> + Send + 'static,
     ) -> Self {
-        ResponseBody(Some(Box::pin(body)))
+        ResponseBody(Kind::Stream(Box::pin(body)))
+    }
+
+    pub(crate) fn unary(body: UnaryBody) -> Self {
+        ResponseBody(Kind::Unary(body))
+    }
+}
+
+/// The body of a response with one message: its DATA, then the trailers with OK and the
+/// trailing metadata (read from the context when they go out, as for a stream). Dropped
+/// before the trailers went out (the client went away), it cancels the call's context.
+pub(crate) struct UnaryBody {
+    data: Option<Bytes>,
+    end: End,
+}
+
+enum End {
+    /// OK with the context's trailing metadata; the context's callbacks run then.
+    Ok(ServerContext, CancelOnDrop),
+    /// This status (the message could not be sent; the context has already ended).
+    Status(HeaderMap),
+    Done,
+}
+
+impl UnaryBody {
+    pub(crate) fn new(data: Bytes, ctx: ServerContext) -> Self {
+        let guard = CancelOnDrop::new(&ctx);
+        UnaryBody {
+            data: Some(data),
+            end: End::Ok(ctx, guard),
+        }
+    }
+
+    /// Headers, then `status` in the trailers, no message.
+    pub(crate) fn failed(status: &Status) -> Self {
+        let mut trailers = HeaderMap::new();
+        status_codec::encode(status, &mut trailers);
+        UnaryBody {
+            data: None,
+            end: End::Status(trailers),
+        }
+    }
+
+    fn poll_frame(&mut self) -> Option<Frame<Bytes>> {
+        if let Some(data) = self.data.take() {
+            return Some(Frame::data(data));
+        }
+        match std::mem::replace(&mut self.end, End::Done) {
+            End::Ok(ctx, mut guard) => {
+                guard.disarm();
+                let trailing = ctx.take_trailing_metadata();
+                let status = Status::with_metadata(Code::Ok, "", trailing);
+                ctx.finish(&status);
+                let mut trailers = HeaderMap::new();
+                status_codec::encode(&status, &mut trailers);
+                Some(Frame::trailers(trailers))
+            }
+            End::Status(trailers) => Some(Frame::trailers(trailers)),
+            End::Done => None,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none() && matches!(self.end, End::Done)
     }
 }
 
@@ -62,14 +137,19 @@ impl http_body::Body for ResponseBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        match self.0.as_mut() {
-            Some(body) => body.as_mut().poll_frame(cx),
-            None => Poll::Ready(None),
+        match &mut self.0 {
+            Kind::Empty => Poll::Ready(None),
+            Kind::Unary(body) => Poll::Ready(body.poll_frame().map(Ok)),
+            Kind::Stream(body) => body.as_mut().poll_frame(cx),
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.0.as_ref().is_none_or(|body| body.is_end_stream())
+        match &self.0 {
+            Kind::Empty => true,
+            Kind::Unary(body) => body.is_end_stream(),
+            Kind::Stream(body) => body.is_end_stream(),
+        }
     }
 }
 

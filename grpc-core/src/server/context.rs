@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use http::uri::PathAndQuery;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
@@ -89,7 +90,7 @@ pub struct ServerContext {
 }
 
 struct Inner {
-    method: String,
+    method: PathAndQuery,
     request_metadata: MetadataMap,
     peer: Option<Peer>,
     deadline: Option<Instant>,
@@ -130,7 +131,7 @@ struct ResponseMetadata {
 
 impl ServerContext {
     pub(crate) fn new(
-        method: String,
+        method: PathAndQuery,
         request_metadata: MetadataMap,
         peer: Option<Peer>,
         deadline: Option<Instant>,
@@ -152,7 +153,7 @@ impl ServerContext {
 
     /// The full method path, e.g. `/helloworld.Greeter/SayHello`.
     pub fn method(&self) -> &str {
-        &self.inner.method
+        self.inner.method.path()
     }
 
     /// The request metadata (headers) the client sent.
@@ -332,7 +333,7 @@ impl std::ops::DerefMut for MetadataGuard<'_> {
 impl fmt::Debug for ServerContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerContext")
-            .field("method", &self.inner.method)
+            .field("method", &self.method())
             .field("peer", &self.inner.peer)
             .field("deadline", &self.inner.deadline)
             .field("cancelled", &self.is_cancelled())

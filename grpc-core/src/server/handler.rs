@@ -16,19 +16,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes::BytesMut;
 use futures_core::Stream;
 use futures_util::FutureExt;
 use http::{HeaderMap, HeaderValue};
 use tokio::time::Sleep;
 
-use super::body::{RequestBody, ResponseBody, ResponseEncoder};
+use super::body::{RequestBody, ResponseBody, ResponseEncoder, UnaryBody};
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
 use crate::message::MessageType;
-use crate::protocol::headers::{CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
+use crate::protocol::headers::{name, CONTENT_TYPE_GRPC};
+use crate::protocol::Compression;
 use crate::protocol::{
-    accept_encoding_header, decode_message, request_encoding, status_codec, FrameEncoder,
-    OutgoingMessage,
+    decode_message, request_encoding, status_codec, FrameEncoder, OutgoingMessage,
 };
 use crate::status::{Code, Status};
 use crate::streaming::{ServerStream, Streaming};
@@ -51,8 +52,14 @@ where
     F: FnOnce(ServerContext, Req) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
-    server_streaming(request, move |ctx, req| {
-        handler(ctx, req).map(|result| result.map(ServerStream::once))
+    Box::pin(async move {
+        let (info, headers, message, compressed) = match single_request::<Req>(request).await {
+            Ok(request) => request,
+            Err(response) => return response,
+        };
+        let ctx = info.context(headers, compressed);
+        let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
+        respond_unary(ctx, result, &info)
     })
 }
 
@@ -68,37 +75,49 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, mut requests) = match open::<Req>(request) {
-            Ok(opened) => opened,
+        let (info, headers, message, compressed) = match single_request::<Req>(request).await {
+            Ok(request) => request,
             Err(response) => return response,
         };
+        let ctx = info.context(headers, compressed);
+        let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
+        respond(ctx, result, &info)
+    })
+}
+
+/// Reads the one request message of a unary or server-streaming call.
+async fn single_request<Req: MessageType>(
+    request: http::Request<RequestBody>,
+) -> Result<(CallInfo, HeaderMap, Req, Option<bool>), http::Response<ResponseBody>> {
+    {
+        let (info, headers, mut requests) = open::<Req>(request)?;
         let message = match requests.message().await {
             Ok(Some(message)) => message,
             Ok(None) => {
-                return trailers_only(Status::internal("the call has no request message"), &info)
+                return Err(trailers_only(
+                    Status::internal("the call has no request message"),
+                    &info,
+                ))
             }
-            Err(status) => return trailers_only(status, &info),
+            Err(status) => return Err(trailers_only(status, &info)),
         };
         let compressed = requests.last_message_compressed();
         // One message, then the end of the stream (as grpc-go insists).
         match requests.message().await {
             Ok(None) => {}
             Ok(Some(_)) => {
-                return trailers_only(
+                return Err(trailers_only(
                     Status::internal(format!(
                         "{} takes one request message, but the client sent more",
-                        info.method
+                        info.method.path()
                     )),
                     &info,
-                )
+                ))
             }
-            Err(status) => return trailers_only(status, &info),
+            Err(status) => return Err(trailers_only(status, &info)),
         }
-        drop(requests);
-        let ctx = info.context(headers, compressed);
-        let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond(ctx, result, &info)
-    })
+        Ok((info, headers, message, compressed))
+    }
 }
 
 /// Handles a client-streaming call: `handler(ctx, requests)` gives the single response.
@@ -145,14 +164,14 @@ where
 fn open<Req: MessageType>(
     request: http::Request<RequestBody>,
 ) -> Result<(CallInfo, HeaderMap, Streaming<Req>), http::Response<ResponseBody>> {
-    let info = CallInfo::of(&request);
     let (parts, body) = request.into_parts();
+    let RequestBody { body, info } = body;
     let encoding = match request_encoding(&parts.headers, &info.limits.accept_compression) {
         Ok(encoding) => encoding,
         Err(status) => return Err(trailers_only(status, &info)),
     };
     let requests = Streaming::server(
-        Box::new(ServerBody(body.0)),
+        Box::new(ServerBody(body)),
         encoding,
         info.limits.max_receive_message_size,
         info.deadline,
@@ -164,8 +183,10 @@ fn open<Req: MessageType>(
 /// A response with no body: the status (and its metadata) in the headers.
 fn trailers_only(status: Status, info: &CallInfo) -> http::Response<ResponseBody> {
     let mut response = status_response(&status);
-    if let Some(accept) = accept_encoding_header(&info.limits.accept_compression) {
-        response.headers_mut().insert(GRPC_ACCEPT_ENCODING, accept);
+    if let Some(accept) = &info.limits.accept_encoding {
+        response
+            .headers_mut()
+            .insert(name::GRPC_ACCEPT_ENCODING, accept.clone());
     }
     response
 }
@@ -239,27 +260,80 @@ fn respond<T: MessageType>(
             return trailers_only(status, info);
         }
     };
-    let wanted = ctx.compression().unwrap_or(info.limits.default_compression);
-    let compression = wanted.filter(|c| ctx.peer_accepts(*c));
+    let compression = response_compression(&ctx, info);
     let initial = ctx.take_initial_metadata();
     let body = ResponseEncoder::new(
         ResponseStream::new(ctx, stream),
         FrameEncoder::new(compression, info.limits.max_send_message_size),
     );
-    let mut response = http::Response::new(ResponseBody::new(body));
+    response_with_headers(ResponseBody::new(body), initial, compression, info)
+}
+
+/// The response compression: the handler's choice or the server's default, if the client
+/// accepts it.
+fn response_compression(ctx: &ServerContext, info: &CallInfo) -> Option<Compression> {
+    let wanted = ctx.compression().unwrap_or(info.limits.default_compression);
+    wanted.filter(|c| ctx.peer_accepts(*c))
+}
+
+/// Like [`respond`] for a single response message, encoded at once: the body is that one
+/// DATA frame, then the trailers (no stream, no encoder state to poll).
+fn respond_unary<T: MessageType>(
+    ctx: ServerContext,
+    result: Result<T, Status>,
+    info: &CallInfo,
+) -> http::Response<ResponseBody> {
+    let message = match result {
+        Ok(message) => message,
+        Err(status) => {
+            let status = with_context_metadata(&ctx, status);
+            ctx.finish(&status);
+            return trailers_only(status, info);
+        }
+    };
+    let compression = response_compression(&ctx, info);
+    let initial = ctx.take_initial_metadata();
+    let mut encoder = FrameEncoder::new(compression, info.limits.max_send_message_size);
+    let mut data = BytesMut::new();
+    let body = match encoder.encode(&OutgoingMessage::new(message), &mut data) {
+        Ok(()) => UnaryBody::new(data.freeze(), ctx),
+        Err(status) => {
+            // As for a stream whose message cannot be sent: headers, then this status.
+            ctx.cancel();
+            ctx.finish(&status);
+            UnaryBody::failed(&status)
+        }
+    };
+    response_with_headers(ResponseBody::unary(body), initial, compression, info)
+}
+
+/// A response with the gRPC headers, the negotiated compression and the initial metadata.
+fn response_with_headers(
+    body: ResponseBody,
+    initial: crate::metadata::MetadataMap,
+    compression: Option<Compression>,
+    info: &CallInfo,
+) -> http::Response<ResponseBody> {
+    let mut response = http::Response::new(body);
     let headers = response.headers_mut();
     let mut initial = initial.into_headers();
-    crate::protocol::headers::strip_reserved(&mut initial);
-    headers.extend(initial);
+    if !initial.is_empty() {
+        crate::protocol::headers::strip_reserved(&mut initial);
+        // The response's own map is still empty.
+        *headers = initial;
+    }
     headers.insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static(CONTENT_TYPE_GRPC),
     );
     if let Some(compression) = compression {
-        headers.insert(GRPC_ENCODING, HeaderValue::from_static(compression.name()));
+        headers.insert(
+            name::GRPC_ENCODING,
+            HeaderValue::from_static(compression.name()),
+        );
     }
-    if let Some(accept) = accept_encoding_header(&info.limits.accept_compression) {
-        headers.insert(GRPC_ACCEPT_ENCODING, accept);
+    if let Some(accept) = &info.limits.accept_encoding {
+        headers.insert(name::GRPC_ACCEPT_ENCODING, accept.clone());
     }
     response
 }

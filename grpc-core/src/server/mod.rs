@@ -85,6 +85,8 @@ pub(crate) struct Limits {
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
     pub(crate) accept_compression: Vec<Compression>,
+    /// `grpc-accept-encoding` for `accept_compression`, built once.
+    pub(crate) accept_encoding: Option<http::HeaderValue>,
     pub(crate) default_compression: Option<Compression>,
 }
 
@@ -94,6 +96,7 @@ impl Default for Limits {
             max_receive_message_size: 4 * 1024 * 1024,
             max_send_message_size: usize::MAX,
             accept_compression: Compression::ALL.to_vec(),
+            accept_encoding: crate::protocol::accept_encoding_header(&Compression::ALL),
             default_compression: None,
         }
     }
@@ -225,7 +228,10 @@ impl ServerBuilder {
     /// Builds the server. Bind ports with [`Server::add_insecure_port`], then
     /// [`Server::start`].
     pub fn build(self) -> Server {
-        let limits = Arc::new(self.limits);
+        let mut limits = self.limits;
+        limits.accept_encoding =
+            crate::protocol::accept_encoding_header(&limits.accept_compression);
+        let limits = Arc::new(limits);
         Server {
             inner: Arc::new(Inner {
                 router: Arc::new(Router::new(self.services, limits)),

@@ -2,9 +2,12 @@
 //! facts (peer, deadline, limits) the router hands to handlers.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use futures_util::FutureExt;
+use http::uri::PathAndQuery;
 use tokio::time::Instant;
 
 use super::body::{RequestBody, ResponseBody};
@@ -12,7 +15,7 @@ use super::context::{CallCompression, Peer, ServerContext};
 use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
 use crate::metadata::MetadataMap;
-use crate::protocol::headers::{is_grpc_content_type, GRPC_TIMEOUT};
+use crate::protocol::headers::{is_grpc_content_type, name};
 use crate::protocol::{accepted_by_peer, timeout};
 use crate::status::Status;
 
@@ -35,7 +38,7 @@ impl Router {
         &self,
         request: http::Request<hyper::body::Incoming>,
         peer: Option<Peer>,
-    ) -> BoxFuture<http::Response<ResponseBody>> {
+    ) -> RouteFuture {
         let is_grpc = request
             .headers()
             .get(http::header::CONTENT_TYPE)
@@ -46,7 +49,7 @@ impl Router {
                 request.headers().get(http::header::CONTENT_TYPE)
             )));
             *response.status_mut() = http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
-            return ready(response);
+            return RouteFuture::ready(response);
         }
         if request.method() != http::Method::POST {
             let mut response = status_response(&Status::internal(format!(
@@ -54,77 +57,102 @@ impl Router {
                 request.method()
             )));
             *response.status_mut() = http::StatusCode::METHOD_NOT_ALLOWED;
-            return ready(response);
+            return RouteFuture::ready(response);
         }
-        let path = request.uri().path();
-        let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
-            return ready(status_response(&Status::unimplemented(format!(
-                "malformed method path {path:?}"
+        // A cheap clone (the path shares the request's buffer): the context keeps it.
+        let path = request
+            .uri()
+            .path_and_query()
+            .cloned()
+            .unwrap_or_else(|| PathAndQuery::from_static("/"));
+        let Some((service, method)) = path
+            .path()
+            .strip_prefix('/')
+            .and_then(|p| p.split_once('/'))
+        else {
+            return RouteFuture::ready(status_response(&Status::unimplemented(format!(
+                "malformed method path {:?}",
+                path.path()
             ))));
         };
         let Some(svc) = self.services.get(service) else {
-            return ready(status_response(&Status::unimplemented(format!(
+            return RouteFuture::ready(status_response(&Status::unimplemented(format!(
                 "unknown service {service}"
             ))));
         };
-        let svc = svc.clone();
-        let method = method.to_owned();
-        let deadline = match request.headers().get(GRPC_TIMEOUT) {
+        let deadline = match request.headers().get(&name::GRPC_TIMEOUT) {
             None => None,
             Some(value) => match timeout::parse(value.as_bytes()) {
                 Some(timeout) => Some(Instant::now() + timeout),
                 None => {
-                    return ready(status_response(&Status::internal(format!(
+                    return RouteFuture::ready(status_response(&Status::internal(format!(
                         "malformed grpc-timeout {value:?}"
                     ))))
                 }
             },
         };
-        let mut request = request.map(RequestBody);
-        request.extensions_mut().insert(CallInfo {
+        let info = CallInfo {
             limits: self.limits.clone(),
             peer,
             deadline,
-            method: String::new(),
-        });
-        let call = std::panic::AssertUnwindSafe(svc.call(&method, request)).catch_unwind();
-        Box::pin(call.map(|outcome| match outcome {
-            Ok(response) => response,
-            Err(_) => status_response(&Status::unknown("handler panicked")),
-        }))
+            method: path.clone(),
+        };
+        let request = request.map(|body| RequestBody { body, info });
+        // The service only matches on `method` before it returns its future.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| svc.call(method, request))) {
+            Ok(call) => RouteFuture::Call(call),
+            Err(_) => RouteFuture::ready(status_response(&Status::unknown("handler panicked"))),
+        }
     }
 }
 
-fn ready(response: http::Response<ResponseBody>) -> BoxFuture<http::Response<ResponseBody>> {
-    Box::pin(std::future::ready(response))
+/// A routed call: an immediate response, or the service's handler (a panic in it becomes
+/// UNKNOWN). Not boxed: hyper keeps it in the stream's task, and the ready response is rare
+/// enough that its size costs nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum RouteFuture {
+    Ready(Option<http::Response<ResponseBody>>),
+    Call(BoxFuture<http::Response<ResponseBody>>),
 }
 
-/// What the router learned about a call, carried to the handler in the request extensions.
+impl RouteFuture {
+    fn ready(response: http::Response<ResponseBody>) -> Self {
+        RouteFuture::Ready(Some(response))
+    }
+}
+
+impl Future for RouteFuture {
+    type Output = http::Response<ResponseBody>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            RouteFuture::Ready(response) => match response.take() {
+                Some(response) => Poll::Ready(response),
+                None => Poll::Pending,
+            },
+            RouteFuture::Call(call) => {
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    call.as_mut().poll(cx)
+                })) {
+                    Ok(polled) => polled,
+                    Err(_) => Poll::Ready(status_response(&Status::unknown("handler panicked"))),
+                }
+            }
+        }
+    }
+}
+
+/// What the router learned about a call, carried to the handler in the request body.
 #[derive(Clone, Debug)]
 pub(crate) struct CallInfo {
     pub(crate) limits: Arc<Limits>,
     pub(crate) peer: Option<Peer>,
     pub(crate) deadline: Option<Instant>,
-    /// The full method path; filled in by [`CallInfo::of`].
-    pub(crate) method: String,
+    /// The full method path.
+    pub(crate) method: PathAndQuery,
 }
 
 impl CallInfo {
-    pub(crate) fn of<B>(request: &http::Request<B>) -> CallInfo {
-        let mut info = request
-            .extensions()
-            .get::<CallInfo>()
-            .cloned()
-            .unwrap_or_else(|| CallInfo {
-                limits: Arc::new(Limits::default()),
-                peer: None,
-                deadline: None,
-                method: String::new(),
-            });
-        info.method = request.uri().path().to_owned();
-        info
-    }
-
     /// The handler's context for a request with `headers`.
     pub(crate) fn context(
         &self,
@@ -133,7 +161,7 @@ impl CallInfo {
     ) -> ServerContext {
         let compression = CallCompression {
             request: headers
-                .get(crate::protocol::headers::GRPC_ENCODING)
+                .get(&name::GRPC_ENCODING)
                 .and_then(|v| v.to_str().ok())
                 .and_then(crate::protocol::Compression::from_name),
             peer_accepts: accepted_by_peer(&headers),
