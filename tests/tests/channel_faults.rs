@@ -270,3 +270,77 @@ async fn too_many_pings_doubles_the_keepalive_time() {
         "doubled: {delays:?}"
     );
 }
+
+/// In front of `upstream`: the first connection gets a fake server that answers the first
+/// request HEADERS with GOAWAY(last_stream_id = 0), saying the stream was never processed;
+/// later connections are forwarded to the real server.
+async fn goaway_first_connection(upstream: u16) -> (u16, Arc<Mutex<usize>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let refused = Arc::new(Mutex::new(0));
+    let count = refused.clone();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            if !std::mem::take(&mut first) {
+                let server = TcpStream::connect(("127.0.0.1", upstream)).await.unwrap();
+                let (client_read, client_write) = socket.into_split();
+                let (server_read, server_write) = server.into_split();
+                let open = Arc::new(AtomicBool::new(false));
+                tokio::spawn(forward(client_read, server_write, open.clone()));
+                tokio::spawn(forward(server_read, client_write, open));
+                continue;
+            }
+            let count = count.clone();
+            tokio::spawn(async move {
+                let mut preface = [0u8; 24];
+                socket.read_exact(&mut preface).await.unwrap();
+                let _ = socket.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await;
+                loop {
+                    let mut header = [0u8; 9];
+                    if socket.read_exact(&mut header).await.is_err() {
+                        return;
+                    }
+                    let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+                    let mut payload = vec![0u8; len];
+                    if socket.read_exact(&mut payload).await.is_err() {
+                        return;
+                    }
+                    match (header[3], header[4] & 1) {
+                        (4, 0) => {
+                            let _ = socket.write_all(&[0, 0, 0, 4, 1, 0, 0, 0, 0]).await;
+                        }
+                        (1, _) => {
+                            *count.lock().unwrap() += 1;
+                            // GOAWAY, last stream 0, NO_ERROR: nothing was processed.
+                            let goaway = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+                            let _ = socket.write_all(&goaway).await;
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        }
+    });
+    (port, refused)
+}
+
+#[tokio::test]
+async fn a_call_a_goaway_says_was_never_processed_is_retried_on_a_new_connection() {
+    let backend = Backend::start("real").await;
+    let (port, refused) = goaway_first_connection(backend.port).await;
+    let (_channel, client) = client_for(&format!("127.0.0.1:{port}"), None);
+    let reply = client
+        .who(WhoRequest { sleep_ms: 0 })
+        .timeout(Duration::from_secs(5))
+        .await
+        .expect("retried transparently");
+    assert_eq!(reply.name, "real");
+    assert_eq!(
+        *refused.lock().unwrap(),
+        1,
+        "the first attempt did reach the fake"
+    );
+}

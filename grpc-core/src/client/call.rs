@@ -17,9 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::Channel;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
-use crate::protocol::headers::{
-    self, CONTENT_TYPE_GRPC, GRPC_ACCEPT_ENCODING, GRPC_ENCODING, GRPC_STATUS, GRPC_TIMEOUT, TE,
-};
+use crate::protocol::headers::{self, name, CONTENT_TYPE_GRPC};
 use crate::protocol::status_codec;
 use crate::protocol::{
     decode_message, Compression, FrameDecoder, FrameEncoder, OutgoingMessage, WireMessage,
@@ -67,12 +65,11 @@ where
 
     /// The call's deadline (its own timeout or the service config's, whichever is shorter),
     /// and the call, which sends the request headers and returns the response stream.
-    fn begin<Resp>(
-        self,
-    ) -> (
-        Option<Instant>,
-        impl Future<Output = Result<Streaming<Resp>, Status>>,
-    )
+    ///
+    /// The call future is boxed here, once: it is large, and the layers around it (deadline,
+    /// response handling, the caller's own future) would otherwise copy it each time they
+    /// wrap it.
+    fn begin<Resp>(self) -> (Option<Instant>, BoxFuture<Result<Streaming<Resp>, Status>>)
     where
         Resp: prost::Message + Default + Send + Sync + 'static,
     {
@@ -85,7 +82,10 @@ where
             self.wait_for_ready,
         );
         let deadline = head.deadline;
-        (deadline, head.start(self.requests, decode_message::<Resp>))
+        (
+            deadline,
+            Box::pin(head.start(self.requests, decode_message::<Resp>)),
+        )
     }
 }
 
@@ -212,7 +212,7 @@ impl CallHead {
                 // What is left of the deadline now, after any wait for a connection.
                 let left = deadline.saturating_duration_since(Instant::now());
                 let timeout = crate::protocol::timeout::format(left);
-                request.headers_mut().insert(GRPC_TIMEOUT_NAME, timeout);
+                request.headers_mut().insert(name::GRPC_TIMEOUT, timeout);
             }
             let (response, mut send) = match send_request.send_request(request, false) {
                 Ok(opened) => opened,
@@ -271,7 +271,7 @@ impl CallHead {
         let abandon = abandon.take();
         let (parts, body) = response.into_parts();
         let headers = parts.headers;
-        let trailers_only = body.is_end_stream() || headers.contains_key(GRPC_STATUS_NAME);
+        let trailers_only = body.is_end_stream() || headers.contains_key(name::GRPC_STATUS);
         if parts.status != http::StatusCode::OK || trailers_only {
             // The headers are the trailers: the status and the trailing metadata.
             let status = status_codec::decode(headers).unwrap_or_else(|| {
@@ -289,7 +289,7 @@ impl CallHead {
             }
             let trailers = status.metadata().clone().into_headers();
             let mut trailers_headers = trailers;
-            trailers_headers.insert(GRPC_STATUS_NAME, HeaderValue::from_static("0"));
+            trailers_headers.insert(name::GRPC_STATUS, HeaderValue::from_static("0"));
             return Ok(Streaming::client(
                 Box::new(TrailersOnly(Some(trailers_headers))),
                 FrameDecoder::new(None, 0),
@@ -312,7 +312,7 @@ impl CallHead {
                 headers.get(http::header::CONTENT_TYPE)
             )));
         }
-        let encoding = match headers.get(GRPC_ENCODING_NAME).and_then(|v| v.to_str().ok()) {
+        let encoding = match headers.get(name::GRPC_ENCODING).and_then(|v| v.to_str().ok()) {
             None | Some("identity") => None,
             Some(name) => match Compression::from_name(name)
                 .filter(|c| config.accept_compression.contains(c))
@@ -355,19 +355,19 @@ impl CallHead {
             .map_err(|e| Status::internal(format!("building the request URI: {e}")))?;
         let mut metadata = self.metadata.into_headers();
         let mut headers = http::HeaderMap::with_capacity(8 + metadata.len());
-        headers.insert(TE_NAME, HeaderValue::from_static("trailers"));
+        headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
         headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static(CONTENT_TYPE_GRPC),
         );
         if let Some(compression) = compression {
             headers.insert(
-                GRPC_ENCODING_NAME,
+                name::GRPC_ENCODING,
                 HeaderValue::from_static(compression.name()),
             );
         }
         if let Some(accept) = &config.accept_encoding {
-            headers.insert(GRPC_ACCEPT_ENCODING_NAME, accept.clone());
+            headers.insert(name::GRPC_ACCEPT_ENCODING, accept.clone());
         }
         if !metadata.is_empty() {
             headers::strip_reserved(&mut metadata);
@@ -462,13 +462,6 @@ fn never_processed(error: &h2::Error) -> bool {
     (error.is_go_away() && error.is_remote())
         || (error.is_reset() && error.reason() == Some(h2::Reason::REFUSED_STREAM))
 }
-
-const TE_NAME: http::HeaderName = http::HeaderName::from_static(TE);
-const GRPC_STATUS_NAME: http::HeaderName = http::HeaderName::from_static(GRPC_STATUS);
-const GRPC_TIMEOUT_NAME: http::HeaderName = http::HeaderName::from_static(GRPC_TIMEOUT);
-const GRPC_ENCODING_NAME: http::HeaderName = http::HeaderName::from_static(GRPC_ENCODING);
-const GRPC_ACCEPT_ENCODING_NAME: http::HeaderName =
-    http::HeaderName::from_static(GRPC_ACCEPT_ENCODING);
 
 /// `user-agent` of calls that do not set their own.
 const USER_AGENT: &str = concat!("grpc-rust-grpc-core/", env!("CARGO_PKG_VERSION"));

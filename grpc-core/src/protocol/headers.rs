@@ -6,7 +6,6 @@ pub(crate) const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
 pub(crate) const GRPC_TIMEOUT: &str = "grpc-timeout";
 pub(crate) const GRPC_ENCODING: &str = "grpc-encoding";
 pub(crate) const GRPC_ACCEPT_ENCODING: &str = "grpc-accept-encoding";
-pub(crate) const TE: &str = "te";
 
 /// The same names as typed [`HeaderName`]s: looking a header up by `&str` parses the name on
 /// every call, a typed name does not.
