@@ -296,6 +296,7 @@ impl Channel {
             picker: Arc::new(lb::FailPicker(Status::cancelled("the channel was closed"))),
         });
         shared.picker.send_replace(closed);
+        shared.state.send_replace(ConnectivityState::Shutdown);
         let _ = shared.events.send(Event::Shutdown { abort: true });
     }
 }
