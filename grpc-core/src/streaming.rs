@@ -415,12 +415,15 @@ impl<T: Send + 'static> ServerStream<T> {
     }
 
     /// A stream of the given messages.
+    ///
+    /// The messages are pulled as fast as the response encoder takes them (it sends what it
+    /// has once 32 KiB are buffered), without `tokio_stream::iter`'s yield every 32 items.
     pub fn iter<I>(items: I) -> Self
     where
         I: IntoIterator<Item = T>,
         I::IntoIter: Send + 'static,
     {
-        Self::new(tokio_stream::iter(items.into_iter().map(Ok)))
+        Self::with_options(IterStream(items.into_iter()))
     }
 
     /// A stream with no messages: the call ends with OK.
@@ -435,6 +438,23 @@ impl<T: Send + 'static> ServerStream<T> {
             tx,
             Self::new(tokio_stream::wrappers::ReceiverStream::new(rx)),
         )
+    }
+}
+
+/// An iterator as a stream that is always ready (the encoder bounds how much it takes).
+struct IterStream<I>(I);
+
+impl<I> Unpin for IterStream<I> {}
+
+impl<T, I: Iterator<Item = T>> Stream for IterStream<I> {
+    type Item = Result<OutgoingMessage<T>, Status>;
+
+    fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.get_mut().0.next().map(|m| Ok(OutgoingMessage::new(m))))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
     }
 }
 

@@ -25,7 +25,7 @@
 //! throughput. Each run starts a fresh server; rounds alternate the order (grpc-core first in
 //! odd rounds, tonic first in even ones). Every run is printed (`load%` is the load generator's
 //! CPU, `other%` what the rest of the machine used meanwhile: a run with `other%` over 15% is
-//! repeated up to twice), then medians and ratios grpc-core/tonic with the issue's targets
+//! repeated up to `--retries N` times, default 2), then medians and ratios grpc-core/tonic with the issue's targets
 //! next to them. It only prints figures: nothing here asserts a speed.
 
 use std::path::{Path, PathBuf};
@@ -43,8 +43,6 @@ const REQUEST_BODY: &[u8] = &[0, 0, 0, 0, 7, 0x0a, 5, b'w', b'o', b'r', b'l', b'
 const REPLY_DATA_BYTES: u64 = 18;
 /// A run during which other processes used more than this share of a core is run again...
 const NOISY: f64 = 0.15;
-/// ...up to this many times.
-const RETRIES: usize = 2;
 const METHOD_PATH: &str = "/helloworld.Greeter/SayHello";
 const SERVERS: [Implementation; 2] = [Implementation::GrpcCore, Implementation::Tonic];
 
@@ -118,6 +116,7 @@ struct Options {
     flavours: Vec<Flavour>,
     scenarios: Vec<(&'static str, Scenario)>,
     idle_wait: f64,
+    retries: usize,
 }
 
 impl Options {
@@ -125,7 +124,7 @@ impl Options {
         if std::env::args().any(|a| a == "--help" || a == "-h") {
             println!(
                 "usage: bench-greeter [--rounds N] [--duration SECS] [--warmup SECS] \
-                 [--runtime current|multi|both] [--only SCENARIO,...] [--nice N] [--idle-wait SECS]\n\
+                 [--runtime current|multi|both] [--only SCENARIO,...] [--nice N] [--idle-wait SECS] [--retries N]\n\
                  scenarios: {}",
                 SCENARIOS.map(|s| s.0).join(",")
             );
@@ -156,6 +155,7 @@ impl Options {
             flavours,
             scenarios,
             idle_wait: num_arg("--idle-wait", 5.0)?,
+            retries: num_arg("--retries", 2)?,
         };
         if options.rounds == 0 || options.duration <= 0.0 {
             return Err("--rounds and --duration must be positive".into());
@@ -279,7 +279,7 @@ fn run() -> Result<()> {
                         let sample =
                             measure(&env, &options, flavour, name, scenario, server, round)?;
                         tries += 1;
-                        if sample.other_cpu / sample.wall <= NOISY || tries > RETRIES {
+                        if sample.other_cpu / sample.wall <= NOISY || tries > options.retries {
                             break sample;
                         }
                         print_row(&sample, "(noisy: again)");
