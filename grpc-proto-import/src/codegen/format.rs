@@ -1,0 +1,28 @@
+//! Formatting the generated source.
+
+/// Puts a blank line between consecutive items (prettyplease packs them together).
+pub(super) fn space_items(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len() + lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let closes_item = line.trim_start() == "}"
+            || (line.trim_start().starts_with("pub ") && line.ends_with(';'));
+        if let Some(next) = lines.get(i + 1) {
+            let indent = line.len() - line.trim_start().len();
+            let next_indent = next.len() - next.trim_start().len();
+            let next_starts_item = ["///", "#[", "pub "]
+                .iter()
+                .any(|p| next.trim_start().starts_with(p));
+            if closes_item
+                && next_indent == indent
+                && next_starts_item
+                && !line.trim_start().starts_with("pub ")
+            {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

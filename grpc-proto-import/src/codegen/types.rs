@@ -1,0 +1,146 @@
+//! Type mapping: protobuf field types to Rust types, well-known types to grpc-core's.
+
+use proc_macro2::TokenStream;
+use prost_types::field_descriptor_proto::{Label, Type};
+use prost_types::{DescriptorProto, FieldDescriptorProto};
+use quote::quote;
+
+use crate::error::Error;
+
+use super::*;
+
+/// Well-known types grpc-core provides, by full name.
+pub(super) const WELL_KNOWN: &[(&str, &str)] = &[
+    (".google.protobuf.Empty", "()"),
+    (
+        ".google.protobuf.Timestamp",
+        "::grpc_core::well_known::Timestamp",
+    ),
+    (
+        ".google.protobuf.Duration",
+        "::grpc_core::well_known::Duration",
+    ),
+    (".google.protobuf.Any", "::grpc_core::well_known::Any"),
+    (".google.protobuf.Struct", "::grpc_core::well_known::Struct"),
+    (".google.protobuf.Value", "::grpc_core::well_known::Value"),
+    (
+        ".google.protobuf.ListValue",
+        "::grpc_core::well_known::ListValue",
+    ),
+    (
+        ".google.protobuf.FieldMask",
+        "::grpc_core::well_known::FieldMask",
+    ),
+];
+
+/// Files grpc-core already describes: never generated.
+pub(super) fn is_well_known_file(name: &str) -> bool {
+    name.starts_with("google/protobuf/")
+}
+
+pub(super) fn is_packable(ty: Type) -> bool {
+    !matches!(ty, Type::String | Type::Bytes | Type::Message | Type::Group)
+}
+
+impl<'a> Generator<'a> {
+    /// The Rust type of a non-oneof field, and its encoding override.
+    pub(super) fn field_type(
+        &self,
+        ctx: &FileCtx<'_>,
+        full_name: &str,
+        _message: &DescriptorProto,
+        field: &FieldDescriptorProto,
+        module: &[String],
+        line: Option<u32>,
+    ) -> Result<(TokenStream, Option<&'static str>), Error> {
+        if field.label() == Label::Repeated {
+            if let Some(entry) = self.map_entries.get(field.type_name()) {
+                let key = entry.field.iter().find(|f| f.number() == 1);
+                let value = entry.field.iter().find(|f| f.number() == 2);
+                let (Some(key), Some(value)) = (key, value) else {
+                    return Err(ctx.error("malformed map entry", line));
+                };
+                let (key_ty, key_encoding) = self.value_type(ctx, full_name, key, module, line)?;
+                let (value_ty, value_encoding) =
+                    self.value_type(ctx, full_name, value, module, line)?;
+                if key_encoding.is_some() || value_encoding.is_some() {
+                    return Err(ctx.error(
+                        format!(
+                            "map field `{}` with sint/fixed key or value types is not supported",
+                            field.name()
+                        ),
+                        line,
+                    ));
+                }
+                return Ok((
+                    quote!(::std::collections::HashMap<#key_ty, #value_ty>),
+                    None,
+                ));
+            }
+            let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
+            if !ctx.proto3
+                && field.options.as_ref().and_then(|o| o.packed) != Some(true)
+                && is_packable(field.r#type())
+            {
+                return Err(ctx.error(format!("unpacked repeated scalar `{}` (proto2 default) is not supported; add [packed = true]", field.name()), line));
+            }
+            return Ok((quote!(::std::vec::Vec<#ty>), encoding));
+        }
+        let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
+        let explicit_presence =
+            field.proto3_optional() || (!ctx.proto3 && field.r#type() != Type::Message);
+        Ok(match field.r#type() {
+            Type::Message => (quote!(::core::option::Option<#ty>), None),
+            _ if explicit_presence => (quote!(::core::option::Option<#ty>), encoding),
+            _ => (ty, encoding),
+        })
+    }
+
+    /// The Rust type of one value of `field` (ignoring its cardinality), boxing messages that
+    /// could contain the message holding them.
+    pub(super) fn value_type(
+        &self,
+        ctx: &FileCtx<'_>,
+        holder: &str,
+        field: &FieldDescriptorProto,
+        module: &[String],
+        line: Option<u32>,
+    ) -> Result<(TokenStream, Option<&'static str>), Error> {
+        Ok(match field.r#type() {
+            Type::Double => (quote!(f64), None),
+            Type::Float => (quote!(f32), None),
+            Type::Int64 => (quote!(i64), None),
+            Type::Uint64 => (quote!(u64), None),
+            Type::Int32 => (quote!(i32), None),
+            Type::Fixed64 => (quote!(u64), Some("fixed64")),
+            Type::Fixed32 => (quote!(u32), Some("fixed32")),
+            Type::Bool => (quote!(bool), None),
+            Type::String => (quote!(::std::string::String), None),
+            Type::Bytes => (quote!(::std::vec::Vec<u8>), None),
+            Type::Uint32 => (quote!(u32), None),
+            Type::Sfixed32 => (quote!(i32), Some("sfixed32")),
+            Type::Sfixed64 => (quote!(i64), Some("sfixed64")),
+            Type::Sint32 => (quote!(i32), Some("sint32")),
+            Type::Sint64 => (quote!(i64), Some("sint64")),
+            Type::Enum => {
+                let path = self.path_to(field.type_name(), module, ctx.file.name(), line)?;
+                if self.options.preserve_unknown {
+                    (quote!(::grpc_core::OpenEnum<#path>), None)
+                } else {
+                    (path, None)
+                }
+            }
+            Type::Message => {
+                let path = self.path_to(field.type_name(), module, ctx.file.name(), line)?;
+                if field.label() != Label::Repeated && self.reaches(field.type_name(), holder) {
+                    (quote!(::std::boxed::Box<#path>), None)
+                } else {
+                    (path, None)
+                }
+            }
+            Type::Group => {
+                return Err(ctx.error(format!("group `{}` is not supported", field.name()), line))
+            }
+        })
+    }
+}
