@@ -9,7 +9,7 @@ use syn::{Data, DeriveInput, Expr, ExprLit, ExprUnary, Fields, Lit, UnOp};
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
 use crate::message::{type_names, TypeNames};
-use crate::names;
+use grpc_model::names;
 
 struct Variant<'a> {
     ident: &'a syn::Ident,
@@ -38,7 +38,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             "an enumeration cannot have generic parameters",
         );
     }
-    let prefix = names::screaming(&input.ident.to_string());
+    let enum_ident = input.ident.to_string();
     let mut variants = Vec::new();
     let mut next = 0i64;
     for variant in &data.variants {
@@ -66,7 +66,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             continue;
         };
         let name = attrs.name.as_ref().map_or_else(
-            || format!("{prefix}_{}", names::screaming(&variant.ident.to_string())),
+            || names::enum_value_name(&enum_ident, &variant.ident.to_string()),
             |n| n.value(),
         );
         if !names::is_proto_ident(&name) {

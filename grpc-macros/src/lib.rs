@@ -8,7 +8,6 @@ mod attrs;
 mod ctx;
 mod enumeration;
 mod message;
-mod names;
 mod oneof;
 mod service;
 mod types;

@@ -9,8 +9,8 @@ use syn::{Data, DeriveInput, Fields, Ident};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::names;
 use crate::types::{self, Shape};
+use grpc_model::{layout, names};
 
 /// Field numbers protobuf reserves for itself.
 const RESERVED_TAGS: std::ops::RangeInclusive<u32> = 19000..=19999;
@@ -82,7 +82,7 @@ pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> Type
     let file = attrs
         .file
         .as_ref()
-        .map_or_else(|| names::default_file(&package), |f| f.value());
+        .map_or_else(|| layout::default_proto_file(&package), |f| f.value());
     TypeNames {
         krate: attrs::crate_path(attrs),
         full_name: names::full_name(&package, &name),
@@ -165,7 +165,7 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
         let name = attrs
             .name
             .as_ref()
-            .map_or_else(|| names::unraw(ident), |n| n.value());
+            .map_or_else(|| names::field_name(&ident.to_string()), |n| n.value());
         if !names::is_proto_ident(&name) {
             ctx.error(
                 attrs

@@ -13,7 +13,7 @@ use syn::{
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::names;
+use grpc_model::{idents, layout, names};
 
 /// The four call shapes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -34,9 +34,6 @@ struct Method<'a> {
     response: Type,
     shape: Shape,
 }
-
-/// Inherent methods of the generated client that a service method must not shadow.
-const CLIENT_RESERVED: &[&str] = &["new", "channel", "clone", "fmt"];
 
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let item: ItemTrait = match syn::parse2(input.clone()) {
@@ -97,7 +94,7 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
         file: args
             .file
             .as_ref()
-            .map_or_else(|| names::default_file(&package), |f| f.value()),
+            .map_or_else(|| layout::default_proto_file(&package), |f| f.value()),
         package,
         name,
     };
@@ -188,10 +185,10 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         (true, false) => Shape::ClientStreaming,
         (true, true) => Shape::Bidi,
     };
-    let wire_name = attrs
-        .name
-        .as_ref()
-        .map_or_else(|| names::upper_camel(&sig.ident.to_string()), |n| n.value());
+    let wire_name = attrs.name.as_ref().map_or_else(
+        || names::method_wire_name(&sig.ident.to_string()),
+        |n| n.value(),
+    );
     if !names::is_proto_ident(&wire_name) {
         ctx.error(
             attrs
@@ -265,7 +262,7 @@ fn check_name_collisions(ctx: &Ctx, methods: &[Method<'_>]) {
             ctx.error(method.ident, format!("method name `{}` on the wire is already used by `{previous}`; rename one with #[grpc(name = \"...\")]", method.wire_name));
         }
         let rust_name = method.ident.to_string();
-        if CLIENT_RESERVED.contains(&rust_name.as_str()) {
+        if idents::CLIENT_METHODS.contains(&rust_name.as_str()) {
             ctx.error(method.ident, format!("a method named `{rust_name}` clashes with the generated client's own `{rust_name}`; rename the Rust method (the wire name can stay with #[grpc(name = \"...\")])"));
         }
     }

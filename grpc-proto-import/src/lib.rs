@@ -26,9 +26,11 @@
 //! - From the command line, writing checked-in source:
 //!   `cargo run -p grpc-proto-import -- -I protos -o src/gen protos/route_guide.proto`.
 //!
-//! [`dynamic`] loads `.proto` files at run time and calls any method with JSON messages.
+//! With the `dynamic` feature, `dynamic` loads `.proto` files at run time and calls any method
+//! with JSON messages (it needs the grpc-core runtime; code generation alone does not).
 
 mod codegen;
+#[cfg(feature = "dynamic")]
 pub mod dynamic;
 mod error;
 mod parse;

@@ -159,7 +159,7 @@ impl MessageBuilder {
 
     /// Adds a `map<K, V>` field, with its nested `XxxEntry` message.
     pub fn map(&mut self, name: &str, number: u32, key: FieldType, value: FieldType) {
-        let entry_name = format!("{}Entry", upper_camel(name));
+        let entry_name = grpc_model::names::map_entry_name(name);
         let entry_full_name = format!("{}.{entry_name}", self.full_name);
         let mut entry = MessageBuilder::new(&entry_full_name);
         entry.field("key", 1, key, Cardinality::Singular);
@@ -314,36 +314,7 @@ impl ServiceBuilder {
 /// protoc's default JSON name: `foo_bar_baz` becomes `fooBarBaz` (each `_` dropped and the
 /// character after it upper-cased).
 pub fn json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// protoc's map entry naming: `my_field` becomes `MyField`.
-fn upper_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    grpc_model::names::json_name(name)
 }
 
 #[cfg(test)]
@@ -354,6 +325,5 @@ mod tests {
     fn names_follow_protoc() {
         assert_eq!(json_name("foo_bar_baz"), "fooBarBaz");
         assert_eq!(json_name("x"), "x");
-        assert_eq!(upper_camel("map_si"), "MapSi");
     }
 }

@@ -49,7 +49,7 @@ impl<'a> Generator<'a> {
         if field
             .json_name
             .as_deref()
-            .is_some_and(|json| json != grpc_core::descriptor::json_name(name))
+            .is_some_and(|json| json != grpc_model::names::json_name(name))
         {
             return Err(ctx.error(
                 format!("custom json_name on field `{message}.{name}` is not supported"),

@@ -137,8 +137,8 @@ impl<'a> Generator<'a> {
         file: &str,
         line: Option<u32>,
     ) -> Result<TokenStream, Error> {
-        if let Some((_, path)) = WELL_KNOWN.iter().find(|(name, _)| *name == type_name) {
-            return Ok(path.parse().unwrap_or_default());
+        if let Some(known) = grpc_model::well_known::lookup(type_name) {
+            return Ok(known.rust.parse().unwrap_or_default());
         }
         let info = self
             .types

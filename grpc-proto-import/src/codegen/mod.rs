@@ -21,7 +21,6 @@ use comments::Comments;
 
 use format::space_items;
 use index::*;
-use types::*;
 
 /// One generated Rust module: the code for every imported file of one protobuf package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +63,7 @@ pub(crate) fn generate_with(
     let generator = Generator::new(set, options.clone());
     let mut by_package: BTreeMap<String, Vec<&FileDescriptorProto>> = BTreeMap::new();
     for file in &set.file {
-        if !is_well_known_file(file.name()) {
+        if !grpc_model::well_known::is_well_known_file(file.name()) {
             by_package
                 .entry(file.package().to_owned())
                 .or_default()
@@ -89,11 +88,7 @@ pub(crate) fn generate_with(
             sources.join(", "),
             space_items(&prettyplease::unparse(&syntax_tree))
         );
-        let file_name = if package.is_empty() {
-            "_.rs".to_owned()
-        } else {
-            format!("{package}.rs")
-        };
+        let file_name = grpc_model::layout::rust_module_file(&package);
         out.push(GeneratedModule {
             package,
             file_name,

@@ -6,37 +6,9 @@ use prost_types::{DescriptorProto, FieldDescriptorProto};
 use quote::quote;
 
 use crate::error::Error;
+use grpc_model::scalar::Scalar;
 
 use super::*;
-
-/// Well-known types grpc-core provides, by full name.
-pub(super) const WELL_KNOWN: &[(&str, &str)] = &[
-    (".google.protobuf.Empty", "()"),
-    (
-        ".google.protobuf.Timestamp",
-        "::grpc_core::well_known::Timestamp",
-    ),
-    (
-        ".google.protobuf.Duration",
-        "::grpc_core::well_known::Duration",
-    ),
-    (".google.protobuf.Any", "::grpc_core::well_known::Any"),
-    (".google.protobuf.Struct", "::grpc_core::well_known::Struct"),
-    (".google.protobuf.Value", "::grpc_core::well_known::Value"),
-    (
-        ".google.protobuf.ListValue",
-        "::grpc_core::well_known::ListValue",
-    ),
-    (
-        ".google.protobuf.FieldMask",
-        "::grpc_core::well_known::FieldMask",
-    ),
-];
-
-/// Files grpc-core already describes: never generated.
-pub(super) fn is_well_known_file(name: &str) -> bool {
-    name.starts_with("google/protobuf/")
-}
 
 pub(super) fn is_packable(ty: Type) -> bool {
     !matches!(ty, Type::String | Type::Bytes | Type::Message | Type::Group)
@@ -107,21 +79,6 @@ impl<'a> Generator<'a> {
         line: Option<u32>,
     ) -> Result<(TokenStream, Option<&'static str>), Error> {
         Ok(match field.r#type() {
-            Type::Double => (quote!(f64), None),
-            Type::Float => (quote!(f32), None),
-            Type::Int64 => (quote!(i64), None),
-            Type::Uint64 => (quote!(u64), None),
-            Type::Int32 => (quote!(i32), None),
-            Type::Fixed64 => (quote!(u64), Some("fixed64")),
-            Type::Fixed32 => (quote!(u32), Some("fixed32")),
-            Type::Bool => (quote!(bool), None),
-            Type::String => (quote!(::std::string::String), None),
-            Type::Bytes => (quote!(::std::vec::Vec<u8>), None),
-            Type::Uint32 => (quote!(u32), None),
-            Type::Sfixed32 => (quote!(i32), Some("sfixed32")),
-            Type::Sfixed64 => (quote!(i64), Some("sfixed64")),
-            Type::Sint32 => (quote!(i32), Some("sint32")),
-            Type::Sint64 => (quote!(i64), Some("sint64")),
             Type::Enum => {
                 let path = self.path_to(field.type_name(), module, ctx.file.name(), line)?;
                 if self.options.preserve_unknown {
@@ -140,6 +97,13 @@ impl<'a> Generator<'a> {
             }
             Type::Group => {
                 return Err(ctx.error(format!("group `{}` is not supported", field.name()), line))
+            }
+            scalar => {
+                let Some(scalar) = Scalar::from_type_number(scalar as i32) else {
+                    return Err(ctx.error(format!("unknown type of `{}`", field.name()), line));
+                };
+                let rust: TokenStream = scalar.rust_type().parse().unwrap_or_default();
+                (rust, scalar.encoding_attr())
             }
         })
     }

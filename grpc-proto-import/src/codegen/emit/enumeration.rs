@@ -30,7 +30,7 @@ impl<'a> Generator<'a> {
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
         let attrs = Self::type_attrs(ctx, parents, name);
-        let prefix = format!("{}_", names::snake(name).to_uppercase());
+        let prefix = grpc_model::names::enum_value_prefix(name);
         let mut seen = HashSet::new();
         let mut variants = Vec::new();
         for (i, value) in enumeration.value.iter().enumerate() {
@@ -60,7 +60,8 @@ impl<'a> Generator<'a> {
             let (variant_ident, _) = names::ident(&variant);
             let number = proc_macro2::Literal::i32_unsuffixed(value.number());
             let wire = value.name();
-            let name_attr = (names::macro_enum_value(&ident.to_string(), &variant) != wire)
+            let name_attr = (grpc_model::names::enum_value_name(&ident.to_string(), &variant)
+                != wire)
                 .then(|| quote!(#[grpc(name = #wire)]));
             let value_doc = ctx.comments.doc(&value_path);
             variants.push(quote! {

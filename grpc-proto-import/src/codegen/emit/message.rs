@@ -122,8 +122,8 @@ impl<'a> Generator<'a> {
                     )?;
                     let number = proc_macro2::Literal::u32_unsuffixed(member.number() as u32);
                     let wire = member.name();
-                    let name_attr =
-                        (names::snake(&variant_name) != wire).then(|| quote!(, name = #wire));
+                    let name_attr = (grpc_model::names::oneof_variant_name(&variant_name) != wire)
+                        .then(|| quote!(, name = #wire));
                     let encoding = encoding.map(|e| quote!(, encoding = #e));
                     let deprecated = deprecated(member).then(|| quote!(, deprecated));
                     variants.push(quote! {

@@ -44,14 +44,13 @@ impl<'a> Generator<'a> {
             }
             let rust_name = names::snake(method.name());
             let (mut method_ident, _) = names::ident(&rust_name);
-            if ["new", "channel", "clone", "fmt"].contains(&rust_name.as_str()) {
+            if grpc_model::idents::CLIENT_METHODS.contains(&rust_name.as_str()) {
                 method_ident = format_ident!("{}_", rust_name);
             }
             let wire = method.name();
-            let name_attr =
-                (names::macro_upper_camel(method_ident.to_string().trim_start_matches("r#"))
-                    != wire)
-                    .then(|| quote!(#[grpc(name = #wire)]));
+            let name_attr = (grpc_model::names::method_wire_name(&method_ident.to_string())
+                != wire)
+                .then(|| quote!(#[grpc(name = #wire)]));
             let input = self.path_to(method.input_type(), module, file, method_line)?;
             let output = self.path_to(method.output_type(), module, file, method_line)?;
             let request = if method.client_streaming() {
