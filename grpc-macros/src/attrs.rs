@@ -19,6 +19,8 @@ pub(crate) struct Attrs {
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
     pub(crate) unknown_fields: Option<Span>,
+    /// `reserved(...)` items, from every such key in order.
+    pub(crate) reserved: Vec<crate::reserved::Item>,
     /// Every key given, with its span, in order.
     pub(crate) keys: Vec<(String, Span)>,
 }
@@ -39,7 +41,9 @@ pub(crate) enum Place {
 impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Place::MessageType | Place::EnumType => &["name", "package", "file", "crate"],
+            Place::MessageType | Place::EnumType => {
+                &["name", "package", "file", "crate", "reserved"]
+            }
             Place::MessageField => &[
                 "tag",
                 "name",
@@ -128,6 +132,7 @@ fn parse_key(
                 ctx.push(duplicate());
             }
         }
+        "reserved" => out.reserved.extend(crate::reserved::parse(meta.input)?),
         "crate" => {
             let lit: LitStr = meta.value()?.parse()?;
             let path = lit.parse::<syn::Path>()?;

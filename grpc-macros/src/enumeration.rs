@@ -9,6 +9,7 @@ use syn::{Data, DeriveInput, Expr, ExprLit, ExprUnary, Fields, Lit, UnOp};
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
 use crate::message::{type_names, TypeNames};
+use crate::reserved::{Kind, Reserved};
 use grpc_model::names;
 
 struct Variant<'a> {
@@ -82,8 +83,27 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         });
     }
     check_numbers(&ctx, input, &variants);
+    let reserved = Reserved::check(&ctx, &container.reserved, Kind::Enum);
+    for variant in &variants {
+        if let Some(range) = reserved.number(variant.number.into()) {
+            ctx.error(
+                variant.ident,
+                format!(
+                    "value {} is reserved by this enum (reserved {range})",
+                    variant.number
+                ),
+            );
+        }
+        if reserved.name(&variant.name) {
+            ctx.error(
+                variant.ident,
+                format!("value name `{}` is reserved by this enum", variant.name),
+            );
+        }
+    }
     ctx.finish()?;
-    Ok(emit(input, &type_names, &variants))
+    let describe_reserved = reserved.describe(&quote!(builder), Kind::Enum);
+    Ok(emit(input, &type_names, &variants, &describe_reserved))
 }
 
 fn discriminant(expr: &Expr) -> Option<i64> {
@@ -119,7 +139,12 @@ fn check_numbers(ctx: &Ctx, input: &DeriveInput, variants: &[Variant<'_>]) {
     }
 }
 
-fn emit(input: &DeriveInput, names: &TypeNames, variants: &[Variant<'_>]) -> TokenStream {
+fn emit(
+    input: &DeriveInput,
+    names: &TypeNames,
+    variants: &[Variant<'_>],
+    describe_reserved: &TokenStream,
+) -> TokenStream {
     let krate = &names.krate;
     let p = quote!(#krate::__private);
     let ident = &input.ident;
@@ -181,6 +206,7 @@ fn emit(input: &DeriveInput, names: &TypeNames, variants: &[Variant<'_>]) -> Tok
                     }
                     let mut builder = #p::EnumBuilder::new(#full_name);
                     #(#values)*
+                    #describe_reserved
                     registry.add_enum(#file, #package, builder);
                 }
                 fn file_name() -> &'static str {

@@ -9,6 +9,7 @@ mod ctx;
 mod enumeration;
 mod message;
 mod oneof;
+mod reserved;
 mod service;
 mod types;
 

@@ -9,12 +9,13 @@ use syn::{Data, DeriveInput, Fields, Ident};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
+use crate::reserved::{Kind, Reserved};
 use crate::types::{self, Shape};
 use grpc_model::{layout, names};
 
 /// Field numbers protobuf reserves for itself.
 const RESERVED_TAGS: std::ops::RangeInclusive<u32> = 19000..=19999;
-const MAX_TAG: u32 = (1 << 29) - 1;
+pub(crate) const MAX_TAG: u32 = grpc_model::layout::MAX_FIELD_NUMBER;
 
 struct Field<'a> {
     ident: &'a Ident,
@@ -124,8 +125,11 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     check_tags(&ctx, &model.fields);
     check_names(&ctx, &model.fields);
+    let reserved = Reserved::check(&ctx, &container.reserved, Kind::Message);
+    check_reserved(&ctx, &reserved, &model.fields);
     ctx.finish()?;
-    Ok(emit(input, &type_names, &model))
+    let describe_reserved = reserved.describe(&quote!(message), Kind::Message);
+    Ok(emit(input, &type_names, &model, &describe_reserved))
 }
 
 fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Model<'a> {
@@ -253,6 +257,31 @@ fn check_tags(ctx: &Ctx, fields: &[Field<'_>]) {
     }
 }
 
+/// No field may use a number or name the message reserves.
+fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
+    for field in fields {
+        if let Some(range) = field.tag.and_then(|tag| reserved.number(tag.into())) {
+            let tag = field.tag.unwrap_or_default();
+            let how = if field.explicit_tag {
+                ""
+            } else {
+                " (numbered after the previous field)"
+            };
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag}{how} is reserved by this message (reserved {range})"),
+            ));
+        }
+        if reserved.name(&field.name) {
+            let message = format!("field name `{}` is reserved by this message", field.name);
+            match &field.name_attr {
+                Some(literal) => ctx.error(literal, message),
+                None => ctx.error(field.ident, message),
+            }
+        }
+    }
+}
+
 fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for field in fields {
@@ -269,7 +298,12 @@ fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     }
 }
 
-fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStream {
+fn emit(
+    input: &DeriveInput,
+    names: &TypeNames,
+    model: &Model<'_>,
+    describe_reserved: &TokenStream,
+) -> TokenStream {
     let fields = &model.fields[..];
     let krate = &names.krate;
     let p = quote!(#krate::__private);
@@ -461,6 +495,7 @@ fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStrea
                     }
                     let mut message = #p::MessageBuilder::new(#full_name);
                     #(#describes)*
+                    #describe_reserved
                     registry.add_message(#file, #package, message);
                 }
                 fn file_name() -> &'static str {

@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use prost_types::{
+    descriptor_proto::ReservedRange,
+    enum_descriptor_proto::EnumReservedRange,
     field_descriptor_proto::{Label, Type},
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
     MessageOptions, MethodDescriptorProto, OneofDescriptorProto, ServiceDescriptorProto,
@@ -194,6 +196,20 @@ impl MessageBuilder {
         field.oneof_index = Some(oneof_index);
     }
 
+    /// Reserves the field numbers `start..=end` (`reserved 9 to 11;`).
+    pub fn reserved_range(&mut self, start: u32, end: u32) {
+        self.proto.reserved_range.push(ReservedRange {
+            start: i32::try_from(start).ok(),
+            // Descriptors store message ranges end-exclusive.
+            end: i32::try_from(end).ok().map(|end| end.saturating_add(1)),
+        });
+    }
+
+    /// Reserves a field name (`reserved "foo";`).
+    pub fn reserved_name(&mut self, name: &str) {
+        self.proto.reserved_name.push(name.to_owned());
+    }
+
     /// The finished descriptor and the files it imports.
     pub(crate) fn finish(mut self) -> (DescriptorProto, BTreeSet<String>) {
         // protoc puts the synthetic oneofs of proto3 `optional` fields after the real ones.
@@ -232,6 +248,19 @@ impl EnumBuilder {
             number: Some(number),
             options: None,
         });
+    }
+
+    /// Reserves the value numbers `start..=end` (`reserved 9 to 11;`).
+    pub fn reserved_range(&mut self, start: i32, end: i32) {
+        self.proto.reserved_range.push(EnumReservedRange {
+            start: Some(start),
+            end: Some(end),
+        });
+    }
+
+    /// Reserves a value name (`reserved "FOO";`).
+    pub fn reserved_name(&mut self, name: &str) {
+        self.proto.reserved_name.push(name.to_owned());
     }
 
     /// The fully-qualified name.

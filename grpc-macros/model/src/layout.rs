@@ -1,6 +1,9 @@
 //! Where things go: the `.proto` file a package's types are described in, and the Rust file
 //! the importer writes for a package.
 
+/// The largest protobuf field number (`max` in a message's `reserved` list).
+pub const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
+
 /// The default `.proto` file of a package: `a.b` -> `a/b.proto`; no package ->
 /// `default.proto`.
 pub fn default_proto_file(package: &str) -> String {

@@ -1,5 +1,20 @@
 //! Formatting the generated source.
 
+/// Writes ranges in attributes the way rustfmt does (`9..=11`; prettyplease prints attribute
+/// tokens as `9..= 11`).
+pub(super) fn tidy_attributes(code: &str) -> String {
+    code.lines()
+        .map(|line| {
+            if line.trim_start().starts_with("#[grpc(") {
+                line.replace("..= ", "..=")
+            } else {
+                line.to_owned()
+            }
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
 /// Puts a blank line between consecutive items (prettyplease packs them together).
 pub(super) fn space_items(code: &str) -> String {
     let lines: Vec<&str> = code.lines().collect();

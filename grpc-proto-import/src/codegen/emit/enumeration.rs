@@ -30,6 +30,16 @@ impl<'a> Generator<'a> {
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
         let attrs = Self::type_attrs(ctx, parents, name);
+        let reserved_ranges: Vec<(i64, i64)> = enumeration
+            .reserved_range
+            .iter()
+            .map(|r| (i64::from(r.start()), i64::from(r.end())))
+            .collect();
+        let reserved = Self::reserved_attr(
+            &reserved_ranges,
+            &enumeration.reserved_name,
+            i32::MAX.into(),
+        );
         let prefix = grpc_model::names::enum_value_prefix(name);
         let mut seen = HashSet::new();
         let mut variants = Vec::new();
@@ -74,6 +84,7 @@ impl<'a> Generator<'a> {
             #doc
             #[derive(::grpc_core::Enumeration, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
             #attrs
+            #reserved
             pub enum #ident {
                 #(#variants)*
             }

@@ -108,6 +108,38 @@ impl<'a> Generator<'a> {
         Ok(items)
     }
 
+    /// `#[grpc(reserved(2, 9..=11, 40..=max, "foo"))]` for inclusive `ranges` (`max` for the
+    /// kind's largest number) and `names`; nothing when both are empty.
+    pub(in crate::codegen) fn reserved_attr(
+        ranges: &[(i64, i64)],
+        names: &[String],
+        max: i64,
+    ) -> TokenStream {
+        if ranges.is_empty() && names.is_empty() {
+            return TokenStream::new();
+        }
+        let number = |n: i64| {
+            let abs = proc_macro2::Literal::u64_unsuffixed(n.unsigned_abs());
+            if n < 0 {
+                quote!(-#abs)
+            } else {
+                quote!(#abs)
+            }
+        };
+        let ranges = ranges.iter().map(|&(start, end)| {
+            let first = number(start);
+            if start == end {
+                first
+            } else if end == max {
+                quote!(#first..=max)
+            } else {
+                let last = number(end);
+                quote!(#first..=#last)
+            }
+        });
+        quote!(#[grpc(reserved(#(#ranges,)* #(#names),*))])
+    }
+
     /// Attributes naming the package, file and (for nested types) the dotted name.
     pub(in crate::codegen) fn type_attrs(
         ctx: &FileCtx<'_>,

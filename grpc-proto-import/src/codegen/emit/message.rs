@@ -65,6 +65,17 @@ impl<'a> Generator<'a> {
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
         let attrs = Self::type_attrs(ctx, parents, name);
+        let reserved_ranges: Vec<(i64, i64)> = message
+            .reserved_range
+            .iter()
+            // Message ranges are end-exclusive in descriptors.
+            .map(|r| (i64::from(r.start()), i64::from(r.end()) - 1))
+            .collect();
+        let reserved = Self::reserved_attr(
+            &reserved_ranges,
+            &message.reserved_name,
+            grpc_model::layout::MAX_FIELD_NUMBER.into(),
+        );
         let inner_module_name = names::snake(name);
         let (inner_module_ident, _) = names::ident(&inner_module_name);
         let mut inner_module = module.to_vec();
@@ -200,6 +211,7 @@ impl<'a> Generator<'a> {
             #doc
             #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
             #attrs
+            #reserved
             pub struct #ident {
                 #(#fields)*
             }
