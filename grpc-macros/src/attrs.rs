@@ -168,6 +168,29 @@ impl PathString for syn::Path {
     }
 }
 
+/// The text of the `///` doc comments among `attrs` as protoc stores a comment: one
+/// `\n`-ended line per line, leading spaces kept (`/// A point.` gives `" A point.\n"`).
+pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
+    let mut out = String::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(syn::MetaNameValue {
+            value:
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }),
+            ..
+        }) = &attr.meta
+        {
+            for line in text.value().lines() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        }
+    }
+    (!out.trim().is_empty()).then_some(out)
+}
+
 /// The path generated code uses to reach grpc-core: `::grpc_core` unless `crate = "..."`.
 pub(crate) fn crate_path(attrs: &Attrs) -> proc_macro2::TokenStream {
     match &attrs.krate {

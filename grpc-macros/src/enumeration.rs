@@ -16,6 +16,7 @@ struct Variant<'a> {
     ident: &'a syn::Ident,
     number: i32,
     name: String,
+    doc: Option<String>,
 }
 
 pub(crate) fn expand(input: DeriveInput) -> TokenStream {
@@ -80,6 +81,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             ident: &variant.ident,
             number,
             name,
+            doc: attrs::doc(&variant.attrs),
         });
     }
     check_numbers(&ctx, input, &variants);
@@ -165,8 +167,13 @@ fn emit(
     });
     let values = variants.iter().map(|v| {
         let (name, number) = (&v.name, v.number);
-        quote!(builder.value(#name, #number);)
+        let doc = v
+            .doc
+            .as_ref()
+            .map(|doc| quote!(builder.member_doc(#name, #doc);));
+        quote!(builder.value(#name, #number); #doc)
     });
+    let enum_doc = attrs::doc(&input.attrs).map(|doc| quote!(builder.doc(#doc);));
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -205,6 +212,7 @@ fn emit(
                         return;
                     }
                     let mut builder = #p::EnumBuilder::new(#full_name);
+                    #enum_doc
                     #(#values)*
                     #describe_reserved
                     registry.add_enum(#file, #package, builder);

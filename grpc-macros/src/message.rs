@@ -25,6 +25,8 @@ struct Field<'a> {
     name_attr: Option<syn::LitStr>,
     /// `#[grpc(deprecated)]`: the descriptor marks the field deprecated.
     deprecated: bool,
+    /// The doc comment, for the descriptor.
+    doc: Option<String>,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -184,6 +186,7 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             explicit_tag: attrs.tag.is_some(),
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
+            doc: attrs::doc(&field.attrs),
             tag,
             tag_span,
             name,
@@ -405,11 +408,18 @@ fn emit(
     let lens = codes.iter().map(|(_, code)| &code.encoded_len);
     let describes = codes.iter().map(|(field, code)| {
         let describe = &code.describe;
-        match (field.deprecated, field.tag) {
-            (true, Some(tag)) => quote!(#describe message.deprecate(#tag);),
-            _ => quote!(#describe),
-        }
+        let deprecate = match (field.deprecated, field.tag) {
+            (true, Some(tag)) => quote!(message.deprecate(#tag);),
+            _ => quote!(),
+        };
+        let name = &field.name;
+        let doc = field
+            .doc
+            .as_ref()
+            .map(|doc| quote!(message.member_doc(#name, #doc);));
+        quote!(#describe #deprecate #doc)
     });
+    let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let defaults = fields
         .iter()
         .map(|field| field.ident)
@@ -494,6 +504,7 @@ fn emit(
                         return;
                     }
                     let mut message = #p::MessageBuilder::new(#full_name);
+                    #message_doc
                     #(#describes)*
                     #describe_reserved
                     registry.add_message(#file, #package, message);

@@ -482,8 +482,10 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             Shape::ClientStreaming => quote!(ClientStreaming),
             Shape::Bidi => quote!(BidiStreaming),
         };
-        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape);)
+        let doc = attrs::doc(&method.item.attrs).map(|doc| quote!(builder.member_doc(#wire, #doc);));
+        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #doc)
     });
+    let service_doc = attrs::doc(&item.attrs).map(|doc| quote!(builder.doc(#doc);));
     quote! {
         #[doc = #doc]
         #[derive(::core::clone::Clone, ::core::fmt::Debug)]
@@ -523,6 +525,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 return;
             }
             let mut builder = #p::ServiceBuilder::new(#name);
+            #service_doc
             #(#describe_methods)*
             registry.add_service(#file, #package, builder);
         }

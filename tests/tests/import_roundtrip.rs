@@ -84,3 +84,98 @@ fn imported_and_code_first_types_read_each_other() {
     assert_eq!(back, reference);
     assert_eq!(imported.map_si.len(), 2);
 }
+
+/// Leading comments by path.
+fn comments(file: &grpc_core::descriptor::FileDescriptorProto) -> Vec<(Vec<i32>, String)> {
+    let mut out: Vec<(Vec<i32>, String)> = file
+        .source_code_info
+        .iter()
+        .flat_map(|info| &info.location)
+        .filter_map(|l| Some((l.path.clone(), l.leading_comments.clone()?)))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn comments_travel_from_proto_through_rust_docs_back_to_descriptors() {
+    let file = "grpc/testing/test.proto";
+    let ours = find(&imported::grpc::testing::file_descriptor_set(), file);
+    let mut compiler =
+        protox::Compiler::new([protos_dir().as_path(), Path::new(GRPC_PROTO_DIR)]).unwrap();
+    compiler.include_source_info(true).open_file(file).unwrap();
+    let canonical = find(&compiler.file_descriptor_set(), file);
+    let theirs = comments(&canonical);
+    let ours = comments(&ours);
+    // Every comment the code carries sits where protoc puts it, with protoc's text.
+    for comment in &ours {
+        assert!(theirs.contains(comment), "{comment:?} not in {theirs:#?}");
+    }
+    // And the service's and its methods' comments are all there.
+    let on_services = |c: &&(Vec<i32>, String)| c.0.first() == Some(&6);
+    assert_eq!(
+        ours.iter().filter(on_services).collect::<Vec<_>>(),
+        theirs.iter().filter(on_services).collect::<Vec<_>>()
+    );
+    assert!(!ours.is_empty());
+}
+
+#[test]
+fn one_call_exports_the_whole_proto_tree() {
+    use grpc_core::descriptor::{FileOptions, ProtoExport};
+    let dir = std::env::temp_dir().join(format!("grpc-export-tree-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let export = ProtoExport::new()
+        .add::<imported::grpc::testing::TestServiceClient>()
+        .add::<imported::grpc::health::v1::HealthClient>()
+        .default_file_options(FileOptions {
+            go_package: Some("example.com/testing".to_owned()),
+            ..Default::default()
+        });
+    let written = export.write_to(&dir).expect("writes");
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    for expected in [
+        "grpc/testing/empty.proto",
+        "grpc/testing/messages.proto",
+        "grpc/testing/test.proto",
+        "grpc/health/v1/health.proto",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not in {names:?}"
+        );
+    }
+    let test = std::fs::read_to_string(dir.join("grpc/testing/test.proto")).unwrap();
+    assert!(
+        test.contains("option go_package = \"example.com/testing\";"),
+        "{test}"
+    );
+    assert!(
+        test.contains(
+            "// A simple service to test the various types of RPCs and experiment with\n"
+        ),
+        "{test}"
+    );
+    // The written tree compiles on its own to what the code describes (options aside).
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let reparsed = parse(&names, &[&dir]);
+    let described = export.file_descriptor_set();
+    for name in &names {
+        assert_same(find(&reparsed, name), find(&described, name));
+        assert_eq!(
+            find(&reparsed, name)
+                .options
+                .and_then(|o| o.go_package)
+                .as_deref(),
+            Some("example.com/testing")
+        );
+    }
+}

@@ -79,6 +79,7 @@ pub trait NamedKind {
 pub struct MessageBuilder {
     full_name: String,
     proto: DescriptorProto,
+    docs: Docs,
     imports: BTreeSet<String>,
     synthetic_oneofs: Vec<(usize, String)>,
 }
@@ -95,6 +96,7 @@ impl MessageBuilder {
             },
             imports: BTreeSet::new(),
             synthetic_oneofs: Vec::new(),
+            docs: Docs::default(),
         }
     }
 
@@ -210,6 +212,20 @@ impl MessageBuilder {
         self.proto.reserved_name.push(name.to_owned());
     }
 
+    /// Documents the message (the text of its doc comment, one `\n`-ended line per line).
+    pub fn doc(&mut self, text: &str) {
+        self.docs.push((None, text.to_owned()));
+    }
+
+    /// Documents one of its fields or oneofs by name.
+    pub fn member_doc(&mut self, member: &str, text: &str) {
+        self.docs.push((Some(member.to_owned()), text.to_owned()));
+    }
+
+    pub(crate) fn take_docs(&mut self) -> Docs {
+        std::mem::take(&mut self.docs)
+    }
+
     /// The finished descriptor and the files it imports.
     pub(crate) fn finish(mut self) -> (DescriptorProto, BTreeSet<String>) {
         // protoc puts the synthetic oneofs of proto3 `optional` fields after the real ones.
@@ -221,11 +237,15 @@ impl MessageBuilder {
     }
 }
 
+/// Doc comments of an element (`None`) and its members (`Some(name)`).
+pub(crate) type Docs = Vec<(Option<String>, String)>;
+
 /// Builds one `EnumDescriptorProto`.
 #[derive(Debug)]
 pub struct EnumBuilder {
     full_name: String,
     proto: EnumDescriptorProto,
+    docs: Docs,
 }
 
 impl EnumBuilder {
@@ -238,6 +258,7 @@ impl EnumBuilder {
                 name: Some(name.to_owned()),
                 ..Default::default()
             },
+            docs: Docs::default(),
         }
     }
 
@@ -268,6 +289,20 @@ impl EnumBuilder {
         &self.full_name
     }
 
+    /// Documents the enum (the text of its doc comment, one `\n`-ended line per line).
+    pub fn doc(&mut self, text: &str) {
+        self.docs.push((None, text.to_owned()));
+    }
+
+    /// Documents one of its values by name.
+    pub fn member_doc(&mut self, member: &str, text: &str) {
+        self.docs.push((Some(member.to_owned()), text.to_owned()));
+    }
+
+    pub(crate) fn take_docs(&mut self) -> Docs {
+        std::mem::take(&mut self.docs)
+    }
+
     pub(crate) fn finish(self) -> EnumDescriptorProto {
         self.proto
     }
@@ -291,6 +326,7 @@ pub enum MethodShape {
 pub struct ServiceBuilder {
     proto: ServiceDescriptorProto,
     imports: BTreeSet<String>,
+    docs: Docs,
 }
 
 impl ServiceBuilder {
@@ -302,6 +338,7 @@ impl ServiceBuilder {
                 ..Default::default()
             },
             imports: BTreeSet::new(),
+            docs: Docs::default(),
         }
     }
 
@@ -333,6 +370,20 @@ impl ServiceBuilder {
             server_streaming: server_streaming.then_some(true),
             options: None,
         });
+    }
+
+    /// Documents the service (the text of its doc comment, one `\n`-ended line per line).
+    pub fn doc(&mut self, text: &str) {
+        self.docs.push((None, text.to_owned()));
+    }
+
+    /// Documents one of its methods by name.
+    pub fn member_doc(&mut self, member: &str, text: &str) {
+        self.docs.push((Some(member.to_owned()), text.to_owned()));
+    }
+
+    pub(crate) fn take_docs(&mut self) -> Docs {
+        std::mem::take(&mut self.docs)
     }
 
     pub(crate) fn finish(self) -> (ServiceDescriptorProto, BTreeSet<String>) {

@@ -11,6 +11,7 @@
 //! compiler (dangling indices, unknown enum numbers, missing names) still
 //! produce text, which may then simply fail to compile.
 
+mod comments;
 mod literals;
 mod options;
 mod plan;
@@ -34,11 +35,13 @@ use print::*;
 /// `edition = "2023"`), followed by the package, imports (with `public` /
 /// `weak` markers), file options, messages, top-level `extend` blocks, enums
 /// and services. Output is deterministic, indented by two spaces, with one
-/// blank line between top-level sections. Comments from `source_code_info`
-/// are not rendered.
+/// blank line between top-level sections. The leading comments of
+/// `source_code_info` are written as `//` lines above what they describe
+/// (messages, fields, oneofs, enums, values, services, methods).
 pub(crate) fn render_file(file: &FileDescriptorProto) -> String {
     let ctx = Ctx {
         syntax: Syntax::of(file),
+        comments: comments::by_name(file),
     };
     let mut sections: Vec<String> = Vec::new();
 
@@ -98,13 +101,13 @@ pub(crate) fn render_file(file: &FileDescriptorProto) -> String {
 
     for enum_type in &file.enum_type {
         let mut p = Printer::default();
-        render_enum(&mut p, &ctx, enum_type);
+        render_enum(&mut p, &ctx, &full, enum_type);
         sections.push(p.out);
     }
 
     for service in &file.service {
         let mut p = Printer::default();
-        render_service(&mut p, service);
+        render_service(&mut p, &ctx, &full, service);
         sections.push(p.out);
     }
 
@@ -138,4 +141,6 @@ impl Syntax {
 struct Ctx {
     /// The file's syntax.
     syntax: Syntax,
+    /// Leading comments by full name (see `comments::by_name`).
+    comments: std::collections::HashMap<String, String>,
 }

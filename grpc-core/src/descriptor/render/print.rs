@@ -58,6 +58,7 @@ pub(super) fn render_item(p: &mut Printer, ctx: &Ctx, scope: &Scope<'_>, plan: &
         Item::Unit(Unit::Oneof(o, members)) => {
             let oneof = scope.oneofs.get(*o);
             let name = oneof.and_then(|o| o.name.as_deref()).unwrap_or("");
+            super::comments::write(p, ctx, &format!("{}.{name}", scope.full));
             p.open(&format!("oneof {name}"));
             if let Some(options) = oneof.and_then(|o| o.options.as_ref()) {
                 for option in &options.uninterpreted_option {
@@ -91,6 +92,7 @@ pub(super) fn render_item(p: &mut Printer, ctx: &Ctx, scope: &Scope<'_>, plan: &
 /// Writes a message definition (`scope` is the enclosing scope's full name).
 pub(super) fn render_message(p: &mut Printer, ctx: &Ctx, scope: &str, message: &DescriptorProto) {
     let full = format!("{scope}.{}", message.name());
+    super::comments::write(p, ctx, &full);
     if is_empty_message(message) {
         p.line(&format!("message {} {{}}", message.name()));
         return;
@@ -147,7 +149,7 @@ pub(super) fn render_message_body(
     }
 
     for enum_type in &message.enum_type {
-        render_enum(p, ctx, enum_type);
+        render_enum(p, ctx, full, enum_type);
     }
 
     for range in &message.extension_range {
@@ -179,6 +181,9 @@ pub(super) fn render_field(
     shape: Shape,
     place: Place,
 ) {
+    if place != Place::Extend {
+        super::comments::write(p, ctx, &format!("{}.{}", scope.full, field.name()));
+    }
     let nested = scope.nested;
     let number = field.number.unwrap_or(0);
     let options = field_options(ctx, field, place);
@@ -302,7 +307,14 @@ pub(super) fn render_extension_range(p: &mut Printer, range: &ExtensionRange, me
 }
 
 /// Writes an enum definition.
-pub(super) fn render_enum(p: &mut Printer, ctx: &Ctx, enum_type: &EnumDescriptorProto) {
+pub(super) fn render_enum(
+    p: &mut Printer,
+    ctx: &Ctx,
+    scope: &str,
+    enum_type: &EnumDescriptorProto,
+) {
+    let full = format!("{scope}.{}", enum_type.name());
+    super::comments::write(p, ctx, &full);
     p.open(&format!("enum {}", enum_type.name()));
     if let Some(o) = &enum_type.options {
         let mut options = Vec::new();
@@ -324,6 +336,7 @@ pub(super) fn render_enum(p: &mut Printer, ctx: &Ctx, enum_type: &EnumDescriptor
         } else {
             format!(" [{}]", options.join(", "))
         };
+        super::comments::write(p, ctx, &format!("{full}.{}", value.name()));
         p.line(&format!(
             "{} = {}{options};",
             value.name(),
@@ -344,7 +357,14 @@ pub(super) fn render_enum(p: &mut Printer, ctx: &Ctx, enum_type: &EnumDescriptor
 }
 
 /// Writes a service definition.
-pub(super) fn render_service(p: &mut Printer, service: &ServiceDescriptorProto) {
+pub(super) fn render_service(
+    p: &mut Printer,
+    ctx: &Ctx,
+    scope: &str,
+    service: &ServiceDescriptorProto,
+) {
+    let full = format!("{scope}.{}", service.name());
+    super::comments::write(p, ctx, &full);
     let mut options = Vec::new();
     if let Some(o) = &service.options {
         push_bool(&mut options, "deprecated", o.deprecated);
@@ -359,6 +379,7 @@ pub(super) fn render_service(p: &mut Printer, service: &ServiceDescriptorProto) 
         p.line(&format!("option {option};"));
     }
     for method in &service.method {
+        super::comments::write(p, ctx, &format!("{full}.{}", method.name()));
         render_method(p, method);
     }
     p.close();

@@ -1199,3 +1199,90 @@ fn random_mutations_do_not_panic() {
         let _ = render_file(&file);
     }
 }
+
+// ---------------------------------------------------------------- comments
+
+/// Leading comments by path, as protox records them.
+fn leading_comments(file: &FileDescriptorProto) -> Vec<(Vec<i32>, String)> {
+    let mut out: Vec<(Vec<i32>, String)> = file
+        .source_code_info
+        .iter()
+        .flat_map(|info| &info.location)
+        .filter_map(|l| Some((l.path.clone(), l.leading_comments.clone()?)))
+        .collect();
+    out.sort();
+    out
+}
+
+fn compile_with_comments(name: &str, source: &str) -> FileDescriptorProto {
+    let sources = HashMap::from([(name.to_owned(), source.to_owned())]);
+    let mut chain = ChainFileResolver::new();
+    chain.add(MemResolver(sources));
+    let mut compiler = protox::Compiler::with_file_resolver(chain);
+    compiler.include_source_info(true);
+    compiler.open_files([name]).expect("compiles");
+    compiler
+        .file_descriptor_set()
+        .file
+        .into_iter()
+        .find(|f| f.name() == name)
+        .expect("the file")
+}
+
+#[test]
+fn leading_comments_are_rendered_and_read_back_in_place() {
+    let source = r#"syntax = "proto3";
+package c;
+
+// A point.
+// Two lines.
+message Point {
+  // Latitude.
+  int32 lat = 1;
+  // Which.
+  oneof which {
+    // A name.
+    string name = 2;
+  }
+  // Nested.
+  message Inner {
+    // Deep.
+    bool deep = 1;
+  }
+  // Kind.
+  enum Kind {
+    // Zero.
+    KIND_UNSPECIFIED = 0;
+  }
+}
+
+// Mood.
+enum Mood {
+  // None.
+  MOOD_UNSPECIFIED = 0;
+}
+
+// Greets.
+service Greeter {
+  // Says hello.
+  //
+  // With a blank line.
+  rpc Hello(Point) returns (Point);
+}
+"#;
+    let parsed = compile_with_comments("c.proto", source);
+    let text = render_file(&parsed);
+    for line in [
+        "// A point.\n// Two lines.\nmessage Point {",
+        "  // Latitude.\n  int32 lat = 1;",
+        "  // Which.\n  oneof which {",
+        "    // Deep.\n    bool deep = 1;",
+        "    // Zero.\n    KIND_UNSPECIFIED = 0;",
+        "// Mood.\nenum Mood {",
+        "  // Says hello.\n  //\n  // With a blank line.\n  rpc Hello",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from:\n{text}");
+    }
+    let reparsed = compile_with_comments("c.proto", &text);
+    assert_eq!(leading_comments(&reparsed), leading_comments(&parsed));
+}
