@@ -15,6 +15,8 @@ pub(crate) struct Attrs {
     pub(crate) package: Option<LitStr>,
     pub(crate) file: Option<LitStr>,
     pub(crate) encoding: Option<LitStr>,
+    pub(crate) syntax: Option<LitStr>,
+    pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
@@ -42,7 +44,7 @@ impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
             Place::MessageType | Place::EnumType => {
-                &["name", "package", "file", "crate", "reserved"]
+                &["name", "package", "file", "crate", "reserved", "syntax"]
             }
             Place::MessageField => &[
                 "tag",
@@ -51,11 +53,12 @@ impl Place {
                 "oneof",
                 "deprecated",
                 "unknown_fields",
+                "packed",
             ],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
             Place::OneofVariant => &["tag", "name", "encoding", "deprecated"],
-            Place::Service => &["name", "package", "file", "crate"],
+            Place::Service => &["name", "package", "file", "crate", "syntax"],
             Place::Method => &["name"],
         }
     }
@@ -133,6 +136,12 @@ fn parse_key(
             }
         }
         "reserved" => out.reserved.extend(crate::reserved::parse(meta.input)?),
+        "packed" => {
+            let lit: syn::LitBool = meta.value()?.parse()?;
+            if out.packed.replace(lit).is_some() {
+                ctx.push(duplicate());
+            }
+        }
         "crate" => {
             let lit: LitStr = meta.value()?.parse()?;
             let path = lit.parse::<syn::Path>()?;
@@ -146,6 +155,7 @@ fn parse_key(
                 "name" => &mut out.name,
                 "package" => &mut out.package,
                 "file" => &mut out.file,
+                "syntax" => &mut out.syntax,
                 _ => &mut out.encoding,
             };
             if slot.replace(lit).is_some() {
@@ -165,6 +175,24 @@ impl PathString for syn::Path {
         quote::ToTokens::to_token_stream(self)
             .to_string()
             .replace(' ', "")
+    }
+}
+
+/// Whether `syntax = "..."` says proto2 (proto3 when absent); anything else is an error.
+pub(crate) fn proto2(ctx: &Ctx, attrs: &Attrs) -> bool {
+    let Some(syntax) = &attrs.syntax else {
+        return false;
+    };
+    match syntax.value().as_str() {
+        "proto2" => true,
+        "proto3" => false,
+        other => {
+            ctx.error(
+                syntax,
+                format!("syntax must be \"proto2\" or \"proto3\", not \"{other}\" (editions are not supported)"),
+            );
+            false
+        }
     }
 }
 

@@ -85,6 +85,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         });
     }
     check_numbers(&ctx, input, &variants);
+    let proto2 = attrs::proto2(&ctx, &container);
     let reserved = Reserved::check(&ctx, &container.reserved, Kind::Enum);
     for variant in &variants {
         if let Some(range) = reserved.number(variant.number.into()) {
@@ -104,7 +105,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
     }
     ctx.finish()?;
-    let describe_reserved = reserved.describe(&quote!(builder), Kind::Enum);
+    let mut describe_reserved = reserved.describe(&quote!(builder), Kind::Enum);
+    if proto2 {
+        describe_reserved.extend(quote!(builder.proto2();));
+    }
     Ok(emit(input, &type_names, &variants, &describe_reserved))
 }
 

@@ -10,7 +10,7 @@ use syn::{Data, DeriveInput, Fields, Ident};
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
 use crate::reserved::{Kind, Reserved};
-use crate::types::{self, Shape};
+use crate::types::{self, Card, Shape};
 use grpc_model::{layout, names};
 
 /// Field numbers protobuf reserves for itself.
@@ -27,6 +27,8 @@ struct Field<'a> {
     deprecated: bool,
     /// The doc comment, for the descriptor.
     doc: Option<String>,
+    /// `#[grpc(packed = ...)]`.
+    packed: Option<syn::LitBool>,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -129,9 +131,12 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     check_names(&ctx, &model.fields);
     let reserved = Reserved::check(&ctx, &container.reserved, Kind::Message);
     check_reserved(&ctx, &reserved, &model.fields);
+    let proto2 = attrs::proto2(&ctx, &container);
+    check_syntax(&ctx, proto2, &model.fields);
     ctx.finish()?;
     let describe_reserved = reserved.describe(&quote!(message), Kind::Message);
-    Ok(emit(input, &type_names, &model, &describe_reserved))
+    let syntax = Syntax { proto2 };
+    Ok(emit(input, &type_names, &model, &describe_reserved, syntax))
 }
 
 fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Model<'a> {
@@ -187,6 +192,7 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
             doc: attrs::doc(&field.attrs),
+            packed: attrs.packed.clone(),
             tag,
             tag_span,
             name,
@@ -260,6 +266,44 @@ fn check_tags(ctx: &Ctx, fields: &[Field<'_>]) {
     }
 }
 
+/// The message's syntax, as far as the emitters care.
+#[derive(Clone, Copy)]
+struct Syntax {
+    proto2: bool,
+}
+
+/// proto2 has no implicit presence (a singular scalar or enum is `Option<T>`), and
+/// `packed = ...` applies only to repeated scalars (and `packed = true` to repeated enums).
+fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
+    for field in fields {
+        let implicit = matches!(
+            field.shape,
+            Shape::Scalar(_, Card::Implicit) | Shape::Named(_, Card::Implicit)
+        );
+        if proto2 && implicit {
+            ctx.error(
+                field.ident,
+                "a proto2 field has explicit presence: make it `Option<T>`",
+            );
+        }
+        let Some(packed) = &field.packed else {
+            continue;
+        };
+        match &field.shape {
+            Shape::Scalar(scalar, Card::Repeated) if scalar.packable() => {}
+            Shape::Named(_, Card::Repeated) if packed.value => {}
+            Shape::Named(_, Card::Repeated) => ctx.error(
+                packed,
+                "repeated enums are always packed here; `packed = false` is not supported yet",
+            ),
+            _ => ctx.error(
+                packed,
+                "`packed` applies only to repeated scalar (number or bool) fields",
+            ),
+        }
+    }
+}
+
 /// No field may use a number or name the message reserves.
 fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
     for field in fields {
@@ -306,6 +350,7 @@ fn emit(
     names: &TypeNames,
     model: &Model<'_>,
     describe_reserved: &TokenStream,
+    syntax: Syntax,
 ) -> TokenStream {
     let fields = &model.fields[..];
     let krate = &names.krate;
@@ -329,6 +374,7 @@ fn emit(
                 &quote!(self.#member),
                 field.tag.unwrap_or(0),
                 &field.name,
+                field.packed.as_ref().map_or(!syntax.proto2, |p| p.value),
             );
             (field, code)
         })
@@ -417,9 +463,17 @@ fn emit(
             .doc
             .as_ref()
             .map(|doc| quote!(message.member_doc(#name, #doc);));
-        quote!(#describe #deprecate #doc)
+        let packed = match (&field.packed, field.tag) {
+            (Some(packed), Some(tag)) => {
+                let packed = packed.value;
+                quote!(message.packed(#tag, #packed);)
+            }
+            _ => quote!(),
+        };
+        quote!(#describe #deprecate #doc #packed)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
+    let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
     let defaults = fields
         .iter()
         .map(|field| field.ident)
@@ -504,6 +558,7 @@ fn emit(
                         return;
                     }
                     let mut message = #p::MessageBuilder::new(#full_name);
+                    #proto2
                     #message_doc
                     #(#describes)*
                     #describe_reserved

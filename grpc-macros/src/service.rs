@@ -87,9 +87,11 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
         }
     }
     check_name_collisions(&ctx, &methods);
+    let proto2 = attrs::proto2(&ctx, &args);
     ctx.finish()?;
     let service = Service {
         krate: attrs::crate_path(&args),
+        proto2,
         full_name: names::full_name(&package, &name),
         file: args
             .file
@@ -270,6 +272,7 @@ fn check_name_collisions(ctx: &Ctx, methods: &[Method<'_>]) {
 
 struct Service {
     krate: TokenStream,
+    proto2: bool,
     package: String,
     name: String,
     full_name: String,
@@ -486,6 +489,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
         quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #doc)
     });
     let service_doc = attrs::doc(&item.attrs).map(|doc| quote!(builder.doc(#doc);));
+    let proto2 = service.proto2.then(|| quote!(builder.proto2();));
     quote! {
         #[doc = #doc]
         #[derive(::core::clone::Clone, ::core::fmt::Debug)]
@@ -525,6 +529,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 return;
             }
             let mut builder = #p::ServiceBuilder::new(#name);
+            #proto2
             #service_doc
             #(#describe_methods)*
             registry.add_service(#file, #package, builder);

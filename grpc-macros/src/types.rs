@@ -300,6 +300,7 @@ pub(crate) fn field_code(
     value: &TokenStream,
     tag: u32,
     name: &str,
+    packed: bool,
 ) -> FieldCode {
     let p = quote!(#krate::__private);
     match shape {
@@ -322,7 +323,7 @@ pub(crate) fn field_code(
                     quote!(#value.as_ref().map_or(0, |value| #codec::encoded_len(#tag, value))),
                     quote!(Optional),
                 ),
-                Card::Repeated if scalar.packable() => (
+                Card::Repeated if packed && scalar.packable() => (
                     quote!(#codec::encode_packed(#tag, &#value, buf);),
                     quote!(#codec::merge_repeated(wire_type, &mut #value, buf, ctx)),
                     quote!(#codec::encoded_len_packed(#tag, &#value)),

@@ -28,6 +28,16 @@ fn helloworld() {
 }
 
 #[test]
+fn proto2() {
+    let set = imported::prototwo::file_descriptor_set();
+    // protoc leaves `syntax` unset for proto2 (only proto3 and editions are spelled out).
+    let file = find(&set, "prototwo.proto");
+    assert_eq!(file.syntax, None);
+    assert!(grpc_core::descriptor::render_proto(&file).starts_with("syntax = \"proto2\";"));
+    check(set, &["prototwo.proto"]);
+}
+
+#[test]
 fn route_guide() {
     check(
         imported::routeguide::file_descriptor_set(),
@@ -178,4 +188,30 @@ fn one_call_exports_the_whole_proto_tree() {
             Some("example.com/testing")
         );
     }
+}
+
+#[test]
+fn proto2_repeated_scalars_are_packed_as_the_file_says() {
+    use prost::Message as _;
+    let settings = imported::prototwo::Settings {
+        unpacked: vec![1, 2],
+        packed_values: vec![-1, 1],
+        flags: vec![true, false],
+        count: Some(0),
+        ..Default::default()
+    };
+    let bytes = settings.encode_to_vec();
+    assert_eq!(
+        bytes,
+        [
+            0x10, 0x00, // count = 0: explicit presence, written
+            0x20, 0x01, 0x20, 0x02, // unpacked = [1, 2]: one record each
+            0x2a, 0x02, 0x01, 0x02, // packed_values = [-1, 1], sint64, packed
+            0x68, 0x01, 0x68, 0x00, // flags [packed = false]
+        ]
+    );
+    assert_eq!(
+        imported::prototwo::Settings::decode(bytes.as_slice()).unwrap(),
+        settings
+    );
 }

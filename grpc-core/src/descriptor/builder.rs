@@ -80,6 +80,7 @@ pub struct MessageBuilder {
     full_name: String,
     proto: DescriptorProto,
     docs: Docs,
+    proto2: bool,
     imports: BTreeSet<String>,
     synthetic_oneofs: Vec<(usize, String)>,
 }
@@ -97,6 +98,7 @@ impl MessageBuilder {
             imports: BTreeSet::new(),
             synthetic_oneofs: Vec::new(),
             docs: Docs::default(),
+            proto2: false,
         }
     }
 
@@ -137,12 +139,38 @@ impl MessageBuilder {
             Cardinality::Repeated => {
                 self.push_field(name, number, ty, Label::Repeated);
             }
+            // proto2 fields have explicit presence without proto3's synthetic oneof.
+            Cardinality::Optional if self.proto2 => {
+                self.push_field(name, number, ty, Label::Optional);
+            }
             Cardinality::Optional => {
                 let field = self.push_field(name, number, ty, Label::Optional);
                 field.proto3_optional = Some(true);
                 let index = self.proto.field.len() - 1;
                 self.synthetic_oneofs.push((index, format!("_{name}")));
             }
+        }
+    }
+
+    /// Declares the message `syntax = "proto2"`: `Option` fields are plain `optional`, and the
+    /// file it lives in says `proto2`.
+    pub fn proto2(&mut self) {
+        self.proto2 = true;
+    }
+
+    pub(crate) fn is_proto2(&self) -> bool {
+        self.proto2
+    }
+
+    /// Sets `[packed = ...]` on the field numbered `number`, as the code says explicitly.
+    pub fn packed(&mut self, number: u32, packed: bool) {
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field.options.get_or_insert_with(Default::default).packed = Some(packed);
         }
     }
 
@@ -246,6 +274,7 @@ pub struct EnumBuilder {
     full_name: String,
     proto: EnumDescriptorProto,
     docs: Docs,
+    proto2: bool,
 }
 
 impl EnumBuilder {
@@ -259,7 +288,17 @@ impl EnumBuilder {
                 ..Default::default()
             },
             docs: Docs::default(),
+            proto2: false,
         }
+    }
+
+    /// Declares the enum `syntax = "proto2"` (its file says `proto2`).
+    pub fn proto2(&mut self) {
+        self.proto2 = true;
+    }
+
+    pub(crate) fn is_proto2(&self) -> bool {
+        self.proto2
     }
 
     /// Adds a value.
@@ -327,6 +366,7 @@ pub struct ServiceBuilder {
     proto: ServiceDescriptorProto,
     imports: BTreeSet<String>,
     docs: Docs,
+    proto2: bool,
 }
 
 impl ServiceBuilder {
@@ -339,7 +379,17 @@ impl ServiceBuilder {
             },
             imports: BTreeSet::new(),
             docs: Docs::default(),
+            proto2: false,
         }
+    }
+
+    /// Declares the service's file `syntax = "proto2"`.
+    pub fn proto2(&mut self) {
+        self.proto2 = true;
+    }
+
+    pub(crate) fn is_proto2(&self) -> bool {
+        self.proto2
     }
 
     /// Adds a method; registers its request and response types. (`ServiceBuilder::method`,

@@ -165,6 +165,9 @@ impl Registry {
     pub fn add_message(&mut self, file: &str, package: &str, mut message: MessageBuilder) {
         let full_name = message.full_name().to_owned();
         self.note_docs(&full_name, message.take_docs());
+        if message.is_proto2() {
+            self.mark_proto2(file, package);
+        }
         let (proto, imports) = message.finish();
         self.note_imports(file, imports);
         self.file_mut(file, package).message_type.push(proto);
@@ -180,6 +183,9 @@ impl Registry {
     pub fn add_enum(&mut self, file: &str, package: &str, mut enumeration: EnumBuilder) {
         let full_name = enumeration.full_name().to_owned();
         self.note_docs(&full_name, enumeration.take_docs());
+        if enumeration.is_proto2() {
+            self.mark_proto2(file, package);
+        }
         let proto = enumeration.finish();
         self.file_mut(file, package).enum_type.push(proto);
         self.added
@@ -193,10 +199,19 @@ impl Registry {
     #[doc(hidden)]
     pub fn add_service(&mut self, file: &str, package: &str, mut service: ServiceBuilder) {
         let docs = service.take_docs();
+        if service.is_proto2() {
+            self.mark_proto2(file, package);
+        }
         let (proto, imports) = service.finish();
         self.note_docs(&grpc_model::names::full_name(package, proto.name()), docs);
         self.note_imports(file, imports);
         self.file_mut(file, package).service.push(proto);
+    }
+
+    /// A proto2 file has no `syntax` in its descriptor, as protoc writes it (absent means
+    /// proto2; `.proto` export writes `syntax = "proto2";`).
+    fn mark_proto2(&mut self, file: &str, package: &str) {
+        self.file_mut(file, package).syntax = None;
     }
 
     fn note_docs(&mut self, full_name: &str, docs: builder::Docs) {

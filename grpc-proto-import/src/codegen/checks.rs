@@ -34,9 +34,7 @@ impl<'a> Generator<'a> {
         if let Some(options) = &field.options {
             let mut rest = options.clone();
             rest.deprecated = None;
-            if rest.packed == Some(true) {
-                rest.packed = None;
-            }
+            rest.packed = None;
             if rest != Default::default() {
                 return Err(ctx.error(
                     format!(

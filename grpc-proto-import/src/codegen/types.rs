@@ -10,10 +10,6 @@ use grpc_model::scalar::Scalar;
 
 use super::*;
 
-pub(super) fn is_packable(ty: Type) -> bool {
-    !matches!(ty, Type::String | Type::Bytes | Type::Message | Type::Group)
-}
-
 impl<'a> Generator<'a> {
     /// The Rust type of a non-oneof field, and its encoding override.
     pub(super) fn field_type(
@@ -50,11 +46,13 @@ impl<'a> Generator<'a> {
                 ));
             }
             let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
-            if !ctx.proto3
-                && field.options.as_ref().and_then(|o| o.packed) != Some(true)
-                && is_packable(field.r#type())
-            {
-                return Err(ctx.error(format!("unpacked repeated scalar `{}` (proto2 default) is not supported; add [packed = true]", field.name()), line));
+            let packed = field
+                .options
+                .as_ref()
+                .and_then(|o| o.packed)
+                .unwrap_or(ctx.proto3);
+            if field.r#type() == Type::Enum && !packed {
+                return Err(ctx.error(format!("unpacked repeated enum `{}` (the proto2 default, or [packed = false]) is not supported; add [packed = true]", field.name()), line));
             }
             return Ok((quote!(::std::vec::Vec<#ty>), encoding));
         }

@@ -148,11 +148,12 @@ impl<'a> Generator<'a> {
     ) -> TokenStream {
         let package = ctx.file.package();
         let file = ctx.file.name();
+        let syntax = (!ctx.proto3).then(|| quote!(, syntax = "proto2"));
         if parents.is_empty() {
-            quote!(#[grpc(package = #package, file = #file)])
+            quote!(#[grpc(package = #package, file = #file #syntax)])
         } else {
             let dotted = format!("{}.{name}", parents.join("."));
-            quote!(#[grpc(package = #package, file = #file, name = #dotted)])
+            quote!(#[grpc(package = #package, file = #file, name = #dotted #syntax)])
         }
     }
 }

@@ -163,9 +163,14 @@ impl<'a> Generator<'a> {
                 self.field_type(ctx, &full_name, message, field, module, field_line)?;
             let encoding = encoding.map(|e| quote!(, encoding = #e));
             let deprecated = deprecated(field).then(|| quote!(, deprecated));
+            let packed = field
+                .options
+                .as_ref()
+                .and_then(|o| o.packed)
+                .map(|packed| quote!(, packed = #packed));
             fields.push(quote! {
                 #field_doc
-                #[grpc(tag = #number #name_attr #encoding #deprecated)]
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed)]
                 pub #field_ident: #ty,
             });
         }

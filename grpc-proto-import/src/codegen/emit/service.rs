@@ -29,6 +29,7 @@ impl<'a> Generator<'a> {
         let doc = ctx.comments.doc(path);
         let package = ctx.file.package();
         let file = ctx.file.name();
+        let syntax = (!ctx.proto3).then(|| quote!(, syntax = "proto2"));
         let mut methods = Vec::new();
         for (i, method) in service.method.iter().enumerate() {
             let method_path = [path, &[2, i as i32]].concat();
@@ -72,7 +73,7 @@ impl<'a> Generator<'a> {
         }
         Ok(quote! {
             #doc
-            #[::grpc_core::service(package = #package, file = #file)]
+            #[::grpc_core::service(package = #package, file = #file #syntax)]
             pub trait #ident: Send + Sync + 'static {
                 #(#methods)*
             }

@@ -1,0 +1,20 @@
+// proto2 needs explicit presence; `packed` fits only repeated scalars; editions are refused.
+use grpc_core::Message;
+
+#[derive(Message)]
+#[grpc(syntax = "proto2")]
+pub struct Old {
+    pub count: i32,
+    #[grpc(packed = false)]
+    pub names: Vec<String>,
+    #[grpc(packed = true)]
+    pub single: Option<i32>,
+}
+
+#[derive(Message)]
+#[grpc(syntax = "editions")]
+pub struct New {
+    pub count: i32,
+}
+
+fn main() {}
