@@ -16,6 +16,7 @@ pub(crate) struct Attrs {
     pub(crate) file: Option<LitStr>,
     pub(crate) encoding: Option<LitStr>,
     pub(crate) syntax: Option<LitStr>,
+    pub(crate) default: Option<LitStr>,
     pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
@@ -54,6 +55,7 @@ impl Place {
                 "deprecated",
                 "unknown_fields",
                 "packed",
+                "default",
             ],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
@@ -156,6 +158,7 @@ fn parse_key(
                 "package" => &mut out.package,
                 "file" => &mut out.file,
                 "syntax" => &mut out.syntax,
+                "default" => &mut out.default,
                 _ => &mut out.encoding,
             };
             if slot.replace(lit).is_some() {

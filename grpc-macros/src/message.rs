@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{Data, DeriveInput, Fields, Ident};
+use syn::{Data, DeriveInput, Fields, Ident, LitStr};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
 use crate::reserved::{Kind, Reserved};
-use crate::types::{self, Card, Shape};
+use crate::types::{self, Card, Scalar, Shape};
 use grpc_model::{layout, names};
 
 /// Field numbers protobuf reserves for itself.
@@ -29,6 +29,8 @@ struct Field<'a> {
     doc: Option<String>,
     /// `#[grpc(packed = ...)]`.
     packed: Option<syn::LitBool>,
+    /// `#[grpc(default = "...")]`, checked: the literal and the value's Rust expression.
+    default: Option<(LitStr, TokenStream)>,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -193,6 +195,10 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             deprecated: attrs.deprecated.is_some(),
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
+            default: attrs
+                .default
+                .as_ref()
+                .and_then(|lit| default_value(ctx, lit, &shape).map(|v| (lit.clone(), v))),
             tag,
             tag_span,
             name,
@@ -302,6 +308,48 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
             ),
         }
     }
+}
+
+/// The Rust value of a `#[grpc(default = "...")]` (protoc's `default_value` text) on a field
+/// of `shape`: only `Option<scalar>` fields have one.
+fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> {
+    use grpc_model::literals::{parse_default, Default};
+    let Shape::Scalar(scalar, Card::Optional) = shape else {
+        let what = match shape {
+            Shape::Named(_, Card::Optional) => "defaults on enum fields are not supported yet",
+            _ => "a default applies only to an `Option<T>` scalar field (proto2 `optional`)",
+        };
+        ctx.error(lit, what);
+        return None;
+    };
+    let value = match parse_default(*scalar, &lit.value()) {
+        Ok(value) => value,
+        Err(message) => {
+            ctx.error(lit, message);
+            return None;
+        }
+    };
+    let rust_type: TokenStream = scalar.rust_type().parse().unwrap_or_default();
+    Some(match value {
+        Default::Int(v) => {
+            let v = proc_macro2::Literal::i64_unsuffixed(v);
+            quote!(#v as #rust_type)
+        }
+        Default::Uint(v) => {
+            let v = proc_macro2::Literal::u64_unsuffixed(v);
+            quote!(#v as #rust_type)
+        }
+        Default::Float(v) if v.is_nan() => quote!(#rust_type::NAN),
+        Default::Float(v) if v == f64::INFINITY => quote!(#rust_type::INFINITY),
+        Default::Float(v) if v == f64::NEG_INFINITY => quote!(#rust_type::NEG_INFINITY),
+        Default::Float(v) => {
+            let v = proc_macro2::Literal::f64_unsuffixed(v);
+            quote!(#v as #rust_type)
+        }
+        Default::Bool(v) => quote!(#v),
+        Default::String(v) => quote!(#v),
+        Default::Bytes(v) => quote!(&[#(#v),*]),
+    })
 }
 
 /// No field may use a number or name the message reserves.
@@ -463,6 +511,10 @@ fn emit(
             .doc
             .as_ref()
             .map(|doc| quote!(message.member_doc(#name, #doc);));
+        let default = match (&field.default, field.tag) {
+            (Some((lit, _)), Some(tag)) => quote!(message.default_value(#tag, #lit);),
+            _ => quote!(),
+        };
         let packed = match (&field.packed, field.tag) {
             (Some(packed), Some(tag)) => {
                 let packed = packed.value;
@@ -470,7 +522,7 @@ fn emit(
             }
             _ => quote!(),
         };
-        quote!(#describe #deprecate #doc #packed)
+        quote!(#describe #deprecate #doc #packed #default)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
@@ -508,8 +560,64 @@ fn emit(
             })
     });
 
+    let accessors = fields.iter().filter_map(|field| {
+        let (lit, value) = field.default.as_ref()?;
+        let member = field.ident;
+        let Shape::Scalar(scalar, _) = &field.shape else {
+            return None;
+        };
+        let doc = format!(
+            "The value of `{}`, or its default `{}` when it is not set.",
+            field.name,
+            lit.value()
+        );
+        Some(match scalar {
+            Scalar::String => quote! {
+                #[doc = #doc]
+                pub fn #member(&self) -> &str {
+                    match &self.#member {
+                        ::core::option::Option::Some(value) => value,
+                        ::core::option::Option::None => #value,
+                    }
+                }
+            },
+            Scalar::Bytes => quote! {
+                #[doc = #doc]
+                pub fn #member(&self) -> &[u8] {
+                    match &self.#member {
+                        ::core::option::Option::Some(value) => value,
+                        ::core::option::Option::None => #value,
+                    }
+                }
+            },
+            _ => {
+                let rust_type: TokenStream = scalar.rust_type().parse().unwrap_or_default();
+                quote! {
+                    #[doc = #doc]
+                    pub fn #member(&self) -> #rust_type {
+                        match self.#member {
+                            ::core::option::Option::Some(value) => value,
+                            ::core::option::Option::None => #value,
+                        }
+                    }
+                }
+            }
+        })
+    });
+    let accessors: Vec<TokenStream> = accessors.collect();
+    let accessors = (!accessors.is_empty()).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #ident {
+                #(#accessors)*
+            }
+        }
+    });
+
     quote! {
         const _: () = {
+            #accessors
+
             #[automatically_derived]
             impl #p::prost::Message for #ident {
                 #[allow(unused_variables, unused_mut)]

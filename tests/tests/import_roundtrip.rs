@@ -215,3 +215,25 @@ fn proto2_repeated_scalars_are_packed_as_the_file_says() {
         settings
     );
 }
+
+#[test]
+fn proto2_defaults_apply_on_read() {
+    let unset = imported::prototwo::Settings::default();
+    assert_eq!(unset.retries, None);
+    assert_eq!(unset.retries(), -3);
+    assert_eq!(unset.greeting(), "hi \"there\"");
+    assert_eq!(unset.magic(), [1, 0x7f, b'z']);
+    assert_eq!(unset.ratio(), f64::INFINITY);
+    assert!(unset.enabled());
+    assert_eq!(unset.big(), u64::MAX);
+    assert_eq!(unset.half(), 0.5);
+    let set = imported::prototwo::Settings {
+        retries: Some(0),
+        greeting: Some(String::new()),
+        enabled: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(set.retries(), 0);
+    assert_eq!(set.greeting(), "");
+    assert!(!set.enabled());
+}

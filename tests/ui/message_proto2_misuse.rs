@@ -1,4 +1,5 @@
-// proto2 needs explicit presence; `packed` fits only repeated scalars; editions are refused.
+// proto2 needs explicit presence; `packed` fits only repeated scalars; a default must fit its
+// field; editions are refused.
 use grpc_core::Message;
 
 #[derive(Message)]
@@ -9,6 +10,10 @@ pub struct Old {
     pub names: Vec<String>,
     #[grpc(packed = true)]
     pub single: Option<i32>,
+    #[grpc(default = "lots")]
+    pub limit: Option<u32>,
+    #[grpc(default = "5")]
+    pub all: Vec<i32>,
 }
 
 #[derive(Message)]

@@ -162,6 +162,18 @@ impl MessageBuilder {
         self.proto2
     }
 
+    /// Sets `[default = ...]` (protoc's text form) on the field numbered `number`.
+    pub fn default_value(&mut self, number: u32, text: &str) {
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field.default_value = Some(text.to_owned());
+        }
+    }
+
     /// Sets `[packed = ...]` on the field numbered `number`, as the code says explicitly.
     pub fn packed(&mut self, number: u32, packed: bool) {
         if let Some(field) = self

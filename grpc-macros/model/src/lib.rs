@@ -17,6 +17,7 @@
 
 pub mod idents;
 pub mod layout;
+pub mod literals;
 pub mod names;
 pub mod scalar;
 pub mod well_known;

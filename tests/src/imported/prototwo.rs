@@ -31,6 +31,21 @@ pub struct Settings {
     pub blob: ::core::option::Option<::std::vec::Vec<u8>>,
     #[grpc(tag = 13, packed = false)]
     pub flags: ::std::vec::Vec<bool>,
+    /// Defaults, applied on read by the accessors.
+    #[grpc(tag = 14, default = "-3")]
+    pub retries: ::core::option::Option<i32>,
+    #[grpc(tag = 15, default = "hi \"there\"")]
+    pub greeting: ::core::option::Option<::std::string::String>,
+    #[grpc(tag = 16, default = "\\001\\177z")]
+    pub magic: ::core::option::Option<::std::vec::Vec<u8>>,
+    #[grpc(tag = 17, default = "inf")]
+    pub ratio: ::core::option::Option<f64>,
+    #[grpc(tag = 18, default = "true")]
+    pub enabled: ::core::option::Option<bool>,
+    #[grpc(tag = 19, default = "18446744073709551615")]
+    pub big: ::core::option::Option<u64>,
+    #[grpc(tag = 20, default = "0.5")]
+    pub half: ::core::option::Option<f32>,
     #[grpc(unknown_fields)]
     pub unknown_fields: ::grpc_core::UnknownFields,
 }

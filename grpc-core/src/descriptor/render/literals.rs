@@ -130,52 +130,5 @@ pub(super) fn quote_bytes(bytes: &[u8]) -> String {
 /// Decodes C-style escapes (as protoc stores bytes defaults). Malformed
 /// escapes are kept literally.
 pub(super) fn unescape_c(s: &str) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b != b'\\' || i + 1 >= bytes.len() {
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        let e = bytes[i + 1];
-        i += 2;
-        match e {
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'a' => out.push(0x07),
-            b'b' => out.push(0x08),
-            b'f' => out.push(0x0c),
-            b'v' => out.push(0x0b),
-            b'0'..=b'7' => {
-                let mut value = u32::from(e - b'0');
-                let mut digits = 1;
-                while digits < 3 && i < bytes.len() && (b'0'..=b'7').contains(&bytes[i]) {
-                    value = value * 8 + u32::from(bytes[i] - b'0');
-                    i += 1;
-                    digits += 1;
-                }
-                out.push((value & 0xff) as u8);
-            }
-            b'x' | b'X' => {
-                let mut value = 0u32;
-                let mut digits = 0;
-                while digits < 2 && i < bytes.len() && bytes[i].is_ascii_hexdigit() {
-                    value = value * 16 + char::from(bytes[i]).to_digit(16).unwrap_or(0);
-                    i += 1;
-                    digits += 1;
-                }
-                if digits == 0 {
-                    out.extend_from_slice(b"\\x");
-                } else {
-                    out.push((value & 0xff) as u8);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    grpc_model::literals::unescape_c(s)
 }

@@ -168,9 +168,10 @@ impl<'a> Generator<'a> {
                 .as_ref()
                 .and_then(|o| o.packed)
                 .map(|packed| quote!(, packed = #packed));
+            let default = field.default_value.as_ref().map(|d| quote!(, default = #d));
             fields.push(quote! {
                 #field_doc
-                #[grpc(tag = #number #name_attr #encoding #deprecated #packed)]
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default)]
                 pub #field_ident: #ty,
             });
         }
