@@ -85,6 +85,7 @@ pub mod __private {
     pub use crate::message::{
         enum_field, message_field, Enumeration, MessageType, NamedField, Oneof,
     };
+    pub use crate::message::{missing_required_error, RequiredFields};
     pub use crate::protocol::OutgoingMessage;
     pub use crate::server::handler::{
         client_streaming, server_streaming, streaming, unary, BoxFuture,

@@ -17,6 +17,7 @@ pub(crate) struct Attrs {
     pub(crate) encoding: Option<LitStr>,
     pub(crate) syntax: Option<LitStr>,
     pub(crate) default: Option<LitStr>,
+    pub(crate) required: Option<Span>,
     pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
@@ -56,6 +57,7 @@ impl Place {
                 "unknown_fields",
                 "packed",
                 "default",
+                "required",
             ],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
@@ -124,6 +126,11 @@ fn parse_key(
         }
         "oneof" => {
             if out.oneof.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "required" => {
+            if out.required.replace(span).is_some() {
                 ctx.push(duplicate());
             }
         }

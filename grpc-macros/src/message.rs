@@ -29,6 +29,8 @@ struct Field<'a> {
     doc: Option<String>,
     /// `#[grpc(packed = ...)]`.
     packed: Option<syn::LitBool>,
+    /// `#[grpc(required)]` (proto2): where it was written.
+    required: Option<Span>,
     /// `#[grpc(default = "...")]`, checked: the literal and the value's Rust expression.
     default: Option<(LitStr, TokenStream)>,
     /// `None` for a oneof field: its numbers come from the variants.
@@ -195,6 +197,7 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             deprecated: attrs.deprecated.is_some(),
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
+            required: attrs.required,
             default: attrs
                 .default
                 .as_ref()
@@ -286,6 +289,23 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
             field.shape,
             Shape::Scalar(_, Card::Implicit) | Shape::Named(_, Card::Implicit)
         );
+        if let Some(span) = field.required {
+            let optional = matches!(
+                field.shape,
+                Shape::Scalar(_, Card::Optional) | Shape::Named(_, Card::Optional)
+            );
+            if !proto2 {
+                ctx.push(syn::Error::new(
+                    span,
+                    "`required` exists only in proto2: add `#[grpc(syntax = \"proto2\")]` to the message",
+                ));
+            } else if !optional {
+                ctx.push(syn::Error::new(
+                    span,
+                    "a required field is an `Option<T>` (a decoded message without it is an error)",
+                ));
+            }
+        }
         if proto2 && implicit {
             ctx.error(
                 field.ident,
@@ -511,6 +531,10 @@ fn emit(
             .doc
             .as_ref()
             .map(|doc| quote!(message.member_doc(#name, #doc);));
+        let require = match (field.required, field.tag) {
+            (Some(_), Some(tag)) => quote!(message.require(#tag);),
+            _ => quote!(),
+        };
         let default = match (&field.default, field.tag) {
             (Some((lit, _)), Some(tag)) => quote!(message.default_value(#tag, #lit);),
             _ => quote!(),
@@ -522,7 +546,7 @@ fn emit(
             }
             _ => quote!(),
         };
-        quote!(#describe #deprecate #doc #packed #default)
+        quote!(#describe #deprecate #doc #packed #default #require)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
@@ -614,9 +638,78 @@ fn emit(
         }
     });
 
+    let (required_check, merge_override) = if syntax.proto2 {
+        let checks = fields.iter().filter_map(|field| {
+            let member = field.ident;
+            let name = format!("{full_name}.{}", field.name);
+            match &field.shape {
+                Shape::Scalar(_, Card::Optional) if field.required.is_some() => Some(quote! {
+                    if self.#member.is_none() {
+                        return ::core::option::Option::Some(#p::ToOwned::to_owned(#name));
+                    }
+                }),
+                Shape::Named(_, Card::Optional) if field.required.is_some() => Some(quote! {
+                    match &self.#member {
+                        ::core::option::Option::None => {
+                            return ::core::option::Option::Some(#p::ToOwned::to_owned(#name));
+                        }
+                        ::core::option::Option::Some(value) => {
+                            if let ::core::option::Option::Some(missing) = #p::NamedField::missing_required(value) {
+                                return ::core::option::Option::Some(missing);
+                            }
+                        }
+                    }
+                }),
+                Shape::Named(_, Card::Optional) => Some(quote! {
+                    if let ::core::option::Option::Some(value) = &self.#member {
+                        if let ::core::option::Option::Some(missing) = #p::NamedField::missing_required(value) {
+                            return ::core::option::Option::Some(missing);
+                        }
+                    }
+                }),
+                Shape::Named(_, Card::Repeated) => Some(quote! {
+                    for value in &self.#member {
+                        if let ::core::option::Option::Some(missing) = #p::NamedField::missing_required(value) {
+                            return ::core::option::Option::Some(missing);
+                        }
+                    }
+                }),
+                _ => None,
+            }
+        });
+        (
+            quote!(#(#checks)* ::core::option::Option::None),
+            quote! {
+                fn merge(&mut self, mut buf: impl #p::Buf) -> ::core::result::Result<(), #p::DecodeError>
+                where
+                    Self: ::core::marker::Sized,
+                {
+                    let ctx = <#p::DecodeContext as ::core::default::Default>::default();
+                    while #p::Buf::has_remaining(&buf) {
+                        let (tag, wire_type) = #p::prost::encoding::decode_key(&mut buf)?;
+                        #p::prost::Message::merge_field(self, tag, wire_type, &mut buf, ::core::clone::Clone::clone(&ctx))?;
+                    }
+                    match #p::RequiredFields::missing_required(self) {
+                        ::core::option::Option::Some(field) => ::core::result::Result::Err(#p::missing_required_error(field)),
+                        ::core::option::Option::None => ::core::result::Result::Ok(()),
+                    }
+                }
+            },
+        )
+    } else {
+        (quote!(::core::option::Option::None), quote!())
+    };
+
     quote! {
         const _: () = {
             #accessors
+
+            #[automatically_derived]
+            impl #p::RequiredFields for #ident {
+                fn missing_required(&self) -> ::core::option::Option<#p::String> {
+                    #required_check
+                }
+            }
 
             #[automatically_derived]
             impl #p::prost::Message for #ident {
@@ -627,6 +720,8 @@ fn emit(
                     #(#encode_rest)*
                     #encode_unknown
                 }
+
+                #merge_override
 
                 #[allow(unused_variables)]
                 fn merge_field(

@@ -210,9 +210,60 @@ fn proto2_repeated_scalars_are_packed_as_the_file_says() {
             0x68, 0x01, 0x68, 0x00, // flags [packed = false]
         ]
     );
+    // `inner` is required and unset: decoding what was encoded fails, naming it.
+    let error = imported::prototwo::Settings::decode(bytes.as_slice()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("missing required field `prototwo.Settings.inner`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn proto2_required_fields_are_checked_on_decode() {
+    use imported::prototwo::{Inner, Settings};
+    use prost::Message as _;
+    let inner = |id: Option<&str>, next: Option<Inner>| Inner {
+        id: id.map(str::to_owned),
+        next: next.map(Box::new),
+        ..Default::default()
+    };
+    let settings = |inner: Option<Inner>| Settings {
+        inner,
+        ..Default::default()
+    };
+    let decode = |message: &Settings| Settings::decode(message.encode_to_vec().as_slice());
+    let complete = settings(Some(inner(Some("a"), Some(inner(Some("b"), None)))));
+    assert_eq!(decode(&complete).unwrap(), complete);
+    for (message, missing) in [
+        (settings(None), "prototwo.Settings.inner"),
+        (settings(Some(inner(None, None))), "prototwo.Inner.id"),
+        (
+            settings(Some(inner(Some("a"), Some(inner(None, None))))),
+            "prototwo.Inner.id",
+        ),
+    ] {
+        let error = decode(&message).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("missing required field `{missing}`")),
+            "{error}"
+        );
+    }
+    // The descriptor says `required`, as protoc's does (compared in `proto2`).
+    let file = find(&imported::prototwo::file_descriptor_set(), "prototwo.proto");
+    let field = file
+        .message_type
+        .iter()
+        .find(|m| m.name() == "Settings")
+        .unwrap()
+        .field
+        .iter()
+        .find(|f| f.name() == "inner")
+        .unwrap();
     assert_eq!(
-        imported::prototwo::Settings::decode(bytes.as_slice()).unwrap(),
-        settings
+        field.label(),
+        prost_types::field_descriptor_proto::Label::Required
     );
 }
 

@@ -1,5 +1,5 @@
 // proto2 needs explicit presence; `packed` fits only repeated scalars; a default must fit its
-// field; editions are refused.
+// field; `required` is proto2's and fits only `Option<T>`; editions are refused.
 use grpc_core::Message;
 
 #[derive(Message)]
@@ -14,6 +14,14 @@ pub struct Old {
     pub limit: Option<u32>,
     #[grpc(default = "5")]
     pub all: Vec<i32>,
+    #[grpc(required)]
+    pub many: Vec<i32>,
+}
+
+#[derive(Message)]
+pub struct Three {
+    #[grpc(required)]
+    pub id: Option<u64>,
 }
 
 #[derive(Message)]

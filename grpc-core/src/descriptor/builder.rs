@@ -162,6 +162,18 @@ impl MessageBuilder {
         self.proto2
     }
 
+    /// Makes the field numbered `number` proto2 `required`.
+    pub fn require(&mut self, number: u32) {
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field.label = Some(Label::Required as i32);
+        }
+    }
+
     /// Sets `[default = ...]` (protoc's text form) on the field numbered `number`.
     pub fn default_value(&mut self, number: u32, text: &str) {
         if let Some(field) = self

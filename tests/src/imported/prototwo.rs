@@ -46,6 +46,9 @@ pub struct Settings {
     pub big: ::core::option::Option<u64>,
     #[grpc(tag = 20, default = "0.5")]
     pub half: ::core::option::Option<f32>,
+    /// Required: a decoded Settings without it is an error.
+    #[grpc(tag = 21, required)]
+    pub inner: ::core::option::Option<Inner>,
     #[grpc(unknown_fields)]
     pub unknown_fields: ::grpc_core::UnknownFields,
 }
@@ -60,6 +63,18 @@ pub mod settings {
         #[grpc(tag = 11)]
         Number(i64),
     }
+}
+
+/// Held by Settings, with a required field of its own.
+#[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+#[grpc(package = "prototwo", file = "prototwo.proto", syntax = "proto2")]
+pub struct Inner {
+    #[grpc(tag = 1, required)]
+    pub id: ::core::option::Option<::std::string::String>,
+    #[grpc(tag = 2)]
+    pub next: ::core::option::Option<::std::boxed::Box<Inner>>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
 /// How loud.
@@ -96,6 +111,7 @@ pub trait Configure: Send + Sync + 'static {
 pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
     let mut registry = ::grpc_core::descriptor::Registry::new();
     registry.add::<Settings>();
+    registry.add::<Inner>();
     registry.add::<Level>();
     registry.add::<ConfigureClient>();
     registry.into_file_descriptor_set()

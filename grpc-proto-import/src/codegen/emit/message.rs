@@ -169,9 +169,11 @@ impl<'a> Generator<'a> {
                 .and_then(|o| o.packed)
                 .map(|packed| quote!(, packed = #packed));
             let default = field.default_value.as_ref().map(|d| quote!(, default = #d));
+            let required = (field.label() == prost_types::field_descriptor_proto::Label::Required)
+                .then(|| quote!(, required));
             fields.push(quote! {
                 #field_doc
-                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default)]
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required)]
                 pub #field_ident: #ty,
             });
         }
