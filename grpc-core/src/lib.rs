@@ -164,6 +164,18 @@ pub mod __private {
         false
     }
 
+    /// Whether any of `tags` is in `start..=end`; for compile-time reserved-number checks.
+    pub const fn tags_in_range(tags: &[u32], start: u32, end: u32) -> bool {
+        let mut i = 0;
+        while i < tags.len() {
+            if tags[i] >= start && tags[i] <= end {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// Whether `names` contains `name`; for compile-time field name checks.
     pub const fn names_contain(names: &[&str], name: &str) -> bool {
         let mut i = 0;

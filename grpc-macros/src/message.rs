@@ -140,7 +140,14 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     ctx.finish()?;
     let describe_reserved = reserved.describe(&quote!(message), Kind::Message);
     let syntax = Syntax { proto2 };
-    Ok(emit(input, &type_names, &model, &describe_reserved, syntax))
+    Ok(emit(
+        input,
+        &type_names,
+        &model,
+        &describe_reserved,
+        &reserved,
+        syntax,
+    ))
 }
 
 fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Model<'a> {
@@ -418,6 +425,7 @@ fn emit(
     names: &TypeNames,
     model: &Model<'_>,
     describe_reserved: &TokenStream,
+    reserved: &Reserved,
     syntax: Syntax,
 ) -> TokenStream {
     let fields = &model.fields[..];
@@ -583,6 +591,47 @@ fn emit(
                 }
             })
     });
+
+    // A oneof's numbers and names are its derive's: check them against the reserved list when
+    // the constants are known.
+    let reserved_checks = oneofs.iter().flat_map(|(oneof_field, _, oneof)| {
+        let p = p_ref;
+        let span = oneof_field.ident.span();
+        let ranges = reserved.ranges().map(move |(start, end)| {
+            let message = format!(
+                "oneof `{}` uses a field number this message reserves (reserved {})",
+                oneof_field.ident,
+                if start == end {
+                    format!("{start}")
+                } else {
+                    format!("{start} to {end}")
+                }
+            );
+            let (start, end) = (start as u32, end as u32);
+            quote_spanned! {span=>
+                const _: () = {
+                    if #p::tags_in_range(#oneof::TAGS, #start, #end) {
+                        ::core::panic!(#message);
+                    }
+                };
+            }
+        });
+        let names = reserved.names().map(move |name| {
+            let message = format!(
+                "oneof `{}` has a member named `{name}`, which this message reserves",
+                oneof_field.ident
+            );
+            quote_spanned! {span=>
+                const _: () = {
+                    if #p::names_contain(#oneof::NAMES, #name) {
+                        ::core::panic!(#message);
+                    }
+                };
+            }
+        });
+        ranges.chain(names).collect::<Vec<_>>()
+    });
+    let oneof_checks: Vec<TokenStream> = oneof_checks.chain(reserved_checks).collect();
 
     let accessors = fields.iter().filter_map(|field| {
         let (lit, value) = field.default.as_ref()?;

@@ -162,6 +162,16 @@ impl Reserved {
             .map(|(s, e, _)| describe(*s, *e))
     }
 
+    /// The reserved ranges, inclusive.
+    pub(crate) fn ranges(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.ranges.iter().map(|(s, e, _)| (*s, *e))
+    }
+
+    /// The reserved names.
+    pub(crate) fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.names.iter().map(LitStr::value)
+    }
+
     /// Whether `name` is reserved.
     pub(crate) fn name(&self, name: &str) -> bool {
         self.names.iter().any(|n| n.value() == name)
