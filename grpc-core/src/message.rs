@@ -138,6 +138,32 @@ pub trait NamedField: Sized + Describe + NamedKind {
         ctx: DecodeContext,
     ) -> Result<(), DecodeError>;
     fn encoded_len_value(tag: u32, value: &Self) -> usize;
+    /// The full name of a proto2 `required` field missing in this value or in a message it
+    /// holds (messages only; enums have none).
+    fn missing_required(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The proto2 `required` fields of a message: checked after a message is decoded. Generated;
+/// not public API.
+#[doc(hidden)]
+pub trait RequiredFields {
+    /// The full name of the first `required` field that is unset, here or in a held message.
+    fn missing_required(&self) -> Option<String>;
+}
+
+impl<T: RequiredFields> RequiredFields for Box<T> {
+    fn missing_required(&self) -> Option<String> {
+        (**self).missing_required()
+    }
+}
+
+/// The decode error for a missing `required` field. Generated code calls this.
+#[doc(hidden)]
+pub fn missing_required_error(field: String) -> DecodeError {
+    #[allow(deprecated)] // prost has no other way to make an error with a message
+    DecodeError::new(format!("missing required field `{field}`"))
 }
 
 /// A oneof: made by `#[derive(Oneof)]`. Generated; not public API.
@@ -756,6 +782,9 @@ macro_rules! __impl_message_field {
         impl<$($generics)*> $crate::__private::NamedField for $ty where $($bounds)* {
             const OPTION_CARDINALITY: $crate::__private::Cardinality =
                 $crate::__private::Cardinality::Singular;
+            fn missing_required(&self) -> ::core::option::Option<$crate::__private::String> {
+                $crate::__private::RequiredFields::missing_required(self)
+            }
             fn encode_optional(tag: u32, value: &::core::option::Option<Self>, buf: &mut impl $crate::__private::BufMut) {
                 $crate::__private::message_field::encode_optional(tag, value, buf)
             }

@@ -34,6 +34,11 @@ macro_rules! well_known {
             const KIND: TypeKind = TypeKind::Message;
         }
         impl crate::message::MessageType for $ty {}
+        impl crate::message::RequiredFields for $ty {
+            fn missing_required(&self) -> Option<String> {
+                None
+            }
+        }
         crate::__impl_message_field!($ty);
     )*};
 }
@@ -66,4 +71,4 @@ impl<T: NamedKind> NamedKind for Box<T> {
     const KIND: TypeKind = T::KIND;
 }
 
-crate::__impl_message_field!(impl [T] Box<T> [where T: prost::Message + Default + Describe + NamedKind]);
+crate::__impl_message_field!(impl [T] Box<T> [where T: prost::Message + Default + Describe + NamedKind + crate::message::RequiredFields]);

@@ -15,10 +15,16 @@ pub(crate) struct Attrs {
     pub(crate) package: Option<LitStr>,
     pub(crate) file: Option<LitStr>,
     pub(crate) encoding: Option<LitStr>,
+    pub(crate) syntax: Option<LitStr>,
+    pub(crate) default: Option<LitStr>,
+    pub(crate) required: Option<Span>,
+    pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
     pub(crate) unknown_fields: Option<Span>,
+    /// `reserved(...)` items, from every such key in order.
+    pub(crate) reserved: Vec<crate::reserved::Item>,
     /// Every key given, with its span, in order.
     pub(crate) keys: Vec<(String, Span)>,
 }
@@ -39,7 +45,9 @@ pub(crate) enum Place {
 impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Place::MessageType | Place::EnumType => &["name", "package", "file", "crate"],
+            Place::MessageType | Place::EnumType => {
+                &["name", "package", "file", "crate", "reserved", "syntax"]
+            }
             Place::MessageField => &[
                 "tag",
                 "name",
@@ -47,11 +55,14 @@ impl Place {
                 "oneof",
                 "deprecated",
                 "unknown_fields",
+                "packed",
+                "default",
+                "required",
             ],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
             Place::OneofVariant => &["tag", "name", "encoding", "deprecated"],
-            Place::Service => &["name", "package", "file", "crate"],
+            Place::Service => &["name", "package", "file", "crate", "syntax"],
             Place::Method => &["name"],
         }
     }
@@ -118,6 +129,11 @@ fn parse_key(
                 ctx.push(duplicate());
             }
         }
+        "required" => {
+            if out.required.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
         "deprecated" => {
             if out.deprecated.replace(span).is_some() {
                 ctx.push(duplicate());
@@ -125,6 +141,13 @@ fn parse_key(
         }
         "unknown_fields" => {
             if out.unknown_fields.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "reserved" => out.reserved.extend(crate::reserved::parse(meta.input)?),
+        "packed" => {
+            let lit: syn::LitBool = meta.value()?.parse()?;
+            if out.packed.replace(lit).is_some() {
                 ctx.push(duplicate());
             }
         }
@@ -141,6 +164,8 @@ fn parse_key(
                 "name" => &mut out.name,
                 "package" => &mut out.package,
                 "file" => &mut out.file,
+                "syntax" => &mut out.syntax,
+                "default" => &mut out.default,
                 _ => &mut out.encoding,
             };
             if slot.replace(lit).is_some() {
@@ -161,6 +186,47 @@ impl PathString for syn::Path {
             .to_string()
             .replace(' ', "")
     }
+}
+
+/// Whether `syntax = "..."` says proto2 (proto3 when absent); anything else is an error.
+pub(crate) fn proto2(ctx: &Ctx, attrs: &Attrs) -> bool {
+    let Some(syntax) = &attrs.syntax else {
+        return false;
+    };
+    match syntax.value().as_str() {
+        "proto2" => true,
+        "proto3" => false,
+        other => {
+            ctx.error(
+                syntax,
+                format!("syntax must be \"proto2\" or \"proto3\", not \"{other}\" (editions are not supported)"),
+            );
+            false
+        }
+    }
+}
+
+/// The text of the `///` doc comments among `attrs` as protoc stores a comment: one
+/// `\n`-ended line per line, leading spaces kept (`/// A point.` gives `" A point.\n"`).
+pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
+    let mut out = String::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(syn::MetaNameValue {
+            value:
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }),
+            ..
+        }) = &attr.meta
+        {
+            for line in text.value().lines() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        }
+    }
+    (!out.trim().is_empty()).then_some(out)
 }
 
 /// The path generated code uses to reach grpc-core: `::grpc_core` unless `crate = "..."`.

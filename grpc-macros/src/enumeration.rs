@@ -9,12 +9,14 @@ use syn::{Data, DeriveInput, Expr, ExprLit, ExprUnary, Fields, Lit, UnOp};
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
 use crate::message::{type_names, TypeNames};
-use crate::names;
+use crate::reserved::{Kind, Reserved};
+use grpc_model::names;
 
 struct Variant<'a> {
     ident: &'a syn::Ident,
     number: i32,
     name: String,
+    doc: Option<String>,
 }
 
 pub(crate) fn expand(input: DeriveInput) -> TokenStream {
@@ -38,7 +40,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             "an enumeration cannot have generic parameters",
         );
     }
-    let prefix = names::screaming(&input.ident.to_string());
+    let enum_ident = input.ident.to_string();
     let mut variants = Vec::new();
     let mut next = 0i64;
     for variant in &data.variants {
@@ -66,7 +68,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             continue;
         };
         let name = attrs.name.as_ref().map_or_else(
-            || format!("{prefix}_{}", names::screaming(&variant.ident.to_string())),
+            || names::enum_value_name(&enum_ident, &variant.ident.to_string()),
             |n| n.value(),
         );
         if !names::is_proto_ident(&name) {
@@ -79,11 +81,35 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             ident: &variant.ident,
             number,
             name,
+            doc: attrs::doc(&variant.attrs),
         });
     }
     check_numbers(&ctx, input, &variants);
+    let proto2 = attrs::proto2(&ctx, &container);
+    let reserved = Reserved::check(&ctx, &container.reserved, Kind::Enum);
+    for variant in &variants {
+        if let Some(range) = reserved.number(variant.number.into()) {
+            ctx.error(
+                variant.ident,
+                format!(
+                    "value {} is reserved by this enum (reserved {range})",
+                    variant.number
+                ),
+            );
+        }
+        if reserved.name(&variant.name) {
+            ctx.error(
+                variant.ident,
+                format!("value name `{}` is reserved by this enum", variant.name),
+            );
+        }
+    }
     ctx.finish()?;
-    Ok(emit(input, &type_names, &variants))
+    let mut describe_reserved = reserved.describe(&quote!(builder), Kind::Enum);
+    if proto2 {
+        describe_reserved.extend(quote!(builder.proto2();));
+    }
+    Ok(emit(input, &type_names, &variants, &describe_reserved))
 }
 
 fn discriminant(expr: &Expr) -> Option<i64> {
@@ -119,7 +145,12 @@ fn check_numbers(ctx: &Ctx, input: &DeriveInput, variants: &[Variant<'_>]) {
     }
 }
 
-fn emit(input: &DeriveInput, names: &TypeNames, variants: &[Variant<'_>]) -> TokenStream {
+fn emit(
+    input: &DeriveInput,
+    names: &TypeNames,
+    variants: &[Variant<'_>],
+    describe_reserved: &TokenStream,
+) -> TokenStream {
     let krate = &names.krate;
     let p = quote!(#krate::__private);
     let ident = &input.ident;
@@ -140,8 +171,13 @@ fn emit(input: &DeriveInput, names: &TypeNames, variants: &[Variant<'_>]) -> Tok
     });
     let values = variants.iter().map(|v| {
         let (name, number) = (&v.name, v.number);
-        quote!(builder.value(#name, #number);)
+        let doc = v
+            .doc
+            .as_ref()
+            .map(|doc| quote!(builder.member_doc(#name, #doc);));
+        quote!(builder.value(#name, #number); #doc)
     });
+    let enum_doc = attrs::doc(&input.attrs).map(|doc| quote!(builder.doc(#doc);));
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -180,7 +216,9 @@ fn emit(input: &DeriveInput, names: &TypeNames, variants: &[Variant<'_>]) -> Tok
                         return;
                     }
                     let mut builder = #p::EnumBuilder::new(#full_name);
+                    #enum_doc
                     #(#values)*
+                    #describe_reserved
                     registry.add_enum(#file, #package, builder);
                 }
                 fn file_name() -> &'static str {

@@ -8,8 +8,9 @@ mod attrs;
 mod ctx;
 mod enumeration;
 mod message;
-mod names;
 mod oneof;
+mod package;
+mod reserved;
 mod service;
 mod types;
 
@@ -38,4 +39,12 @@ pub fn derive_oneof(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
     service::expand(args.into(), input.into()).into()
+}
+
+/// Gives every message, enum and service in an inline module (and its inline submodules) the
+/// protobuf package `"..."` unless it names its own: `#[grpc_core::package("routeguide")]
+/// mod routeguide { ... }`. `file = "..."` sets the default file the same way.
+#[proc_macro_attribute]
+pub fn package(args: TokenStream, input: TokenStream) -> TokenStream {
+    package::expand(args.into(), input.into()).into()
 }

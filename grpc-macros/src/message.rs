@@ -5,16 +5,17 @@ use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{Data, DeriveInput, Fields, Ident};
+use syn::{Data, DeriveInput, Fields, Ident, LitStr};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::names;
-use crate::types::{self, Shape};
+use crate::reserved::{Kind, Reserved};
+use crate::types::{self, Card, Scalar, Shape};
+use grpc_model::{layout, names};
 
 /// Field numbers protobuf reserves for itself.
 const RESERVED_TAGS: std::ops::RangeInclusive<u32> = 19000..=19999;
-const MAX_TAG: u32 = (1 << 29) - 1;
+pub(crate) const MAX_TAG: u32 = grpc_model::layout::MAX_FIELD_NUMBER;
 
 struct Field<'a> {
     ident: &'a Ident,
@@ -24,6 +25,14 @@ struct Field<'a> {
     name_attr: Option<syn::LitStr>,
     /// `#[grpc(deprecated)]`: the descriptor marks the field deprecated.
     deprecated: bool,
+    /// The doc comment, for the descriptor.
+    doc: Option<String>,
+    /// `#[grpc(packed = ...)]`.
+    packed: Option<syn::LitBool>,
+    /// `#[grpc(required)]` (proto2): where it was written.
+    required: Option<Span>,
+    /// `#[grpc(default = "...")]`, checked: the literal and the value's Rust expression.
+    default: Option<(LitStr, TokenStream)>,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -82,7 +91,7 @@ pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> Type
     let file = attrs
         .file
         .as_ref()
-        .map_or_else(|| names::default_file(&package), |f| f.value());
+        .map_or_else(|| layout::default_proto_file(&package), |f| f.value());
     TypeNames {
         krate: attrs::crate_path(attrs),
         full_name: names::full_name(&package, &name),
@@ -124,8 +133,21 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     check_tags(&ctx, &model.fields);
     check_names(&ctx, &model.fields);
+    let reserved = Reserved::check(&ctx, &container.reserved, Kind::Message);
+    check_reserved(&ctx, &reserved, &model.fields);
+    let proto2 = attrs::proto2(&ctx, &container);
+    check_syntax(&ctx, proto2, &model.fields);
     ctx.finish()?;
-    Ok(emit(input, &type_names, &model))
+    let describe_reserved = reserved.describe(&quote!(message), Kind::Message);
+    let syntax = Syntax { proto2 };
+    Ok(emit(
+        input,
+        &type_names,
+        &model,
+        &describe_reserved,
+        &reserved,
+        syntax,
+    ))
 }
 
 fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> Model<'a> {
@@ -165,7 +187,7 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
         let name = attrs
             .name
             .as_ref()
-            .map_or_else(|| names::unraw(ident), |n| n.value());
+            .map_or_else(|| names::field_name(&ident.to_string()), |n| n.value());
         if !names::is_proto_ident(&name) {
             ctx.error(
                 attrs
@@ -180,6 +202,13 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             explicit_tag: attrs.tag.is_some(),
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
+            doc: attrs::doc(&field.attrs),
+            packed: attrs.packed.clone(),
+            required: attrs.required,
+            default: attrs
+                .default
+                .as_ref()
+                .and_then(|lit| default_value(ctx, lit, &shape).map(|v| (lit.clone(), v))),
             tag,
             tag_span,
             name,
@@ -253,6 +282,128 @@ fn check_tags(ctx: &Ctx, fields: &[Field<'_>]) {
     }
 }
 
+/// The message's syntax, as far as the emitters care.
+#[derive(Clone, Copy)]
+struct Syntax {
+    proto2: bool,
+}
+
+/// proto2 has no implicit presence (a singular scalar or enum is `Option<T>`), and
+/// `packed = ...` applies only to repeated scalars (and `packed = true` to repeated enums).
+fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
+    for field in fields {
+        let implicit = matches!(
+            field.shape,
+            Shape::Scalar(_, Card::Implicit) | Shape::Named(_, Card::Implicit)
+        );
+        if let Some(span) = field.required {
+            let optional = matches!(
+                field.shape,
+                Shape::Scalar(_, Card::Optional) | Shape::Named(_, Card::Optional)
+            );
+            if !proto2 {
+                ctx.push(syn::Error::new(
+                    span,
+                    "`required` exists only in proto2: add `#[grpc(syntax = \"proto2\")]` to the message",
+                ));
+            } else if !optional {
+                ctx.push(syn::Error::new(
+                    span,
+                    "a required field is an `Option<T>` (a decoded message without it is an error)",
+                ));
+            }
+        }
+        if proto2 && implicit {
+            ctx.error(
+                field.ident,
+                "a proto2 field has explicit presence: make it `Option<T>`",
+            );
+        }
+        let Some(packed) = &field.packed else {
+            continue;
+        };
+        match &field.shape {
+            Shape::Scalar(scalar, Card::Repeated) if scalar.packable() => {}
+            Shape::Named(_, Card::Repeated) if packed.value => {}
+            Shape::Named(_, Card::Repeated) => ctx.error(
+                packed,
+                "repeated enums are always packed here; `packed = false` is not supported yet",
+            ),
+            _ => ctx.error(
+                packed,
+                "`packed` applies only to repeated scalar (number or bool) fields",
+            ),
+        }
+    }
+}
+
+/// The Rust value of a `#[grpc(default = "...")]` (protoc's `default_value` text) on a field
+/// of `shape`: only `Option<scalar>` fields have one.
+fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> {
+    use grpc_model::literals::{parse_default, Default};
+    let Shape::Scalar(scalar, Card::Optional) = shape else {
+        let what = match shape {
+            Shape::Named(_, Card::Optional) => "defaults on enum fields are not supported yet",
+            _ => "a default applies only to an `Option<T>` scalar field (proto2 `optional`)",
+        };
+        ctx.error(lit, what);
+        return None;
+    };
+    let value = match parse_default(*scalar, &lit.value()) {
+        Ok(value) => value,
+        Err(message) => {
+            ctx.error(lit, message);
+            return None;
+        }
+    };
+    let rust_type: TokenStream = scalar.rust_type().parse().unwrap_or_default();
+    Some(match value {
+        Default::Int(v) => {
+            let v = proc_macro2::Literal::i64_unsuffixed(v);
+            quote!(#v as #rust_type)
+        }
+        Default::Uint(v) => {
+            let v = proc_macro2::Literal::u64_unsuffixed(v);
+            quote!(#v as #rust_type)
+        }
+        Default::Float(v) if v.is_nan() => quote!(#rust_type::NAN),
+        Default::Float(v) if v == f64::INFINITY => quote!(#rust_type::INFINITY),
+        Default::Float(v) if v == f64::NEG_INFINITY => quote!(#rust_type::NEG_INFINITY),
+        Default::Float(v) => {
+            let v = proc_macro2::Literal::f64_unsuffixed(v);
+            quote!(#v as #rust_type)
+        }
+        Default::Bool(v) => quote!(#v),
+        Default::String(v) => quote!(#v),
+        Default::Bytes(v) => quote!(&[#(#v),*]),
+    })
+}
+
+/// No field may use a number or name the message reserves.
+fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
+    for field in fields {
+        if let Some(range) = field.tag.and_then(|tag| reserved.number(tag.into())) {
+            let tag = field.tag.unwrap_or_default();
+            let how = if field.explicit_tag {
+                ""
+            } else {
+                " (numbered after the previous field)"
+            };
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag}{how} is reserved by this message (reserved {range})"),
+            ));
+        }
+        if reserved.name(&field.name) {
+            let message = format!("field name `{}` is reserved by this message", field.name);
+            match &field.name_attr {
+                Some(literal) => ctx.error(literal, message),
+                None => ctx.error(field.ident, message),
+            }
+        }
+    }
+}
+
 fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for field in fields {
@@ -269,7 +420,14 @@ fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     }
 }
 
-fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStream {
+fn emit(
+    input: &DeriveInput,
+    names: &TypeNames,
+    model: &Model<'_>,
+    describe_reserved: &TokenStream,
+    reserved: &Reserved,
+    syntax: Syntax,
+) -> TokenStream {
     let fields = &model.fields[..];
     let krate = &names.krate;
     let p = quote!(#krate::__private);
@@ -292,6 +450,7 @@ fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStrea
                 &quote!(self.#member),
                 field.tag.unwrap_or(0),
                 &field.name,
+                field.packed.as_ref().map_or(!syntax.proto2, |p| p.value),
             );
             (field, code)
         })
@@ -371,11 +530,34 @@ fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStrea
     let lens = codes.iter().map(|(_, code)| &code.encoded_len);
     let describes = codes.iter().map(|(field, code)| {
         let describe = &code.describe;
-        match (field.deprecated, field.tag) {
-            (true, Some(tag)) => quote!(#describe message.deprecate(#tag);),
-            _ => quote!(#describe),
-        }
+        let deprecate = match (field.deprecated, field.tag) {
+            (true, Some(tag)) => quote!(message.deprecate(#tag);),
+            _ => quote!(),
+        };
+        let name = &field.name;
+        let doc = field
+            .doc
+            .as_ref()
+            .map(|doc| quote!(message.member_doc(#name, #doc);));
+        let require = match (field.required, field.tag) {
+            (Some(_), Some(tag)) => quote!(message.require(#tag);),
+            _ => quote!(),
+        };
+        let default = match (&field.default, field.tag) {
+            (Some((lit, _)), Some(tag)) => quote!(message.default_value(#tag, #lit);),
+            _ => quote!(),
+        };
+        let packed = match (&field.packed, field.tag) {
+            (Some(packed), Some(tag)) => {
+                let packed = packed.value;
+                quote!(message.packed(#tag, #packed);)
+            }
+            _ => quote!(),
+        };
+        quote!(#describe #deprecate #doc #packed #default #require)
     });
+    let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
+    let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
     let defaults = fields
         .iter()
         .map(|field| field.ident)
@@ -410,8 +592,174 @@ fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStrea
             })
     });
 
+    // A oneof's numbers and names are its derive's: check them against the reserved list when
+    // the constants are known.
+    let reserved_checks = oneofs.iter().flat_map(|(oneof_field, _, oneof)| {
+        let p = p_ref;
+        let span = oneof_field.ident.span();
+        let ranges = reserved.ranges().map(move |(start, end)| {
+            let message = format!(
+                "oneof `{}` uses a field number this message reserves (reserved {})",
+                oneof_field.ident,
+                if start == end {
+                    format!("{start}")
+                } else {
+                    format!("{start} to {end}")
+                }
+            );
+            let (start, end) = (start as u32, end as u32);
+            quote_spanned! {span=>
+                const _: () = {
+                    if #p::tags_in_range(#oneof::TAGS, #start, #end) {
+                        ::core::panic!(#message);
+                    }
+                };
+            }
+        });
+        let names = reserved.names().map(move |name| {
+            let message = format!(
+                "oneof `{}` has a member named `{name}`, which this message reserves",
+                oneof_field.ident
+            );
+            quote_spanned! {span=>
+                const _: () = {
+                    if #p::names_contain(#oneof::NAMES, #name) {
+                        ::core::panic!(#message);
+                    }
+                };
+            }
+        });
+        ranges.chain(names).collect::<Vec<_>>()
+    });
+    let oneof_checks: Vec<TokenStream> = oneof_checks.chain(reserved_checks).collect();
+
+    let accessors = fields.iter().filter_map(|field| {
+        let (lit, value) = field.default.as_ref()?;
+        let member = field.ident;
+        let Shape::Scalar(scalar, _) = &field.shape else {
+            return None;
+        };
+        let doc = format!(
+            "The value of `{}`, or its default `{}` when it is not set.",
+            field.name,
+            lit.value()
+        );
+        Some(match scalar {
+            Scalar::String => quote! {
+                #[doc = #doc]
+                pub fn #member(&self) -> &str {
+                    match &self.#member {
+                        ::core::option::Option::Some(value) => value,
+                        ::core::option::Option::None => #value,
+                    }
+                }
+            },
+            Scalar::Bytes => quote! {
+                #[doc = #doc]
+                pub fn #member(&self) -> &[u8] {
+                    match &self.#member {
+                        ::core::option::Option::Some(value) => value,
+                        ::core::option::Option::None => #value,
+                    }
+                }
+            },
+            _ => {
+                let rust_type: TokenStream = scalar.rust_type().parse().unwrap_or_default();
+                quote! {
+                    #[doc = #doc]
+                    pub fn #member(&self) -> #rust_type {
+                        match self.#member {
+                            ::core::option::Option::Some(value) => value,
+                            ::core::option::Option::None => #value,
+                        }
+                    }
+                }
+            }
+        })
+    });
+    let accessors: Vec<TokenStream> = accessors.collect();
+    let accessors = (!accessors.is_empty()).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #ident {
+                #(#accessors)*
+            }
+        }
+    });
+
+    let (required_check, merge_override) = if syntax.proto2 {
+        let checks = fields.iter().filter_map(|field| {
+            let member = field.ident;
+            let name = format!("{full_name}.{}", field.name);
+            match &field.shape {
+                Shape::Scalar(_, Card::Optional) if field.required.is_some() => Some(quote! {
+                    if self.#member.is_none() {
+                        return ::core::option::Option::Some(#p::ToOwned::to_owned(#name));
+                    }
+                }),
+                Shape::Named(_, Card::Optional) if field.required.is_some() => Some(quote! {
+                    match &self.#member {
+                        ::core::option::Option::None => {
+                            return ::core::option::Option::Some(#p::ToOwned::to_owned(#name));
+                        }
+                        ::core::option::Option::Some(value) => {
+                            if let ::core::option::Option::Some(missing) = #p::NamedField::missing_required(value) {
+                                return ::core::option::Option::Some(missing);
+                            }
+                        }
+                    }
+                }),
+                Shape::Named(_, Card::Optional) => Some(quote! {
+                    if let ::core::option::Option::Some(value) = &self.#member {
+                        if let ::core::option::Option::Some(missing) = #p::NamedField::missing_required(value) {
+                            return ::core::option::Option::Some(missing);
+                        }
+                    }
+                }),
+                Shape::Named(_, Card::Repeated) => Some(quote! {
+                    for value in &self.#member {
+                        if let ::core::option::Option::Some(missing) = #p::NamedField::missing_required(value) {
+                            return ::core::option::Option::Some(missing);
+                        }
+                    }
+                }),
+                _ => None,
+            }
+        });
+        (
+            quote!(#(#checks)* ::core::option::Option::None),
+            quote! {
+                fn merge(&mut self, mut buf: impl #p::Buf) -> ::core::result::Result<(), #p::DecodeError>
+                where
+                    Self: ::core::marker::Sized,
+                {
+                    let ctx = <#p::DecodeContext as ::core::default::Default>::default();
+                    while #p::Buf::has_remaining(&buf) {
+                        let (tag, wire_type) = #p::prost::encoding::decode_key(&mut buf)?;
+                        #p::prost::Message::merge_field(self, tag, wire_type, &mut buf, ::core::clone::Clone::clone(&ctx))?;
+                    }
+                    match #p::RequiredFields::missing_required(self) {
+                        ::core::option::Option::Some(field) => ::core::result::Result::Err(#p::missing_required_error(field)),
+                        ::core::option::Option::None => ::core::result::Result::Ok(()),
+                    }
+                }
+            },
+        )
+    } else {
+        (quote!(::core::option::Option::None), quote!())
+    };
+
     quote! {
         const _: () = {
+            #accessors
+
+            #[automatically_derived]
+            impl #p::RequiredFields for #ident {
+                fn missing_required(&self) -> ::core::option::Option<#p::String> {
+                    #required_check
+                }
+            }
+
             #[automatically_derived]
             impl #p::prost::Message for #ident {
                 #[allow(unused_variables, unused_mut)]
@@ -421,6 +769,8 @@ fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStrea
                     #(#encode_rest)*
                     #encode_unknown
                 }
+
+                #merge_override
 
                 #[allow(unused_variables)]
                 fn merge_field(
@@ -460,7 +810,10 @@ fn emit(input: &DeriveInput, names: &TypeNames, model: &Model<'_>) -> TokenStrea
                         return;
                     }
                     let mut message = #p::MessageBuilder::new(#full_name);
+                    #proto2
+                    #message_doc
                     #(#describes)*
+                    #describe_reserved
                     registry.add_message(#file, #package, message);
                 }
                 fn file_name() -> &'static str {

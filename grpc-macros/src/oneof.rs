@@ -9,8 +9,8 @@ use syn::{Data, DeriveInput, Fields, Ident};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::names;
-use crate::types::{self, Shape};
+use crate::types::{self, ScalarCode, Shape};
+use grpc_model::names;
 
 struct Variant<'a> {
     ident: &'a Ident,
@@ -76,10 +76,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         let Some(shape) = types::classify_variant(&ctx, &field.ty, attrs.encoding.as_ref()) else {
             continue;
         };
-        let name = attrs
-            .name
-            .as_ref()
-            .map_or_else(|| names::snake(&variant.ident.to_string()), |n| n.value());
+        let name = attrs.name.as_ref().map_or_else(
+            || names::oneof_variant_name(&variant.ident.to_string()),
+            |n| n.value(),
+        );
         variants.push(Variant {
             ident: &variant.ident,
             deprecated: attrs.deprecated.is_some(),

@@ -13,7 +13,7 @@ use syn::{
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::names;
+use grpc_model::{idents, layout, names};
 
 /// The four call shapes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -34,9 +34,6 @@ struct Method<'a> {
     response: Type,
     shape: Shape,
 }
-
-/// Inherent methods of the generated client that a service method must not shadow.
-const CLIENT_RESERVED: &[&str] = &["new", "channel", "clone", "fmt"];
 
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let item: ItemTrait = match syn::parse2(input.clone()) {
@@ -90,14 +87,16 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
         }
     }
     check_name_collisions(&ctx, &methods);
+    let proto2 = attrs::proto2(&ctx, &args);
     ctx.finish()?;
     let service = Service {
         krate: attrs::crate_path(&args),
+        proto2,
         full_name: names::full_name(&package, &name),
         file: args
             .file
             .as_ref()
-            .map_or_else(|| names::default_file(&package), |f| f.value()),
+            .map_or_else(|| layout::default_proto_file(&package), |f| f.value()),
         package,
         name,
     };
@@ -188,10 +187,10 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         (true, false) => Shape::ClientStreaming,
         (true, true) => Shape::Bidi,
     };
-    let wire_name = attrs
-        .name
-        .as_ref()
-        .map_or_else(|| names::upper_camel(&sig.ident.to_string()), |n| n.value());
+    let wire_name = attrs.name.as_ref().map_or_else(
+        || names::method_wire_name(&sig.ident.to_string()),
+        |n| n.value(),
+    );
     if !names::is_proto_ident(&wire_name) {
         ctx.error(
             attrs
@@ -265,7 +264,7 @@ fn check_name_collisions(ctx: &Ctx, methods: &[Method<'_>]) {
             ctx.error(method.ident, format!("method name `{}` on the wire is already used by `{previous}`; rename one with #[grpc(name = \"...\")]", method.wire_name));
         }
         let rust_name = method.ident.to_string();
-        if CLIENT_RESERVED.contains(&rust_name.as_str()) {
+        if idents::CLIENT_METHODS.contains(&rust_name.as_str()) {
             ctx.error(method.ident, format!("a method named `{rust_name}` clashes with the generated client's own `{rust_name}`; rename the Rust method (the wire name can stay with #[grpc(name = \"...\")])"));
         }
     }
@@ -273,6 +272,7 @@ fn check_name_collisions(ctx: &Ctx, methods: &[Method<'_>]) {
 
 struct Service {
     krate: TokenStream,
+    proto2: bool,
     package: String,
     name: String,
     full_name: String,
@@ -485,8 +485,11 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             Shape::ClientStreaming => quote!(ClientStreaming),
             Shape::Bidi => quote!(BidiStreaming),
         };
-        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape);)
+        let doc = attrs::doc(&method.item.attrs).map(|doc| quote!(builder.member_doc(#wire, #doc);));
+        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #doc)
     });
+    let service_doc = attrs::doc(&item.attrs).map(|doc| quote!(builder.doc(#doc);));
+    let proto2 = service.proto2.then(|| quote!(builder.proto2();));
     quote! {
         #[doc = #doc]
         #[derive(::core::clone::Clone, ::core::fmt::Debug)]
@@ -526,6 +529,8 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 return;
             }
             let mut builder = #p::ServiceBuilder::new(#name);
+            #proto2
+            #service_doc
             #(#describe_methods)*
             registry.add_service(#file, #package, builder);
         }

@@ -7,69 +7,29 @@ use syn::{GenericArgument, LitStr, PathArguments, Type};
 
 use crate::ctx::Ctx;
 
-/// A protobuf scalar type.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Scalar {
-    Double,
-    Float,
-    Int32,
-    Int64,
-    Uint32,
-    Uint64,
-    Sint32,
-    Sint64,
-    Fixed32,
-    Fixed64,
-    Sfixed32,
-    Sfixed64,
-    Bool,
-    String,
-    Bytes,
+pub(crate) use grpc_model::scalar::Scalar;
+
+/// The code generated for a scalar (the mapping itself is `grpc_model`'s).
+pub(crate) trait ScalarCode: Copy {
+    /// `::grpc_core::__private::prost::encoding::int32`
+    fn codec(self, krate: &TokenStream) -> TokenStream;
+    /// `::grpc_core::__private::ProtoType::Int32`
+    fn proto_type(self, krate: &TokenStream) -> TokenStream;
+    /// An expression that is true when `value` (a reference) is not the default.
+    fn is_set(self, value: &TokenStream) -> TokenStream;
 }
 
-impl Scalar {
-    /// The prost encoding module (and protobuf type name).
-    fn module(self) -> &'static str {
-        match self {
-            Scalar::Double => "double",
-            Scalar::Float => "float",
-            Scalar::Int32 => "int32",
-            Scalar::Int64 => "int64",
-            Scalar::Uint32 => "uint32",
-            Scalar::Uint64 => "uint64",
-            Scalar::Sint32 => "sint32",
-            Scalar::Sint64 => "sint64",
-            Scalar::Fixed32 => "fixed32",
-            Scalar::Fixed64 => "fixed64",
-            Scalar::Sfixed32 => "sfixed32",
-            Scalar::Sfixed64 => "sfixed64",
-            Scalar::Bool => "bool",
-            Scalar::String => "string",
-            Scalar::Bytes => "bytes",
-        }
-    }
-
-    /// `::grpc_core::__private::prost::encoding::int32`
-    pub(crate) fn codec(self, krate: &TokenStream) -> TokenStream {
-        let module = format_ident!("{}", self.module());
+impl ScalarCode for Scalar {
+    fn codec(self, krate: &TokenStream) -> TokenStream {
+        let module = format_ident!("{}", self.proto_name());
         quote!(#krate::__private::prost::encoding::#module)
     }
 
-    /// `::grpc_core::__private::ProtoType::Int32`
-    pub(crate) fn proto_type(self, krate: &TokenStream) -> TokenStream {
-        let variant = format_ident!("{}", crate::names::upper_camel(self.module()));
+    fn proto_type(self, krate: &TokenStream) -> TokenStream {
+        let variant = format_ident!("{}", grpc_model::names::upper_camel(self.proto_name()));
         quote!(#krate::__private::ProtoType::#variant)
     }
 
-    fn packable(self) -> bool {
-        !matches!(self, Scalar::String | Scalar::Bytes)
-    }
-
-    fn map_key(self) -> bool {
-        !matches!(self, Scalar::Double | Scalar::Float | Scalar::Bytes)
-    }
-
-    /// An expression that is true when `value` (a reference) is not the default.
     fn is_set(self, value: &TokenStream) -> TokenStream {
         match self {
             Scalar::String | Scalar::Bytes => quote!(!(#value).is_empty()),
@@ -79,48 +39,15 @@ impl Scalar {
             _ => quote!(*(#value) != 0),
         }
     }
+}
 
-    /// The scalar a plain Rust type maps to, and the encodings it may be overridden to.
-    fn of_rust(ty: &Type) -> Option<(Scalar, &'static [Scalar])> {
-        if let Some(inner) = generic_arg(ty, "Vec") {
-            return is_ident(inner, "u8").then_some((Scalar::Bytes, &[]));
-        }
-        let name = last_ident(ty)?;
-        Some(match name.as_str() {
-            "f64" => (Scalar::Double, &[]),
-            "f32" => (Scalar::Float, &[]),
-            "i32" => (Scalar::Int32, &[Scalar::Sint32, Scalar::Sfixed32]),
-            "i64" => (Scalar::Int64, &[Scalar::Sint64, Scalar::Sfixed64]),
-            "u32" => (Scalar::Uint32, &[Scalar::Fixed32]),
-            "u64" => (Scalar::Uint64, &[Scalar::Fixed64]),
-            "bool" => (Scalar::Bool, &[]),
-            "String" => (Scalar::String, &[]),
-            "Bytes" => (Scalar::Bytes, &[]),
-            _ => return None,
-        })
+/// The scalar a plain Rust type maps to, and the encodings it may be overridden to.
+fn scalar_of_rust(ty: &Type) -> Option<(Scalar, &'static [Scalar])> {
+    if let Some(inner) = generic_arg(ty, "Vec") {
+        return is_ident(inner, "u8").then_some((Scalar::Bytes, &[]));
     }
-
-    fn parse(name: &str) -> Option<Scalar> {
-        [
-            Scalar::Double,
-            Scalar::Float,
-            Scalar::Int32,
-            Scalar::Int64,
-            Scalar::Uint32,
-            Scalar::Uint64,
-            Scalar::Sint32,
-            Scalar::Sint64,
-            Scalar::Fixed32,
-            Scalar::Fixed64,
-            Scalar::Sfixed32,
-            Scalar::Sfixed64,
-            Scalar::Bool,
-            Scalar::String,
-            Scalar::Bytes,
-        ]
-        .into_iter()
-        .find(|s| s.module() == name)
-    }
+    let scalar = Scalar::of_rust(&last_ident(ty)?)?;
+    Some((scalar, scalar.overrides()))
 }
 
 /// How many values a field holds and how its presence works.
@@ -199,17 +126,17 @@ fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 
 /// Applies a `#[grpc(encoding = "...")]` override to a scalar.
 fn with_encoding(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>) -> Option<Scalar> {
-    let (scalar, overrides) = Scalar::of_rust(ty)?;
+    let (scalar, overrides) = scalar_of_rust(ty)?;
     let Some(encoding) = encoding else {
         return Some(scalar);
     };
     let wanted = encoding.value();
-    match Scalar::parse(&wanted) {
+    match Scalar::from_proto_name(&wanted) {
         Some(chosen) if chosen == scalar || overrides.contains(&chosen) => Some(chosen),
         _ => {
             let options: Vec<&str> = std::iter::once(scalar)
                 .chain(overrides.iter().copied())
-                .map(Scalar::module)
+                .map(Scalar::proto_name)
                 .collect();
             ctx.error(
                 encoding,
@@ -321,14 +248,14 @@ fn map(
         ctx.error(ty, "a map field needs a key and a value type");
         return None;
     };
-    let key = match Scalar::of_rust(key) {
+    let key = match scalar_of_rust(key) {
         Some((scalar, _)) if scalar.map_key() => scalar,
         _ => {
             ctx.error(key, "a map key must be an integer, `bool` or `String`");
             return None;
         }
     };
-    let value = match Scalar::of_rust(value) {
+    let value = match scalar_of_rust(value) {
         Some((scalar, _)) => MapValue::Scalar(scalar),
         None if generic_arg(value, "Option").is_some() || generic_arg(value, "Vec").is_some() => {
             ctx.error(value, "a map value cannot be `Option` or `Vec`");
@@ -373,6 +300,7 @@ pub(crate) fn field_code(
     value: &TokenStream,
     tag: u32,
     name: &str,
+    packed: bool,
 ) -> FieldCode {
     let p = quote!(#krate::__private);
     match shape {
@@ -395,7 +323,7 @@ pub(crate) fn field_code(
                     quote!(#value.as_ref().map_or(0, |value| #codec::encoded_len(#tag, value))),
                     quote!(Optional),
                 ),
-                Card::Repeated if scalar.packable() => (
+                Card::Repeated if packed && scalar.packable() => (
                     quote!(#codec::encode_packed(#tag, &#value, buf);),
                     quote!(#codec::merge_repeated(wire_type, &mut #value, buf, ctx)),
                     quote!(#codec::encoded_len_packed(#tag, &#value)),

@@ -26,9 +26,11 @@
 //! - From the command line, writing checked-in source:
 //!   `cargo run -p grpc-proto-import -- -I protos -o src/gen protos/route_guide.proto`.
 //!
-//! [`dynamic`] loads `.proto` files at run time and calls any method with JSON messages.
+//! With the `dynamic` feature, `dynamic` loads `.proto` files at run time and calls any method
+//! with JSON messages (it needs the grpc-core runtime; code generation alone does not).
 
 mod codegen;
+#[cfg(feature = "dynamic")]
 pub mod dynamic;
 mod error;
 mod parse;
@@ -38,6 +40,29 @@ use std::path::{Path, PathBuf};
 pub use codegen::{generate, GeneratedModule};
 pub use error::Error;
 pub use parse::parse;
+
+/// The well-known files (`google/protobuf/*.proto`) among `files`, by their names in `set`
+/// (a file may be given relative to an include path or as a path inside one).
+fn requested_well_known(
+    set: &prost_types::FileDescriptorSet,
+    files: &[impl AsRef<Path>],
+) -> Vec<String> {
+    let requested: Vec<String> = files
+        .iter()
+        .map(|f| f.as_ref().to_string_lossy().replace('\\', "/"))
+        .collect();
+    set.file
+        .iter()
+        .map(|f| f.name())
+        .filter(|name| grpc_model::well_known::is_well_known_file(name))
+        .filter(|name| {
+            requested
+                .iter()
+                .any(|r| r == name || r.ends_with(&format!("/{name}")))
+        })
+        .map(str::to_owned)
+        .collect()
+}
 
 /// Imports `.proto` files into Rust source files, one per protobuf package.
 #[derive(Debug, Clone, Default)]
@@ -91,6 +116,8 @@ impl Builder {
             self.includes.clone()
         };
         let set = parse(&includes, files)?;
+        let mut options = self.options.clone();
+        options.requested_well_known = requested_well_known(&set, files);
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
@@ -113,7 +140,7 @@ impl Builder {
             }
         }
         let mut written = Vec::new();
-        for module in self.generate(&set)? {
+        for module in codegen::generate_with(&set, &options)? {
             let path = out_dir.join(&module.file_name);
             std::fs::write(&path, &module.code)
                 .map_err(|e| Error::new(format!("write {}: {e}", path.display())))?;

@@ -77,9 +77,9 @@ fn unsupported_options_are_rejected() {
     );
     expect_error(
         "unpacked.proto",
-        "syntax = \"proto3\";\npackage u;\nmessage M {\n  repeated int32 x = 1 [packed = false];\n}\n",
-        4,
-        "options on field",
+        "syntax = \"proto3\";\npackage u;\nenum E { E_A = 0; }\nmessage M {\n  repeated E x = 1 [packed = false];\n}\n",
+        5,
+        "unpacked repeated enum `x`",
     );
 }
 
@@ -123,6 +123,11 @@ fn proto2_optional_and_required_get_explicit_presence() {
         code.contains("pub next: ::core::option::Option<::std::boxed::Box<M>>"),
         "recursion is boxed: {code}"
     );
+    assert!(
+        code.contains("#[grpc(package = \"two\", file = \"two.proto\", syntax = \"proto2\")]"),
+        "{code}"
+    );
+    assert!(code.contains("#[grpc(tag = 3, packed = true)]"), "{code}");
 }
 
 #[test]

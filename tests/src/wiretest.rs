@@ -8,7 +8,7 @@ use prost_types::{value::Kind, Any, Duration, FieldMask, ListValue, Struct, Time
 
 /// An enum field's type.
 #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
-#[grpc(package = "wiretest")]
+#[grpc(package = "wiretest", reserved(-2, 10..=20, 100..=max, "COLOR_PURPLE"))]
 pub enum Color {
     /// Default.
     Unspecified = 0,
@@ -23,6 +23,7 @@ pub enum Color {
 /// A nested message.
 #[derive(Message, Clone, PartialEq, Debug)]
 #[grpc(package = "wiretest")]
+#[grpc(reserved(3, 5..8, 1000..=max), reserved("old_label", "old_value"))]
 pub struct Inner {
     /// A string.
     pub label: String,

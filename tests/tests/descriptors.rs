@@ -130,3 +130,49 @@ message Outer {
     );
     assert_eq!(nested::OuterInnerDeep::full_name(), "nest.Outer.Inner.Deep");
 }
+
+/// `#[grpc_core::package]` gives the module's types and services its package (and file),
+/// unless they name their own.
+#[grpc_core::package("shop.v1", file = "shop/v1/shop.proto")]
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod shop {
+    use grpc_core::{Enumeration, Message, Status};
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    pub struct Order {
+        pub id: u64,
+        pub kind: Kind,
+    }
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum Kind {
+        Unspecified = 0,
+        Rush = 1,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "common", file = "common/money.proto")]
+    pub struct Money {
+        pub cents: i64,
+    }
+
+    #[grpc_core::service]
+    pub trait Shop: Send + Sync + 'static {
+        async fn place(&self, order: Order) -> Result<Money, Status>;
+    }
+}
+
+#[test]
+fn a_module_package_applies_to_what_does_not_name_its_own() {
+    let set = shop::ShopClient::file_descriptor_set();
+    let file = find(&set, "shop/v1/shop.proto");
+    assert_eq!(file.package(), "shop.v1");
+    assert_eq!(file.service[0].name(), "Shop");
+    assert_eq!(file.service[0].method[0].input_type(), ".shop.v1.Order");
+    assert_eq!(file.service[0].method[0].output_type(), ".common.Money");
+    let names: Vec<&str> = file.message_type.iter().map(|m| m.name()).collect();
+    assert_eq!(names, ["Order"]);
+    assert_eq!(file.enum_type[0].name(), "Kind");
+    assert_eq!(find(&set, "common/money.proto").package(), "common");
+    assert_renders_back(&set, "shop/v1/shop.proto");
+}

@@ -28,6 +28,16 @@ fn helloworld() {
 }
 
 #[test]
+fn proto2() {
+    let set = imported::prototwo::file_descriptor_set();
+    // protoc leaves `syntax` unset for proto2 (only proto3 and editions are spelled out).
+    let file = find(&set, "prototwo.proto");
+    assert_eq!(file.syntax, None);
+    assert!(grpc_core::descriptor::render_proto(&file).starts_with("syntax = \"proto2\";"));
+    check(set, &["prototwo.proto"]);
+}
+
+#[test]
 fn route_guide() {
     check(
         imported::routeguide::file_descriptor_set(),
@@ -83,4 +93,198 @@ fn imported_and_code_first_types_read_each_other() {
         grpc_tests::wiretest::Everything::decode(&imported.encode_to_vec()[..]).expect("decode");
     assert_eq!(back, reference);
     assert_eq!(imported.map_si.len(), 2);
+}
+
+/// Leading comments by path.
+fn comments(file: &grpc_core::descriptor::FileDescriptorProto) -> Vec<(Vec<i32>, String)> {
+    let mut out: Vec<(Vec<i32>, String)> = file
+        .source_code_info
+        .iter()
+        .flat_map(|info| &info.location)
+        .filter_map(|l| Some((l.path.clone(), l.leading_comments.clone()?)))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn comments_travel_from_proto_through_rust_docs_back_to_descriptors() {
+    let file = "grpc/testing/test.proto";
+    let ours = find(&imported::grpc::testing::file_descriptor_set(), file);
+    let mut compiler =
+        protox::Compiler::new([protos_dir().as_path(), Path::new(GRPC_PROTO_DIR)]).unwrap();
+    compiler.include_source_info(true).open_file(file).unwrap();
+    let canonical = find(&compiler.file_descriptor_set(), file);
+    let theirs = comments(&canonical);
+    let ours = comments(&ours);
+    // Every comment the code carries sits where protoc puts it, with protoc's text.
+    for comment in &ours {
+        assert!(theirs.contains(comment), "{comment:?} not in {theirs:#?}");
+    }
+    // And the service's and its methods' comments are all there.
+    let on_services = |c: &&(Vec<i32>, String)| c.0.first() == Some(&6);
+    assert_eq!(
+        ours.iter().filter(on_services).collect::<Vec<_>>(),
+        theirs.iter().filter(on_services).collect::<Vec<_>>()
+    );
+    assert!(!ours.is_empty());
+}
+
+#[test]
+fn one_call_exports_the_whole_proto_tree() {
+    use grpc_core::descriptor::{FileOptions, ProtoExport};
+    let dir = std::env::temp_dir().join(format!("grpc-export-tree-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let export = ProtoExport::new()
+        .add::<imported::grpc::testing::TestServiceClient>()
+        .add::<imported::grpc::health::v1::HealthClient>()
+        .default_file_options(FileOptions {
+            go_package: Some("example.com/testing".to_owned()),
+            ..Default::default()
+        });
+    let written = export.write_to(&dir).expect("writes");
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    for expected in [
+        "grpc/testing/empty.proto",
+        "grpc/testing/messages.proto",
+        "grpc/testing/test.proto",
+        "grpc/health/v1/health.proto",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not in {names:?}"
+        );
+    }
+    let test = std::fs::read_to_string(dir.join("grpc/testing/test.proto")).unwrap();
+    assert!(
+        test.contains("option go_package = \"example.com/testing\";"),
+        "{test}"
+    );
+    assert!(
+        test.contains(
+            "// A simple service to test the various types of RPCs and experiment with\n"
+        ),
+        "{test}"
+    );
+    // The written tree compiles on its own to what the code describes (options aside).
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let reparsed = parse(&names, &[&dir]);
+    let described = export.file_descriptor_set();
+    for name in &names {
+        assert_same(find(&reparsed, name), find(&described, name));
+        assert_eq!(
+            find(&reparsed, name)
+                .options
+                .and_then(|o| o.go_package)
+                .as_deref(),
+            Some("example.com/testing")
+        );
+    }
+}
+
+#[test]
+fn proto2_repeated_scalars_are_packed_as_the_file_says() {
+    use prost::Message as _;
+    let settings = imported::prototwo::Settings {
+        unpacked: vec![1, 2],
+        packed_values: vec![-1, 1],
+        flags: vec![true, false],
+        count: Some(0),
+        ..Default::default()
+    };
+    let bytes = settings.encode_to_vec();
+    assert_eq!(
+        bytes,
+        [
+            0x10, 0x00, // count = 0: explicit presence, written
+            0x20, 0x01, 0x20, 0x02, // unpacked = [1, 2]: one record each
+            0x2a, 0x02, 0x01, 0x02, // packed_values = [-1, 1], sint64, packed
+            0x68, 0x01, 0x68, 0x00, // flags [packed = false]
+        ]
+    );
+    // `inner` is required and unset: decoding what was encoded fails, naming it.
+    let error = imported::prototwo::Settings::decode(bytes.as_slice()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("missing required field `prototwo.Settings.inner`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn proto2_required_fields_are_checked_on_decode() {
+    use imported::prototwo::{Inner, Settings};
+    use prost::Message as _;
+    let inner = |id: Option<&str>, next: Option<Inner>| Inner {
+        id: id.map(str::to_owned),
+        next: next.map(Box::new),
+        ..Default::default()
+    };
+    let settings = |inner: Option<Inner>| Settings {
+        inner,
+        ..Default::default()
+    };
+    let decode = |message: &Settings| Settings::decode(message.encode_to_vec().as_slice());
+    let complete = settings(Some(inner(Some("a"), Some(inner(Some("b"), None)))));
+    assert_eq!(decode(&complete).unwrap(), complete);
+    for (message, missing) in [
+        (settings(None), "prototwo.Settings.inner"),
+        (settings(Some(inner(None, None))), "prototwo.Inner.id"),
+        (
+            settings(Some(inner(Some("a"), Some(inner(None, None))))),
+            "prototwo.Inner.id",
+        ),
+    ] {
+        let error = decode(&message).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("missing required field `{missing}`")),
+            "{error}"
+        );
+    }
+    // The descriptor says `required`, as protoc's does (compared in `proto2`).
+    let file = find(&imported::prototwo::file_descriptor_set(), "prototwo.proto");
+    let field = file
+        .message_type
+        .iter()
+        .find(|m| m.name() == "Settings")
+        .unwrap()
+        .field
+        .iter()
+        .find(|f| f.name() == "inner")
+        .unwrap();
+    assert_eq!(
+        field.label(),
+        prost_types::field_descriptor_proto::Label::Required
+    );
+}
+
+#[test]
+fn proto2_defaults_apply_on_read() {
+    let unset = imported::prototwo::Settings::default();
+    assert_eq!(unset.retries, None);
+    assert_eq!(unset.retries(), -3);
+    assert_eq!(unset.greeting(), "hi \"there\"");
+    assert_eq!(unset.magic(), [1, 0x7f, b'z']);
+    assert_eq!(unset.ratio(), f64::INFINITY);
+    assert!(unset.enabled());
+    assert_eq!(unset.big(), u64::MAX);
+    assert_eq!(unset.half(), 0.5);
+    let set = imported::prototwo::Settings {
+        retries: Some(0),
+        greeting: Some(String::new()),
+        enabled: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(set.retries(), 0);
+    assert_eq!(set.greeting(), "");
+    assert!(!set.enabled());
 }

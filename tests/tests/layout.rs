@@ -134,3 +134,44 @@ fn no_import_cycles_between_top_level_modules() {
         visit(node, &graph, &mut Vec::new(), &mut done);
     }
 }
+
+/// The `[dependencies]` table of a workspace crate's manifest, one `name = ...` line each.
+fn dependencies(krate: &str) -> BTreeMap<String, String> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../{krate}/Cargo.toml"));
+    let text = std::fs::read_to_string(&manifest).expect("read manifest");
+    let mut out = BTreeMap::new();
+    let mut in_dependencies = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+        } else if in_dependencies && !line.is_empty() && !line.starts_with('#') {
+            let (name, spec) = line.split_once('=').expect("name = spec");
+            out.insert(
+                name.trim().trim_end_matches(".workspace").to_owned(),
+                spec.to_owned(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn the_importer_compiles_without_the_runtime() {
+    // Code generation (what a build.rs runs) needs only the shared model; the runtime (and its
+    // transport: hyper, h2, rustls) comes in only with the `dynamic` feature.
+    let importer = dependencies("grpc-proto-import");
+    assert!(importer.contains_key("grpc-model"), "{importer:?}");
+    let core = importer.get("grpc-core").expect("grpc-core for `dynamic`");
+    assert!(
+        core.contains("optional = true"),
+        "grpc-core must be optional: {core}"
+    );
+    for transport in ["hyper", "h2", "tokio-rustls", "hyper-util"] {
+        assert!(!importer.contains_key(transport), "{transport}");
+    }
+    // The model itself depends on nothing, and the macros and the runtime both use it.
+    assert_eq!(dependencies("grpc-macros/model"), BTreeMap::new());
+    assert!(dependencies("grpc-macros").contains_key("grpc-model"));
+    assert!(dependencies("grpc-core").contains_key("grpc-model"));
+}

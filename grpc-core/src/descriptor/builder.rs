@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use prost_types::{
+    descriptor_proto::ReservedRange,
+    enum_descriptor_proto::EnumReservedRange,
     field_descriptor_proto::{Label, Type},
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
     MessageOptions, MethodDescriptorProto, OneofDescriptorProto, ServiceDescriptorProto,
@@ -77,6 +79,8 @@ pub trait NamedKind {
 pub struct MessageBuilder {
     full_name: String,
     proto: DescriptorProto,
+    docs: Docs,
+    proto2: bool,
     imports: BTreeSet<String>,
     synthetic_oneofs: Vec<(usize, String)>,
 }
@@ -93,6 +97,8 @@ impl MessageBuilder {
             },
             imports: BTreeSet::new(),
             synthetic_oneofs: Vec::new(),
+            docs: Docs::default(),
+            proto2: false,
         }
     }
 
@@ -133,12 +139,62 @@ impl MessageBuilder {
             Cardinality::Repeated => {
                 self.push_field(name, number, ty, Label::Repeated);
             }
+            // proto2 fields have explicit presence without proto3's synthetic oneof.
+            Cardinality::Optional if self.proto2 => {
+                self.push_field(name, number, ty, Label::Optional);
+            }
             Cardinality::Optional => {
                 let field = self.push_field(name, number, ty, Label::Optional);
                 field.proto3_optional = Some(true);
                 let index = self.proto.field.len() - 1;
                 self.synthetic_oneofs.push((index, format!("_{name}")));
             }
+        }
+    }
+
+    /// Declares the message `syntax = "proto2"`: `Option` fields are plain `optional`, and the
+    /// file it lives in says `proto2`.
+    pub fn proto2(&mut self) {
+        self.proto2 = true;
+    }
+
+    pub(crate) fn is_proto2(&self) -> bool {
+        self.proto2
+    }
+
+    /// Makes the field numbered `number` proto2 `required`.
+    pub fn require(&mut self, number: u32) {
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field.label = Some(Label::Required as i32);
+        }
+    }
+
+    /// Sets `[default = ...]` (protoc's text form) on the field numbered `number`.
+    pub fn default_value(&mut self, number: u32, text: &str) {
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field.default_value = Some(text.to_owned());
+        }
+    }
+
+    /// Sets `[packed = ...]` on the field numbered `number`, as the code says explicitly.
+    pub fn packed(&mut self, number: u32, packed: bool) {
+        if let Some(field) = self
+            .proto
+            .field
+            .iter_mut()
+            .find(|f| f.number == Some(number as i32))
+        {
+            field.options.get_or_insert_with(Default::default).packed = Some(packed);
         }
     }
 
@@ -159,7 +215,7 @@ impl MessageBuilder {
 
     /// Adds a `map<K, V>` field, with its nested `XxxEntry` message.
     pub fn map(&mut self, name: &str, number: u32, key: FieldType, value: FieldType) {
-        let entry_name = format!("{}Entry", upper_camel(name));
+        let entry_name = grpc_model::names::map_entry_name(name);
         let entry_full_name = format!("{}.{entry_name}", self.full_name);
         let mut entry = MessageBuilder::new(&entry_full_name);
         entry.field("key", 1, key, Cardinality::Singular);
@@ -194,6 +250,34 @@ impl MessageBuilder {
         field.oneof_index = Some(oneof_index);
     }
 
+    /// Reserves the field numbers `start..=end` (`reserved 9 to 11;`).
+    pub fn reserved_range(&mut self, start: u32, end: u32) {
+        self.proto.reserved_range.push(ReservedRange {
+            start: i32::try_from(start).ok(),
+            // Descriptors store message ranges end-exclusive.
+            end: i32::try_from(end).ok().map(|end| end.saturating_add(1)),
+        });
+    }
+
+    /// Reserves a field name (`reserved "foo";`).
+    pub fn reserved_name(&mut self, name: &str) {
+        self.proto.reserved_name.push(name.to_owned());
+    }
+
+    /// Documents the message (the text of its doc comment, one `\n`-ended line per line).
+    pub fn doc(&mut self, text: &str) {
+        self.docs.push((None, text.to_owned()));
+    }
+
+    /// Documents one of its fields or oneofs by name.
+    pub fn member_doc(&mut self, member: &str, text: &str) {
+        self.docs.push((Some(member.to_owned()), text.to_owned()));
+    }
+
+    pub(crate) fn take_docs(&mut self) -> Docs {
+        std::mem::take(&mut self.docs)
+    }
+
     /// The finished descriptor and the files it imports.
     pub(crate) fn finish(mut self) -> (DescriptorProto, BTreeSet<String>) {
         // protoc puts the synthetic oneofs of proto3 `optional` fields after the real ones.
@@ -205,11 +289,16 @@ impl MessageBuilder {
     }
 }
 
+/// Doc comments of an element (`None`) and its members (`Some(name)`).
+pub(crate) type Docs = Vec<(Option<String>, String)>;
+
 /// Builds one `EnumDescriptorProto`.
 #[derive(Debug)]
 pub struct EnumBuilder {
     full_name: String,
     proto: EnumDescriptorProto,
+    docs: Docs,
+    proto2: bool,
 }
 
 impl EnumBuilder {
@@ -222,7 +311,18 @@ impl EnumBuilder {
                 name: Some(name.to_owned()),
                 ..Default::default()
             },
+            docs: Docs::default(),
+            proto2: false,
         }
+    }
+
+    /// Declares the enum `syntax = "proto2"` (its file says `proto2`).
+    pub fn proto2(&mut self) {
+        self.proto2 = true;
+    }
+
+    pub(crate) fn is_proto2(&self) -> bool {
+        self.proto2
     }
 
     /// Adds a value.
@@ -234,9 +334,36 @@ impl EnumBuilder {
         });
     }
 
+    /// Reserves the value numbers `start..=end` (`reserved 9 to 11;`).
+    pub fn reserved_range(&mut self, start: i32, end: i32) {
+        self.proto.reserved_range.push(EnumReservedRange {
+            start: Some(start),
+            end: Some(end),
+        });
+    }
+
+    /// Reserves a value name (`reserved "FOO";`).
+    pub fn reserved_name(&mut self, name: &str) {
+        self.proto.reserved_name.push(name.to_owned());
+    }
+
     /// The fully-qualified name.
     pub(crate) fn full_name(&self) -> &str {
         &self.full_name
+    }
+
+    /// Documents the enum (the text of its doc comment, one `\n`-ended line per line).
+    pub fn doc(&mut self, text: &str) {
+        self.docs.push((None, text.to_owned()));
+    }
+
+    /// Documents one of its values by name.
+    pub fn member_doc(&mut self, member: &str, text: &str) {
+        self.docs.push((Some(member.to_owned()), text.to_owned()));
+    }
+
+    pub(crate) fn take_docs(&mut self) -> Docs {
+        std::mem::take(&mut self.docs)
     }
 
     pub(crate) fn finish(self) -> EnumDescriptorProto {
@@ -262,6 +389,8 @@ pub enum MethodShape {
 pub struct ServiceBuilder {
     proto: ServiceDescriptorProto,
     imports: BTreeSet<String>,
+    docs: Docs,
+    proto2: bool,
 }
 
 impl ServiceBuilder {
@@ -273,7 +402,18 @@ impl ServiceBuilder {
                 ..Default::default()
             },
             imports: BTreeSet::new(),
+            docs: Docs::default(),
+            proto2: false,
         }
+    }
+
+    /// Declares the service's file `syntax = "proto2"`.
+    pub fn proto2(&mut self) {
+        self.proto2 = true;
+    }
+
+    pub(crate) fn is_proto2(&self) -> bool {
+        self.proto2
     }
 
     /// Adds a method; registers its request and response types. (`ServiceBuilder::method`,
@@ -306,6 +446,20 @@ impl ServiceBuilder {
         });
     }
 
+    /// Documents the service (the text of its doc comment, one `\n`-ended line per line).
+    pub fn doc(&mut self, text: &str) {
+        self.docs.push((None, text.to_owned()));
+    }
+
+    /// Documents one of its methods by name.
+    pub fn member_doc(&mut self, member: &str, text: &str) {
+        self.docs.push((Some(member.to_owned()), text.to_owned()));
+    }
+
+    pub(crate) fn take_docs(&mut self) -> Docs {
+        std::mem::take(&mut self.docs)
+    }
+
     pub(crate) fn finish(self) -> (ServiceDescriptorProto, BTreeSet<String>) {
         (self.proto, self.imports)
     }
@@ -314,36 +468,7 @@ impl ServiceBuilder {
 /// protoc's default JSON name: `foo_bar_baz` becomes `fooBarBaz` (each `_` dropped and the
 /// character after it upper-cased).
 pub fn json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// protoc's map entry naming: `my_field` becomes `MyField`.
-fn upper_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    grpc_model::names::json_name(name)
 }
 
 #[cfg(test)]
@@ -354,6 +479,5 @@ mod tests {
     fn names_follow_protoc() {
         assert_eq!(json_name("foo_bar_baz"), "fooBarBaz");
         assert_eq!(json_name("x"), "x");
-        assert_eq!(upper_camel("map_si"), "MapSi");
     }
 }

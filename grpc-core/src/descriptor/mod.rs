@@ -24,15 +24,19 @@
 //! ```
 
 mod builder;
+mod docs;
+mod export;
 mod render;
 mod wkt;
 
 use std::collections::{BTreeSet, HashMap};
 
 pub use prost_types::{
-    DescriptorProto, EnumDescriptorProto, FileDescriptorProto, FileDescriptorSet,
+    DescriptorProto, EnumDescriptorProto, FileDescriptorProto, FileDescriptorSet, FileOptions,
     ServiceDescriptorProto,
 };
+
+pub use export::ProtoExport;
 
 pub use builder::json_name;
 
@@ -100,6 +104,8 @@ pub struct Registry {
     seen: BTreeSet<String>,
     /// Per file, the full names of the messages and enums added, in order (for nesting).
     added: HashMap<String, Added>,
+    /// Doc comments by full name with a leading dot (`.pkg.Msg`, `.pkg.Msg.field`).
+    docs: HashMap<String, String>,
 }
 
 /// Full names of the definitions added to one file, in the order they were added.
@@ -156,8 +162,12 @@ impl Registry {
 
     /// Adds a message definition to `file`.
     #[doc(hidden)]
-    pub fn add_message(&mut self, file: &str, package: &str, message: MessageBuilder) {
+    pub fn add_message(&mut self, file: &str, package: &str, mut message: MessageBuilder) {
         let full_name = message.full_name().to_owned();
+        self.note_docs(&full_name, message.take_docs());
+        if message.is_proto2() {
+            self.mark_proto2(file, package);
+        }
         let (proto, imports) = message.finish();
         self.note_imports(file, imports);
         self.file_mut(file, package).message_type.push(proto);
@@ -170,8 +180,12 @@ impl Registry {
 
     /// Adds an enum definition to `file`.
     #[doc(hidden)]
-    pub fn add_enum(&mut self, file: &str, package: &str, enumeration: EnumBuilder) {
+    pub fn add_enum(&mut self, file: &str, package: &str, mut enumeration: EnumBuilder) {
         let full_name = enumeration.full_name().to_owned();
+        self.note_docs(&full_name, enumeration.take_docs());
+        if enumeration.is_proto2() {
+            self.mark_proto2(file, package);
+        }
         let proto = enumeration.finish();
         self.file_mut(file, package).enum_type.push(proto);
         self.added
@@ -183,10 +197,31 @@ impl Registry {
 
     /// Adds a service definition to `file`.
     #[doc(hidden)]
-    pub fn add_service(&mut self, file: &str, package: &str, service: ServiceBuilder) {
+    pub fn add_service(&mut self, file: &str, package: &str, mut service: ServiceBuilder) {
+        let docs = service.take_docs();
+        if service.is_proto2() {
+            self.mark_proto2(file, package);
+        }
         let (proto, imports) = service.finish();
+        self.note_docs(&grpc_model::names::full_name(package, proto.name()), docs);
         self.note_imports(file, imports);
         self.file_mut(file, package).service.push(proto);
+    }
+
+    /// A proto2 file has no `syntax` in its descriptor, as protoc writes it (absent means
+    /// proto2; `.proto` export writes `syntax = "proto2";`).
+    fn mark_proto2(&mut self, file: &str, package: &str) {
+        self.file_mut(file, package).syntax = None;
+    }
+
+    fn note_docs(&mut self, full_name: &str, docs: builder::Docs) {
+        for (member, text) in docs {
+            let key = match member {
+                Some(member) => format!(".{full_name}.{member}"),
+                None => format!(".{full_name}"),
+            };
+            self.docs.insert(key, text);
+        }
     }
 
     fn note_imports(&mut self, file: &str, imports: BTreeSet<String>) {
@@ -203,6 +238,9 @@ impl Registry {
             }
             if let Some(added) = self.added.remove(file.name()) {
                 nest(file, added);
+            }
+            if !self.docs.is_empty() {
+                docs::attach(file, &self.docs);
             }
         }
         FileDescriptorSet {

@@ -14,6 +14,10 @@ pub mod wiretest {
     include!("wiretest.rs");
 }
 
+pub mod prototwo {
+    include!("prototwo.rs");
+}
+
 pub mod grpc {
     pub mod testing {
         include!("grpc.testing.rs");

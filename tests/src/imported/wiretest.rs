@@ -3,6 +3,7 @@
 
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(package = "wiretest", file = "wiretest.proto")]
+#[grpc(reserved(3, 5..=7, 1000..=max, "old_label", "old_value"))]
 pub struct Inner {
     #[grpc(tag = 1)]
     pub label: ::std::string::String,
@@ -138,6 +139,7 @@ pub mod everything {
     Debug
 )]
 #[grpc(package = "wiretest", file = "wiretest.proto")]
+#[grpc(reserved(-2, 10..=20, 100..=max, "COLOR_PURPLE"))]
 pub enum Color {
     Unspecified = 0,
     Red = 1,

@@ -1,0 +1,74 @@
+//! Checks: constructs the importer does not support, each an error naming file and line.
+
+use prost_types::field_descriptor_proto::Type;
+use prost_types::FieldDescriptorProto;
+
+use crate::error::Error;
+
+use super::*;
+
+/// Whether an element sets any option.
+pub(super) fn has_options<T: Default + PartialEq>(options: &Option<T>) -> bool {
+    options.as_ref().is_some_and(|o| *o != T::default())
+}
+
+pub(super) fn deprecated(field: &FieldDescriptorProto) -> bool {
+    field.options.as_ref().and_then(|o| o.deprecated) == Some(true)
+}
+
+impl<'a> Generator<'a> {
+    pub(super) fn check_field(
+        &self,
+        ctx: &FileCtx<'_>,
+        message: &str,
+        field: &FieldDescriptorProto,
+        line: Option<u32>,
+    ) -> Result<(), Error> {
+        let name = field.name();
+        if field.r#type() == Type::Group {
+            return Err(ctx.error(
+                format!("group `{name}` in message `{message}` is not supported"),
+                line,
+            ));
+        }
+        if let Some(options) = &field.options {
+            let mut rest = options.clone();
+            rest.deprecated = None;
+            rest.packed = None;
+            if rest != Default::default() {
+                return Err(ctx.error(
+                    format!(
+                        "options on field `{message}.{name}` are not supported (only `deprecated`)"
+                    ),
+                    line,
+                ));
+            }
+        }
+        if field
+            .json_name
+            .as_deref()
+            .is_some_and(|json| json != grpc_model::names::json_name(name))
+        {
+            return Err(ctx.error(
+                format!("custom json_name on field `{message}.{name}` is not supported"),
+                line,
+            ));
+        }
+        if field.default_value.is_some() && ctx.proto3 {
+            return Err(ctx.error(format!("default value on `{message}.{name}`"), line));
+        }
+        if field.default_value.is_some() && field.r#type() == Type::Enum {
+            return Err(ctx.error(
+                format!("default value on enum field `{message}.{name}` is not supported yet"),
+                line,
+            ));
+        }
+        if field.default_value.is_some() && field.oneof_index.is_some() {
+            return Err(ctx.error(
+                format!("default value on oneof field `{message}.{name}` is not supported"),
+                line,
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! Emitting enums.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use prost_types::EnumDescriptorProto;
+use quote::quote;
+
+use crate::error::Error;
+
+use crate::codegen::checks::has_options;
+use crate::codegen::*;
+
+impl<'a> Generator<'a> {
+    pub(in crate::codegen) fn enumeration(
+        &self,
+        ctx: &FileCtx<'_>,
+        enumeration: &EnumDescriptorProto,
+        path: &[i32],
+        parents: &[&str],
+    ) -> Result<TokenStream, Error> {
+        let name = enumeration.name();
+        let line = ctx.comments.line(path);
+        if has_options(&enumeration.options) {
+            return Err(ctx.error(
+                format!("options on enum `{name}` (such as allow_alias) are not supported"),
+                line,
+            ));
+        }
+        let (ident, _) = names::ident(name);
+        let doc = ctx.comments.doc(path);
+        let attrs = Self::type_attrs(ctx, parents, name);
+        let reserved_ranges: Vec<(i64, i64)> = enumeration
+            .reserved_range
+            .iter()
+            .map(|r| (i64::from(r.start()), i64::from(r.end())))
+            .collect();
+        let reserved = Self::reserved_attr(
+            &reserved_ranges,
+            &enumeration.reserved_name,
+            i32::MAX.into(),
+        );
+        let prefix = grpc_model::names::enum_value_prefix(name);
+        let mut seen = HashSet::new();
+        let mut variants = Vec::new();
+        for (i, value) in enumeration.value.iter().enumerate() {
+            let value_path = [path, &[2, i as i32]].concat();
+            let value_line = ctx.comments.line(&value_path);
+            if has_options(&value.options) {
+                return Err(ctx.error(
+                    format!("options on enum value `{}` are not supported", value.name()),
+                    value_line,
+                ));
+            }
+            let stripped = value
+                .name()
+                .strip_prefix(&prefix)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(value.name());
+            let mut variant = names::upper_camel(stripped);
+            if variant.is_empty() || variant.starts_with(|c: char| c.is_ascii_digit()) {
+                variant = format!("V{variant}");
+            }
+            if !seen.insert(variant.clone()) {
+                return Err(ctx.error(
+                    format!("enum `{name}` has two values named `{variant}` in Rust"),
+                    value_line,
+                ));
+            }
+            let (variant_ident, _) = names::ident(&variant);
+            let number = proc_macro2::Literal::i32_unsuffixed(value.number());
+            let wire = value.name();
+            let name_attr = (grpc_model::names::enum_value_name(&ident.to_string(), &variant)
+                != wire)
+                .then(|| quote!(#[grpc(name = #wire)]));
+            let value_doc = ctx.comments.doc(&value_path);
+            variants.push(quote! {
+                #value_doc
+                #name_attr
+                #variant_ident = #number,
+            });
+        }
+        Ok(quote! {
+            #doc
+            #[derive(::grpc_core::Enumeration, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+            #attrs
+            #reserved
+            pub enum #ident {
+                #(#variants)*
+            }
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! Emitting a file's items and the package's `file_descriptor_set()`.
+
+use proc_macro2::TokenStream;
+use prost_types::FileDescriptorProto;
+use quote::{format_ident, quote, ToTokens};
+
+use crate::error::Error;
+use comments::Comments;
+
+use crate::codegen::*;
+
+impl<'a> Generator<'a> {
+    /// `file_descriptor_set()`: every type and service of the package, for reflection and export.
+    pub(in crate::codegen) fn descriptor_set_fn(
+        &self,
+        files: &[&FileDescriptorProto],
+    ) -> TokenStream {
+        let mut paths = Vec::new();
+        for file in files {
+            let module: Vec<String> = file
+                .package()
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let prefix = if file.package().is_empty() {
+                String::new()
+            } else {
+                format!(".{}", file.package())
+            };
+            let mut names = Vec::new();
+            collect_type_names(&prefix, &file.message_type, &file.enum_type, &mut names);
+            for name in names {
+                if self.map_entries.contains_key(&name) {
+                    continue;
+                }
+                if let Ok(path) = self.path_to(&name, &module, file.name(), None) {
+                    paths.push(path);
+                }
+            }
+            for service in &file.service {
+                paths.push(
+                    format_ident!(
+                        "{}Client",
+                        names::ident(service.name())
+                            .0
+                            .to_string()
+                            .trim_start_matches("r#")
+                    )
+                    .into_token_stream(),
+                );
+            }
+        }
+        quote! {
+            /// The descriptors of every type and service this module defines, with the files
+            /// they import: for reflection and `.proto` export.
+            pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
+                let mut registry = ::grpc_core::descriptor::Registry::new();
+                #(registry.add::<#paths>();)*
+                registry.into_file_descriptor_set()
+            }
+        }
+    }
+
+    pub(in crate::codegen) fn file(
+        &self,
+        file: &'a FileDescriptorProto,
+    ) -> Result<TokenStream, Error> {
+        let ctx = FileCtx {
+            file,
+            comments: Comments::of(file),
+            proto3: file.syntax() == "proto3",
+        };
+        match file.syntax() {
+            "" | "proto2" | "proto3" => {}
+            other => {
+                return Err(Error::at(
+                    format!("syntax `{other}` (editions) is not supported"),
+                    file.name(),
+                    Some(1),
+                ))
+            }
+        }
+        if let Some(extension) = file.extension.first() {
+            let line = ctx.comments.line(&[7, 0]);
+            return Err(Error::at(
+                format!("extension `{}` is not supported", extension.name()),
+                file.name(),
+                line,
+            ));
+        }
+        let module: Vec<String> = file
+            .package()
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut items = TokenStream::new();
+        for (i, message) in file.message_type.iter().enumerate() {
+            items.extend(self.message(&ctx, message, &[4, i as i32], &[], &module)?);
+        }
+        for (i, enumeration) in file.enum_type.iter().enumerate() {
+            items.extend(self.enumeration(&ctx, enumeration, &[5, i as i32], &[])?);
+        }
+        for (i, service) in file.service.iter().enumerate() {
+            items.extend(self.service(&ctx, service, &[6, i as i32], &module)?);
+        }
+        Ok(items)
+    }
+
+    /// `#[grpc(reserved(2, 9..=11, 40..=max, "foo"))]` for inclusive `ranges` (`max` for the
+    /// kind's largest number) and `names`; nothing when both are empty.
+    pub(in crate::codegen) fn reserved_attr(
+        ranges: &[(i64, i64)],
+        names: &[String],
+        max: i64,
+    ) -> TokenStream {
+        if ranges.is_empty() && names.is_empty() {
+            return TokenStream::new();
+        }
+        let number = |n: i64| {
+            let abs = proc_macro2::Literal::u64_unsuffixed(n.unsigned_abs());
+            if n < 0 {
+                quote!(-#abs)
+            } else {
+                quote!(#abs)
+            }
+        };
+        let ranges = ranges.iter().map(|&(start, end)| {
+            let first = number(start);
+            if start == end {
+                first
+            } else if end == max {
+                quote!(#first..=max)
+            } else {
+                let last = number(end);
+                quote!(#first..=#last)
+            }
+        });
+        quote!(#[grpc(reserved(#(#ranges,)* #(#names),*))])
+    }
+
+    /// Attributes naming the package, file and (for nested types) the dotted name.
+    pub(in crate::codegen) fn type_attrs(
+        ctx: &FileCtx<'_>,
+        parents: &[&str],
+        name: &str,
+    ) -> TokenStream {
+        let package = ctx.file.package();
+        let file = ctx.file.name();
+        let syntax = (!ctx.proto3).then(|| quote!(, syntax = "proto2"));
+        if parents.is_empty() {
+            quote!(#[grpc(package = #package, file = #file #syntax)])
+        } else {
+            let dotted = format!("{}.{name}", parents.join("."));
+            quote!(#[grpc(package = #package, file = #file, name = #dotted #syntax)])
+        }
+    }
+}

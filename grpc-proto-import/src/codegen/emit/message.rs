@@ -1,0 +1,229 @@
+//! Emitting messages (with their oneofs and nested types).
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use prost_types::{DescriptorProto, FieldDescriptorProto};
+use quote::quote;
+
+use crate::error::Error;
+
+use crate::codegen::checks::{deprecated, has_options};
+use crate::codegen::*;
+
+/// The Rust name of a message's unknown-fields field: `unknown_fields`, with underscores added
+/// while a protobuf field (or oneof) already has that name.
+fn unknown_fields_name(message: &DescriptorProto) -> String {
+    let taken: HashSet<String> = message
+        .field
+        .iter()
+        .map(|f| names::snake(f.name()))
+        .chain(message.oneof_decl.iter().map(|o| names::snake(o.name())))
+        .collect();
+    let mut name = "unknown_fields".to_owned();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
+impl<'a> Generator<'a> {
+    pub(in crate::codegen) fn message(
+        &self,
+        ctx: &FileCtx<'_>,
+        message: &DescriptorProto,
+        path: &[i32],
+        parents: &[&str],
+        module: &[String],
+    ) -> Result<TokenStream, Error> {
+        let line = ctx.comments.line(path);
+        let name = message.name();
+        if message.options.as_ref().and_then(|o| o.map_entry) == Some(true) {
+            return Ok(TokenStream::new());
+        }
+        if has_options(&message.options) {
+            return Err(ctx.error(
+                format!("options on message `{name}` are not supported"),
+                line,
+            ));
+        }
+        if !message.extension_range.is_empty() || !message.extension.is_empty() {
+            return Err(ctx.error(
+                format!("extensions in message `{name}` are not supported"),
+                line,
+            ));
+        }
+        let full_name = format!(
+            "{}.{}",
+            if ctx.file.package().is_empty() {
+                String::new()
+            } else {
+                format!(".{}", ctx.file.package())
+            },
+            [parents, &[name]].concat().join(".")
+        );
+        let (ident, _) = names::ident(name);
+        let doc = ctx.comments.doc(path);
+        let attrs = Self::type_attrs(ctx, parents, name);
+        let reserved_ranges: Vec<(i64, i64)> = message
+            .reserved_range
+            .iter()
+            // Message ranges are end-exclusive in descriptors.
+            .map(|r| (i64::from(r.start()), i64::from(r.end()) - 1))
+            .collect();
+        let reserved = Self::reserved_attr(
+            &reserved_ranges,
+            &message.reserved_name,
+            grpc_model::layout::MAX_FIELD_NUMBER.into(),
+        );
+        let inner_module_name = names::snake(name);
+        let (inner_module_ident, _) = names::ident(&inner_module_name);
+        let mut inner_module = module.to_vec();
+        inner_module.push(inner_module_name.clone());
+
+        let mut fields = Vec::new();
+        let mut oneofs_done = HashSet::new();
+        let mut oneof_enums = Vec::new();
+        for (i, field) in message.field.iter().enumerate() {
+            let field_path = [path, &[2, i as i32]].concat();
+            let field_line = ctx.comments.line(&field_path);
+            self.check_field(ctx, name, field, field_line)?;
+            let real_oneof = field.oneof_index.filter(|_| !field.proto3_optional());
+            if let Some(index) = real_oneof {
+                if !oneofs_done.insert(index) {
+                    continue;
+                }
+                let decl = message
+                    .oneof_decl
+                    .get(index as usize)
+                    .ok_or_else(|| ctx.error("oneof index out of range", field_line))?;
+                let members: Vec<(usize, &FieldDescriptorProto)> = message
+                    .field
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.oneof_index == Some(index) && !f.proto3_optional())
+                    .collect();
+                let enum_name = names::upper_camel(decl.name());
+                let (enum_ident, _) = names::ident(&enum_name);
+                let field_name = names::snake(decl.name());
+                let (field_ident, renamed) = names::ident(&field_name);
+                let name_attr = (renamed || field_name != decl.name()).then(|| {
+                    let wire = decl.name();
+                    quote!(#[grpc(name = #wire)])
+                });
+                let oneof_doc = ctx.comments.doc(&[path, &[8, index]].concat());
+                fields.push(quote! {
+                    #oneof_doc
+                    #[grpc(oneof)]
+                    #name_attr
+                    pub #field_ident: ::core::option::Option<#inner_module_ident::#enum_ident>,
+                });
+                let mut variants = Vec::new();
+                for (j, member) in members {
+                    let member_path = [path, &[2, j as i32]].concat();
+                    let member_doc = ctx.comments.doc(&member_path);
+                    let variant_name = names::upper_camel(member.name());
+                    let (variant_ident, _) = names::ident(&variant_name);
+                    let (ty, encoding) = self.value_type(
+                        ctx,
+                        &full_name,
+                        member,
+                        &inner_module,
+                        ctx.comments.line(&member_path),
+                    )?;
+                    let number = proc_macro2::Literal::u32_unsuffixed(member.number() as u32);
+                    let wire = member.name();
+                    let name_attr = (grpc_model::names::oneof_variant_name(&variant_name) != wire)
+                        .then(|| quote!(, name = #wire));
+                    let encoding = encoding.map(|e| quote!(, encoding = #e));
+                    let deprecated = deprecated(member).then(|| quote!(, deprecated));
+                    variants.push(quote! {
+                        #member_doc
+                        #[grpc(tag = #number #name_attr #encoding #deprecated)]
+                        #variant_ident(#ty),
+                    });
+                }
+                let doc = format!(" The `{}` oneof of [`super::{}`].", decl.name(), ident);
+                oneof_enums.push(quote! {
+                    #[doc = #doc]
+                    #[derive(::grpc_core::Oneof, Clone, PartialEq, Debug)]
+                    pub enum #enum_ident {
+                        #(#variants)*
+                    }
+                });
+                continue;
+            }
+            let field_doc = ctx.comments.doc(&field_path);
+            let field_name = names::snake(field.name());
+            let (field_ident, renamed) = names::ident(&field_name);
+            let wire = field.name();
+            let name_attr = (renamed || field_name != wire).then(|| quote!(, name = #wire));
+            let number = proc_macro2::Literal::u32_unsuffixed(field.number() as u32);
+            let (ty, encoding) =
+                self.field_type(ctx, &full_name, message, field, module, field_line)?;
+            let encoding = encoding.map(|e| quote!(, encoding = #e));
+            let deprecated = deprecated(field).then(|| quote!(, deprecated));
+            let packed = field
+                .options
+                .as_ref()
+                .and_then(|o| o.packed)
+                .map(|packed| quote!(, packed = #packed));
+            let default = field.default_value.as_ref().map(|d| quote!(, default = #d));
+            let required = (field.label() == prost_types::field_descriptor_proto::Label::Required)
+                .then(|| quote!(, required));
+            fields.push(quote! {
+                #field_doc
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required)]
+                pub #field_ident: #ty,
+            });
+        }
+
+        if self.options.preserve_unknown {
+            let (unknown_ident, _) = names::ident(&unknown_fields_name(message));
+            fields.push(quote! {
+                #[grpc(unknown_fields)]
+                pub #unknown_ident: ::grpc_core::UnknownFields,
+            });
+        }
+
+        let mut nested_items = TokenStream::new();
+        let my_parents: Vec<&str> = [parents, &[name]].concat();
+        for (i, nested) in message.nested_type.iter().enumerate() {
+            nested_items.extend(self.message(
+                ctx,
+                nested,
+                &[path, &[3, i as i32]].concat(),
+                &my_parents,
+                &inner_module,
+            )?);
+        }
+        for (i, enumeration) in message.enum_type.iter().enumerate() {
+            nested_items.extend(self.enumeration(
+                ctx,
+                enumeration,
+                &[path, &[4, i as i32]].concat(),
+                &my_parents,
+            )?);
+        }
+        nested_items.extend(oneof_enums);
+        let nested_module = (!nested_items.is_empty()).then(|| {
+            let doc = format!(" Types nested in [`{ident}`].");
+            quote! {
+                #[doc = #doc]
+                pub mod #inner_module_ident {
+                    #nested_items
+                }
+            }
+        });
+        Ok(quote! {
+            #doc
+            #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+            #attrs
+            #reserved
+            pub struct #ident {
+                #(#fields)*
+            }
+            #nested_module
+        })
+    }
+}

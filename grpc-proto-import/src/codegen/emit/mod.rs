@@ -1,0 +1,6 @@
+//! Emitting: one module per kind of generated item.
+
+mod enumeration;
+mod file;
+mod message;
+mod service;
