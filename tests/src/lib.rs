@@ -2,6 +2,7 @@
 //! Python peers under `tests/python` and the grpc-go peers under `tests/go`.
 
 pub mod certs;
+pub mod corpus;
 pub mod frames;
 pub mod go;
 pub mod imported;
