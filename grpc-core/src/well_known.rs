@@ -319,9 +319,12 @@ mod tests {
     #[test]
     fn well_known_enums_are_enumerations() {
         use crate::message::Enumeration;
-        assert_eq!(NullValue::from_i32(0), Some(NullValue::NullValue));
-        assert_eq!(Syntax::from_i32(1), Some(Syntax::Proto3));
-        assert_eq!(Syntax::from_i32(7), None);
-        assert_eq!(field::Kind::TypeString.to_i32(), 9);
+        assert_eq!(
+            <NullValue as Enumeration>::from_i32(0),
+            Some(NullValue::NullValue)
+        );
+        assert_eq!(<Syntax as Enumeration>::from_i32(1), Some(Syntax::Proto3));
+        assert_eq!(<Syntax as Enumeration>::from_i32(7), None);
+        assert_eq!(Enumeration::to_i32(field::Kind::TypeString), 9);
     }
 }

@@ -84,12 +84,40 @@ fn unsupported_options_are_rejected() {
 }
 
 #[test]
-fn unsupported_well_known_types_are_named() {
-    expect_error(
+fn every_well_known_type_maps_to_grpc_core_and_others_are_named() {
+    let modules = import(
         "wrappers.proto",
-        "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/wrappers.proto\";\nmessage M {\n  google.protobuf.Int32Value x = 1;\n}\n",
-        5,
-        "google.protobuf.Int32Value",
+        "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/wrappers.proto\";\nimport \"google/protobuf/api.proto\";\nimport \"google/protobuf/descriptor.proto\";\nimport \"google/protobuf/struct.proto\";\nimport \"google/protobuf/type.proto\";\nmessage M {\n  google.protobuf.Int32Value x = 1;\n  google.protobuf.Api api = 2;\n  google.protobuf.DescriptorProto.ExtensionRange range = 3;\n  google.protobuf.NullValue null = 4;\n  google.protobuf.Field.Kind kind = 5;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    for path in [
+        "::grpc_core::well_known::Int32Value",
+        "::grpc_core::well_known::Api",
+        "::grpc_core::well_known::descriptor_proto::ExtensionRange",
+        "::grpc_core::well_known::NullValue",
+        "::grpc_core::well_known::field::Kind",
+    ] {
+        assert!(code.contains(path), "{path} not in\n{code}");
+    }
+    // A type in package google.protobuf that grpc-core does not provide is named.
+    let dir = write(
+        "mine.proto",
+        "syntax = \"proto3\";\npackage m;\nimport \"google/protobuf/mine.proto\";\nmessage M {\n  google.protobuf.Mine x = 1;\n}\n",
+    );
+    std::fs::create_dir_all(dir.join("google/protobuf")).unwrap();
+    std::fs::write(
+        dir.join("google/protobuf/mine.proto"),
+        "syntax = \"proto3\";\npackage google.protobuf;\nmessage Mine {}\n",
+    )
+    .unwrap();
+    let error = generate(&parse(&[&dir], &["mine.proto"]).unwrap()).unwrap_err();
+    assert_eq!(error.line(), Some(5), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("google.protobuf.Mine is not one grpc_core::well_known provides"),
+        "{error}"
     );
 }
 
