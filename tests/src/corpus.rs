@@ -16,7 +16,10 @@
 //!    is reported and left out, and the crate is built again without it.
 //! 4. **descriptors**: that crate's binary writes every package's `file_descriptor_set()`; each
 //!    file's descriptor must equal protoc's, options included. Only `source_code_info` and
-//!    `json_name` are cleared before comparing (see [`normalize`]).
+//!    `json_name` are cleared before comparing (see [`normalize`]). Custom options
+//!    (`(google.api.http)` and the like) are extension fields that prost-types' structs drop,
+//!    so they are compared separately, read from the encoded descriptors with prost-reflect
+//!    (see [`custom_options`]).
 //! 5. **round trip**: every file of ours is rendered as `.proto` text (`render_proto`) and
 //!    protoc parses each one back to the same descriptor.
 
@@ -27,6 +30,7 @@ use std::process::Command;
 
 use grpc_core::descriptor::{render_proto, FileDescriptorProto, FileDescriptorSet};
 use prost::Message;
+use prost_reflect::{DescriptorPool, DynamicMessage, Value as ReflectValue};
 use prost_types::DescriptorProto;
 
 use crate::python::workspace_root;
@@ -146,6 +150,13 @@ fn list_protos(root: &Path, sub: &str) -> Vec<String> {
 
 /// Runs protoc on `files` with `includes`, imports included; the error is protoc's stderr.
 pub fn protoc_set(files: &[&str], includes: &[&Path]) -> Result<FileDescriptorSet, String> {
+    let bytes = protoc_bytes(files, includes)?;
+    FileDescriptorSet::decode(&bytes[..]).map_err(|e| format!("decode protoc output: {e}"))
+}
+
+/// [`protoc_set`] as protoc wrote it: custom options are extension fields of the options
+/// messages, which prost-types' structs do not keep (see [`custom_options`]).
+pub fn protoc_bytes(files: &[&str], includes: &[&Path]) -> Result<Vec<u8>, String> {
     let out = scratch_dir("protoc").join(format!(
         "{}.pb",
         files.first().copied().unwrap_or("none").replace('/', "_")
@@ -163,8 +174,104 @@ pub fn protoc_set(files: &[&str], includes: &[&Path]) -> Result<FileDescriptorSe
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
     }
-    let bytes = std::fs::read(&out).map_err(|e| format!("read {}: {e}", out.display()))?;
-    FileDescriptorSet::decode(&bytes[..]).map_err(|e| format!("decode protoc output: {e}"))
+    std::fs::read(&out).map_err(|e| format!("read {}: {e}", out.display()))
+}
+
+/// Every custom option set anywhere in `file` (as encoded), as `path: (extension) = value`,
+/// read with the extensions `pool` knows. prost-types' descriptor structs drop extension
+/// fields on decode, so [`difference`] alone would not see a lost `(google.api.http)`: this is
+/// the other half of "options included".
+pub fn custom_options(pool: &DescriptorPool, file: &[u8]) -> Vec<String> {
+    let Some(descriptor) = pool.get_message_by_name("google.protobuf.FileDescriptorProto") else {
+        // Nothing imports descriptor.proto, so nothing can define a custom option.
+        return Vec::new();
+    };
+    let Ok(message) = DynamicMessage::decode(descriptor, file) else {
+        return vec!["(undecodable file descriptor)".to_owned()];
+    };
+    let mut out = Vec::new();
+    walk_options(&message, "", &mut out);
+    out
+}
+
+fn walk_options(message: &DynamicMessage, path: &str, out: &mut Vec<String>) {
+    for (extension, value) in message.extensions() {
+        out.push(format!("{path}: ({}) = {value:?}", extension.full_name()));
+    }
+    for (field, value) in message.fields() {
+        let here = match message.get_field_by_name("name") {
+            Some(name) if field.name() != "name" => {
+                format!("{path}/{}", name.as_str().unwrap_or_default())
+            }
+            _ => path.to_owned(),
+        };
+        match value {
+            ReflectValue::Message(inner) => {
+                walk_options(inner, &format!("{here}.{}", field.name()), out)
+            }
+            ReflectValue::List(items) => {
+                for item in items {
+                    if let ReflectValue::Message(inner) = item {
+                        walk_options(inner, &format!("{here}.{}", field.name()), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `None` if both encoded files set the same custom options.
+fn custom_options_difference(pool: &DescriptorPool, ours: &[u8], theirs: &[u8]) -> Option<String> {
+    let (ours, theirs) = (custom_options(pool, ours), custom_options(pool, theirs));
+    if ours == theirs {
+        return None;
+    }
+    let missing: Vec<&String> = theirs.iter().filter(|o| !ours.contains(o)).collect();
+    let extra: Vec<&String> = ours.iter().filter(|o| !theirs.contains(o)).collect();
+    let cut = |list: &[&String]| {
+        let mut text: String = list
+            .iter()
+            .take(2)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        if text.len() > 240 {
+            text.truncate(240);
+            text.push_str("...");
+        }
+        if list.len() > 2 {
+            text.push_str(&format!(" (+{} more)", list.len() - 2));
+        }
+        text
+    };
+    Some(format!(
+        "custom options differ: {} missing [{}], {} extra [{}]",
+        missing.len(),
+        cut(&missing),
+        extra.len(),
+        cut(&extra)
+    ))
+}
+
+/// The encoded file `name` of an encoded set.
+pub fn file_bytes(set: &[u8], name: &str) -> Option<Vec<u8>> {
+    FileDescriptorSet::decode(set).ok()?;
+    // Walk the set's repeated field 1 by hand: each entry is one encoded file.
+    let mut buf = set;
+    while !buf.is_empty() {
+        let (tag, wire_type) = prost::encoding::decode_key(&mut buf).ok()?;
+        if tag != 1 || wire_type != prost::encoding::WireType::LengthDelimited {
+            return None;
+        }
+        let len = prost::encoding::decode_varint(&mut buf).ok()? as usize;
+        let (entry, rest) = buf.split_at(len.min(buf.len()));
+        buf = rest;
+        if FileDescriptorProto::decode(entry).ok()?.name() == name {
+            return Some(entry.to_vec());
+        }
+    }
+    None
 }
 
 /// A fresh directory for this test process under the system temp dir.
@@ -373,16 +480,22 @@ pub fn run(sources: &[Source]) -> Report {
 
     // 1. Reference descriptors, and 2. import, file by file.
     let mut reference: BTreeMap<String, FileDescriptorProto> = BTreeMap::new();
+    // protoc's encoded set for each file, and the pool of it (for custom options).
+    let mut reference_bytes: BTreeMap<String, (Vec<u8>, DescriptorPool)> = BTreeMap::new();
     // What to generate for each imported corpus file: the file itself, or its probe.
     let mut imported: BTreeMap<String, String> = BTreeMap::new();
     for source in sources {
         for file in &source.files {
-            let outcome = match protoc_set(&[file], &include_refs) {
+            let outcome = match protoc_bytes(&[file], &include_refs) {
                 Err(error) if error.contains("File not found") => {
                     Outcome::Skipped(first_line(&error))
                 }
                 Err(error) => Outcome::Failed(Stage::Reference, first_line(&error)),
-                Ok(set) => {
+                Ok(bytes) => {
+                    let set = FileDescriptorSet::decode(&bytes[..]).expect("protoc's set decodes");
+                    let pool = DescriptorPool::decode(&bytes[..]).expect("protoc's set is a pool");
+                    let own = file_bytes(&bytes, file).expect("protoc's set has the file");
+                    reference_bytes.insert(file.clone(), (own, pool));
                     let ours = crate::protos::find(&set, file);
                     let input = if source.name == "well-known" {
                         write_probe(&probe_dir, &ours)
@@ -489,7 +602,11 @@ pub fn run(sources: &[Source]) -> Report {
                 "not in any generated package's file_descriptor_set()".to_owned(),
             ),
             Some(mine) => {
-                if let Some(diff) = difference(mine, theirs) {
+                let (their_bytes, pool) = &reference_bytes[file];
+                let diff = difference(mine, theirs).or_else(|| {
+                    custom_options_difference(pool, &mine.encode_to_vec(), their_bytes)
+                });
+                if let Some(diff) = diff {
                     fail(&mut report, file, Stage::Descriptors, diff);
                 }
             }

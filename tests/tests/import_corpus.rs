@@ -61,3 +61,39 @@ fn corpus_imports_compiles_and_matches_protoc() {
         );
     }
 }
+
+/// The comparison sees custom options, which prost-types' structs drop: protoc's descriptor of
+/// the long-running operations API has its `(google.api.http)` rules, and the same file decoded
+/// into prost-types and encoded again has none.
+#[test]
+fn custom_options_are_compared() {
+    let Ok(sources) = corpus::sources() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install the corpus"
+        );
+        eprintln!("SKIPPED: the import corpus is not installed");
+        return;
+    };
+    let googleapis = &sources[0].root;
+    let includes = [
+        std::path::Path::new(corpus::PROTOBUF_INCLUDE_DIR),
+        googleapis.as_path(),
+    ];
+    let name = "google/longrunning/operations_proto.proto";
+    let bytes = corpus::protoc_bytes(&[name], &includes).expect("protoc");
+    let pool = prost_reflect::DescriptorPool::decode(&bytes[..]).expect("pool");
+    let file = corpus::file_bytes(&bytes, name).expect("file in set");
+    let options = corpus::custom_options(&pool, &file);
+    assert!(
+        options
+            .iter()
+            .any(|o| o.contains("ListOperations.options: (google.api.http)")),
+        "{options:#?}"
+    );
+    use prost::Message as _;
+    let through_prost_types = prost_types::FileDescriptorProto::decode(&file[..])
+        .expect("decode")
+        .encode_to_vec();
+    assert!(corpus::custom_options(&pool, &through_prost_types).is_empty());
+}
