@@ -181,3 +181,71 @@ fn output_is_stable_and_keeps_comments() {
         "{code}"
     );
 }
+
+const OPTIONS_PROTO: &str = "syntax = \"proto3\";
+package opt;
+import \"google/protobuf/descriptor.proto\";
+message Rule { string get = 1; }
+extend google.protobuf.MethodOptions { Rule rule = 50001; }
+extend google.protobuf.FieldOptions { bool secret = 50002; }
+message Req {
+  string name = 1 [(secret) = true];
+}
+service S {
+  rpc Get(Req) returns (Rule) { option (rule) = { get: \"/v1/{name}\" }; }
+}
+";
+
+#[test]
+fn custom_options_are_never_dropped_unseen() {
+    // parse() keeps them, in the uninterpreted form (prost-types has no room for extensions).
+    let dir = write("opt.proto", OPTIONS_PROTO);
+    let set = parse(&[&dir], &["opt.proto"]).unwrap();
+    let file = set.file.iter().find(|f| f.name() == "opt.proto").unwrap();
+    let method = &file.service[0].method[0];
+    let option = &method.options.as_ref().unwrap().uninterpreted_option[0];
+    assert_eq!(option.name[0].name_part, "opt.rule");
+    assert!(option.name[0].is_extension);
+    assert_eq!(
+        option.aggregate_value.as_deref(),
+        Some("get:\"/v1/{name}\"")
+    );
+    let field = &file.message_type[1].field[0];
+    let option = &field.options.as_ref().unwrap().uninterpreted_option[0];
+    assert_eq!(option.identifier_value.as_deref(), Some("true"));
+}
+
+#[test]
+fn custom_options_and_extensions_are_refused_by_default() {
+    expect_error(
+        "opt.proto",
+        OPTIONS_PROTO,
+        8,
+        "custom option `(opt.secret)` on field `opt.Req.name` cannot be carried",
+    );
+    let error = import("opt.proto", OPTIONS_PROTO).unwrap_err();
+    assert!(
+        error.to_string().contains("--skip-custom-options"),
+        "{error}"
+    );
+    expect_error(
+        "ext_only.proto",
+        "syntax = \"proto3\";\npackage x;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FileOptions { string tag = 50003; }\n",
+        4,
+        "extension `tag` of `google.protobuf.FileOptions` cannot be carried",
+    );
+}
+
+#[test]
+fn the_switch_leaves_custom_options_and_extensions_out() {
+    let dir = write("opt.proto", OPTIONS_PROTO);
+    let set = parse(&[&dir], &["opt.proto"]).unwrap();
+    let modules = grpc_proto_import::Builder::new()
+        .skip_custom_options(true)
+        .generate(&set)
+        .expect("imports with the switch");
+    let code = &modules[0].code;
+    assert!(code.contains("pub trait S"), "{code}");
+    assert!(code.contains("pub struct Req"), "{code}");
+    assert!(!code.contains("secret"), "{code}");
+}
