@@ -67,13 +67,16 @@ macro_rules! well_known {
         impl NamedKind for $ty {
             const KIND: TypeKind = TypeKind::Message;
         }
+        // Kept out of "the following other types implement `MessageType`" lists in compile
+        // errors, so that those show the user's own messages.
+        #[diagnostic::do_not_recommend]
         impl crate::message::MessageType for $ty {}
         impl crate::message::RequiredFields for $ty {
             fn missing_required(&self) -> ::core::option::Option<String> {
                 None
             }
         }
-        crate::__impl_message_field!($ty);
+        crate::__impl_message_field!(#[diagnostic::do_not_recommend] $ty);
     )*};
 }
 
@@ -150,6 +153,9 @@ macro_rules! well_known_enum {
         impl NamedKind for $ty {
             const KIND: TypeKind = TypeKind::Enum;
         }
+        // Kept out of "the following other types implement `Enumeration`" lists in compile
+        // errors about user types, which would otherwise fill up with these.
+        #[diagnostic::do_not_recommend]
         impl crate::message::Enumeration for $ty {
             fn to_i32(self) -> i32 {
                 self as i32
@@ -158,7 +164,7 @@ macro_rules! well_known_enum {
                 <$ty>::try_from(value).ok()
             }
         }
-        crate::__impl_enum_field!($ty);
+        crate::__impl_enum_field!(#[diagnostic::do_not_recommend] $ty);
     )*};
 }
 
@@ -259,7 +265,7 @@ impl<T: NamedKind> NamedKind for Box<T> {
     const KIND: TypeKind = T::KIND;
 }
 
-crate::__impl_message_field!(impl [T] Box<T> [where T: prost::Message + Default + Describe + NamedKind + crate::message::RequiredFields]);
+crate::__impl_message_field!(#[diagnostic::do_not_recommend] impl [T] Box<T> [where T: prost::Message + Default + Describe + NamedKind + crate::message::RequiredFields]);
 
 #[cfg(test)]
 mod tests {
