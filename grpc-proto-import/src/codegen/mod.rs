@@ -155,12 +155,25 @@ fn well_known_module(files: &[String]) -> Result<GeneratedModule, Error> {
                 provided.join(", ")
             )));
         }
+        let mut nested_modules = std::collections::BTreeSet::new();
         for known in types {
             let name = known
                 .full_name
                 .rsplit('.')
                 .next()
                 .unwrap_or(known.full_name);
+            if known.full_name.matches('.').count() > 2 {
+                // A nested type (`google.protobuf.Field.Kind`): its module (`field`) is
+                // re-exported once, as prost-types lays it out.
+                if let Some((module, _)) = known.rust.rsplit_once("::") {
+                    if nested_modules.insert(module) {
+                        items.push_str(&format!(
+                            "/// Types nested in messages of {file}.\npub use {module};\n\n"
+                        ));
+                    }
+                }
+                continue;
+            }
             if known.rust == "()" {
                 items.push_str(&format!(
                     "/// `{}` ({file}) is the unit type `()` in grpc-core.\npub type {name} = ();\n\n",
