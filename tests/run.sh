@@ -10,6 +10,8 @@ cd "$root"
 missing=()
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 [ -d /usr/share/grpc-proto/grpc/testing ] || missing+=(grpc-proto)
+# The well-known types' .proto files, for the import corpus (tests/tests/import_corpus.rs).
+[ -f /usr/include/google/protobuf/wrappers.proto ] || missing+=(libprotobuf-dev)
 # The grpc-go interop peers (tests/go): Go, grpc-go 1.33 and the code generators, used in
 # GOPATH mode from /usr/share/gocode. protoc-gen-go's output needs the v2 protobuf runtime, and
 # grpc-go must then use golang/protobuf 1.5 (apt replaces the 1.3 that golang-google-grpc-dev

@@ -778,7 +778,8 @@ pub mod enum_field {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_message_field {
-    (impl [$($generics:tt)*] $ty:ty [where $($bounds:tt)*]) => {
+    ($(#[$attr:meta])* impl [$($generics:tt)*] $ty:ty [where $($bounds:tt)*]) => {
+        $(#[$attr])*
         impl<$($generics)*> $crate::__private::NamedField for $ty where $($bounds)* {
             const OPTION_CARDINALITY: $crate::__private::Cardinality =
                 $crate::__private::Cardinality::Singular;
@@ -829,6 +830,9 @@ macro_rules! __impl_message_field {
             }
         }
     };
+    (#[$attr:meta] $ty:ty) => {
+        $crate::__impl_message_field!(#[$attr] impl [] $ty [where]);
+    };
     ($ty:ty) => {
         $crate::__impl_message_field!(impl [] $ty [where]);
     };
@@ -838,7 +842,8 @@ macro_rules! __impl_message_field {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_enum_field {
-    (impl [$($generics:tt)*] $ty:ty [where $($bounds:tt)*]) => {
+    ($(#[$attr:meta])* impl [$($generics:tt)*] $ty:ty [where $($bounds:tt)*]) => {
+        $(#[$attr])*
         impl<$($generics)*> $crate::__private::NamedField for $ty where $($bounds)* {
             const OPTION_CARDINALITY: $crate::__private::Cardinality =
                 $crate::__private::Cardinality::Optional;
@@ -893,6 +898,9 @@ macro_rules! __impl_enum_field {
                 $crate::__private::enum_field::encoded_len_value(tag, value)
             }
         }
+    };
+    (#[$attr:meta] $ty:ty) => {
+        $crate::__impl_enum_field!(#[$attr] impl [] $ty [where]);
     };
     ($ty:ty) => {
         $crate::__impl_enum_field!(impl [] $ty [where]);

@@ -39,12 +39,14 @@ use serde_json::Value;
 use crate::error::Error;
 
 /// Parses `files` (relative to one of `includes`) and their imports into a descriptor pool.
+/// Custom options stay extension fields of the options messages, as protoc writes them.
 pub fn load(
     includes: &[impl AsRef<Path>],
     files: &[impl AsRef<Path>],
 ) -> Result<DescriptorPool, Error> {
-    let set = crate::parse(includes, files)?;
-    DescriptorPool::from_file_descriptor_set(set).map_err(|e| Error::new(e.to_string()))
+    let compiler = crate::parse::compile(includes, files)?;
+    DescriptorPool::decode(compiler.encode_file_descriptor_set().as_slice())
+        .map_err(|e| Error::new(e.to_string()))
 }
 
 /// Calls methods found in a descriptor pool, with JSON messages.

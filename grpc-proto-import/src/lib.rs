@@ -30,6 +30,7 @@
 //! with JSON messages (it needs the grpc-core runtime; code generation alone does not).
 
 mod codegen;
+mod custom_options;
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
 mod error;
@@ -91,6 +92,17 @@ impl Builder {
     /// `--drop-unknown` sets this.
     pub fn preserve_unknown(mut self, preserve: bool) -> Self {
         self.options.preserve_unknown = preserve;
+        self
+    }
+
+    /// Whether to leave out, with a warning each, what the generated code cannot carry yet
+    /// (default: no, such a file is an error naming file, line and construct): custom option
+    /// values (`option (google.api.http) = {...}`, `[(google.api.field_behavior) = REQUIRED]`),
+    /// `extend` declarations and extension ranges. The generated types and services then work
+    /// on the wire as before, but their descriptors (reflection, `.proto` export) lack those
+    /// options and extensions. The CLI's `--skip-custom-options` sets this.
+    pub fn skip_custom_options(mut self, skip: bool) -> Self {
+        self.options.skip_custom_options = skip;
         self
     }
 

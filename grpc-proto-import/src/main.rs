@@ -1,17 +1,22 @@
-//! `grpc-proto-import -I <include>... [--drop-unknown] -o <out dir> <file.proto>...`: writes the
-//! code-first Rust for the given `.proto` files (and their imports), one `<package>.rs` per
-//! protobuf package. `--drop-unknown` is `Builder::preserve_unknown(false)`.
+//! `grpc-proto-import -I <include>... [--drop-unknown] [--skip-custom-options] -o <out dir>
+//! <file.proto>...`: writes the code-first Rust for the given `.proto` files (and their
+//! imports), one `<package>.rs` per protobuf package. `--drop-unknown` is
+//! `Builder::preserve_unknown(false)`, `--skip-custom-options` is
+//! `Builder::skip_custom_options(true)`.
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] -o <out dir> <file.proto>...
+    "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] [--skip-custom-options] -o <out dir> <file.proto>...
 
   -I, --include <dir>   an import path (like protoc -I); repeatable
   -o, --out <dir>       where to write <package>.rs files
   --drop-unknown        generate messages without an UnknownFields field and enum fields of
                         the enum's own type (unknown fields and enum values are then lost on
-                        decode); by default both are kept and re-encoded";
+                        decode); by default both are kept and re-encoded
+  --skip-custom-options leave out custom option values (option (google.api.http) = ...),
+                        extend declarations and extension ranges, with a warning each; by
+                        default they are an error";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();
@@ -29,6 +34,7 @@ fn main() -> ExitCode {
                 None => return usage("-o needs a directory"),
             },
             "--drop-unknown" => builder = builder.preserve_unknown(false),
+            "--skip-custom-options" => builder = builder.skip_custom_options(true),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;

@@ -10,17 +10,32 @@ use crate::error::Error;
 
 /// Parses `files` (paths relative to one of `includes`, or paths inside one of them) and
 /// everything they import. The set holds dependencies first.
+///
+/// Custom options (`option (google.api.http) = ...`) are extension fields, which prost-types'
+/// structs cannot hold: they come back in each element's `uninterpreted_option` list instead
+/// (the form protoc uses before resolving options), so that nothing is dropped unseen.
 pub fn parse(
     includes: &[impl AsRef<Path>],
     files: &[impl AsRef<Path>],
 ) -> Result<FileDescriptorSet, Error> {
+    let compiler = compile(includes, files)?;
+    let mut set = compiler.file_descriptor_set();
+    crate::custom_options::lift(&mut set, &compiler.encode_file_descriptor_set());
+    Ok(set)
+}
+
+/// The protox compiler with `files` opened, imports and source info included.
+pub(crate) fn compile(
+    includes: &[impl AsRef<Path>],
+    files: &[impl AsRef<Path>],
+) -> Result<protox::Compiler, Error> {
     let mut compiler =
         protox::Compiler::new(includes.iter().map(AsRef::as_ref)).map_err(|e| located(&e))?;
     compiler.include_imports(true).include_source_info(true);
     for file in files {
         compiler.open_file(file.as_ref()).map_err(|e| located(&e))?;
     }
-    Ok(compiler.file_descriptor_set())
+    Ok(compiler)
 }
 
 /// A protox error with its file and line, when it has them.

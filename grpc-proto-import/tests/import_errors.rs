@@ -84,12 +84,40 @@ fn unsupported_options_are_rejected() {
 }
 
 #[test]
-fn unsupported_well_known_types_are_named() {
-    expect_error(
+fn every_well_known_type_maps_to_grpc_core_and_others_are_named() {
+    let modules = import(
         "wrappers.proto",
-        "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/wrappers.proto\";\nmessage M {\n  google.protobuf.Int32Value x = 1;\n}\n",
-        5,
-        "google.protobuf.Int32Value",
+        "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/wrappers.proto\";\nimport \"google/protobuf/api.proto\";\nimport \"google/protobuf/descriptor.proto\";\nimport \"google/protobuf/struct.proto\";\nimport \"google/protobuf/type.proto\";\nmessage M {\n  google.protobuf.Int32Value x = 1;\n  google.protobuf.Api api = 2;\n  google.protobuf.DescriptorProto.ExtensionRange range = 3;\n  google.protobuf.NullValue null = 4;\n  google.protobuf.Field.Kind kind = 5;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    for path in [
+        "::grpc_core::well_known::Int32Value",
+        "::grpc_core::well_known::Api",
+        "::grpc_core::well_known::descriptor_proto::ExtensionRange",
+        "::grpc_core::well_known::NullValue",
+        "::grpc_core::well_known::field::Kind",
+    ] {
+        assert!(code.contains(path), "{path} not in\n{code}");
+    }
+    // A type in package google.protobuf that grpc-core does not provide is named.
+    let dir = write(
+        "mine.proto",
+        "syntax = \"proto3\";\npackage m;\nimport \"google/protobuf/mine.proto\";\nmessage M {\n  google.protobuf.Mine x = 1;\n}\n",
+    );
+    std::fs::create_dir_all(dir.join("google/protobuf")).unwrap();
+    std::fs::write(
+        dir.join("google/protobuf/mine.proto"),
+        "syntax = \"proto3\";\npackage google.protobuf;\nmessage Mine {}\n",
+    )
+    .unwrap();
+    let error = generate(&parse(&[&dir], &["mine.proto"]).unwrap()).unwrap_err();
+    assert_eq!(error.line(), Some(5), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("google.protobuf.Mine is not one grpc_core::well_known provides"),
+        "{error}"
     );
 }
 
@@ -152,4 +180,72 @@ fn output_is_stable_and_keeps_comments() {
         ),
         "{code}"
     );
+}
+
+const OPTIONS_PROTO: &str = "syntax = \"proto3\";
+package opt;
+import \"google/protobuf/descriptor.proto\";
+message Rule { string get = 1; }
+extend google.protobuf.MethodOptions { Rule rule = 50001; }
+extend google.protobuf.FieldOptions { bool secret = 50002; }
+message Req {
+  string name = 1 [(secret) = true];
+}
+service S {
+  rpc Get(Req) returns (Rule) { option (rule) = { get: \"/v1/{name}\" }; }
+}
+";
+
+#[test]
+fn custom_options_are_never_dropped_unseen() {
+    // parse() keeps them, in the uninterpreted form (prost-types has no room for extensions).
+    let dir = write("opt.proto", OPTIONS_PROTO);
+    let set = parse(&[&dir], &["opt.proto"]).unwrap();
+    let file = set.file.iter().find(|f| f.name() == "opt.proto").unwrap();
+    let method = &file.service[0].method[0];
+    let option = &method.options.as_ref().unwrap().uninterpreted_option[0];
+    assert_eq!(option.name[0].name_part, "opt.rule");
+    assert!(option.name[0].is_extension);
+    assert_eq!(
+        option.aggregate_value.as_deref(),
+        Some("get:\"/v1/{name}\"")
+    );
+    let field = &file.message_type[1].field[0];
+    let option = &field.options.as_ref().unwrap().uninterpreted_option[0];
+    assert_eq!(option.identifier_value.as_deref(), Some("true"));
+}
+
+#[test]
+fn custom_options_and_extensions_are_refused_by_default() {
+    expect_error(
+        "opt.proto",
+        OPTIONS_PROTO,
+        8,
+        "custom option `(opt.secret)` on field `opt.Req.name` cannot be carried",
+    );
+    let error = import("opt.proto", OPTIONS_PROTO).unwrap_err();
+    assert!(
+        error.to_string().contains("--skip-custom-options"),
+        "{error}"
+    );
+    expect_error(
+        "ext_only.proto",
+        "syntax = \"proto3\";\npackage x;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FileOptions { string tag = 50003; }\n",
+        4,
+        "extension `tag` of `google.protobuf.FileOptions` cannot be carried",
+    );
+}
+
+#[test]
+fn the_switch_leaves_custom_options_and_extensions_out() {
+    let dir = write("opt.proto", OPTIONS_PROTO);
+    let set = parse(&[&dir], &["opt.proto"]).unwrap();
+    let modules = grpc_proto_import::Builder::new()
+        .skip_custom_options(true)
+        .generate(&set)
+        .expect("imports with the switch");
+    let code = &modules[0].code;
+    assert!(code.contains("pub trait S"), "{code}");
+    assert!(code.contains("pub struct Req"), "{code}");
+    assert!(!code.contains("secret"), "{code}");
 }

@@ -37,14 +37,44 @@ fn a_provided_well_known_file_names_grpc_cores_types() {
 }
 
 #[test]
+fn every_well_known_file_is_provided_nested_types_by_module() {
+    let dir = out_dir("all");
+    let written = Builder::new()
+        .out_dir(&dir)
+        .compile(&[
+            "google/protobuf/api.proto",
+            "google/protobuf/type.proto",
+            "google/protobuf/wrappers.proto",
+            "google/protobuf/descriptor.proto",
+        ])
+        .expect("imports");
+    let code = std::fs::read_to_string(&written[0]).unwrap();
+    for line in [
+        "pub use ::grpc_core::well_known::Api;",
+        "pub use ::grpc_core::well_known::Type;",
+        "pub use ::grpc_core::well_known::field;",
+        "pub use ::grpc_core::well_known::Int64Value;",
+        "pub use ::grpc_core::well_known::FileDescriptorProto;",
+        "pub use ::grpc_core::well_known::field_descriptor_proto;",
+    ] {
+        assert!(code.contains(line), "{line} missing from:\n{code}");
+    }
+    assert!(
+        !code.contains("::Kind;"),
+        "nested types only by module:\n{code}"
+    );
+    syn::parse_file(&code).expect("valid Rust");
+}
+
+#[test]
 fn a_well_known_file_without_types_in_grpc_core_is_an_error() {
     let error = Builder::new()
         .out_dir(out_dir("missing"))
-        .compile(&["google/protobuf/api.proto"])
-        .expect_err("nothing to map api.proto to");
+        .compile(&["google/protobuf/compiler/plugin.proto"])
+        .expect_err("nothing to map plugin.proto to");
     let message = error.to_string();
     assert!(
-        message.starts_with("google/protobuf/api.proto: "),
+        message.starts_with("google/protobuf/compiler/plugin.proto: "),
         "{message}"
     );
     assert!(message.contains("does not provide"), "{message}");

@@ -3,6 +3,7 @@
 
 pub mod backends;
 pub mod certs;
+pub mod corpus;
 pub mod frames;
 pub mod go;
 pub mod imported;

@@ -154,10 +154,17 @@ impl Registry {
         &mut self.files[at]
     }
 
-    /// Adds a well-known type's whole file (e.g. `google/protobuf/timestamp.proto`).
+    /// Adds a well-known type's whole file (e.g. `google/protobuf/timestamp.proto`), and the
+    /// well-known files it imports (`api.proto` imports `type.proto`...).
     #[doc(hidden)]
     pub fn add_well_known_file(&mut self, file: &str) {
-        self.file_mut(file, "google.protobuf");
+        if self.index.contains_key(file) {
+            return;
+        }
+        let dependencies = self.file_mut(file, "google.protobuf").dependency.clone();
+        for dependency in dependencies {
+            self.add_well_known_file(&dependency);
+        }
     }
 
     /// Adds a message definition to `file`.

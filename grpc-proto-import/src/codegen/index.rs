@@ -146,7 +146,10 @@ impl<'a> Generator<'a> {
             .filter(|_| !type_name.starts_with(".google.protobuf."));
         let Some(info) = info else {
             let what = if type_name.starts_with(".google.protobuf.") {
-                format!("well-known type {} is not supported (supported: Empty, Timestamp, Duration, Any, Struct, Value, ListValue, FieldMask)", &type_name[1..])
+                format!(
+                    "type {} is not one grpc_core::well_known provides",
+                    &type_name[1..]
+                )
             } else {
                 format!("unknown type {type_name}")
             };

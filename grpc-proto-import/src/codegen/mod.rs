@@ -48,6 +48,8 @@ pub(crate) struct Options {
     /// Well-known files (`google/protobuf/*.proto`) asked for by name: they get a
     /// `google.protobuf.rs` that names grpc-core's types instead of defining any.
     pub(crate) requested_well_known: Vec<String>,
+    /// Custom options and extensions are left out with a warning instead of refused.
+    pub(crate) skip_custom_options: bool,
 }
 
 impl Default for Options {
@@ -55,7 +57,23 @@ impl Default for Options {
         Options {
             preserve_unknown: true,
             requested_well_known: Vec::new(),
+            skip_custom_options: false,
         }
+    }
+}
+
+/// The 1-based source line of each element path of `file` (from its source info).
+pub(crate) fn source_lines(file: &FileDescriptorProto) -> impl Fn(&[i32]) -> Option<u32> {
+    let comments = Comments::of(file);
+    move |path| comments.line(path)
+}
+
+/// Reports a construct left out: a cargo warning from `build.rs`, else a line on stderr.
+fn warn(warning: &str) {
+    if std::env::var_os("OUT_DIR").is_some() {
+        println!("cargo:warning={warning}");
+    } else {
+        eprintln!("warning: {warning}");
     }
 }
 
@@ -64,6 +82,16 @@ pub(crate) fn generate_with(
     set: &FileDescriptorSet,
     options: &Options,
 ) -> Result<Vec<GeneratedModule>, Error> {
+    let checked = crate::custom_options::check(set, options.skip_custom_options, |name| {
+        !grpc_model::well_known::is_well_known_file(name)
+    })?;
+    let set = match &checked {
+        Some((stripped, warnings)) => {
+            warnings.iter().for_each(|w| warn(w));
+            stripped
+        }
+        None => set,
+    };
     let generator = Generator::new(set, options.clone());
     let mut by_package: BTreeMap<String, Vec<&FileDescriptorProto>> = BTreeMap::new();
     for file in &set.file {
@@ -127,12 +155,25 @@ fn well_known_module(files: &[String]) -> Result<GeneratedModule, Error> {
                 provided.join(", ")
             )));
         }
+        let mut nested_modules = std::collections::BTreeSet::new();
         for known in types {
             let name = known
                 .full_name
                 .rsplit('.')
                 .next()
                 .unwrap_or(known.full_name);
+            if known.full_name.matches('.').count() > 2 {
+                // A nested type (`google.protobuf.Field.Kind`): its module (`field`) is
+                // re-exported once, as prost-types lays it out.
+                if let Some((module, _)) = known.rust.rsplit_once("::") {
+                    if nested_modules.insert(module) {
+                        items.push_str(&format!(
+                            "/// Types nested in messages of {file}.\npub use {module};\n\n"
+                        ));
+                    }
+                }
+                continue;
+            }
             if known.rust == "()" {
                 items.push_str(&format!(
                     "/// `{}` ({file}) is the unit type `()` in grpc-core.\npub type {name} = ();\n\n",
