@@ -17,6 +17,8 @@ command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 # grpc-go must then use golang/protobuf 1.5 (apt replaces the 1.3 that golang-google-grpc-dev
 # would otherwise pull in).
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
+# `ip netns` for the multi-host channel test (tests/tests/channel_netns.rs).
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
 command -v protoc-gen-go-grpc >/dev/null 2>&1 || missing+=(protoc-gen-go-grpc)
 for pkg in golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev; do
