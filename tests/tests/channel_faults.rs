@@ -188,6 +188,41 @@ async fn no_keepalive_pings_without_calls_unless_permitted() {
     }
 }
 
+/// The server end of a hand-written HTTP/2 connection on `socket`: reads the preface, sends
+/// empty SETTINGS, acknowledges the client's SETTINGS, and shows every other frame (type,
+/// flags) to `answer`. The first frame it answers ends the connection: the answer is written,
+/// and the socket closed `linger` later.
+async fn fake_h2(
+    mut socket: TcpStream,
+    mut answer: impl FnMut(u8, u8) -> Option<Vec<u8>>,
+    linger: Duration,
+) {
+    let mut preface = [0u8; 24];
+    if socket.read_exact(&mut preface).await.is_err() {
+        return;
+    }
+    let _ = socket.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await;
+    loop {
+        let mut header = [0u8; 9];
+        if socket.read_exact(&mut header).await.is_err() {
+            return;
+        }
+        let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+        let mut payload = vec![0u8; len];
+        if socket.read_exact(&mut payload).await.is_err() {
+            return;
+        }
+        let (kind, flags) = (header[3], header[4]);
+        if kind == 4 && flags & 1 == 0 {
+            let _ = socket.write_all(&[0, 0, 0, 4, 1, 0, 0, 0, 0]).await;
+        } else if let Some(reply) = answer(kind, flags) {
+            let _ = socket.write_all(&reply).await;
+            tokio::time::sleep(linger).await;
+            return;
+        }
+    }
+}
+
 /// A fake HTTP/2 server that answers the first PING of each connection with GOAWAY
 /// ENHANCE_YOUR_CALM "too_many_pings", noting how long after accepting the PING came.
 async fn ping_punisher() -> (u16, Arc<Mutex<Vec<Duration>>>) {
@@ -196,45 +231,23 @@ async fn ping_punisher() -> (u16, Arc<Mutex<Vec<Duration>>>) {
     let delays = Arc::new(Mutex::new(Vec::new()));
     let seen = delays.clone();
     tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
+        while let Ok((socket, _)) = listener.accept().await {
             let seen = seen.clone();
             tokio::spawn(async move {
                 let accepted = tokio::time::Instant::now();
-                let mut preface = [0u8; 24];
-                if socket.read_exact(&mut preface).await.is_err() {
-                    return;
-                }
-                // Our SETTINGS (empty).
-                let _ = socket.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await;
-                loop {
-                    let mut header = [0u8; 9];
-                    if socket.read_exact(&mut header).await.is_err() {
-                        return;
-                    }
-                    let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
-                    let mut payload = vec![0u8; len];
-                    if socket.read_exact(&mut payload).await.is_err() {
-                        return;
-                    }
-                    match (header[3], header[4] & 1) {
-                        // SETTINGS from the client: acknowledge.
-                        (4, 0) => {
-                            let _ = socket.write_all(&[0, 0, 0, 4, 1, 0, 0, 0, 0]).await;
-                        }
-                        // PING: punish.
-                        (6, 0) => {
-                            seen.lock().unwrap().push(accepted.elapsed());
-                            let debug = b"too_many_pings";
-                            let len = (8 + debug.len()) as u8;
-                            let mut goaway = vec![0, 0, len, 7, 0, 0, 0, 0, 0];
-                            goaway.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0x0b]);
-                            goaway.extend_from_slice(debug);
-                            let _ = socket.write_all(&goaway).await;
-                            return;
-                        }
-                        _ => {}
-                    }
-                }
+                let punish = |kind: u8, flags: u8| {
+                    // A PING (not an ack): punish.
+                    (kind == 6 && flags & 1 == 0).then(|| {
+                        seen.lock().unwrap().push(accepted.elapsed());
+                        let debug = b"too_many_pings";
+                        let len = (8 + debug.len()) as u8;
+                        let mut goaway = vec![0, 0, len, 7, 0, 0, 0, 0, 0];
+                        goaway.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0x0b]);
+                        goaway.extend_from_slice(debug);
+                        goaway
+                    })
+                };
+                fake_h2(socket, punish, Duration::ZERO).await;
             });
         }
     });
@@ -281,7 +294,7 @@ async fn goaway_first_connection(upstream: u16) -> (u16, Arc<Mutex<usize>>) {
     let count = refused.clone();
     tokio::spawn(async move {
         let mut first = true;
-        while let Ok((mut socket, _)) = listener.accept().await {
+        while let Ok((socket, _)) = listener.accept().await {
             if !std::mem::take(&mut first) {
                 let server = TcpStream::connect(("127.0.0.1", upstream)).await.unwrap();
                 let (client_read, client_write) = socket.into_split();
@@ -293,34 +306,14 @@ async fn goaway_first_connection(upstream: u16) -> (u16, Arc<Mutex<usize>>) {
             }
             let count = count.clone();
             tokio::spawn(async move {
-                let mut preface = [0u8; 24];
-                socket.read_exact(&mut preface).await.unwrap();
-                let _ = socket.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await;
-                loop {
-                    let mut header = [0u8; 9];
-                    if socket.read_exact(&mut header).await.is_err() {
-                        return;
-                    }
-                    let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
-                    let mut payload = vec![0u8; len];
-                    if socket.read_exact(&mut payload).await.is_err() {
-                        return;
-                    }
-                    match (header[3], header[4] & 1) {
-                        (4, 0) => {
-                            let _ = socket.write_all(&[0, 0, 0, 4, 1, 0, 0, 0, 0]).await;
-                        }
-                        (1, _) => {
-                            *count.lock().unwrap() += 1;
-                            // GOAWAY, last stream 0, NO_ERROR: nothing was processed.
-                            let goaway = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-                            let _ = socket.write_all(&goaway).await;
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                            return;
-                        }
-                        _ => {}
-                    }
-                }
+                let refuse = |kind: u8, _flags: u8| {
+                    // HEADERS: GOAWAY, last stream 0, NO_ERROR: nothing was processed.
+                    (kind == 1).then(|| {
+                        *count.lock().unwrap() += 1;
+                        vec![0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                    })
+                };
+                fake_h2(socket, refuse, Duration::from_millis(200)).await;
             });
         }
     });

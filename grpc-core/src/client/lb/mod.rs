@@ -259,6 +259,24 @@ pub(crate) fn failure_status(subchannels: &[Subchannel]) -> Status {
     ))
 }
 
+/// One subchannel per address, in order: the one in `old` for that address if there is one,
+/// else a new one.
+pub(crate) fn subchannels_for(
+    addresses: &[Address],
+    old: &[Subchannel],
+    channel: &mut dyn ChannelController,
+) -> Vec<Subchannel> {
+    addresses
+        .iter()
+        .map(
+            |address| match old.iter().find(|s| s.address() == address) {
+                Some(existing) => existing.clone(),
+                None => channel.new_subchannel(address),
+            },
+        )
+        .collect()
+}
+
 /// The built-in policies.
 pub(crate) fn builtin() -> Vec<Arc<dyn LoadBalancerBuilder>> {
     vec![

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use super::{
-    failure_status, ChannelController, FailPicker, LoadBalancer, LoadBalancerBuilder, Pick,
-    PickRequest, Picker, QueuePicker, Subchannel,
+    failure_status, subchannels_for, ChannelController, FailPicker, LoadBalancer,
+    LoadBalancerBuilder, Pick, PickRequest, Picker, QueuePicker, Subchannel,
 };
 use crate::client::connectivity::ConnectivityState;
 use crate::client::resolver::Address;
@@ -94,16 +94,7 @@ impl PickFirst {
     /// One subchannel per address, in order, reusing those that exist.
     fn rebuild(&mut self, channel: &mut dyn ChannelController) {
         let old = std::mem::take(&mut self.subchannels);
-        self.subchannels = self
-            .addresses
-            .iter()
-            .map(
-                |address| match old.iter().find(|s| s.address() == address) {
-                    Some(existing) => existing.clone(),
-                    None => channel.new_subchannel(address),
-                },
-            )
-            .collect();
+        self.subchannels = subchannels_for(&self.addresses, &old, channel);
     }
 
     fn select(&mut self, subchannel: Subchannel, channel: &mut dyn ChannelController) {

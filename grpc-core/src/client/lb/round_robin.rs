@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::{
-    failure_status, ChannelController, FailPicker, LoadBalancer, LoadBalancerBuilder, Pick,
-    PickRequest, Picker, QueuePicker, Subchannel,
+    failure_status, subchannels_for, ChannelController, FailPicker, LoadBalancer,
+    LoadBalancerBuilder, Pick, PickRequest, Picker, QueuePicker, Subchannel,
 };
 use crate::client::connectivity::ConnectivityState;
 use crate::client::resolver::Address;
@@ -125,15 +125,7 @@ impl LoadBalancer for RoundRobin {
             return;
         }
         let old = std::mem::take(&mut self.subchannels);
-        self.subchannels = addresses
-            .iter()
-            .map(
-                |address| match old.iter().find(|s| s.address() == address) {
-                    Some(existing) => existing.clone(),
-                    None => channel.new_subchannel(address),
-                },
-            )
-            .collect();
+        self.subchannels = subchannels_for(&addresses, &old, channel);
         for subchannel in &self.subchannels {
             subchannel.connect();
         }
