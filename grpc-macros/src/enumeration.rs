@@ -215,6 +215,7 @@ fn emit(
                     if !registry.begin(#full_name) {
                         return;
                     }
+                    registry.declare(#full_name, ::core::file!(), ::core::line!(), ::core::column!());
                     let mut builder = #p::EnumBuilder::new(#full_name);
                     #enum_doc
                     #(#values)*

@@ -809,6 +809,7 @@ fn emit(
                     if !registry.begin(#full_name) {
                         return;
                     }
+                    registry.declare(#full_name, ::core::file!(), ::core::line!(), ::core::column!());
                     let mut message = #p::MessageBuilder::new(#full_name);
                     #proto2
                     #message_doc

@@ -528,6 +528,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             if !registry.begin(#full_name) {
                 return;
             }
+            registry.declare(#full_name, ::core::file!(), ::core::line!(), ::core::column!());
             let mut builder = #p::ServiceBuilder::new(#name);
             #proto2
             #service_doc

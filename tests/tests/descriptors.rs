@@ -176,3 +176,107 @@ fn a_module_package_applies_to_what_does_not_name_its_own() {
     assert_eq!(find(&set, "common/money.proto").package(), "common");
     assert_renders_back(&set, "shop/v1/shop.proto");
 }
+
+/// A file lists its definitions in declaration order, as protoc does, even though registration
+/// reaches a field's type before the message that holds it.
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod ordered {
+    use grpc_core::{Enumeration, Message, Status};
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "ordered", file = "ordered.proto")]
+    pub struct First {
+        pub second: Option<Second>,
+        pub tone: Tone,
+    }
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    #[grpc(package = "ordered", file = "ordered.proto")]
+    pub enum Mood {
+        Unspecified = 0,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "ordered", file = "ordered.proto")]
+    pub struct Second {
+        pub third: Option<Third>,
+        pub mood: Mood,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "ordered", file = "ordered.proto")]
+    pub struct Third {
+        pub id: u32,
+    }
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    #[grpc(package = "ordered", file = "ordered.proto")]
+    pub enum Tone {
+        Unspecified = 0,
+    }
+
+    #[grpc_core::service(package = "ordered", file = "ordered.proto")]
+    pub trait Later: Send + Sync + 'static {
+        async fn get(&self, request: Third) -> Result<First, Status>;
+    }
+
+    #[grpc_core::service(package = "ordered", file = "ordered.proto")]
+    pub trait Earlier: Send + Sync + 'static {
+        async fn get(&self, request: Third) -> Result<Third, Status>;
+    }
+}
+
+#[grpc_core::package("ordered.module", file = "ordered/module.proto")]
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod ordered_in_module {
+    use grpc_core::Message;
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    pub struct Alpha {
+        pub beta: Option<Beta>,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    pub struct Beta {
+        pub gamma: Option<Gamma>,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    pub struct Gamma {
+        pub id: u32,
+    }
+}
+
+#[test]
+fn files_list_definitions_in_declaration_order() {
+    let mut registry = grpc_core::descriptor::Registry::new();
+    // Registered in an order unlike the declarations: the second service first, and each
+    // message's field types before the message itself.
+    registry
+        .add::<ordered::EarlierClient>()
+        .add::<ordered::LaterClient>();
+    let set = registry.into_file_descriptor_set();
+    let file = find(&set, "ordered.proto");
+    let names = |items: Vec<&str>| items.join(" ");
+    assert_eq!(
+        names(file.message_type.iter().map(|m| m.name()).collect()),
+        "First Second Third"
+    );
+    assert_eq!(
+        names(file.enum_type.iter().map(|e| e.name()).collect()),
+        "Mood Tone"
+    );
+    assert_eq!(
+        names(file.service.iter().map(|s| s.name()).collect()),
+        "Later Earlier"
+    );
+
+    let set = ordered_in_module::Gamma::file_descriptor_set();
+    assert_eq!(find(&set, "ordered/module.proto").message_type.len(), 1);
+    let set = ordered_in_module::Alpha::file_descriptor_set();
+    let file = find(&set, "ordered/module.proto");
+    assert_eq!(
+        names(file.message_type.iter().map(|m| m.name()).collect()),
+        "Alpha Beta Gamma"
+    );
+}

@@ -106,13 +106,20 @@ pub struct Registry {
     added: HashMap<String, Added>,
     /// Doc comments by full name with a leading dot (`.pkg.Msg`, `.pkg.Msg.field`).
     docs: HashMap<String, String>,
+    /// Where each definition is declared in Rust source, by full name (see [`Registry::declare`]).
+    declared: HashMap<String, Declared>,
 }
+
+/// Where a definition is declared in Rust source: `file!()`, `line!()` and `column!()` as seen
+/// by its macro's expansion.
+type Declared = (&'static str, u32, u32);
 
 /// Full names of the definitions added to one file, in the order they were added.
 #[derive(Debug, Default)]
 struct Added {
     messages: Vec<String>,
     enums: Vec<String>,
+    services: Vec<String>,
 }
 
 impl Registry {
@@ -131,6 +138,15 @@ impl Registry {
     #[doc(hidden)]
     pub fn begin(&mut self, full_name: &str) -> bool {
         self.seen.insert(full_name.to_owned())
+    }
+
+    /// Records where `full_name` is declared, so that its file lists its messages, enums and
+    /// services in declaration order, as protoc does, and not in the order registration (which
+    /// goes through field types first) reached them.
+    #[doc(hidden)]
+    pub fn declare(&mut self, full_name: &str, file: &'static str, line: u32, column: u32) {
+        self.declared
+            .insert(full_name.to_owned(), (file, line, column));
     }
 
     fn file_mut(&mut self, file: &str, package: &str) -> &mut FileDescriptorProto {
@@ -210,9 +226,15 @@ impl Registry {
             self.mark_proto2(file, package);
         }
         let (proto, imports) = service.finish();
-        self.note_docs(&grpc_model::names::full_name(package, proto.name()), docs);
+        let full_name = grpc_model::names::full_name(package, proto.name());
+        self.note_docs(&full_name, docs);
         self.note_imports(file, imports);
         self.file_mut(file, package).service.push(proto);
+        self.added
+            .entry(file.to_owned())
+            .or_default()
+            .services
+            .push(full_name);
     }
 
     /// A proto2 file has no `syntax` in its descriptor, as protoc writes it (absent means
@@ -243,7 +265,8 @@ impl Registry {
             if let Some(imports) = self.imports.remove(file.name()) {
                 file.dependency = imports.into_iter().collect();
             }
-            if let Some(added) = self.added.remove(file.name()) {
+            if let Some(mut added) = self.added.remove(file.name()) {
+                in_declaration_order(file, &mut added, &self.declared);
                 nest(file, added);
             }
             if !self.docs.is_empty() {
@@ -254,6 +277,29 @@ impl Registry {
             file: topological_order(self.files),
         }
     }
+}
+
+/// Sorts the definitions added to `file` (messages, enums and services alike, with their names
+/// in `added`) by where they are declared. Definitions with no recorded place keep their
+/// registration order, after the others.
+fn in_declaration_order(
+    file: &mut FileDescriptorProto,
+    added: &mut Added,
+    declared: &HashMap<String, Declared>,
+) {
+    fn sort<T>(defs: &mut Vec<T>, names: &mut Vec<String>, declared: &HashMap<String, Declared>) {
+        let first = defs.len().saturating_sub(names.len());
+        let mut pairs: Vec<(T, String)> = defs.drain(first..).zip(names.drain(..)).collect();
+        // A stable sort: `None` sorts last, ties keep registration order.
+        pairs.sort_by_key(|(_, name)| declared.get(name).map_or((1, None), |at| (0, Some(*at))));
+        for (def, name) in pairs {
+            defs.push(def);
+            names.push(name);
+        }
+    }
+    sort(&mut file.message_type, &mut added.messages, declared);
+    sort(&mut file.enum_type, &mut added.enums, declared);
+    sort(&mut file.service, &mut added.services, declared);
 }
 
 /// Moves messages and enums whose full name is `<message>.<name>` into that message, deepest
