@@ -20,6 +20,8 @@ pub(crate) struct Attrs {
     pub(crate) required: Option<Span>,
     pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
+    /// `file_options = "path::to::fn"`: a `fn() -> FileOptions` giving the file's options.
+    pub(crate) file_options: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
     pub(crate) unknown_fields: Option<Span>,
@@ -45,9 +47,15 @@ pub(crate) enum Place {
 impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Place::MessageType | Place::EnumType => {
-                &["name", "package", "file", "crate", "reserved", "syntax"]
-            }
+            Place::MessageType | Place::EnumType => &[
+                "name",
+                "package",
+                "file",
+                "file_options",
+                "crate",
+                "reserved",
+                "syntax",
+            ],
             Place::MessageField => &[
                 "tag",
                 "name",
@@ -62,7 +70,7 @@ impl Place {
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
             Place::OneofVariant => &["tag", "name", "encoding", "deprecated"],
-            Place::Service => &["name", "package", "file", "crate", "syntax"],
+            Place::Service => &["name", "package", "file", "file_options", "crate", "syntax"],
             Place::Method => &["name"],
         }
     }
@@ -151,10 +159,15 @@ fn parse_key(
                 ctx.push(duplicate());
             }
         }
-        "crate" => {
+        "crate" | "file_options" => {
             let lit: LitStr = meta.value()?.parse()?;
             let path = lit.parse::<syn::Path>()?;
-            if out.krate.replace(path).is_some() {
+            let slot = if key == "crate" {
+                &mut out.krate
+            } else {
+                &mut out.file_options
+            };
+            if slot.replace(path).is_some() {
                 ctx.push(duplicate());
             }
         }
@@ -227,6 +240,15 @@ pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
         }
     }
     (!out.trim().is_empty()).then_some(out)
+}
+
+/// The statement that gives the type's file its options, when `file_options = "..."` names
+/// the function that makes them; nothing otherwise.
+pub(crate) fn file_options(attrs: &Attrs, file: &str, package: &str) -> proc_macro2::TokenStream {
+    match &attrs.file_options {
+        Some(path) => quote::quote!(registry.set_file_options(#file, #package, #path());),
+        None => proc_macro2::TokenStream::new(),
+    }
 }
 
 /// The path generated code uses to reach grpc-core: `::grpc_core` unless `crate = "..."`.

@@ -158,6 +158,7 @@ fn emit(
         package,
         full_name,
         file,
+        file_options,
         ..
     } = names;
     let zero = variants.iter().find(|v| v.number == 0).map(|v| v.ident);
@@ -220,6 +221,7 @@ fn emit(
                     #enum_doc
                     #(#values)*
                     #describe_reserved
+                    #file_options
                     registry.add_enum(#file, #package, builder);
                 }
                 fn file_name() -> &'static str {

@@ -59,6 +59,8 @@ pub(crate) struct TypeNames {
     pub(crate) package: String,
     pub(crate) full_name: String,
     pub(crate) file: String,
+    /// Gives the file its options (`file_options = "..."`), or nothing.
+    pub(crate) file_options: TokenStream,
 }
 
 /// Reads `name`, `package`, `file` and `crate` of a message or enum, checking them.
@@ -94,6 +96,7 @@ pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> Type
         .map_or_else(|| layout::default_proto_file(&package), |f| f.value());
     TypeNames {
         krate: attrs::crate_path(attrs),
+        file_options: attrs::file_options(attrs, &file, &package),
         full_name: names::full_name(&package, &name),
         package,
         file,
@@ -437,6 +440,7 @@ fn emit(
         package,
         full_name,
         file,
+        file_options,
         ..
     } = names;
 
@@ -815,6 +819,7 @@ fn emit(
                     #message_doc
                     #(#describes)*
                     #describe_reserved
+                    #file_options
                     registry.add_message(#file, #package, message);
                 }
                 fn file_name() -> &'static str {

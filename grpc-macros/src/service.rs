@@ -89,14 +89,16 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
     check_name_collisions(&ctx, &methods);
     let proto2 = attrs::proto2(&ctx, &args);
     ctx.finish()?;
+    let file = args
+        .file
+        .as_ref()
+        .map_or_else(|| layout::default_proto_file(&package), |f| f.value());
     let service = Service {
         krate: attrs::crate_path(&args),
+        file_options: attrs::file_options(&args, &file, &package),
         proto2,
         full_name: names::full_name(&package, &name),
-        file: args
-            .file
-            .as_ref()
-            .map_or_else(|| layout::default_proto_file(&package), |f| f.value()),
+        file,
         package,
         name,
     };
@@ -272,6 +274,8 @@ fn check_name_collisions(ctx: &Ctx, methods: &[Method<'_>]) {
 
 struct Service {
     krate: TokenStream,
+    /// Gives the file its options (`file_options = "..."`), or nothing.
+    file_options: TokenStream,
     proto2: bool,
     package: String,
     name: String,
@@ -477,6 +481,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
     let package = &service.package;
     let name = &service.name;
     let file = &service.file;
+    let file_options = &service.file_options;
     let describe_methods = methods.iter().map(|method| {
         let (request, response, wire) = (&method.request, &method.response, &method.wire_name);
         let shape = match method.shape {
@@ -533,6 +538,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             #proto2
             #service_doc
             #(#describe_methods)*
+            #file_options
             registry.add_service(#file, #package, builder);
         }
 

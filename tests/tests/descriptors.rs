@@ -280,3 +280,47 @@ fn files_list_definitions_in_declaration_order() {
         "Alpha Beta Gamma"
     );
 }
+
+/// `#[grpc(file_options = "...")]` names a function that gives the file its options; every
+/// type and service of the file names the same one, so any of them alone describes the file
+/// completely.
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod with_file_options {
+    use grpc_core::descriptor::FileOptions;
+    use grpc_core::{Message, Status};
+
+    pub fn shop_options() -> FileOptions {
+        FileOptions {
+            go_package: Some("example.com/shop;shop".into()),
+            java_multiple_files: Some(true),
+            ..Default::default()
+        }
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "shop.opts", file_options = "shop_options")]
+    pub struct Item {
+        pub id: u64,
+    }
+
+    #[grpc_core::service(package = "shop.opts", file_options = "shop_options")]
+    pub trait Shelf: Send + Sync + 'static {
+        async fn get(&self, item: Item) -> Result<Item, Status>;
+    }
+}
+
+#[test]
+fn file_options_attribute_sets_the_files_options() {
+    let set = with_file_options::Item::file_descriptor_set();
+    let file = find(&set, "shop/opts.proto");
+    assert_eq!(file.options, Some(with_file_options::shop_options()));
+    let set = with_file_options::ShelfClient::file_descriptor_set();
+    let file = find(&set, "shop/opts.proto");
+    assert_eq!(file.options, Some(with_file_options::shop_options()));
+    let text = grpc_core::descriptor::render_proto(&file);
+    assert!(
+        text.contains("option go_package = \"example.com/shop;shop\";"),
+        "{text}"
+    );
+    assert_renders_back(&set, "shop/opts.proto");
+}

@@ -183,6 +183,13 @@ impl Registry {
         }
     }
 
+    /// Gives `file` its options (`#[grpc(file_options = "...")]`), unless something registered
+    /// earlier already did: every type of a file is meant to name the same options.
+    #[doc(hidden)]
+    pub fn set_file_options(&mut self, file: &str, package: &str, options: FileOptions) {
+        self.file_mut(file, package).options.get_or_insert(options);
+    }
+
     /// Adds a message definition to `file`.
     #[doc(hidden)]
     pub fn add_message(&mut self, file: &str, package: &str, mut message: MessageBuilder) {

@@ -1,7 +1,7 @@
 //! Emitting a file's items and the package's `file_descriptor_set()`.
 
 use proc_macro2::TokenStream;
-use prost_types::FileDescriptorProto;
+use prost_types::{FileDescriptorProto, FileOptions};
 use quote::{format_ident, quote, ToTokens};
 
 use crate::error::Error;
@@ -95,7 +95,7 @@ impl<'a> Generator<'a> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let mut items = TokenStream::new();
+        let mut items = Self::file_options_fn(file);
         for (i, message) in file.message_type.iter().enumerate() {
             items.extend(self.message(&ctx, message, &[4, i as i32], &[], &module)?);
         }
@@ -140,7 +140,8 @@ impl<'a> Generator<'a> {
         quote!(#[grpc(reserved(#(#ranges,)* #(#names),*))])
     }
 
-    /// Attributes naming the package, file and (for nested types) the dotted name.
+    /// Attributes naming the package, file, file options and (for nested types) the dotted
+    /// name.
     pub(in crate::codegen) fn type_attrs(
         ctx: &FileCtx<'_>,
         parents: &[&str],
@@ -149,11 +150,121 @@ impl<'a> Generator<'a> {
         let package = ctx.file.package();
         let file = ctx.file.name();
         let syntax = (!ctx.proto3).then(|| quote!(, syntax = "proto2"));
+        let options = Self::file_options_key(ctx.file, parents.len());
         if parents.is_empty() {
-            quote!(#[grpc(package = #package, file = #file #syntax)])
+            quote!(#[grpc(package = #package, file = #file #options #syntax)])
         } else {
             let dotted = format!("{}.{name}", parents.join("."));
-            quote!(#[grpc(package = #package, file = #file, name = #dotted #syntax)])
+            quote!(#[grpc(package = #package, file = #file, name = #dotted #options #syntax)])
+        }
+    }
+
+    /// The name of the function giving `file`'s options (`google/api/http.proto` gives
+    /// `google_api_http_proto_options`), if the file sets any.
+    fn file_options_name(file: &FileDescriptorProto) -> Option<String> {
+        file.options
+            .as_ref()
+            .filter(|o| **o != FileOptions::default())?;
+        let stem: String = file
+            .name()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        Some(format!("{stem}_options"))
+    }
+
+    /// `, file_options = "super::...::name"` for an item `depth` modules below the package's
+    /// module; nothing if the file sets no options.
+    pub(in crate::codegen) fn file_options_key(
+        file: &FileDescriptorProto,
+        depth: usize,
+    ) -> TokenStream {
+        match Self::file_options_name(file) {
+            Some(name) => {
+                let path = format!("{}{name}", "super::".repeat(depth));
+                quote!(, file_options = #path)
+            }
+            None => TokenStream::new(),
+        }
+    }
+
+    /// The function that gives the file's options (`option go_package = ...;` and the other
+    /// standard file options), which every item of the file names with `file_options`.
+    // `java_generate_equals_and_hash` is deprecated in descriptor.proto, and files still set it.
+    #[allow(deprecated)]
+    fn file_options_fn(file: &FileDescriptorProto) -> TokenStream {
+        let (Some(name), Some(options)) = (Self::file_options_name(file), &file.options) else {
+            return TokenStream::new();
+        };
+        let ident = format_ident!("{name}");
+        let text = |value: &Option<String>| {
+            value
+                .as_ref()
+                .map(|v| quote!(::std::string::String::from(#v)))
+        };
+        let mut fields = Vec::new();
+        let strings = [
+            ("java_package", &options.java_package),
+            ("java_outer_classname", &options.java_outer_classname),
+            ("go_package", &options.go_package),
+            ("objc_class_prefix", &options.objc_class_prefix),
+            ("csharp_namespace", &options.csharp_namespace),
+            ("swift_prefix", &options.swift_prefix),
+            ("php_class_prefix", &options.php_class_prefix),
+            ("php_namespace", &options.php_namespace),
+            ("php_metadata_namespace", &options.php_metadata_namespace),
+            ("ruby_package", &options.ruby_package),
+        ];
+        for (field, value) in strings {
+            if let Some(value) = text(value) {
+                fields.push((field, value));
+            }
+        }
+        let flags = [
+            ("java_multiple_files", options.java_multiple_files),
+            (
+                "java_generate_equals_and_hash",
+                options.java_generate_equals_and_hash,
+            ),
+            ("java_string_check_utf8", options.java_string_check_utf8),
+            ("cc_generic_services", options.cc_generic_services),
+            ("java_generic_services", options.java_generic_services),
+            ("py_generic_services", options.py_generic_services),
+            ("php_generic_services", options.php_generic_services),
+            ("deprecated", options.deprecated),
+            ("cc_enable_arenas", options.cc_enable_arenas),
+        ];
+        for (field, value) in flags {
+            if let Some(value) = value {
+                fields.push((field, quote!(#value)));
+            }
+        }
+        if let Some(mode) = options.optimize_for {
+            fields.push(("optimize_for", quote!(#mode)));
+        }
+        let fields = fields.into_iter().map(|(field, value)| {
+            let field = format_ident!("{field}");
+            quote!(#field: ::core::option::Option::Some(#value),)
+        });
+        let doc = format!(
+            " The file options of `{}`, as its `option` lines set them.",
+            file.name()
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(deprecated)]
+            pub fn #ident() -> ::grpc_core::descriptor::FileOptions {
+                ::grpc_core::descriptor::FileOptions {
+                    #(#fields)*
+                    ..::core::default::Default::default()
+                }
+            }
         }
     }
 }

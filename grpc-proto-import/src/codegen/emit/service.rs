@@ -30,6 +30,7 @@ impl<'a> Generator<'a> {
         let package = ctx.file.package();
         let file = ctx.file.name();
         let syntax = (!ctx.proto3).then(|| quote!(, syntax = "proto2"));
+        let options = Self::file_options_key(ctx.file, 0);
         let mut methods = Vec::new();
         for (i, method) in service.method.iter().enumerate() {
             let method_path = [path, &[2, i as i32]].concat();
@@ -73,7 +74,7 @@ impl<'a> Generator<'a> {
         }
         Ok(quote! {
             #doc
-            #[::grpc_core::service(package = #package, file = #file #syntax)]
+            #[::grpc_core::service(package = #package, file = #file #options #syntax)]
             pub trait #ident: Send + Sync + 'static {
                 #(#methods)*
             }
