@@ -17,6 +17,7 @@ pub(crate) struct Attrs {
     pub(crate) encoding: Option<LitStr>,
     pub(crate) syntax: Option<LitStr>,
     pub(crate) default: Option<LitStr>,
+    pub(crate) json_name: Option<LitStr>,
     pub(crate) required: Option<Span>,
     pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
@@ -66,10 +67,11 @@ impl Place {
                 "packed",
                 "default",
                 "required",
+                "json_name",
             ],
             Place::EnumVariant => &["name"],
             Place::OneofType => &["crate"],
-            Place::OneofVariant => &["tag", "name", "encoding", "deprecated"],
+            Place::OneofVariant => &["tag", "name", "encoding", "deprecated", "json_name"],
             Place::Service => &["name", "package", "file", "file_options", "crate", "syntax"],
             Place::Method => &["name"],
         }
@@ -161,7 +163,14 @@ fn parse_key(
         }
         "crate" | "file_options" => {
             let lit: LitStr = meta.value()?.parse()?;
-            let path = lit.parse::<syn::Path>()?;
+            let path = lit.parse::<syn::Path>().map_err(|_| {
+                let what = if key == "crate" {
+                    "the path grpc-core is reached by, e.g. `crate = \"::grpc_core\"`"
+                } else {
+                    "the path of a `fn() -> FileOptions`, e.g. `file_options = \"shop_options\"`"
+                };
+                syn::Error::new(lit.span(), format!("expected {what}"))
+            })?;
             let slot = if key == "crate" {
                 &mut out.krate
             } else {
@@ -179,6 +188,7 @@ fn parse_key(
                 "file" => &mut out.file,
                 "syntax" => &mut out.syntax,
                 "default" => &mut out.default,
+                "json_name" => &mut out.json_name,
                 _ => &mut out.encoding,
             };
             if slot.replace(lit).is_some() {
@@ -240,6 +250,15 @@ pub(crate) fn doc(attrs: &[Attribute]) -> Option<String> {
         }
     }
     (!out.trim().is_empty()).then_some(out)
+}
+
+/// The statement that sets the JSON name of field `tag` (`#[grpc(json_name = "...")]`), when
+/// given; nothing otherwise (the descriptor then has protoc's default lowerCamelCase name).
+pub(crate) fn json_name_statement(attrs: &Attrs, tag: Option<u32>) -> proc_macro2::TokenStream {
+    match (&attrs.json_name, tag) {
+        (Some(json), Some(tag)) => quote::quote!(message.json_name(#tag, #json);),
+        _ => proc_macro2::TokenStream::new(),
+    }
 }
 
 /// The statement that gives the type's file its options, when `file_options = "..."` names

@@ -25,6 +25,8 @@ struct Field<'a> {
     name_attr: Option<syn::LitStr>,
     /// `#[grpc(deprecated)]`: the descriptor marks the field deprecated.
     deprecated: bool,
+    /// `#[grpc(json_name = "...")]`: the statement that sets it in the descriptor.
+    json_name: TokenStream,
     /// The doc comment, for the descriptor.
     doc: Option<String>,
     /// `#[grpc(packed = ...)]`.
@@ -200,11 +202,18 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
                 format!("`{name}` is not a valid protobuf field name"),
             );
         }
+        if let (Some(json), None) = (&attrs.json_name, tag) {
+            ctx.error(
+                json,
+                "a oneof has no JSON name of its own: put `json_name` on its variants",
+            );
+        }
         out.push(Field {
             ident,
             explicit_tag: attrs.tag.is_some(),
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
+            json_name: attrs::json_name_statement(&attrs, tag),
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
             required: attrs.required,
@@ -558,7 +567,8 @@ fn emit(
             }
             _ => quote!(),
         };
-        quote!(#describe #deprecate #doc #packed #default #require)
+        let json_name = &field.json_name;
+        quote!(#describe #deprecate #json_name #doc #packed #default #require)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));

@@ -15,6 +15,8 @@ use grpc_model::names;
 struct Variant<'a> {
     ident: &'a Ident,
     deprecated: bool,
+    /// `#[grpc(json_name = "...")]`: the statement that sets it in the descriptor.
+    json_name: TokenStream,
     tag: u32,
     name: String,
     shape: Shape,
@@ -83,6 +85,7 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
         variants.push(Variant {
             ident: &variant.ident,
             deprecated: attrs.deprecated.is_some(),
+            json_name: attrs::json_name_statement(&attrs, Some(tag)),
             tag,
             name,
             shape,
@@ -157,6 +160,7 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
         if variant.deprecated {
             describes.push(quote!(message.deprecate(#tag);));
         }
+        describes.push(variant.json_name.clone());
     }
     quote! {
         const _: () = {

@@ -324,3 +324,57 @@ fn file_options_attribute_sets_the_files_options() {
     );
     assert_renders_back(&set, "shop/opts.proto");
 }
+
+/// `#[grpc(json_name = "...")]` on a field or oneof variant sets its JSON name in the
+/// descriptor, and `.proto` export writes it as `[json_name = "..."]`.
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod json_names {
+    use grpc_core::{Message, Oneof};
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "json.names")]
+    pub struct Server {
+        #[grpc(json_name = "server_uri")]
+        pub server_uri: String,
+        pub plain_name: String,
+        #[grpc(oneof)]
+        pub choice: Option<Choice>,
+    }
+
+    #[derive(Oneof, Clone, PartialEq, Debug)]
+    pub enum Choice {
+        #[grpc(tag = 3, json_name = "BY_ID")]
+        ById(u64),
+        #[grpc(tag = 4)]
+        ByName(String),
+    }
+}
+
+#[test]
+fn json_name_attribute_sets_the_fields_json_name() {
+    let file = json_names::Server::file_descriptor();
+    let message = &file.message_type[0];
+    let json: Vec<(&str, &str)> = message
+        .field
+        .iter()
+        .map(|f| (f.name(), f.json_name()))
+        .collect();
+    assert_eq!(
+        json,
+        [
+            ("server_uri", "server_uri"),
+            ("plain_name", "plainName"),
+            ("by_id", "BY_ID"),
+            ("by_name", "byName"),
+        ]
+    );
+    let text = json_names::Server::proto_source();
+    assert!(
+        text.contains("string server_uri = 1 [json_name = \"server_uri\"];"),
+        "{text}"
+    );
+    assert_renders_back(
+        &json_names::Server::file_descriptor_set(),
+        "json/names.proto",
+    );
+}

@@ -16,8 +16,8 @@ const FILES: usize = 100;
 const SKIPPED: &[&str] = &["grpc/tls/provider/meshca/experimental/config.proto"];
 
 // The current state; raise these as more of the corpus passes.
-const IMPORTED_AT_LEAST: usize = 84;
-const COMPILED_AT_LEAST: usize = 84;
+const IMPORTED_AT_LEAST: usize = 85;
+const COMPILED_AT_LEAST: usize = 85;
 const EQUAL_AT_LEAST: usize = 76;
 const ROUND_TRIP_AT_LEAST: usize = 76;
 

@@ -198,14 +198,24 @@ impl MessageBuilder {
         }
     }
 
-    /// Marks the field numbered `number` deprecated (`[deprecated = true]`).
-    pub fn deprecate(&mut self, number: u32) {
-        if let Some(field) = self
-            .proto
+    /// Sets the JSON name of the field numbered `number` (`[json_name = "..."]`), in place of
+    /// the default lowerCamelCase one.
+    pub fn json_name(&mut self, number: u32, json: &str) {
+        if let Some(field) = self.field_mut(number) {
+            field.json_name = Some(json.to_owned());
+        }
+    }
+
+    fn field_mut(&mut self, number: u32) -> Option<&mut FieldDescriptorProto> {
+        self.proto
             .field
             .iter_mut()
             .find(|f| f.number == Some(number as i32))
-        {
+    }
+
+    /// Marks the field numbered `number` deprecated (`[deprecated = true]`).
+    pub fn deprecate(&mut self, number: u32) {
+        if let Some(field) = self.field_mut(number) {
             field
                 .options
                 .get_or_insert_with(Default::default)

@@ -12,6 +12,15 @@ pub(super) fn has_options<T: Default + PartialEq>(options: &Option<T>) -> bool {
     options.as_ref().is_some_and(|o| *o != T::default())
 }
 
+/// `, json_name = "..."` when the field's JSON name is not the default lowerCamelCase one.
+pub(super) fn json_name_key(field: &FieldDescriptorProto) -> Option<proc_macro2::TokenStream> {
+    field
+        .json_name
+        .as_deref()
+        .filter(|json| *json != grpc_model::names::json_name(field.name()))
+        .map(|json| quote::quote!(, json_name = #json))
+}
+
 pub(super) fn deprecated(field: &FieldDescriptorProto) -> bool {
     field.options.as_ref().and_then(|o| o.deprecated) == Some(true)
 }
@@ -43,16 +52,6 @@ impl<'a> Generator<'a> {
                     line,
                 ));
             }
-        }
-        if field
-            .json_name
-            .as_deref()
-            .is_some_and(|json| json != grpc_model::names::json_name(name))
-        {
-            return Err(ctx.error(
-                format!("custom json_name on field `{message}.{name}` is not supported"),
-                line,
-            ));
         }
         if field.default_value.is_some() && ctx.proto3 {
             return Err(ctx.error(format!("default value on `{message}.{name}`"), line));

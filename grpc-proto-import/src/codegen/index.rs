@@ -155,19 +155,17 @@ impl<'a> Generator<'a> {
             };
             return Err(Error::at(what, file, line));
         };
-        let common = module
-            .iter()
-            .zip(&info.module)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let mut segments: Vec<String> =
-            std::iter::repeat_n("super".to_owned(), module.len() - common).collect();
-        segments.extend(
-            info.module[common..]
-                .iter()
-                .map(|s| names::ident(s).0.to_string()),
-        );
-        segments.push(names::ident(&info.ident).0.to_string());
-        Ok(segments.join("::").parse().unwrap_or_default())
+        Ok(relative_path(module, &info.module, &info.ident))
     }
+}
+
+/// The path from code in module `from` to the item `ident` of module `to` (both from the root
+/// of the imported packages): `super::`s up to the common ancestor, then down.
+pub(super) fn relative_path(from: &[String], to: &[String], ident: &str) -> TokenStream {
+    let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+    let mut segments: Vec<String> =
+        std::iter::repeat_n("super".to_owned(), from.len() - common).collect();
+    segments.extend(to[common..].iter().map(|s| names::ident(s).0.to_string()));
+    segments.push(names::ident(ident).0.to_string());
+    segments.join("::").parse().unwrap_or_default()
 }

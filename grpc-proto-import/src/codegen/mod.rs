@@ -108,7 +108,7 @@ pub(crate) fn generate_with(
         for file in &files {
             items.extend(generator.file(file)?);
         }
-        items.extend(generator.descriptor_set_fn(&files));
+        items.extend(generator.descriptor_set_fn(&files, set));
         let sources: Vec<&str> = files.iter().map(|f| f.name()).collect();
         let syntax_tree: syn::File = syn::parse2(items).map_err(|e| {
             Error::new(format!(

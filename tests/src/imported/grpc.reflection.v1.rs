@@ -248,7 +248,7 @@ pub trait ServerReflection: Send + Sync + 'static {
 }
 
 /// The descriptors of every type and service this module defines, with the files
-/// they import: for reflection and `.proto` export.
+/// they import (complete): for reflection and `.proto` export.
 pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
     let mut registry = ::grpc_core::descriptor::Registry::new();
     registry.add::<ServerReflectionRequest>();

@@ -1,28 +1,63 @@
 //! Emitting a file's items and the package's `file_descriptor_set()`.
 
 use proc_macro2::TokenStream;
-use prost_types::{FileDescriptorProto, FileOptions};
-use quote::{format_ident, quote, ToTokens};
+use prost_types::{FileDescriptorProto, FileDescriptorSet, FileOptions};
+use quote::{format_ident, quote};
 
 use crate::error::Error;
 use comments::Comments;
 
 use crate::codegen::*;
 
+/// `files` and every file they import, transitively, leaving out the well-known files (their
+/// types come from `grpc_core::well_known`, which describes them whole).
+fn imported_closure<'s>(
+    files: &[&'s FileDescriptorProto],
+    all: &'s FileDescriptorSet,
+) -> Vec<&'s FileDescriptorProto> {
+    let by_name: std::collections::HashMap<&str, &FileDescriptorProto> =
+        all.file.iter().map(|f| (f.name(), f)).collect();
+    let mut out: Vec<&FileDescriptorProto> = files.to_vec();
+    let mut seen: std::collections::HashSet<&str> = files.iter().map(|f| f.name()).collect();
+    let mut next = 0;
+    while next < out.len() {
+        for dependency in &out[next].dependency {
+            if grpc_model::well_known::is_well_known_file(dependency) {
+                continue;
+            }
+            if let Some(file) = by_name.get(dependency.as_str()) {
+                if seen.insert(file.name()) {
+                    out.push(file);
+                }
+            }
+        }
+        next += 1;
+    }
+    out
+}
+
 impl<'a> Generator<'a> {
-    /// `file_descriptor_set()`: every type and service of the package, for reflection and export.
+    /// `file_descriptor_set()`: every type and service of the package, and of every file the
+    /// package's files import (transitively), so that each file in the set is complete, not
+    /// just the part the package reaches: for reflection and export.
     pub(in crate::codegen) fn descriptor_set_fn(
         &self,
         files: &[&FileDescriptorProto],
+        all: &FileDescriptorSet,
     ) -> TokenStream {
-        let mut paths = Vec::new();
-        for file in files {
-            let module: Vec<String> = file
-                .package()
+        let package_module = |package: &str| -> Vec<String> {
+            package
                 .split('.')
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
-                .collect();
+                .collect()
+        };
+        let here = files
+            .first()
+            .map(|f| package_module(f.package()))
+            .unwrap_or_default();
+        let mut paths = Vec::new();
+        for file in imported_closure(files, all) {
             let prefix = if file.package().is_empty() {
                 String::new()
             } else {
@@ -34,26 +69,28 @@ impl<'a> Generator<'a> {
                 if self.map_entries.contains_key(&name) {
                     continue;
                 }
-                if let Ok(path) = self.path_to(&name, &module, file.name(), None) {
+                if let Ok(path) = self.path_to(&name, &here, file.name(), None) {
                     paths.push(path);
                 }
             }
             for service in &file.service {
-                paths.push(
-                    format_ident!(
-                        "{}Client",
-                        names::ident(service.name())
-                            .0
-                            .to_string()
-                            .trim_start_matches("r#")
-                    )
-                    .into_token_stream(),
+                let client = format!(
+                    "{}Client",
+                    names::ident(service.name())
+                        .0
+                        .to_string()
+                        .trim_start_matches("r#")
                 );
+                paths.push(index::relative_path(
+                    &here,
+                    &package_module(file.package()),
+                    &client,
+                ));
             }
         }
         quote! {
             /// The descriptors of every type and service this module defines, with the files
-            /// they import: for reflection and `.proto` export.
+            /// they import (complete): for reflection and `.proto` export.
             pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
                 let mut registry = ::grpc_core::descriptor::Registry::new();
                 #(registry.add::<#paths>();)*

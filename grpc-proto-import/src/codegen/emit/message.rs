@@ -8,7 +8,7 @@ use quote::quote;
 
 use crate::error::Error;
 
-use crate::codegen::checks::{deprecated, has_options};
+use crate::codegen::checks::{deprecated, has_options, json_name_key};
 use crate::codegen::*;
 
 /// The Rust name of a message's unknown-fields field: `unknown_fields`, with underscores added
@@ -137,9 +137,10 @@ impl<'a> Generator<'a> {
                         .then(|| quote!(, name = #wire));
                     let encoding = encoding.map(|e| quote!(, encoding = #e));
                     let deprecated = deprecated(member).then(|| quote!(, deprecated));
+                    let json_name = json_name_key(member);
                     variants.push(quote! {
                         #member_doc
-                        #[grpc(tag = #number #name_attr #encoding #deprecated)]
+                        #[grpc(tag = #number #name_attr #encoding #deprecated #json_name)]
                         #variant_ident(#ty),
                     });
                 }
@@ -171,9 +172,10 @@ impl<'a> Generator<'a> {
             let default = field.default_value.as_ref().map(|d| quote!(, default = #d));
             let required = (field.label() == prost_types::field_descriptor_proto::Label::Required)
                 .then(|| quote!(, required));
+            let json_name = json_name_key(field);
             fields.push(quote! {
                 #field_doc
-                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required)]
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required #json_name)]
                 pub #field_ident: #ty,
             });
         }
