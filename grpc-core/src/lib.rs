@@ -12,6 +12,7 @@ pub mod message;
 pub mod metadata;
 pub mod protocol;
 pub mod server;
+pub mod services;
 pub mod status;
 mod streaming;
 pub mod tls;
