@@ -1,0 +1,173 @@
+//! `call`: any method, JSON in and out, requests streamed from stdin as they are typed.
+
+use std::io::{BufRead as _, Read as _};
+use std::process::ExitCode;
+
+use bytes::Bytes;
+use clap::Args;
+use grpc_core::client::RawCall;
+use prost::Message as _;
+use prost_reflect::{DynamicMessage, MessageDescriptor};
+use tokio::sync::{mpsc, oneshot};
+
+use super::connect::ConnectArgs;
+use super::describe::pool_for;
+use super::schema::SchemaArgs;
+use super::{print_line, Failure, Outcome};
+use crate::dynamic;
+
+#[derive(Debug, Args)]
+pub(super) struct CallArgs {
+    /// The server: host:port (TLS), http://host:port or --plaintext (no TLS), unix:path...
+    target: String,
+    /// The method: package.Service/Method or package.Service.Method.
+    method: String,
+    /// The request as JSON (canonical protobuf JSON mapping); `-` reads it from stdin. A method
+    /// that streams requests takes one message per line (of JSON, or of stdin when JSON is
+    /// absent or `-`). [default: {} for a single request]
+    json: Option<String>,
+    #[command(flatten)]
+    schema: SchemaArgs,
+    #[command(flatten)]
+    connect: ConnectArgs,
+}
+
+pub(super) async fn call(args: CallArgs) -> Outcome {
+    let method_name = args.method.trim_start_matches('/');
+    let service_name = method_name
+        .rsplit_once('/')
+        .or_else(|| method_name.rsplit_once('.'))
+        .map(|(service, _)| service)
+        .ok_or_else(|| {
+            Failure::Other(format!(
+                "{method_name:?} is not package.Service/Method or package.Service.Method"
+            ))
+        })?;
+    let pool = pool_for(
+        &Some(args.target.clone()),
+        &args.schema,
+        &args.connect,
+        service_name,
+    )
+    .await?;
+    let method = dynamic::find_method(&pool, method_name)
+        .map_err(|status| Failure::Other(status.message().to_owned()))?;
+    let input = method.input();
+    let channel = args.connect.channel(&args.target)?;
+    let path = format!("/{}/{}", method.parent_service().full_name(), method.name());
+    let mut call = RawCall::new(&channel, &path)?.metadata(args.connect.metadata()?);
+    if let Some(timeout) = args.connect.timeout()? {
+        call = call.timeout(timeout);
+    }
+
+    let (requests_tx, requests_rx) = mpsc::channel::<Bytes>(16);
+    let (bad_input_tx, bad_input) = oneshot::channel::<Failure>();
+    if method.is_client_streaming() {
+        match args.json.as_deref() {
+            Some(text) if text != "-" => {
+                for (number, line) in text.lines().enumerate() {
+                    if !line.trim().is_empty() {
+                        let encoded = encode(&input, line, number + 1)?;
+                        let _ = requests_tx.send(encoded).await;
+                    }
+                }
+                drop(requests_tx);
+            }
+            _ => stream_stdin(input.clone(), requests_tx, bad_input_tx),
+        }
+    } else {
+        let text = match args.json.as_deref() {
+            None => "{}".to_owned(),
+            Some("-") => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| Failure::Other(format!("reading stdin: {e}")))?;
+                text
+            }
+            Some(text) => text.to_owned(),
+        };
+        let _ = requests_tx.send(encode(&input, &text, 0)?).await;
+        drop(requests_tx);
+    }
+
+    let output = method.output();
+    let receive = async {
+        let mut responses = call
+            .call(grpc_core::stream::ReceiverStream::new(requests_rx))
+            .await?;
+        let mut count = 0usize;
+        while let Some(bytes) = responses.message().await? {
+            let message = DynamicMessage::decode(output.clone(), bytes).map_err(|e| {
+                Failure::Other(format!("the response is not a {}: {e}", output.full_name()))
+            })?;
+            let json = dynamic::to_json(&message)?;
+            print_line(&json.to_string())?;
+            count += 1;
+        }
+        if !method.is_server_streaming() && count != 1 {
+            return Err(Failure::Other(format!(
+                "{} answered {count} messages instead of one",
+                method.full_name()
+            )));
+        }
+        Ok(ExitCode::SUCCESS)
+    };
+    // A bad line on stdin ends the call (cancelling it) rather than sending half a stream.
+    tokio::select! {
+        outcome = receive => outcome,
+        Ok(failure) = bad_input => Err(failure),
+    }
+}
+
+/// The request `text` (line `line` of the input, 0 for the whole input) encoded.
+fn encode(input: &MessageDescriptor, text: &str, line: usize) -> Result<Bytes, Failure> {
+    let where_ = if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
+    };
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Failure::Other(format!("{where_}the request is not JSON: {e}")))?;
+    let message = dynamic::from_json(input, json)
+        .map_err(|status| Failure::Other(format!("{where_}{}", status.message())))?;
+    Ok(Bytes::from(message.encode_to_vec()))
+}
+
+/// Feeds stdin's lines to `requests` as they come, from a thread (a blocking read must not
+/// hold up the runtime, nor its shutdown). A bad line is reported on `bad_input`.
+fn stream_stdin(
+    input: MessageDescriptor,
+    requests: mpsc::Sender<Bytes>,
+    bad_input: oneshot::Sender<Failure>,
+) {
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for (number, line) in stdin.lock().lines().enumerate() {
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    let _ = bad_input.send(Failure::Other(format!("reading stdin: {e}")));
+                    return;
+                }
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            match encode(&input, &line, number + 1) {
+                Ok(encoded) => {
+                    if requests.blocking_send(encoded).is_err() {
+                        return;
+                    }
+                }
+                Err(failure) => {
+                    let _ = bad_input.send(failure);
+                    // Keeps the request stream open (not half-closed as if complete): the
+                    // caller cancels the call and exits.
+                    std::mem::forget(requests);
+                    return;
+                }
+            }
+        }
+    });
+}
