@@ -280,7 +280,10 @@ impl ServerBuilder {
             .add_service(service.v1alpha());
         self.on_build(move |builder| {
             let mut registry = Registry::new();
-            for described in builder.services() {
+            // By name, so that the files (their services' order) are the same every run.
+            let mut services: Vec<_> = builder.services().collect();
+            services.sort_by_key(|service| service.name());
+            for described in services {
                 described.register(&mut registry);
             }
             if let Some(extra) = builder.extensions_mut().get::<ExtraTypes>() {
