@@ -41,8 +41,7 @@ pub(super) async fn export(args: ExportArgs) -> Outcome {
         reflection.file_descriptor_set()
     };
     if let Some(path) = &args.descriptor_set_out {
-        std::fs::write(path, set.encode_to_vec())
-            .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))?;
+        write_file(path, &set.encode_to_vec())?;
     }
     let files = set
         .file
@@ -53,19 +52,23 @@ pub(super) async fn export(args: ExportArgs) -> Outcome {
         match &args.out {
             Some(dir) => {
                 let path = safe_join(dir, file.name())?;
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        Failure::Other(format!("creating {}: {e}", parent.display()))
-                    })?;
-                }
-                std::fs::write(&path, text)
-                    .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))?;
+                write_file(&path, text.as_bytes())?;
                 print_line(&format!("wrote {}", path.display()))?;
             }
             None => print_line(&format!("// {}\n{text}", file.name()))?,
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `path`, creating the directories it needs.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::Other(format!("creating {}: {e}", parent.display())))?;
+    }
+    std::fs::write(path, bytes)
+        .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))
 }
 
 /// `dir/name`, refusing names that leave `dir` (a server chooses them).

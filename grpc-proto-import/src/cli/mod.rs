@@ -23,7 +23,7 @@ use crate::error::Error;
 
 /// A gRPC command-line client: reflection or .proto files, no protoc.
 #[derive(Debug, Parser)]
-#[command(name = "grpc-cli", version, long_about = None)]
+#[command(name = "grpc-cli", bin_name = "grpc-cli", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
