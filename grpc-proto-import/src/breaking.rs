@@ -72,7 +72,8 @@ use crate::error::Error;
 pub struct Finding {
     /// The rule broken, e.g. `FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED`.
     pub rule: &'static str,
-    /// Where, in the new schema (or in the old one, for a file that is gone).
+    /// Where: in the new schema, or in the old one when the new one has no source positions
+    /// (descriptors from code, sets without source info) or lacks the file.
     pub location: Location,
     /// The full name of the element concerned, e.g. `routeguide.Point` or
     /// `routeguide.RouteGuide.GetFeature`.
@@ -167,6 +168,7 @@ pub fn compare(old: &FileDescriptorSet, new: &FileDescriptorSet) -> Vec<Finding>
     let old = Index::new(old);
     let new = Index::new(new);
     let mut check = Check {
+        old: &old,
         new: &new,
         findings: Vec::new(),
     };
@@ -184,8 +186,10 @@ pub fn compare(old: &FileDescriptorSet, new: &FileDescriptorSet) -> Vec<Finding>
         match new.services.get(name) {
             Some(new_service) => check.service(name, old_service, new_service),
             None => {
+                // The new file's start, or the service's place in the old schema.
                 let location = new
                     .file_location(old_service.file)
+                    .filter(|location| location.line_column.is_some())
                     .unwrap_or_else(|| old.location(old_service.file, &old_service.path));
                 check.findings.push(Finding {
                     rule: "SERVICE_NO_DELETE",
@@ -324,7 +328,9 @@ impl<'a> Index<'a> {
         let spans = self.spans.get(file.name());
         let mut path = path;
         let line_column = loop {
-            if let Some(span) = spans.and_then(|spans| spans.get(path)) {
+            // grpc-core's descriptors carry doc comments at a placeholder span [0, 0, 0].
+            let span = spans.and_then(|spans| spans.get(path));
+            if let Some(span) = span.filter(|span| **span != [0, 0, 0]) {
                 break span.get(..2).map(|s| (s[0] as u32 + 1, s[1] as u32 + 1));
             }
             if path.is_empty() {
@@ -366,11 +372,31 @@ fn qualify(prefix: &str, name: &str) -> String {
 }
 
 struct Check<'n, 'a> {
+    old: &'n Index<'a>,
     new: &'n Index<'a>,
     findings: Vec<Finding>,
 }
 
 impl Check<'_, '_> {
+    /// Where to report an element: in the new schema, or, when that has no source positions
+    /// (descriptors from code, sets without source info), where it was in the old one.
+    fn at(
+        &self,
+        (new_file, new_path): (&FileDescriptorProto, &[i32]),
+        (old_file, old_path): (&FileDescriptorProto, &[i32]),
+    ) -> Location {
+        let new = self.new.location(new_file, new_path);
+        if new.line_column.is_some() {
+            return new;
+        }
+        let old = self.old.location(old_file, old_path);
+        if old.line_column.is_some() {
+            old
+        } else {
+            new
+        }
+    }
+
     fn push(&mut self, rule: &'static str, location: Location, element: &str, message: String) {
         self.findings.push(Finding {
             rule,
@@ -387,7 +413,7 @@ impl Check<'_, '_> {
         new: &Found<'_, DescriptorProto>,
     ) {
         let (old_message, new_message) = (old.descriptor, new.descriptor);
-        let here = self.new.location(new.file, &new.path);
+        let here = self.at((new.file, &new.path), (old.file, &old.path));
         let new_fields: HashMap<i32, (usize, &FieldDescriptorProto)> = new_message
             .field
             .iter()
@@ -401,7 +427,7 @@ impl Check<'_, '_> {
                 .any(|r| r.start() <= number && number < r.end())
         };
         let name_reserved = |field: &str| new_message.reserved_name.iter().any(|n| n == field);
-        for old_field in &old_message.field {
+        for (j, old_field) in old_message.field.iter().enumerate() {
             let number = old_field.number();
             let Some(&(i, new_field)) = new_fields.get(&number) else {
                 let moved = new_message
@@ -441,7 +467,8 @@ impl Check<'_, '_> {
                 continue;
             };
             let path = [new.path.as_slice(), &[MESSAGE_FIELD, i as i32]].concat();
-            let location = self.new.location(new.file, &path);
+            let old_path = [old.path.as_slice(), &[MESSAGE_FIELD, j as i32]].concat();
+            let location = self.at((new.file, &path), (old.file, &old_path));
             let element = format!("{name}.{}", new_field.name());
             self.field(
                 &element,
@@ -586,7 +613,7 @@ impl Check<'_, '_> {
         new: &Found<'_, EnumDescriptorProto>,
     ) {
         let (old_enum, new_enum) = (old.descriptor, new.descriptor);
-        let here = self.new.location(new.file, &new.path);
+        let here = self.at((new.file, &new.path), (old.file, &old.path));
         let number_reserved = |number: i32| {
             new_enum
                 .reserved_range
@@ -594,7 +621,7 @@ impl Check<'_, '_> {
                 .any(|r| r.start() <= number && number <= r.end())
         };
         let name_reserved = |value: &str| new_enum.reserved_name.iter().any(|n| n == value);
-        for old_value in &old_enum.value {
+        for (j, old_value) in old_enum.value.iter().enumerate() {
             let number = old_value.number();
             let same_number: Vec<(usize, &str)> = new_enum
                 .value
@@ -630,9 +657,10 @@ impl Check<'_, '_> {
             } else if !same_number.iter().any(|(_, n)| *n == old_value.name()) {
                 let (i, new_name) = same_number[0];
                 let path = [new.path.as_slice(), &[ENUM_VALUE, i as i32]].concat();
+                let old_path = [old.path.as_slice(), &[ENUM_VALUE, j as i32]].concat();
                 self.push(
                     "ENUM_VALUE_SAME_NAME",
-                    self.new.location(new.file, &path),
+                    self.at((new.file, &path), (old.file, &old_path)),
                     &qualify(scope_of(name), new_name),
                     format!(
                         "enum value {number} renamed from {:?} to {new_name:?}",
@@ -677,8 +705,8 @@ impl Check<'_, '_> {
         old: &Found<'_, ServiceDescriptorProto>,
         new: &Found<'_, ServiceDescriptorProto>,
     ) {
-        let here = self.new.location(new.file, &new.path);
-        for old_method in &old.descriptor.method {
+        let here = self.at((new.file, &new.path), (old.file, &old.path));
+        for (j, old_method) in old.descriptor.method.iter().enumerate() {
             let found = new
                 .descriptor
                 .method
@@ -696,7 +724,8 @@ impl Check<'_, '_> {
                 continue;
             };
             let path = [new.path.as_slice(), &[SERVICE_METHOD, i as i32]].concat();
-            let location = self.new.location(new.file, &path);
+            let old_path = [old.path.as_slice(), &[SERVICE_METHOD, j as i32]].concat();
+            let location = self.at((new.file, &path), (old.file, &old_path));
             self.method(&element, &location, old_method, new_method);
         }
     }

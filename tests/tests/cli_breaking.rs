@@ -338,16 +338,21 @@ fn grpc_cli_breaking_reads_descriptor_sets_and_single_files() {
         "new",
         &proto3("message Order {\n  uint64 id = 1;\n}\n"),
     );
-    // A descriptor set without source info: findings name the file but no line.
-    let mut set = breaking::load(&new).unwrap();
-    for file in &mut set.file {
-        file.source_code_info = None;
-    }
-    let set_path = new.join("new.binpb");
-    std::fs::write(&set_path, set.encode_to_vec()).unwrap();
+    // Descriptor sets without source info: findings name the file but no line...
+    let strip = |dir: &PathBuf, name: &str| {
+        let mut set = breaking::load(dir).unwrap();
+        for file in &mut set.file {
+            file.source_code_info = None;
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, set.encode_to_vec()).unwrap();
+        path
+    };
+    let old_set = strip(&old, "old.binpb");
+    let set_path = strip(&new, "new.binpb");
     let output = grpc_cli()
         .args(["breaking", "--against"])
-        .arg(old.join("shop.proto"))
+        .arg(&old_set)
         .arg(&set_path)
         .output()
         .unwrap();
@@ -355,6 +360,18 @@ fn grpc_cli_breaking_reads_descriptor_sets_and_single_files() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         stdout.starts_with("shop.proto: shop.Order: field 2 (\"item\") deleted"),
+        "{stdout}"
+    );
+    // ...unless the old side has them: then they point there.
+    let output = grpc_cli()
+        .args(["breaking", "--against"])
+        .arg(old.join("shop.proto"))
+        .arg(&set_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("shop.proto:3:1: shop.Order: field 2 (\"item\") deleted"),
         "{stdout}"
     );
     // Adding the field back is no break.
