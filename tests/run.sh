@@ -116,6 +116,27 @@ greeter_grpcurl() {
 smoke ./target/debug/routeguide-server routeguide_grpcurl
 smoke ./target/debug/routeguide-imported-server routeguide_grpcurl
 smoke ./target/debug/greeter-server greeter_grpcurl
+# grpc-cli (grpc-proto-import's `cli` feature) through reflection: list, describe, a unary
+# call, a bidirectional stream from stdin, then export and `breaking` against the committed lock.
+grpc_cli_smoke() {
+    local t="http://$1" c=./target/debug/grpc-cli
+    "$c" list -t "$t" | tee /dev/stderr | grep -qx routeguide.RouteGuide
+    "$c" describe -t "$t" routeguide.RouteGuide.RouteChat | tee /dev/stderr |
+        grep -q 'rpc RouteChat(stream .routeguide.RouteNote)'
+    "$c" call "$t" routeguide.RouteGuide/GetFeature \
+        '{"latitude": 409146138, "longitude": -746188906}' | grep -q 'Berkshire Valley'
+    local note='{"location": {"latitude": 7, "longitude": 7}, "message": '
+    [ "$(printf '%s"a"}\n%s"b"}\n' "$note" "$note" |
+        "$c" call "$t" routeguide.RouteGuide/RouteChat --timeout 10)" = \
+        '{"location":{"latitude":7,"longitude":7},"message":"a"}' ]
+    local dir
+    dir="$(mktemp -d)"
+    "$c" export -t "$t" -o "$dir" >/dev/null
+    "$c" breaking --against tests/locks/routeguide "$dir/route_guide.proto"
+    rm -rf "$dir"
+}
+smoke ./target/debug/routeguide-server grpc_cli_smoke
+smoke ./target/debug/routeguide-imported-server grpc_cli_smoke
 
 echo "== cargo test"
 log="$(mktemp)"

@@ -46,9 +46,9 @@
 //! let new = breaking::load(dir.join("new")).unwrap();
 //! let findings = breaking::compare(&old, &new);
 //! assert_eq!(findings.len(), 2);
-//! assert_eq!(findings[0].rule, "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED");
+//! assert_eq!(findings[0].rule, "FIELD_NO_DELETE_UNLESS_NAME_RESERVED");
 //! assert_eq!(
-//!     findings[0].to_string(),
+//!     findings[1].to_string(),
 //!     "a.proto:3:1: a.M: field 2 (\"id\") deleted without reserving its number [FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED]"
 //! );
 //! ```
