@@ -3,11 +3,11 @@
 //! `grpc-proto-import --drop-unknown`, and owned here since).
 /// The `Status` type defines a logical error model that is suitable for
 /// different programming environments, including REST APIs and RPC APIs. It is
-/// used by \[gRPC\](https://github.com/grpc). Each `Status` message contains
+/// used by [gRPC](https://github.com/grpc). Each `Status` message contains
 /// three pieces of data: error code, error message, and error details.
 ///
 /// You can find out more about this error model and how to work with it in the
-/// \[API Design Guide\](https://cloud.google.com/apis/design/errors).
+/// [API Design Guide](https://cloud.google.com/apis/design/errors).
 #[derive(::grpc_macros::Message, Clone, PartialEq, Debug)]
 #[grpc(
     crate = "crate",
@@ -348,17 +348,17 @@ pub mod bad_request {
         ///
         /// * `full_name` for a violation in the `full_name` value
         /// * `email_addresses\[0\].email` for a violation in the `email` field of the
-        /// first `email_addresses` message
+        ///   first `email_addresses` message
         /// * `email_addresses\[2\].type\[1\]` for a violation in the second `type`
-        /// value in the third `email_addresses` message.
+        ///   value in the third `email_addresses` message.
         ///
         /// In JSON, the same values are represented as:
         ///
         /// * `fullName` for a violation in the `fullName` value
         /// * `emailAddresses\[0\].email` for a violation in the `email` field of the
-        /// first `emailAddresses` message
+        ///   first `emailAddresses` message
         /// * `emailAddresses\[2\].type\[1\]` for a violation in the second `type`
-        /// value in the third `emailAddresses` message.
+        ///   value in the third `emailAddresses` message.
         #[grpc(tag = 1)]
         pub field: ::std::string::String,
         /// A description of why the request element is bad.
