@@ -49,6 +49,8 @@
 //! holds for `.proto` export: [`ProtoExport`](crate::descriptor::ProtoExport)`::new()`
 //! `.add::<AClient>().add::<BClient>().add::<Unused>()` writes the complete package.
 
+#[macro_use]
+mod protocol;
 #[allow(missing_docs)]
 pub mod v1;
 #[allow(missing_docs)]
