@@ -477,33 +477,46 @@ impl Check<'_, '_> {
                 (new_message, new_field),
             );
         }
-        let still_reserved = |number: i32| number_reserved(number);
-        for range in &old_message.reserved_range {
-            let missing: Vec<i32> = (range.start()..range.end().min(range.start() + 1_000_000))
-                .filter(|n| !still_reserved(*n))
-                .collect();
-            if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
+        // Message reserved ranges end before `end`; enum ones at it.
+        let ranges = |m: &DescriptorProto| {
+            let ranges = m.reserved_range.iter();
+            ranges
+                .map(|r| (r.start(), r.end().saturating_sub(1)))
+                .collect()
+        };
+        self.reserved(
+            ("RESERVED_MESSAGE_NO_DELETE", "field"),
+            &here,
+            name,
+            (ranges(old_message), &old_message.reserved_name),
+            (ranges(new_message), &new_message.reserved_name),
+        );
+    }
+
+    /// Reserved numbers and names of `old` that `new` no longer reserves.
+    fn reserved(
+        &mut self,
+        (rule, what): (&'static str, &str),
+        here: &Location,
+        name: &str,
+        (old_ranges, old_names): (Vec<(i32, i32)>, &[String]),
+        (new_ranges, new_names): (Vec<(i32, i32)>, &[String]),
+    ) {
+        for range in old_ranges {
+            for (first, last) in uncovered(range, &new_ranges) {
                 let numbers = if first == last {
                     format!("{first}")
                 } else {
                     format!("{first} to {last}")
                 };
-                self.push(
-                    "RESERVED_MESSAGE_NO_DELETE",
-                    here.clone(),
-                    name,
-                    format!("reserved field number {numbers} no longer reserved"),
-                );
+                let message = format!("reserved {what} number {numbers} no longer reserved");
+                self.push(rule, here.clone(), name, message);
             }
         }
-        for reserved in &old_message.reserved_name {
-            if !name_reserved(reserved) {
-                self.push(
-                    "RESERVED_MESSAGE_NO_DELETE",
-                    here.clone(),
-                    name,
-                    format!("reserved field name {reserved:?} no longer reserved"),
-                );
+        for reserved in old_names {
+            if !new_names.contains(reserved) {
+                let message = format!("reserved {what} name {reserved:?} no longer reserved");
+                self.push(rule, here.clone(), name, message);
             }
         }
     }
@@ -669,34 +682,17 @@ impl Check<'_, '_> {
                 );
             }
         }
-        for range in &old_enum.reserved_range {
-            let missing: Vec<i32> = (range.start()..=range.end().min(range.start() + 1_000_000))
-                .filter(|n| !number_reserved(*n))
-                .collect();
-            if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
-                let numbers = if first == last {
-                    format!("{first}")
-                } else {
-                    format!("{first} to {last}")
-                };
-                self.push(
-                    "RESERVED_ENUM_NO_DELETE",
-                    here.clone(),
-                    name,
-                    format!("reserved enum number {numbers} no longer reserved"),
-                );
-            }
-        }
-        for reserved in &old_enum.reserved_name {
-            if !name_reserved(reserved) {
-                self.push(
-                    "RESERVED_ENUM_NO_DELETE",
-                    here.clone(),
-                    name,
-                    format!("reserved enum value name {reserved:?} no longer reserved"),
-                );
-            }
-        }
+        let ranges = |e: &EnumDescriptorProto| {
+            let ranges = e.reserved_range.iter();
+            ranges.map(|r| (r.start(), r.end())).collect()
+        };
+        self.reserved(
+            ("RESERVED_ENUM_NO_DELETE", "enum value"),
+            &here,
+            name,
+            (ranges(old_enum), &old_enum.reserved_name),
+            (ranges(new_enum), &new_enum.reserved_name),
+        );
     }
 
     fn service(
@@ -797,6 +793,30 @@ impl Check<'_, '_> {
             );
         }
     }
+}
+
+/// The runs of `range` (inclusive) that none of `kept` (inclusive ranges) covers.
+fn uncovered(range: (i32, i32), kept: &[(i32, i32)]) -> Vec<(i32, i32)> {
+    let mut runs = vec![range];
+    for &(keep_first, keep_last) in kept {
+        runs = runs
+            .into_iter()
+            .flat_map(|(first, last)| {
+                if keep_last < first || keep_first > last {
+                    return vec![(first, last)];
+                }
+                let mut left = Vec::new();
+                if keep_first > first {
+                    left.push((first, keep_first - 1));
+                }
+                if keep_last < last {
+                    left.push((keep_last + 1, last));
+                }
+                left
+            })
+            .collect();
+    }
+    runs
 }
 
 /// The package or message a full name is defined in.
@@ -936,5 +956,25 @@ fn type_name(field: &FieldDescriptorProto) -> String {
             .as_str_name()
             .trim_start_matches("TYPE_")
             .to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uncovered;
+
+    #[test]
+    fn uncovered_runs() {
+        assert_eq!(uncovered((1, 10), &[]), [(1, 10)]);
+        assert_eq!(uncovered((1, 10), &[(1, 10)]), []);
+        assert_eq!(uncovered((1, 10), &[(5, 5)]), [(1, 4), (6, 10)]);
+        assert_eq!(uncovered((1, 10), &[(0, 3), (8, 20)]), [(4, 7)]);
+        assert_eq!(uncovered((4, 6), &[(4, 4)]), [(5, 6)]);
+        let max = (1 << 29) - 1;
+        assert_eq!(uncovered((1000, max), &[(1000, max)]), []);
+        assert_eq!(
+            uncovered((i32::MIN, i32::MAX), &[(0, 0)]),
+            [(i32::MIN, -1), (1, i32::MAX)]
+        );
     }
 }

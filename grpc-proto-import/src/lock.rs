@@ -4,7 +4,7 @@
 //! [`Lock::check`] renders the code's descriptors (a `FileDescriptorSet`, e.g. from
 //! [`ProtoExport`](grpc_core::descriptor::ProtoExport) or a service's
 //! `file_descriptor_set()`) and compares them with the lock's `.proto` files under the
-//! [`breaking`](crate::breaking) rules:
+//! [`crate::breaking`] rules:
 //!
 //! - a break (a removed field without `reserved`, a changed type, a removed method...) fails
 //!   with one line per finding;

@@ -190,8 +190,21 @@ fn deleted_reserved() {
             "shop.proto:3:1: shop.Order: reserved field number 2 no longer reserved [RESERVED_MESSAGE_NO_DELETE]",
             "shop.proto:3:1: shop.Order: reserved field number 5 to 6 no longer reserved [RESERVED_MESSAGE_NO_DELETE]",
             "shop.proto:3:1: shop.Order: reserved field name \"item\" no longer reserved [RESERVED_MESSAGE_NO_DELETE]",
-            "shop.proto:6:1: shop.State: reserved enum number 3 no longer reserved [RESERVED_ENUM_NO_DELETE]",
+            "shop.proto:6:1: shop.State: reserved enum value number 3 no longer reserved [RESERVED_ENUM_NO_DELETE]",
             "shop.proto:6:1: shop.State: reserved enum value name \"DONE\" no longer reserved [RESERVED_ENUM_NO_DELETE]",
+        ]
+    );
+}
+
+#[test]
+fn reserved_range_narrowed() {
+    let old = proto3("message Order {\n  reserved 1 to 10, 1000 to max;\n}\n");
+    let new = proto3("message Order {\n  reserved 5, 1000 to max;\n}\n");
+    assert_eq!(
+        findings("narrowed", &old, &new),
+        [
+            "shop.proto:3:1: shop.Order: reserved field number 1 to 4 no longer reserved [RESERVED_MESSAGE_NO_DELETE]",
+            "shop.proto:3:1: shop.Order: reserved field number 6 to 10 no longer reserved [RESERVED_MESSAGE_NO_DELETE]",
         ]
     );
 }

@@ -211,6 +211,18 @@ async fn our_server_through_reflection() {
     assert!(field.contains("string message = 2;"), "{field}");
 
     four_patterns(&target, &[]).await;
+    // Our server speaks v1, so the reflection client stays there.
+    let channel = grpc_core::Channel::insecure(&target).unwrap();
+    let mut reflection = grpc_proto_import::reflection::ReflectionClient::new(channel);
+    let pool = reflection
+        .pool_for_symbol("routeguide.Point")
+        .await
+        .unwrap();
+    assert!(pool.get_service_by_name("routeguide.RouteGuide").is_some());
+    assert_eq!(
+        reflection.version(),
+        Some(grpc_proto_import::reflection::Version::V1)
+    );
     // A host:port target with --plaintext is the same.
     four_patterns(&format!("127.0.0.1:{}", server.port), &["--plaintext"]).await;
 }

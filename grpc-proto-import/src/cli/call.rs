@@ -11,7 +11,7 @@ use prost_reflect::{DynamicMessage, MessageDescriptor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::connect::ConnectArgs;
-use super::describe::pool_for;
+use super::describe::{pool_for, SourceArgs};
 use super::schema::SchemaArgs;
 use super::{print_line, Failure, Outcome};
 use crate::dynamic;
@@ -33,7 +33,20 @@ pub(super) struct CallArgs {
 }
 
 pub(super) async fn call(args: CallArgs) -> Outcome {
-    let method_name = args.method.trim_start_matches('/');
+    let CallArgs {
+        target,
+        method,
+        json,
+        schema,
+        connect,
+    } = args;
+    // The schema comes from TARGET's reflection unless files are given.
+    let args = SourceArgs {
+        target: Some(target.clone()),
+        schema,
+        connect,
+    };
+    let method_name = method.trim_start_matches('/');
     let service_name = method_name
         .rsplit_once('/')
         .or_else(|| method_name.rsplit_once('.'))
@@ -43,17 +56,11 @@ pub(super) async fn call(args: CallArgs) -> Outcome {
                 "{method_name:?} is not package.Service/Method or package.Service.Method"
             ))
         })?;
-    let pool = pool_for(
-        &Some(args.target.clone()),
-        &args.schema,
-        &args.connect,
-        service_name,
-    )
-    .await?;
+    let pool = pool_for(&args, service_name).await?;
     let method = dynamic::find_method(&pool, method_name)
         .map_err(|status| Failure::Other(status.message().to_owned()))?;
     let input = method.input();
-    let channel = args.connect.channel(&args.target)?;
+    let channel = args.connect.channel(&target)?;
     let path = format!("/{}/{}", method.parent_service().full_name(), method.name());
     let mut call = RawCall::new(&channel, &path)?.metadata(args.connect.metadata()?);
     if let Some(timeout) = args.connect.timeout()? {
@@ -63,7 +70,7 @@ pub(super) async fn call(args: CallArgs) -> Outcome {
     let (requests_tx, requests_rx) = mpsc::channel::<Bytes>(16);
     let (bad_input_tx, bad_input) = oneshot::channel::<Failure>();
     if method.is_client_streaming() {
-        match args.json.as_deref() {
+        match json.as_deref() {
             Some(text) if text != "-" => {
                 for (number, line) in text.lines().enumerate() {
                     if !line.trim().is_empty() {
@@ -76,7 +83,7 @@ pub(super) async fn call(args: CallArgs) -> Outcome {
             _ => stream_stdin(input.clone(), requests_tx, bad_input_tx),
         }
     } else {
-        let text = match args.json.as_deref() {
+        let text = match json.as_deref() {
             None => "{}".to_owned(),
             Some("-") => {
                 let mut text = String::new();

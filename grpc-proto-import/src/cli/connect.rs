@@ -10,6 +10,10 @@ use grpc_core::Channel;
 
 use super::Failure;
 
+/// The reflection stream's deadline when `--timeout` gives none: a server that accepts the
+/// connection but never answers must not hang `list` or `describe`.
+const REFLECTION_TIMEOUT: Duration = Duration::from_secs(20);
+
 #[derive(Debug, Args)]
 pub(super) struct ConnectArgs {
     /// Connect without TLS (implied by an http:// target).
@@ -32,7 +36,8 @@ pub(super) struct ConnectArgs {
     /// Sent with reflection requests too.
     #[arg(short = 'H', long = "header", value_name = "'KEY: VALUE'")]
     headers: Vec<String>,
-    /// Deadline of each call (and of the reflection stream), in seconds [default: none].
+    /// Deadline of each call, in seconds [default: none], and of the reflection stream
+    /// [default: 20].
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<f64>,
     /// How long to try connecting before a call fails UNAVAILABLE, in seconds.
@@ -123,12 +128,10 @@ impl ConnectArgs {
         &self,
         channel: Channel,
     ) -> Result<crate::reflection::ReflectionClient, Failure> {
-        let mut client =
-            crate::reflection::ReflectionClient::new(channel).with_metadata(self.metadata()?);
-        if let Some(timeout) = self.timeout()? {
-            client = client.with_timeout(timeout);
-        }
-        Ok(client)
+        let timeout = self.timeout()?.unwrap_or(REFLECTION_TIMEOUT);
+        Ok(crate::reflection::ReflectionClient::new(channel)
+            .with_metadata(self.metadata()?)
+            .with_timeout(timeout))
     }
 }
 

@@ -9,49 +9,60 @@ use prost_types::FileDescriptorProto;
 use super::connect::ConnectArgs;
 use super::schema::SchemaArgs;
 use super::{print_line, Failure, Outcome};
+use crate::reflection::ReflectionClient;
+
+/// Where `list`, `describe` and `export` take the schema from: the server or the files.
+#[derive(Debug, Args)]
+pub(super) struct SourceArgs {
+    /// The server to ask through reflection (host:port, http://host:port, unix:path...); not
+    /// needed with --proto or --protoset.
+    #[arg(short = 't', long, value_name = "TARGET")]
+    pub(super) target: Option<String>,
+    #[command(flatten)]
+    pub(super) schema: SchemaArgs,
+    #[command(flatten)]
+    pub(super) connect: ConnectArgs,
+}
+
+impl SourceArgs {
+    /// A reflection client for `--target`.
+    pub(super) fn reflection(&self) -> Result<ReflectionClient, Failure> {
+        let target = self.target.as_deref().ok_or_else(|| {
+            Failure::Other(
+                "give a server with --target, or a schema with --proto or --protoset".into(),
+            )
+        })?;
+        self.connect.reflection(self.connect.channel(target)?)
+    }
+}
 
 #[derive(Debug, Args)]
 pub(super) struct ListArgs {
     /// List this service's methods (full name, e.g. routeguide.RouteGuide).
     service: Option<String>,
-    /// The server to ask through reflection (host:port, http://host:port, unix:path...);
-    /// not needed with --proto or --protoset.
-    #[arg(short = 't', long, value_name = "TARGET")]
-    target: Option<String>,
     #[command(flatten)]
-    schema: SchemaArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
+    source: SourceArgs,
 }
 
 #[derive(Debug, Args)]
 pub(super) struct DescribeArgs {
     /// Full name of a service, method (pkg.Service.Method), message, enum, field or enum value.
     symbol: String,
-    /// The server to ask through reflection; not needed with --proto or --protoset.
-    #[arg(short = 't', long, value_name = "TARGET")]
-    target: Option<String>,
     #[command(flatten)]
-    schema: SchemaArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
+    source: SourceArgs,
 }
 
 pub(super) async fn list(args: ListArgs) -> Outcome {
     let service_names: Vec<String> = match &args.service {
-        None if args.schema.given() => {
-            let pool = args.schema.pool()?;
+        None if args.source.schema.given() => {
+            let pool = args.source.schema.pool()?;
             let mut names: Vec<String> = pool.services().map(|s| s.full_name().into()).collect();
             names.sort();
             names
         }
-        None => {
-            let target = target(&args.target)?;
-            let channel = args.connect.channel(target)?;
-            args.connect.reflection(channel)?.list_services().await?
-        }
+        None => args.source.reflection()?.list_services().await?,
         Some(service) => {
-            let pool = pool_for(&args.target, &args.schema, &args.connect, service).await?;
+            let pool = pool_for(&args.source, service).await?;
             let service = pool
                 .get_service_by_name(service)
                 .ok_or_else(|| Failure::Other(format!("there is no service {service}")))?;
@@ -69,33 +80,21 @@ pub(super) async fn list(args: ListArgs) -> Outcome {
 
 pub(super) async fn describe(args: DescribeArgs) -> Outcome {
     let symbol = args.symbol.trim_start_matches('.');
-    let pool = pool_for(&args.target, &args.schema, &args.connect, symbol).await?;
+    let pool = pool_for(&args.source, symbol).await?;
     let text = describe_symbol(&pool, symbol)
         .ok_or_else(|| Failure::Other(format!("there is no symbol {symbol}")))?;
     print_line(text.trim_end())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn target(target: &Option<String>) -> Result<&str, Failure> {
-    target.as_deref().ok_or_else(|| {
-        Failure::Other("give a server with --target, or a schema with --proto or --protoset".into())
-    })
-}
-
 /// The pool that defines `symbol`: the files given, or the server's file for it. Servers that
 /// do not resolve members (grpcio's reflection knows no method or field symbols) are asked
 /// for the enclosing element.
-pub(super) async fn pool_for(
-    target_arg: &Option<String>,
-    schema: &SchemaArgs,
-    connect: &ConnectArgs,
-    symbol: &str,
-) -> Result<DescriptorPool, Failure> {
-    if schema.given() {
-        return schema.pool();
+pub(super) async fn pool_for(source: &SourceArgs, symbol: &str) -> Result<DescriptorPool, Failure> {
+    if source.schema.given() {
+        return source.schema.pool();
     }
-    let channel = connect.channel(target(target_arg)?)?;
-    let mut reflection = connect.reflection(channel)?;
+    let mut reflection = source.reflection()?;
     let mut asked = symbol;
     loop {
         match reflection.pool_for_symbol(asked).await {

@@ -7,16 +7,11 @@ use clap::Args;
 use prost::Message as _;
 use prost_types::FileDescriptorSet;
 
-use super::connect::ConnectArgs;
-use super::schema::SchemaArgs;
+use super::describe::SourceArgs;
 use super::{print_line, Failure, Outcome};
 
 #[derive(Debug, Args)]
 pub(super) struct ExportArgs {
-    /// The server whose services to export through reflection; not needed with --proto or
-    /// --protoset.
-    #[arg(short = 't', long, value_name = "TARGET")]
-    target: Option<String>,
     /// Write the .proto files under DIR (by their import paths) instead of to stdout.
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     out: Option<PathBuf>,
@@ -24,19 +19,14 @@ pub(super) struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     descriptor_set_out: Option<PathBuf>,
     #[command(flatten)]
-    schema: SchemaArgs,
-    #[command(flatten)]
-    connect: ConnectArgs,
+    source: SourceArgs,
 }
 
 pub(super) async fn export(args: ExportArgs) -> Outcome {
-    let set = if args.schema.given() {
-        args.schema.file_descriptor_set()?
+    let set = if args.source.schema.given() {
+        args.source.schema.file_descriptor_set()?
     } else {
-        let target = args.target.as_deref().ok_or_else(|| {
-            Failure::Other("give a server with --target, or --proto or --protoset".to_owned())
-        })?;
-        let mut reflection = args.connect.reflection(args.connect.channel(target)?)?;
+        let mut reflection = args.source.reflection()?;
         reflection.pool_for_all_services().await?;
         reflection.file_descriptor_set()
     };
