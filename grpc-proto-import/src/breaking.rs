@@ -19,6 +19,8 @@
 //! | `FIELD_SAME_NAME` | WIRE_JSON | a field renamed (JSON carries names) |
 //! | `FIELD_SAME_JSON_NAME` | WIRE_JSON | a field's JSON name changed |
 //! | `FIELD_SAME_DEFAULT` | WIRE | a proto2 default changed |
+//! | `MESSAGE_SAME_REQUIRED_FIELDS` | WIRE | a proto2 `required` field added or removed |
+//! | `MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT` | WIRE | `message_set_wire_format` changed |
 //! | `RESERVED_MESSAGE_NO_DELETE` | WIRE | a reserved field number or name no longer reserved |
 //! | `ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED` | WIRE | an enum value removed without reserving its number |
 //! | `ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED` | WIRE_JSON | an enum value removed without reserving its name |
@@ -477,6 +479,21 @@ impl Check<'_, '_> {
                 (new_message, new_field),
             );
         }
+        self.required_fields(name, &here, old_message, new_message);
+        let set_format = |m: &DescriptorProto| {
+            m.options
+                .as_ref()
+                .is_some_and(|o| o.message_set_wire_format())
+        };
+        if set_format(old_message) != set_format(new_message) {
+            let message = format!(
+                "message_set_wire_format changed from {} to {}",
+                set_format(old_message),
+                set_format(new_message)
+            );
+            let rule = "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT";
+            self.push(rule, here.clone(), name, message);
+        }
         // Message reserved ranges end before `end`; enum ones at it.
         let ranges = |m: &DescriptorProto| {
             let ranges = m.reserved_range.iter();
@@ -491,6 +508,38 @@ impl Check<'_, '_> {
             (ranges(old_message), &old_message.reserved_name),
             (ranges(new_message), &new_message.reserved_name),
         );
+    }
+
+    /// proto2 `required` fields added (old writers do not send them) or removed (old readers
+    /// insist on them), by number; a field that stays but changes is FIELD_..._CARDINALITY's.
+    fn required_fields(
+        &mut self,
+        name: &str,
+        here: &Location,
+        old: &DescriptorProto,
+        new: &DescriptorProto,
+    ) {
+        let has = |m: &DescriptorProto, number: i32| m.field.iter().any(|f| f.number() == number);
+        for field in old.field.iter().filter(|f| f.label() == Label::Required) {
+            if !has(new, field.number()) {
+                let message = format!(
+                    "required field {} ({:?}) removed",
+                    field.number(),
+                    field.name()
+                );
+                self.push("MESSAGE_SAME_REQUIRED_FIELDS", here.clone(), name, message);
+            }
+        }
+        for field in new.field.iter().filter(|f| f.label() == Label::Required) {
+            if !has(old, field.number()) {
+                let message = format!(
+                    "required field {} ({:?}) added",
+                    field.number(),
+                    field.name()
+                );
+                self.push("MESSAGE_SAME_REQUIRED_FIELDS", here.clone(), name, message);
+            }
+        }
     }
 
     /// Reserved numbers and names of `old` that `new` no longer reserves.

@@ -141,6 +141,29 @@ fn required_added() {
 }
 
 #[test]
+fn required_fields_added_and_removed() {
+    let old = "syntax = \"proto2\";\npackage shop;\nmessage Order {\n  required int32 count = 1;\n  reserved 2;\n}\n";
+    let new = "syntax = \"proto2\";\npackage shop;\nmessage Order {\n  required string id = 3;\n  reserved 1, 2;\n  reserved \"count\";\n}\n";
+    assert_eq!(
+        findings("required-fields", old, new),
+        [
+            "shop.proto:3:1: shop.Order: required field 1 (\"count\") removed [MESSAGE_SAME_REQUIRED_FIELDS]",
+            "shop.proto:3:1: shop.Order: required field 3 (\"id\") added [MESSAGE_SAME_REQUIRED_FIELDS]",
+        ]
+    );
+}
+
+#[test]
+fn message_set_wire_format() {
+    let old = "syntax = \"proto2\";\npackage shop;\nmessage Bag {\n  extensions 4 to max;\n}\n";
+    let new = "syntax = \"proto2\";\npackage shop;\nmessage Bag {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n}\n";
+    assert_eq!(
+        findings("message-set", old, new),
+        ["shop.proto:3:1: shop.Bag: message_set_wire_format changed from false to true [MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT]"]
+    );
+}
+
+#[test]
 fn moved_into_oneof() {
     let old = proto3("message Order {\n  string card = 1;\n  string cash = 2;\n}\n");
     let new = proto3(
