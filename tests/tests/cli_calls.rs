@@ -420,6 +420,13 @@ async fn metadata_deadlines_and_failures() {
     let closed = format!("http://127.0.0.1:{}", backends::closed_port());
     let output = cli(&["list", "-t", &closed, "--connect-timeout", "2"], "").await;
     assert_eq!(output.status.code(), Some(78), "{output:?}");
+    // TLS to a plaintext server: UNAVAILABLE, with a hint.
+    let tls_target = format!("127.0.0.1:{}", server.port);
+    let output = cli(&["list", "-t", &tls_target], "").await;
+    assert_eq!(output.status.code(), Some(78), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("use an http:// target or --plaintext")
+    );
 
     // Input errors exit 1 with the reason, before or instead of any call.
     let bad = [

@@ -126,6 +126,9 @@ fn fail(failure: Failure) -> ExitCode {
                 code.to_i32(),
                 status.message()
             );
+            if status.message().contains("InvalidContentType") {
+                eprintln!("(the server does not speak TLS: use an http:// target or --plaintext)");
+            }
             ExitCode::from(64 + code.to_i32().clamp(0, 100) as u8)
         }
         Failure::Other(message) => {
