@@ -51,6 +51,18 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs `grpc-cli` with `args` (the first is the program name), on stdin, stdout and stderr.
+///
+/// ```
+/// use std::process::ExitCode;
+///
+/// let dir = std::env::temp_dir().join(format!("grpc-cli-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("a.proto"), "syntax = \"proto3\";\nmessage M { int32 x = 1; }\n").unwrap();
+/// let dir = dir.to_str().unwrap();
+/// // A schema against itself: no finding, success.
+/// let code = grpc_proto_import::cli::run(["grpc-cli", "breaking", "--against", dir, dir].map(Into::into));
+/// assert_eq!(code, ExitCode::SUCCESS);
+/// ```
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -60,31 +72,26 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let outcome = match cli.command {
+        Command::List(args) => block_on(describe::list(args)),
+        Command::Describe(args) => block_on(describe::describe(args)),
+        Command::Call(args) => block_on(call::call(args)),
+        Command::Export(args) => block_on(export::export(args)),
         Command::Import(args) => export::import(args),
         Command::Breaking(args) => export::breaking(args),
-        command => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
-            let runtime = match runtime {
-                Ok(runtime) => runtime,
-                Err(e) => return fail(Failure::Other(format!("starting tokio: {e}"))),
-            };
-            runtime.block_on(async move {
-                match command {
-                    Command::List(args) => describe::list(args).await,
-                    Command::Describe(args) => describe::describe(args).await,
-                    Command::Call(args) => call::call(args).await,
-                    Command::Export(args) => export::export(args).await,
-                    Command::Import(_) | Command::Breaking(_) => unreachable!("handled above"),
-                }
-            })
-        }
     };
     match outcome {
         Ok(code) => code,
         Err(failure) => fail(failure),
     }
+}
+
+/// Runs a command that talks to servers on a single-threaded runtime.
+fn block_on(command: impl std::future::Future<Output = Outcome>) -> Outcome {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Other(format!("starting tokio: {e}")))?;
+    runtime.block_on(command)
 }
 
 /// Why a command failed.
