@@ -1,4 +1,4 @@
-//! The breaking-change lock: the example services match their committed locks
+//! The breaking-change lock: the example services (code-first and imported) match their committed locks
 //! (`tests/locks/*`), and the lock catches a break, asks for an update on a compatible change,
 //! writes itself when missing, and rewrites itself when `GRPC_LOCK_UPDATE=1` asks.
 //!
@@ -33,6 +33,18 @@ fn greeter_matches_its_lock() {
         .add::<examples::helloworld::GreeterClient>()
         .file_descriptor_set();
     Lock::new(lock_dir("helloworld")).assert(&code);
+}
+
+/// The route guide imported from the canonical `.proto` (examples' build.rs) is wire-identical
+/// to the code-first one: its own lock, and no finding between the two, either way.
+#[test]
+fn imported_routeguide_matches_its_lock_and_the_code_first_one() {
+    let imported = examples::imported::routeguide::file_descriptor_set();
+    Lock::new(lock_dir("routeguide-imported")).assert(&imported);
+    let findings = grpc_proto_import::breaking::compare(&routeguide(), &imported);
+    assert!(findings.is_empty(), "{findings:#?}");
+    let findings = grpc_proto_import::breaking::compare(&imported, &routeguide());
+    assert!(findings.is_empty(), "{findings:#?}");
 }
 
 /// A copy of the routeguide lock in a fresh directory.
