@@ -1,6 +1,7 @@
 //! The breaking-change lock: the example services (code-first and imported) match their
-//! committed locks (`tests/locks/*`), and the lock catches a break, asks for an update on a compatible change,
-//! writes itself when missing, and rewrites itself when `GRPC_LOCK_UPDATE=1` asks.
+//! committed locks (`tests/locks/*`), and the lock catches a break, asks for an update on a
+//! compatible change, writes itself when missing, and rewrites itself when
+//! `GRPC_LOCK_UPDATE=1` asks.
 //!
 //! After an intended change: `GRPC_LOCK_UPDATE=1 cargo test -p grpc-tests --test lock_examples`,
 //! then commit `tests/locks`. Findings point into the lock (the code has no source lines).
