@@ -330,7 +330,7 @@ struct MyProbe;
 impl Probe for MyProbe {
     async fn headers(&self, ctx: &ServerContext, request: Key) -> Result<Value, Status> {
         let metadata = ctx.request_metadata();
-        let values = if request.key.ends_with("-bin") {
+        let values: Vec<String> = if request.key.ends_with("-bin") {
             metadata
                 .get_all_bin(request.key.as_str())
                 .map(|v| String::from_utf8_lossy(&v.to_bytes().unwrap_or_default()).into_owned())
@@ -341,6 +341,10 @@ impl Probe for MyProbe {
                 .map(|v| v.to_str().unwrap_or_default().to_owned())
                 .collect()
         };
+        ctx.initial_metadata_mut()
+            .insert("x-seen", request.key.parse().unwrap());
+        ctx.trailing_metadata_mut()
+            .insert("x-count", values.len().to_string().parse().unwrap());
         Ok(Value { values })
     }
 
@@ -385,6 +389,25 @@ async fn metadata_deadlines_and_failures() {
     assert_eq!(
         headers("x-blob-bin").await[0]["values"],
         serde_json::json!(["hello"])
+    );
+
+    // --verbose shows the response headers and trailers on stderr.
+    let args = [
+        "call",
+        &target,
+        "clitest.Probe/Headers",
+        "{\"key\": \"x-tag\"}",
+        "-H",
+        "x-tag: one",
+        "-v",
+    ];
+    let output = cli(&args, "").await;
+    assert_ok(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Response headers:\n  x-seen: x-tag\n")
+            && stderr.contains("Response trailers:\n  x-count: 1\n"),
+        "{stderr}"
     );
 
     // A deadline: DEADLINE_EXCEEDED, printed, exit 64 + 4.

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use bytes::Bytes;
 use clap::Args;
 use grpc_core::client::RawCall;
+use grpc_core::metadata::{KeyAndValueRef, MetadataMap};
 use prost::Message as _;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use tokio::sync::{mpsc, oneshot};
@@ -26,6 +27,9 @@ pub(super) struct CallArgs {
     /// that streams requests takes one message per line (of JSON, or of stdin when JSON is
     /// absent or `-`). [default: {} for a single request]
     json: Option<String>,
+    /// Print the response headers and trailers (and a failed call's trailers) on stderr.
+    #[arg(short = 'v', long)]
+    verbose: bool,
     #[command(flatten)]
     schema: SchemaArgs,
     #[command(flatten)]
@@ -37,6 +41,7 @@ pub(super) async fn call(args: CallArgs) -> Outcome {
         target,
         method,
         json,
+        verbose,
         schema,
         connect,
     } = args;
@@ -102,15 +107,24 @@ pub(super) async fn call(args: CallArgs) -> Outcome {
     let receive = async {
         let mut responses = call
             .call(grpc_core::stream::ReceiverStream::new(requests_rx))
-            .await?;
+            .await
+            .inspect_err(|status| show_metadata(verbose, "trailers", status.metadata()))?;
+        show_metadata(verbose, "headers", responses.initial_metadata());
         let mut count = 0usize;
-        while let Some(bytes) = responses.message().await? {
+        loop {
+            let next = responses.message().await;
+            let next =
+                next.inspect_err(|status| show_metadata(verbose, "trailers", status.metadata()))?;
+            let Some(bytes) = next else { break };
             let message = DynamicMessage::decode(output.clone(), bytes).map_err(|e| {
                 Failure::Other(format!("the response is not a {}: {e}", output.full_name()))
             })?;
             let json = dynamic::to_json(&message)?;
             print_line(&json.to_string())?;
             count += 1;
+        }
+        if let Some(trailers) = responses.trailers().await? {
+            show_metadata(verbose, "trailers", &trailers);
         }
         if !method.is_server_streaming() && count != 1 {
             return Err(Failure::Other(format!(
@@ -124,6 +138,22 @@ pub(super) async fn call(args: CallArgs) -> Outcome {
     tokio::select! {
         outcome = receive => outcome,
         Ok(failure) = bad_input => Err(failure),
+    }
+}
+
+/// With `--verbose`, prints `metadata` on stderr as `Response headers:` / `Response trailers:`
+/// and one `key: value` line each (`-bin` values base64, as on the wire).
+fn show_metadata(verbose: bool, what: &str, metadata: &MetadataMap) {
+    if !verbose {
+        return;
+    }
+    eprintln!("Response {what}:");
+    for entry in metadata {
+        let (key, value) = match entry {
+            KeyAndValueRef::Ascii(key, value) => (key.as_str(), value.as_encoded_bytes()),
+            KeyAndValueRef::Binary(key, value) => (key.as_str(), value.as_encoded_bytes()),
+        };
+        eprintln!("  {key}: {}", String::from_utf8_lossy(value));
     }
 }
 
