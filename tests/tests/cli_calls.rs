@@ -290,6 +290,14 @@ async fn grpcio_server_with_reflection_v1alpha() {
         "routeguide.RouteGuide.GetFeature is a method:\nrpc GetFeature(.routeguide.Point) returns (.routeguide.Feature);\n"
     );
     four_patterns(&target, &[]).await;
+    // export asks for every service's file and its imports.
+    let exported = assert_ok(&cli(&["export", "-t", &target], "").await);
+    assert!(
+        exported.contains("// route_guide.proto\nsyntax = \"proto3\";")
+            && exported.contains("service RouteGuide {")
+            && exported.contains("// grpc_reflection/v1alpha/reflection.proto\n"),
+        "{exported}"
+    );
     // The reflection client fell back from v1 to v1alpha.
     let channel = grpc_core::Channel::insecure(&target).unwrap();
     let mut reflection = grpc_proto_import::reflection::ReflectionClient::new(channel);
