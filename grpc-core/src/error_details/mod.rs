@@ -35,12 +35,14 @@
 //!
 //! Detail types of your own work too: any `#[derive(Message)]` type goes in with
 //! [`Status::with_error_detail`] and comes out with [`ErrorDetails::get`], under the type URL
-//! `type.googleapis.com/<full name>`. To let reflection clients (grpcurl) decode details,
-//! describe the types with [`ServerBuilder::describe`](crate::server::ServerBuilder::describe).
+//! `type.googleapis.com/<full name>`. Server reflection serves every type of this module, so
+//! that reflection clients (grpcurl) print a status' details; describe your own detail types
+//! with [`ServerBuilder::describe`](crate::server::ServerBuilder::describe).
 
 #[allow(missing_docs)]
 mod types;
 
+pub(crate) use types::register_all;
 pub use types::*;
 
 use bytes::Bytes;

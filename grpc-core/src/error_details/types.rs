@@ -489,6 +489,13 @@ pub struct LocalizedMessage {
 /// the files they import: for `.proto` export, or to hand to a client's descriptor pool.
 pub fn file_descriptor_set() -> crate::descriptor::FileDescriptorSet {
     let mut registry = crate::descriptor::Registry::new();
+    register_all(&mut registry);
+    registry.into_file_descriptor_set()
+}
+
+/// Adds every `google.rpc` type here to `registry` (reflection serves them all, so that
+/// clients can decode a status' details).
+pub(crate) fn register_all(registry: &mut crate::descriptor::Registry) {
     registry.add::<RpcStatus>();
     registry.add::<ErrorInfo>();
     registry.add::<RetryInfo>();
@@ -504,5 +511,4 @@ pub fn file_descriptor_set() -> crate::descriptor::FileDescriptorSet {
     registry.add::<Help>();
     registry.add::<help::Link>();
     registry.add::<LocalizedMessage>();
-    registry.into_file_descriptor_set()
 }

@@ -131,7 +131,7 @@ impl Default for ConnectionSettings {
 }
 
 /// Run by [`ServerBuilder::build`] before the router is made.
-type BuildHook = Box<dyn FnOnce(&mut ServerBuilder) + Send>;
+type BuildHook = Box<dyn FnOnce(&mut ServerBuilder) + Send + Sync>;
 
 /// Run by [`Server::stop`] before anything else.
 type StopHook = Box<dyn Fn() + Send + Sync>;
@@ -237,7 +237,10 @@ impl ServerBuilder {
     }
 
     /// Runs `hook` in [`ServerBuilder::build`], after every service has been added.
-    pub(crate) fn on_build(&mut self, hook: impl FnOnce(&mut ServerBuilder) + Send + 'static) {
+    pub(crate) fn on_build(
+        &mut self,
+        hook: impl FnOnce(&mut ServerBuilder) + Send + Sync + 'static,
+    ) {
         self.build_hooks.push(Box::new(hook));
     }
 

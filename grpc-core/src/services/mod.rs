@@ -4,3 +4,14 @@
 
 pub mod health;
 pub mod reflection;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builders_with_standard_services_stay_send_and_sync() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        let builder = crate::Server::builder().with_health().with_reflection();
+        send_sync(&builder);
+        send_sync(&builder.build());
+    }
+}

@@ -48,8 +48,8 @@ pub use v1::health_check_response::ServingStatus;
 use v1::{HealthCheckRequest, HealthCheckResponse, HealthServer};
 
 /// How many status changes a slow `Watch` call may fall behind before it skips to the current
-/// status (it then sends that status, once).
-const WATCH_BACKLOG: usize = 64;
+/// status (it then sends that status, once); [`HealthReporter::with_watch_backlog`] changes it.
+pub const DEFAULT_WATCH_BACKLOG: usize = 64;
 
 /// Sets the serving status of each service, as the health service reports it. Cheap to clone;
 /// clones share the statuses.
@@ -90,10 +90,17 @@ impl Default for HealthReporter {
 impl HealthReporter {
     /// A reporter with no statuses (even `""` is unknown until set).
     pub fn new() -> HealthReporter {
+        HealthReporter::with_watch_backlog(DEFAULT_WATCH_BACKLOG)
+    }
+
+    /// A reporter whose `Watch` calls may each fall `changes` status changes behind (at least
+    /// 1; default [`DEFAULT_WATCH_BACKLOG`]) before skipping to the current status. Every
+    /// change is kept once for all watchers, so this bounds the memory of a burst of changes.
+    pub fn with_watch_backlog(changes: usize) -> HealthReporter {
         HealthReporter {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::default()),
-                changes: broadcast::channel(WATCH_BACKLOG).0,
+                changes: broadcast::channel(changes.max(1)).0,
             }),
         }
     }
@@ -344,13 +351,27 @@ mod tests {
             last: Some(ServingStatus::ServiceUnknown),
             pending: None,
         };
-        for i in 0..WATCH_BACKLOG * 2 {
+        for i in 0..DEFAULT_WATCH_BACKLOG * 2 {
             reporter.set_status(
                 "a",
                 [ServingStatus::Serving, ServingStatus::NotServing][i % 2],
             );
         }
         // The backlog overflowed: the first message is the status now.
+        assert_eq!(watch.next().await, Some(ServingStatus::NotServing));
+
+        let small = HealthReporter::with_watch_backlog(2);
+        let mut watch = Watch {
+            reporter: small.clone(),
+            service: "a".into(),
+            changes: small.shared.changes.subscribe(),
+            last: Some(ServingStatus::ServiceUnknown),
+            pending: None,
+        };
+        small.set_serving("a");
+        small.set_not_serving("a");
+        // Within the backlog: both changes arrive.
+        assert_eq!(watch.next().await, Some(ServingStatus::Serving));
         assert_eq!(watch.next().await, Some(ServingStatus::NotServing));
     }
 

@@ -43,9 +43,10 @@
 //!
 //! Each file is whole: the server describes all its services into one
 //! [`Registry`], so several services of one package give one
-//! file with all of them and every message they use. A message no method uses is not in any
-//! service's descriptors; add it with [`ServerBuilder::describe`] (e.g. the
-//! [`error_details`](crate::error_details) types a client should be able to decode). The same
+//! file with all of them and every message they use. The [`error_details`](crate::error_details)
+//! types are served too, so that clients (grpcurl) can decode a status' details. A message no
+//! method uses is not in any service's descriptors; add it with [`ServerBuilder::describe`]
+//! (your own error detail types, say). The same
 //! holds for `.proto` export: [`ProtoExport`](crate::descriptor::ProtoExport)`::new()`
 //! `.add::<AClient>().add::<BClient>().add::<Unused>()` writes the complete package.
 
@@ -271,8 +272,8 @@ struct ExtraTypes(Vec<fn(&mut Registry)>);
 
 impl ServerBuilder {
     /// Serves server reflection, `grpc.reflection.v1` and `v1alpha`, describing every service
-    /// registered by [`ServerBuilder::build`] time (and the types added with
-    /// [`ServerBuilder::describe`]). See [`crate::services::reflection`].
+    /// registered by [`ServerBuilder::build`] time, the `google.rpc` error detail types, and
+    /// the types added with [`ServerBuilder::describe`]. See [`crate::services::reflection`].
     pub fn with_reflection(mut self) -> Self {
         let service = ReflectionService {
             index: Arc::new(OnceLock::new()),
@@ -288,6 +289,8 @@ impl ServerBuilder {
             for described in services {
                 described.register(&mut registry);
             }
+            // The rich-error types, so that clients can decode `grpc-status-details-bin`.
+            crate::error_details::register_all(&mut registry);
             if let Some(extra) = builder.extensions_mut().get::<ExtraTypes>() {
                 for register in &extra.0 {
                     register(&mut registry);
