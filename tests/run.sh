@@ -127,16 +127,22 @@ smoke ./target/debug/greeter-server greeter_grpcurl
 # grpc-cli (grpc-proto-import's `cli` feature) through reflection: list, describe, a unary
 # call, a bidirectional stream from stdin, then export and `breaking` against the committed lock.
 grpc_cli_smoke() {
-    local t="http://$1" c=./target/debug/grpc-cli
-    "$c" list -t "$t" | tee /dev/stderr | grep -qx routeguide.RouteGuide
-    "$c" describe -t "$t" routeguide.RouteGuide.RouteChat | tee /dev/stderr |
-        grep -q 'rpc RouteChat(stream .routeguide.RouteNote)'
-    "$c" call "$t" routeguide.RouteGuide/GetFeature \
-        '{"latitude": 409146138, "longitude": -746188906}' | grep -q 'Berkshire Valley'
+    local t="http://$1" c=./target/debug/grpc-cli out
+    # Each output is captured first, as in grpcurl_smoke (no SIGPIPE under pipefail).
+    out="$("$c" list -t "$t")"
+    echo "$out"
+    grep -qx routeguide.RouteGuide <<<"$out"
+    out="$("$c" describe -t "$t" routeguide.RouteGuide.RouteChat)"
+    echo "$out"
+    grep -q 'rpc RouteChat(stream .routeguide.RouteNote)' <<<"$out"
+    out="$("$c" call "$t" routeguide.RouteGuide/GetFeature \
+        '{"latitude": 409146138, "longitude": -746188906}')"
+    echo "$out"
+    grep -q 'Berkshire Valley' <<<"$out"
     local note='{"location": {"latitude": 7, "longitude": 7}, "message": '
-    [ "$(printf '%s"a"}\n%s"b"}\n' "$note" "$note" |
-        "$c" call "$t" routeguide.RouteGuide/RouteChat --timeout 10)" = \
-        '{"location":{"latitude":7,"longitude":7},"message":"a"}' ]
+    out="$(printf '%s"a"}\n%s"b"}\n' "$note" "$note" |
+        "$c" call "$t" routeguide.RouteGuide/RouteChat --timeout 10)"
+    [ "$out" = '{"location":{"latitude":7,"longitude":7},"message":"a"}' ]
     local dir
     dir="$(mktemp -d)"
     "$c" export -t "$t" -o "$dir" >/dev/null
