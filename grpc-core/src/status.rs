@@ -270,6 +270,11 @@ impl Status {
     pub fn metadata_mut(&mut self) -> &mut MetadataMap {
         &mut self.0.metadata
     }
+
+    /// Replaces the binary details (for the rich-error builders in `error_details`).
+    pub(crate) fn set_details(&mut self, details: Bytes) {
+        self.0.details = details;
+    }
 }
 
 impl fmt::Debug for Status {

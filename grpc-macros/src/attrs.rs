@@ -270,6 +270,20 @@ pub(crate) fn file_options(attrs: &Attrs, file: &str, package: &str) -> proc_mac
     }
 }
 
+/// `#[diagnostic::do_not_recommend]` for the impls of types grpc-core defines itself
+/// (`crate = "crate"`: its standard services and rich-error types), so that compile errors
+/// listing "other types that implement `MessageType`" show the user's own types, as they do
+/// for the well-known types.
+pub(crate) fn hidden_from_diagnostics(
+    krate: &proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    if krate.to_string() == "crate" {
+        quote::quote!(#[diagnostic::do_not_recommend])
+    } else {
+        proc_macro2::TokenStream::new()
+    }
+}
+
 /// The path generated code uses to reach grpc-core: `::grpc_core` unless `crate = "..."`.
 pub(crate) fn crate_path(attrs: &Attrs) -> proc_macro2::TokenStream {
     match &attrs.krate {

@@ -153,6 +153,7 @@ fn emit(
 ) -> TokenStream {
     let krate = &names.krate;
     let p = quote!(#krate::__private);
+    let hidden = attrs::hidden_from_diagnostics(krate);
     let ident = &input.ident;
     let TypeNames {
         package,
@@ -189,6 +190,7 @@ fn emit(
             }
 
             #[automatically_derived]
+            #hidden
             impl #p::Enumeration for #ident {
                 fn to_i32(self) -> i32 {
                     match self {
@@ -237,7 +239,7 @@ fn emit(
                 const KIND: #p::TypeKind = #p::TypeKind::Enum;
             }
 
-            #p::__impl_enum_field!(#ident);
+            #p::__impl_enum_field!(#hidden #ident);
         };
     }
 }

@@ -445,6 +445,7 @@ fn emit(
     let p = quote!(#krate::__private);
     let ident = &input.ident;
     let struct_name = ident.to_string();
+    let hidden = attrs::hidden_from_diagnostics(krate);
     let TypeNames {
         package,
         full_name,
@@ -846,9 +847,10 @@ fn emit(
             }
 
             #[automatically_derived]
+            #hidden
             impl #p::MessageType for #ident {}
 
-            #p::__impl_message_field!(#ident);
+            #p::__impl_message_field!(#hidden #ident);
 
             #(#oneof_checks)*
         };
@@ -953,5 +955,16 @@ mod tests {
         });
         assert!(out.contains("my :: grpc :: __private"), "{out}");
         assert!(!out.contains(":: grpc_core ::"), "{out}");
+    }
+
+    #[test]
+    fn grpc_core_own_types_stay_out_of_implementor_lists() {
+        let own = expand_str(quote! {
+            #[grpc(crate = "crate")]
+            struct M { a: i32 }
+        });
+        assert!(own.contains("diagnostic :: do_not_recommend"), "{own}");
+        let users = expand_str(quote! { struct M { a: i32 } });
+        assert!(!users.contains("do_not_recommend"), "{users}");
     }
 }

@@ -83,18 +83,7 @@ impl DynamicClient {
 
     /// Finds a method by `package.Service/Method` (or `package.Service.Method`).
     pub fn method(&self, name: &str) -> Result<MethodDescriptor, Status> {
-        let name = name.trim_start_matches('/');
-        let (service, method) = name
-            .rsplit_once('/')
-            .or_else(|| name.rsplit_once('.'))
-            .ok_or_else(|| {
-                Status::invalid_argument(format!("{name:?} is not package.Service/Method"))
-            })?;
-        let service_descriptor = self.pool.get_service_by_name(service).ok_or_else(|| {
-            Status::not_found(format!("no service {service} in the loaded protos"))
-        })?;
-        let found = service_descriptor.methods().find(|m| m.name() == method);
-        found.ok_or_else(|| Status::not_found(format!("service {service} has no method {method}")))
+        find_method(&self.pool, name)
     }
 
     /// Calls a unary (or client-streaming with one message) method.
@@ -144,6 +133,22 @@ impl DynamicClient {
         }
         Ok(responses)
     }
+}
+
+/// Finds a method of `pool` by `package.Service/Method` (or `package.Service.Method`).
+pub fn find_method(pool: &DescriptorPool, name: &str) -> Result<MethodDescriptor, Status> {
+    let name = name.trim_start_matches('/');
+    let (service, method) = name
+        .rsplit_once('/')
+        .or_else(|| name.rsplit_once('.'))
+        .ok_or_else(|| {
+            Status::invalid_argument(format!("{name:?} is not package.Service/Method"))
+        })?;
+    let service_descriptor = pool
+        .get_service_by_name(service)
+        .ok_or_else(|| Status::not_found(format!("no service {service} in the loaded protos")))?;
+    let found = service_descriptor.methods().find(|m| m.name() == method);
+    found.ok_or_else(|| Status::not_found(format!("service {service} has no method {method}")))
 }
 
 /// A message of type `descriptor` from its canonical JSON form.

@@ -28,13 +28,25 @@
 //!
 //! With the `dynamic` feature, `dynamic` loads `.proto` files at run time and calls any method
 //! with JSON messages (it needs the grpc-core runtime; code generation alone does not).
+//!
+//! [`breaking`] compares two schemas for changes that break existing clients; with the `lock`
+//! feature, `lock` checks code-first services against a committed `.proto` lock with the same
+//! rules. The `cli` feature builds the `grpc-cli` binary (list, describe, call, export, import,
+//! breaking).
 
+pub mod breaking;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod codegen;
 mod custom_options;
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
 mod error;
+#[cfg(feature = "lock")]
+pub mod lock;
 mod parse;
+#[cfg(feature = "dynamic")]
+pub mod reflection;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! Run with: `cargo run -p examples --bin greeter-server -- [--addr [::]:50051]`
 //!
-//! Serves `helloworld.Greeter` until Ctrl-C or SIGTERM. Prints `PORT <n>` once listening.
+//! Serves `helloworld.Greeter`, health and reflection until Ctrl-C or SIGTERM. Prints
+//! `PORT <n>` once listening.
 
 use std::time::Duration;
 
@@ -12,6 +13,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = examples::args::addr("[::]:50051");
     let server = Server::builder()
         .add_service(GreeterServer::new(MyGreeter))
+        .with_health() // grpc.health.v1: SERVING for "" and every service
+        .with_reflection() // grpc.reflection.v1 and v1alpha, from the macros' descriptors
         .build();
     let port = server.add_insecure_port(&addr)?;
     server.start().await?;

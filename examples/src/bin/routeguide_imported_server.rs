@@ -14,6 +14,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = examples::args::addr("[::]:50051");
     let server = Server::builder()
         .add_service(RouteGuideServer::new(ImportedRouteGuide::load()))
+        .with_health() // grpc.health.v1: SERVING for "" and every service
+        .with_reflection() // grpc.reflection.v1 and v1alpha, from the macros' descriptors
         .build();
     let port = server.add_insecure_port(&addr)?;
     server.start().await?;

@@ -26,6 +26,7 @@
 mod builder;
 mod docs;
 mod export;
+mod index;
 mod render;
 mod wkt;
 
@@ -37,6 +38,7 @@ pub use prost_types::{
 };
 
 pub use export::ProtoExport;
+pub use index::DescriptorIndex;
 
 pub use builder::json_name;
 

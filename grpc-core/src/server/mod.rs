@@ -130,12 +130,23 @@ impl Default for ConnectionSettings {
     }
 }
 
+/// Run by [`ServerBuilder::build`] before the router is made.
+type BuildHook = Box<dyn FnOnce(&mut ServerBuilder) + Send + Sync>;
+
+/// Run by [`Server::stop`] before anything else.
+type StopHook = Box<dyn Fn() + Send + Sync>;
+
 /// Configures and builds a [`Server`].
 #[derive(Default)]
 pub struct ServerBuilder {
     services: HashMap<&'static str, Arc<dyn Service>>,
     limits: Limits,
     settings: ConnectionSettings,
+    /// Hooks of the standard services (`crate::services`), which see every other service.
+    build_hooks: Vec<BuildHook>,
+    stop_hooks: Vec<StopHook>,
+    /// Handles the standard services leave for [`Server`] accessors (e.g. the health reporter).
+    extensions: http::Extensions,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -225,9 +236,35 @@ impl ServerBuilder {
         self
     }
 
+    /// Runs `hook` in [`ServerBuilder::build`], after every service has been added.
+    pub(crate) fn on_build(
+        &mut self,
+        hook: impl FnOnce(&mut ServerBuilder) + Send + Sync + 'static,
+    ) {
+        self.build_hooks.push(Box::new(hook));
+    }
+
+    /// Runs `hook` first thing in [`Server::stop`].
+    pub(crate) fn on_stop(&mut self, hook: impl Fn() + Send + Sync + 'static) {
+        self.stop_hooks.push(Box::new(hook));
+    }
+
+    /// Values that [`Server::extension`] gives back.
+    pub(crate) fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
+    }
+
+    /// The services registered so far.
+    pub(crate) fn services(&self) -> impl Iterator<Item = &Arc<dyn Service>> {
+        self.services.values()
+    }
+
     /// Builds the server. Bind ports with [`Server::add_insecure_port`], then
     /// [`Server::start`].
-    pub fn build(self) -> Server {
+    pub fn build(mut self) -> Server {
+        for hook in std::mem::take(&mut self.build_hooks) {
+            hook(&mut self);
+        }
         let mut limits = self.limits;
         limits.accept_encoding =
             crate::protocol::accept_encoding_header(&limits.accept_compression);
@@ -242,6 +279,8 @@ impl ServerBuilder {
                 stopped: CancellationToken::new(),
                 started: Mutex::new(false),
                 unix_paths: Mutex::new(Vec::new()),
+                stop_hooks: self.stop_hooks,
+                extensions: self.extensions,
             }),
         }
     }
@@ -263,6 +302,8 @@ struct Inner {
     started: Mutex<bool>,
     /// Socket files to remove when the server stops.
     unix_paths: Mutex<Vec<PathBuf>>,
+    stop_hooks: Vec<StopHook>,
+    extensions: http::Extensions,
 }
 
 enum Listener {
@@ -390,6 +431,10 @@ impl Server {
     /// calls in flight get that long to finish (connections get GOAWAY), then the rest are
     /// aborted. Unix socket files are removed.
     pub async fn stop(&self, grace: Option<Duration>) {
+        // First (e.g. health turns NOT_SERVING), while calls in flight still run.
+        for hook in &self.inner.stop_hooks {
+            hook();
+        }
         self.inner.shutdown.cancel();
         let mut tasks = self.inner.tasks.lock().await;
         let grace = grace.unwrap_or(Duration::ZERO);
@@ -405,6 +450,11 @@ impl Server {
             let _ = std::fs::remove_file(path);
         }
         self.inner.stopped.cancel();
+    }
+
+    /// A value a standard service left with [`ServerBuilder::extensions_mut`].
+    pub(crate) fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.inner.extensions.get::<T>()
     }
 
     /// Waits until the server has been stopped with [`Server::stop`].
