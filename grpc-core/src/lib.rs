@@ -4,6 +4,7 @@
 pub mod client;
 pub mod descriptor;
 mod error;
+pub mod intercept;
 /// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]

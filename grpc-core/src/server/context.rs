@@ -10,6 +10,7 @@ use http::uri::PathAndQuery;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
+use super::auth::AuthContext;
 use crate::metadata::MetadataMap;
 use crate::protocol::Compression;
 use crate::status::Status;
@@ -32,6 +33,14 @@ impl fmt::Display for Peer {
             Peer::Unix(None) => write!(f, "unix:"),
         }
     }
+}
+
+/// What is known of a connection, shared by its calls: the peer's address and what the
+/// transport proved about it.
+#[derive(Debug)]
+pub(crate) struct ConnectionInfo {
+    pub(crate) peer: Option<Peer>,
+    pub(crate) auth: AuthContext,
 }
 
 /// A handler's view of its call: request metadata, peer, deadline, cancellation, the
@@ -92,7 +101,7 @@ pub struct ServerContext {
 struct Inner {
     method: PathAndQuery,
     request_metadata: MetadataMap,
-    peer: Option<Peer>,
+    connection: Arc<ConnectionInfo>,
     deadline: Option<Instant>,
     compression: CallCompression,
     cancellation: CancellationToken,
@@ -133,7 +142,7 @@ impl ServerContext {
     pub(crate) fn new(
         method: PathAndQuery,
         request_metadata: MetadataMap,
-        peer: Option<Peer>,
+        connection: Arc<ConnectionInfo>,
         deadline: Option<Instant>,
         compression: CallCompression,
     ) -> Self {
@@ -141,7 +150,7 @@ impl ServerContext {
             inner: Arc::new(Inner {
                 method,
                 request_metadata,
-                peer,
+                connection,
                 deadline,
                 compression,
                 cancellation: CancellationToken::new(),
@@ -163,12 +172,19 @@ impl ServerContext {
 
     /// The peer's address, when the transport knows it.
     pub fn peer(&self) -> Option<&Peer> {
-        self.inner.peer.as_ref()
+        self.inner.connection.peer.as_ref()
+    }
+
+    /// What the transport proved about the peer: security type (`ssl`, `local`,
+    /// `insecure`), and for mutual TLS the client certificate and its identities
+    /// (grpcio's `auth_context()` and `peer_identities()`).
+    pub fn auth_context(&self) -> &AuthContext {
+        &self.inner.connection.auth
     }
 
     /// The peer's TCP address, if the call came over TCP.
     pub fn peer_addr(&self) -> Option<SocketAddr> {
-        match self.inner.peer {
+        match self.inner.connection.peer {
             Some(Peer::Tcp(addr)) => Some(addr),
             _ => None,
         }
@@ -334,7 +350,7 @@ impl fmt::Debug for ServerContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerContext")
             .field("method", &self.method())
-            .field("peer", &self.inner.peer)
+            .field("peer", &self.inner.connection.peer)
             .field("deadline", &self.inner.deadline)
             .field("cancelled", &self.is_cancelled())
             .finish_non_exhaustive()

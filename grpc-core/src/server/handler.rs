@@ -25,6 +25,7 @@ use tokio::time::Sleep;
 use super::body::{RequestBody, ResponseBody, ResponseEncoder, UnaryBody};
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
+use crate::intercept::{MessageHook, Observers};
 use crate::message::MessageType;
 use crate::protocol::headers::{name, CONTENT_TYPE_GRPC};
 use crate::protocol::Compression;
@@ -53,14 +54,32 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, message, compressed) = match single_request::<Req>(request).await {
-            Ok(request) => request,
-            Err(response) => return response,
-        };
+        let (info, headers, mut message, compressed) =
+            match single_request::<Req>(request).await {
+                Ok(request) => request,
+                Err(response) => return response,
+            };
         let ctx = info.context(headers, compressed);
+        let observers = match intercept(&ctx, &info).await {
+            Ok(observers) => observers,
+            Err(status) => return respond_unary::<Resp>(ctx, Err(status), &info, None),
+        };
+        if let Some(observers) = &observers {
+            observers.request(&mut message);
+        }
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond_unary(ctx, result, &info)
+        respond_unary(ctx, result, &info, observers)
     })
+}
+
+/// Asks the server's interceptors about a call (nothing to do, and no allocation, without
+/// any): the observers they want, or the status one rejected the call with.
+async fn intercept(ctx: &ServerContext, info: &CallInfo) -> Result<Option<Observers>, Status> {
+    let chain = &info.limits.interceptors;
+    if chain.is_empty() {
+        return Ok(None);
+    }
+    chain.run(ctx).await
 }
 
 /// Handles a server-streaming call: `handler(ctx, request)` gives the response stream.
@@ -75,13 +94,21 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, message, compressed) = match single_request::<Req>(request).await {
-            Ok(request) => request,
-            Err(response) => return response,
-        };
+        let (info, headers, mut message, compressed) =
+            match single_request::<Req>(request).await {
+                Ok(request) => request,
+                Err(response) => return response,
+            };
         let ctx = info.context(headers, compressed);
+        let observers = match intercept(&ctx, &info).await {
+            Ok(observers) => observers,
+            Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
+        };
+        if let Some(observers) = &observers {
+            observers.request(&mut message);
+        }
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond(ctx, result, &info)
+        respond(ctx, result, &info, observers)
     })
 }
 
@@ -153,9 +180,16 @@ where
             Err(response) => return response,
         };
         let ctx = info.context(headers, None);
-        let requests = requests.cancel_on_failure(ctx.cancellation_token());
+        let mut requests = requests.cancel_on_failure(ctx.cancellation_token());
+        let observers = match intercept(&ctx, &info).await {
+            Ok(observers) => observers,
+            Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
+        };
+        if let Some(observers) = &observers {
+            requests = requests.observe(MessageHook::new(observers.clone(), true), None);
+        }
         let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
-        respond(ctx, result, &info)
+        respond(ctx, result, &info, observers)
     })
 }
 
@@ -251,6 +285,7 @@ fn respond<T: MessageType>(
     ctx: ServerContext,
     result: Result<ServerStream<T>, Status>,
     info: &CallInfo,
+    observers: Option<Observers>,
 ) -> http::Response<ResponseBody> {
     let stream = match result {
         Ok(stream) => stream,
@@ -262,8 +297,10 @@ fn respond<T: MessageType>(
     };
     let compression = response_compression(&ctx, info);
     let initial = ctx.take_initial_metadata();
+    let mut stream = ResponseStream::new(ctx, stream);
+    stream.hook = observers.map(|observers| MessageHook::new(observers, false));
     let body = ResponseEncoder::new(
-        ResponseStream::new(ctx, stream),
+        stream,
         FrameEncoder::new(compression, info.limits.max_send_message_size),
     );
     response_with_headers(ResponseBody::new(body), initial, compression, info)
@@ -282,8 +319,9 @@ fn respond_unary<T: MessageType>(
     ctx: ServerContext,
     result: Result<T, Status>,
     info: &CallInfo,
+    observers: Option<Observers>,
 ) -> http::Response<ResponseBody> {
-    let message = match result {
+    let mut message = match result {
         Ok(message) => message,
         Err(status) => {
             let status = with_context_metadata(&ctx, status);
@@ -291,6 +329,9 @@ fn respond_unary<T: MessageType>(
             return trailers_only(status, info);
         }
     };
+    if let Some(observers) = &observers {
+        observers.response(&mut message);
+    }
     let compression = response_compression(&ctx, info);
     let initial = ctx.take_initial_metadata();
     let mut encoder = FrameEncoder::new(compression, info.limits.max_send_message_size);
@@ -357,6 +398,8 @@ pub(crate) struct ResponseStream<T> {
     ctx: ServerContext,
     guard: CancelOnDrop,
     deadline: Option<Pin<Box<Sleep>>>,
+    /// Interceptors' observers of each response message.
+    hook: Option<MessageHook<T>>,
 }
 
 impl<T: Send + 'static> ResponseStream<T> {
@@ -368,6 +411,7 @@ impl<T: Send + 'static> ResponseStream<T> {
             guard: CancelOnDrop::new(&ctx),
             ctx,
             inner: Some(stream.into_inner()),
+            hook: None,
         }
     }
 
@@ -421,7 +465,12 @@ impl<T: Send + 'static> Stream for ResponseStream<T> {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(None)) => this.finish(None),
             Ok(Poll::Ready(Some(Err(status)))) => this.finish(Some(status)),
-            Ok(Poll::Ready(Some(Ok(message)))) => Poll::Ready(Some(Ok(message))),
+            Ok(Poll::Ready(Some(Ok(mut message)))) => {
+                if let Some(hook) = &this.hook {
+                    hook.see(&mut message.message);
+                }
+                Poll::Ready(Some(Ok(message)))
+            }
         }
     }
 }

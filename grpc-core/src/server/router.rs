@@ -11,7 +11,7 @@ use http::uri::PathAndQuery;
 use tokio::time::Instant;
 
 use super::body::{RequestBody, ResponseBody};
-use super::context::{CallCompression, Peer, ServerContext};
+use super::context::{CallCompression, ConnectionInfo, ServerContext};
 use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
 use crate::metadata::MetadataMap;
@@ -37,7 +37,7 @@ impl Router {
     pub(crate) fn route(
         &self,
         request: http::Request<hyper::body::Incoming>,
-        peer: Option<Peer>,
+        connection: &Arc<ConnectionInfo>,
     ) -> RouteFuture {
         let is_grpc = request
             .headers()
@@ -93,7 +93,7 @@ impl Router {
         };
         let info = CallInfo {
             limits: self.limits.clone(),
-            peer,
+            connection: connection.clone(),
             deadline,
             method: path.clone(),
         };
@@ -146,7 +146,7 @@ impl Future for RouteFuture {
 #[derive(Clone, Debug)]
 pub(crate) struct CallInfo {
     pub(crate) limits: Arc<Limits>,
-    pub(crate) peer: Option<Peer>,
+    pub(crate) connection: Arc<ConnectionInfo>,
     pub(crate) deadline: Option<Instant>,
     /// The full method path.
     pub(crate) method: PathAndQuery,
@@ -170,7 +170,7 @@ impl CallInfo {
         ServerContext::new(
             self.method.clone(),
             MetadataMap::from_headers(headers),
-            self.peer.clone(),
+            self.connection.clone(),
             self.deadline,
             compression,
         )
