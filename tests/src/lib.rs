@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod frames;
 pub mod go;
 pub mod imported;
+pub mod intercepting;
 pub mod interop;
 pub mod probe;
 pub mod protos;
