@@ -4,11 +4,11 @@
 pub mod client;
 pub mod descriptor;
 mod error;
-pub mod intercept;
 /// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod intercept;
 pub mod message;
 pub mod metadata;
 pub mod protocol;

@@ -1,37 +1,4 @@
 //! Call credentials: metadata that authenticates each call (gRPC's `CallCredentials`).
-//!
-//! An access token, an async plugin, or a composite of several; set per channel
-//! ([`ChannelBuilder::call_credentials`](crate::client::ChannelBuilder::call_credentials)) or
-//! per call (`.credentials(...)` on a call builder); both apply when both are set. They are
-//! sent only over a secure channel: TLS, or local credentials
-//! ([`ChannelBuilder::local_credentials`](crate::client::ChannelBuilder::local_credentials)).
-//!
-//! ```
-//! use grpc_core::client::{AuthMetadataContext, CallCredentials, CredentialsPlugin};
-//! use grpc_core::intercept::BoxFuture;
-//! use grpc_core::metadata::MetadataMap;
-//! use grpc_core::Status;
-//!
-//! /// Signs each call for the service it goes to.
-//! struct Signer;
-//!
-//! impl CredentialsPlugin for Signer {
-//!     fn get_metadata<'a>(
-//!         &'a self,
-//!         context: &'a AuthMetadataContext,
-//!     ) -> BoxFuture<'a, Result<MetadataMap, Status>> {
-//!         Box::pin(async move {
-//!             let mut metadata = MetadataMap::new();
-//!             let signature = format!("sig({}{})", context.service_url(), context.method_name());
-//!             metadata.insert("x-signature", signature.parse().map_err(Status::internal)?);
-//!             Ok(metadata)
-//!         })
-//!     }
-//! }
-//!
-//! let credentials = CallCredentials::access_token("t0k3n").and(CallCredentials::plugin(Signer));
-//! # let _ = credentials;
-//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -84,6 +51,39 @@ pub trait CredentialsPlugin: Send + Sync + 'static {
 }
 
 /// Credentials attached to calls. Cheap to clone.
+///
+/// An access token, an async plugin, or a composite of several; set per channel
+/// ([`ChannelBuilder::call_credentials`](crate::client::ChannelBuilder::call_credentials)) or
+/// per call (`.credentials(...)` on a call builder); both apply when both are set. They are
+/// sent only over a secure channel: TLS, or local credentials
+/// ([`ChannelBuilder::local_credentials`](crate::client::ChannelBuilder::local_credentials)).
+///
+/// ```
+/// use grpc_core::client::{AuthMetadataContext, CallCredentials, CredentialsPlugin};
+/// use grpc_core::intercept::BoxFuture;
+/// use grpc_core::metadata::MetadataMap;
+/// use grpc_core::Status;
+///
+/// /// Signs each call for the service it goes to.
+/// struct Signer;
+///
+/// impl CredentialsPlugin for Signer {
+///     fn get_metadata<'a>(
+///         &'a self,
+///         context: &'a AuthMetadataContext,
+///     ) -> BoxFuture<'a, Result<MetadataMap, Status>> {
+///         Box::pin(async move {
+///             let mut metadata = MetadataMap::new();
+///             let signature = format!("sig({}{})", context.service_url(), context.method_name());
+///             metadata.insert("x-signature", signature.parse().map_err(|e| Status::internal(format!("{e}")))?);
+///             Ok(metadata)
+///         })
+///     }
+/// }
+///
+/// let credentials = CallCredentials::access_token("t0k3n").and(CallCredentials::plugin(Signer));
+/// # let _ = credentials;
+/// ```
 #[derive(Clone)]
 pub struct CallCredentials(Arc<Kind>);
 
@@ -158,7 +158,10 @@ impl fmt::Debug for CallCredentials {
         match &*self.0 {
             Kind::Token(_) => f.write_str("CallCredentials::AccessToken(..)"),
             Kind::Plugin(_) => f.write_str("CallCredentials::Plugin(..)"),
-            Kind::Composite(all) => f.debug_tuple("CallCredentials::Composite").field(all).finish(),
+            Kind::Composite(all) => f
+                .debug_tuple("CallCredentials::Composite")
+                .field(all)
+                .finish(),
         }
     }
 }
@@ -170,7 +173,10 @@ mod tests {
     #[test]
     fn service_url_as_grpc_makes_it() {
         let context = AuthMetadataContext::new("example.com:443", "/helloworld.Greeter/SayHello");
-        assert_eq!(context.service_url(), "https://example.com/helloworld.Greeter");
+        assert_eq!(
+            context.service_url(),
+            "https://example.com/helloworld.Greeter"
+        );
         assert_eq!(context.method_name(), "SayHello");
         let context = AuthMetadataContext::new("localhost:50051", "/a.B/C");
         assert_eq!(context.service_url(), "https://localhost:50051/a.B");
@@ -193,7 +199,10 @@ mod tests {
             .apply(&context, &mut metadata)
             .await
             .unwrap();
-        assert_eq!(metadata.get("authorization").unwrap().as_bytes(), b"Bearer x");
+        assert_eq!(
+            metadata.get("authorization").unwrap().as_bytes(),
+            b"Bearer x"
+        );
         let failing = CallCredentials::composite([
             CallCredentials::access_token("y"),
             CallCredentials::plugin(Fails),

@@ -1,46 +1,5 @@
 //! Client interceptors: asked before each call on a channel, outermost first (grpcio's
 //! `intercept_channel`).
-//!
-//! An [`Interceptor`] sees the call's [`CallInfo`] (method, metadata, timeout, compression,
-//! credentials, wait_for_ready) and may change it. It then lets the call go on, optionally
-//! with a [`CallObserver`] that sees each request and response message (and may change them)
-//! and the final status, for every call pattern; or it answers the call itself, with a
-//! [`Status`] or with reply messages, and the server is not called.
-//!
-//! ```
-//! use std::time::{Duration, Instant};
-//! use grpc_core::client::{CallInfo, Intercept, Interceptor};
-//! use grpc_core::intercept::{BoxFuture, CallObserver};
-//! use grpc_core::{Channel, Status};
-//!
-//! /// Adds a request id and a default timeout, and prints how long each call took.
-//! struct Timing;
-//!
-//! struct Timer { method: String, started: Instant }
-//!
-//! impl CallObserver for Timer {
-//!     fn on_end(&self, status: &Status) {
-//!         println!("{} ended {} after {:?}", self.method, status.code(), self.started.elapsed());
-//!     }
-//! }
-//!
-//! impl Interceptor for Timing {
-//!     fn intercept<'a>(&'a self, call: &'a mut CallInfo) -> BoxFuture<'a, Result<Intercept, Status>> {
-//!         Box::pin(async move {
-//!             call.metadata_mut().insert("x-request-id", "42".parse().unwrap());
-//!             if call.timeout().is_none() {
-//!                 call.set_timeout(Some(Duration::from_secs(5)));
-//!             }
-//!             let timer = Timer { method: call.method().to_owned(), started: Instant::now() };
-//!             Ok(Intercept::observe(timer))
-//!         })
-//!     }
-//! }
-//!
-//! # #[tokio::main] async fn main() -> Result<(), grpc_core::Error> {
-//! let channel = Channel::insecure("localhost:50051")?.with_interceptor(Timing);
-//! # let _ = channel; Ok(()) }
-//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -54,7 +13,48 @@ use crate::metadata::MetadataMap;
 use crate::protocol::Compression;
 use crate::status::Status;
 
-/// Runs before every call on the channels it was added to. See the [module docs](self).
+/// Runs before every call on the channels it was added to.
+///
+/// An [`Interceptor`] sees the call's [`CallInfo`] (method, metadata, timeout, compression,
+/// credentials, wait_for_ready) and may change it. It then lets the call go on, optionally
+/// with a [`CallObserver`] that sees each request and response message (and may change them)
+/// and the final status, for every call pattern; or it answers the call itself, with a
+/// [`Status`] or with reply messages, and the server is not called.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use grpc_core::client::{CallInfo, Intercept, Interceptor};
+/// use grpc_core::intercept::{BoxFuture, CallObserver};
+/// use grpc_core::{Channel, Status};
+///
+/// /// Adds a request id and a default timeout, and prints how long each call took.
+/// struct Timing;
+///
+/// struct Timer { method: String, started: Instant }
+///
+/// impl CallObserver for Timer {
+///     fn on_end(&self, status: &Status) {
+///         println!("{} ended {} after {:?}", self.method, status.code(), self.started.elapsed());
+///     }
+/// }
+///
+/// impl Interceptor for Timing {
+///     fn intercept<'a>(&'a self, call: &'a mut CallInfo) -> BoxFuture<'a, Result<Intercept, Status>> {
+///         Box::pin(async move {
+///             call.metadata_mut().insert("x-request-id", "42".parse().unwrap());
+///             if call.timeout().is_none() {
+///                 call.set_timeout(Some(Duration::from_secs(5)));
+///             }
+///             let timer = Timer { method: call.method().to_owned(), started: Instant::now() };
+///             Ok(Intercept::observe(timer))
+///         })
+///     }
+/// }
+///
+/// # #[tokio::main] async fn main() -> Result<(), grpc_core::Error> {
+/// let channel = Channel::insecure("localhost:50051")?.with_interceptor(Timing);
+/// # let _ = channel; Ok(()) }
+/// ```
 pub trait Interceptor: Send + Sync + 'static {
     /// Looks at (and may change) `call`, then says how the call goes on.
     fn intercept<'a>(&'a self, call: &'a mut CallInfo) -> BoxFuture<'a, Result<Intercept, Status>>;

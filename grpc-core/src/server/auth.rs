@@ -1,24 +1,4 @@
 //! [`AuthContext`]: what the transport proved about a call's peer (gRPC's auth context).
-//!
-//! Read it from a handler or an interceptor with [`ServerContext::auth_context`]:
-//!
-//! ```
-//! use grpc_core::server::{Identity, SecurityType};
-//! use grpc_core::ServerContext;
-//!
-//! fn who(ctx: &ServerContext) -> String {
-//!     let auth = ctx.auth_context();
-//!     match auth.security_type() {
-//!         SecurityType::Tls if auth.is_peer_authenticated() => {
-//!             let names: Vec<String> = auth.peer_identities().iter().map(Identity::to_string).collect();
-//!             format!("TLS client {}", names.join(", "))
-//!         }
-//!         other => format!("unauthenticated peer over {}", other.as_str()),
-//!     }
-//! }
-//! ```
-//!
-//! [`ServerContext::auth_context`]: crate::ServerContext::auth_context
 
 use std::fmt;
 use std::net::IpAddr;
@@ -75,6 +55,26 @@ impl fmt::Display for Identity {
 
 /// What the transport established about the peer of a connection: the security type and, for
 /// TLS with a client certificate, the verified certificate and the identities it names.
+///
+/// Read it from a handler or an interceptor with [`ServerContext::auth_context`]:
+///
+/// ```
+/// use grpc_core::server::{Identity, SecurityType};
+/// use grpc_core::ServerContext;
+///
+/// fn who(ctx: &ServerContext) -> String {
+///     let auth = ctx.auth_context();
+///     match auth.security_type() {
+///         SecurityType::Tls if auth.is_peer_authenticated() => {
+///             let names: Vec<String> = auth.peer_identities().iter().map(Identity::to_string).collect();
+///             format!("TLS client {}", names.join(", "))
+///         }
+///         other => format!("unauthenticated peer over {}", other.as_str()),
+///     }
+/// }
+/// ```
+///
+/// [`ServerContext::auth_context`]: crate::ServerContext::auth_context
 #[derive(Clone, Debug)]
 pub struct AuthContext {
     security: SecurityType,

@@ -1,39 +1,4 @@
 //! Server interceptors: asked before each call's handler, in the order they were registered.
-//!
-//! An [`Interceptor`] sees the call's [`ServerContext`] (method, request metadata, peer, auth
-//! context, deadline) before the handler runs. It may reject the call with a status (the
-//! handler never runs, the later interceptors are not asked), or let it go on, optionally
-//! with a [`CallObserver`] that sees each request and response message (and may change them)
-//! and the call's final status, for every call pattern.
-//!
-//! ```
-//! use grpc_core::intercept::{BoxFuture, CallObserver};
-//! use grpc_core::server::Interceptor;
-//! use grpc_core::{ServerContext, Status};
-//!
-//! /// Answers UNAUTHENTICATED unless the call carries `authorization: Bearer <token>`.
-//! struct RequireToken(String);
-//!
-//! impl Interceptor for RequireToken {
-//!     fn intercept<'a>(
-//!         &'a self,
-//!         ctx: &'a ServerContext,
-//!     ) -> BoxFuture<'a, Result<Option<Box<dyn CallObserver>>, Status>> {
-//!         Box::pin(async move {
-//!             let expected = format!("Bearer {}", self.0);
-//!             match ctx.request_metadata().get("authorization") {
-//!                 Some(value) if value.as_bytes() == expected.as_bytes() => Ok(None),
-//!                 _ => Err(Status::unauthenticated("a valid bearer token is required")),
-//!             }
-//!         })
-//!     }
-//! }
-//!
-//! let server = grpc_core::Server::builder()
-//!     .interceptor(RequireToken("secret".into()))
-//!     .build();
-//! # let _ = server;
-//! ```
 
 use std::sync::Arc;
 
@@ -41,7 +6,42 @@ use super::context::ServerContext;
 use crate::intercept::{BoxFuture, CallObserver, Observers};
 use crate::status::Status;
 
-/// Runs before every call's handler. See the [module docs](self).
+/// Runs before every call's handler.
+///
+/// An [`Interceptor`] sees the call's [`ServerContext`] (method, request metadata, peer, auth
+/// context, deadline) before the handler runs. It may reject the call with a status (the
+/// handler never runs, the later interceptors are not asked), or let it go on, optionally
+/// with a [`CallObserver`] that sees each request and response message (and may change them)
+/// and the call's final status, for every call pattern.
+///
+/// ```
+/// use grpc_core::intercept::{BoxFuture, CallObserver};
+/// use grpc_core::server::Interceptor;
+/// use grpc_core::{ServerContext, Status};
+///
+/// /// Answers UNAUTHENTICATED unless the call carries `authorization: Bearer <token>`.
+/// struct RequireToken(String);
+///
+/// impl Interceptor for RequireToken {
+///     fn intercept<'a>(
+///         &'a self,
+///         ctx: &'a ServerContext,
+///     ) -> BoxFuture<'a, Result<Option<Box<dyn CallObserver>>, Status>> {
+///         Box::pin(async move {
+///             let expected = format!("Bearer {}", self.0);
+///             match ctx.request_metadata().get("authorization") {
+///                 Some(value) if value.as_bytes() == expected.as_bytes() => Ok(None),
+///                 _ => Err(Status::unauthenticated("a valid bearer token is required")),
+///             }
+///         })
+///     }
+/// }
+///
+/// let server = grpc_core::Server::builder()
+///     .interceptor(RequireToken("secret".into()))
+///     .build();
+/// # let _ = server;
+/// ```
 pub trait Interceptor: Send + Sync + 'static {
     /// Decides whether the call goes on: `Ok(None)` to go on, `Ok(Some(observer))` to go on
     /// with `observer` watching this call's messages and end, `Err(status)` to answer with
