@@ -127,3 +127,37 @@ impl grpc_core::server::Interceptor for ServerRecorder {
         })
     }
 }
+
+/// Request metadata from `(key, value)` pairs.
+pub fn metadata(pairs: &[(&str, &str)]) -> grpc_core::metadata::MetadataMap {
+    let mut metadata = grpc_core::metadata::MetadataMap::new();
+    for (key, value) in pairs {
+        metadata.insert(*key, value.parse().unwrap());
+    }
+    metadata
+}
+
+/// A probe echo request for `message`.
+pub fn echo(message: &str) -> crate::probe::EchoRequest {
+    crate::probe::EchoRequest {
+        message: message.into(),
+        code: 0,
+        details: vec![],
+        reply_size: 0,
+        response_compression: String::new(),
+    }
+}
+
+/// Ticks `0..n` as a request stream.
+pub fn ticks(n: u32) -> impl grpc_core::stream::Stream<Item = crate::probe::Tick> + Send + 'static {
+    grpc_core::stream::iter((0..n).map(|n| crate::probe::Tick { n }))
+}
+
+/// Reads a response stream to its (successful) end: how many messages it had.
+pub async fn drain<T>(responses: &mut grpc_core::Streaming<T>) -> usize {
+    let mut n = 0;
+    while responses.message().await.unwrap().is_some() {
+        n += 1;
+    }
+    n
+}

@@ -11,7 +11,7 @@ use grpc_core::client::{CallInfo, Intercept, Interceptor};
 use grpc_core::intercept::{BoxFuture, CallObserver, DynMessage};
 use grpc_core::stream::{self, StreamExt};
 use grpc_core::{Channel, Code, Server, Status};
-use grpc_tests::intercepting::{Log, Recorder, ServerRecorder};
+use grpc_tests::intercepting::{drain, echo, ticks, Log, Recorder, ServerRecorder};
 use grpc_tests::probe::{
     EchoReply, EchoRequest, ProbeClient, ProbeServer, ProbeService, Sleep, Tick,
 };
@@ -59,20 +59,6 @@ fn reply(message: &str) -> EchoReply {
         padding: vec![],
         request_compression: String::new(),
     }
-}
-
-fn echo(message: &str) -> EchoRequest {
-    EchoRequest {
-        message: message.into(),
-        code: 0,
-        details: vec![],
-        reply_size: 0,
-        response_compression: String::new(),
-    }
-}
-
-fn ticks(n: u32) -> impl grpc_core::stream::Stream<Item = Tick> + Send + 'static {
-    stream::iter((0..n).map(|n| Tick { n }))
 }
 
 /// A probe server whose interceptor "S" logs what reached it.
@@ -146,7 +132,7 @@ async fn server_streaming_chain_metadata_and_messages() {
         responses.initial_metadata().get("x-seen-by-s").unwrap(),
         "B"
     );
-    while responses.message().await.unwrap().is_some() {}
+    drain(&mut responses).await;
     assert_chain(&log, 1, 4);
 }
 
@@ -171,10 +157,7 @@ async fn bidi_chain_metadata_and_messages() {
         responses.initial_metadata().get("x-seen-by-s").unwrap(),
         "B"
     );
-    let mut n = 0;
-    while responses.message().await.unwrap().is_some() {
-        n += 1;
-    }
+    let n = drain(&mut responses).await;
     assert_eq!(n, 6);
     assert_chain(&log, 6, 6);
 }
@@ -370,19 +353,22 @@ async fn an_interceptor_changes_the_call_details() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+/// A client whose interceptor "O" logs to a fresh log.
+fn observed(server: &TestServer) -> (ProbeClient, Log) {
+    let log = Log::default();
+    let channel = server.channel.with_interceptor(ClientRecorder {
+        name: "O",
+        log: log.clone(),
+        action: Action::Proceed,
+    });
+    (ProbeClient::new(channel), log)
+}
+
 #[tokio::test]
 async fn outcome_after_a_cancel_on_every_pattern() {
     let log = Log::default();
     let server = server(&log).await;
-    let observed = || {
-        let log = Log::default();
-        let channel = server.channel.with_interceptor(ClientRecorder {
-            name: "O",
-            log: log.clone(),
-            action: Action::Proceed,
-        });
-        (ProbeClient::new(channel), log)
-    };
+    let observed = || observed(&server);
     {
         let (client, log) = observed();
         let call = tokio::spawn(async move { client.sleep(Sleep { millis: 10_000 }).await });
@@ -421,15 +407,7 @@ async fn outcome_after_a_deadline_on_every_pattern() {
     let log = Log::default();
     let server = server(&log).await;
     let timeout = Duration::from_millis(300);
-    let observed = || {
-        let log = Log::default();
-        let channel = server.channel.with_interceptor(ClientRecorder {
-            name: "O",
-            log: log.clone(),
-            action: Action::Proceed,
-        });
-        (ProbeClient::new(channel), log)
-    };
+    let observed = || observed(&server);
     {
         let (client, log) = observed();
         let status = client

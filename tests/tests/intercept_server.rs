@@ -5,11 +5,10 @@
 
 use std::time::Duration;
 
-use grpc_core::metadata::MetadataMap;
 use grpc_core::stream::{self, StreamExt};
 use grpc_core::{Code, Server};
-use grpc_tests::intercepting::{Log, ServerRecorder};
-use grpc_tests::probe::{EchoRequest, ProbeClient, ProbeServer, ProbeService, Sleep, Tick};
+use grpc_tests::intercepting::{drain, echo, metadata, ticks, Log, ServerRecorder};
+use grpc_tests::probe::{ProbeClient, ProbeServer, ProbeService, Sleep, Tick};
 use grpc_tests::servers::TestServer;
 
 /// A probe server with interceptors A then B logging to one log.
@@ -31,28 +30,6 @@ async fn server() -> (TestServer, ProbeClient, Log) {
     .await;
     let client = ProbeClient::new(server.channel.clone());
     (server, client, log)
-}
-
-fn metadata(pairs: &[(&str, &str)]) -> MetadataMap {
-    let mut metadata = MetadataMap::new();
-    for (key, value) in pairs {
-        metadata.insert(*key, value.parse().unwrap());
-    }
-    metadata
-}
-
-fn echo(message: &str) -> EchoRequest {
-    EchoRequest {
-        message: message.into(),
-        code: 0,
-        details: vec![],
-        reply_size: 0,
-        response_compression: String::new(),
-    }
-}
-
-fn ticks(n: u32) -> impl grpc_core::stream::Stream<Item = Tick> + Send + 'static {
-    stream::iter((0..n).map(|n| Tick { n }))
 }
 
 /// Each request is seen by A, then B; each response by B, then A; ends by B, then A.
@@ -114,10 +91,7 @@ async fn server_streaming_chain_metadata_and_messages() {
         responses.initial_metadata().get("x-seen-by-b").unwrap(),
         "c2"
     );
-    let mut n = 0;
-    while responses.message().await.unwrap().is_some() {
-        n += 1;
-    }
+    let n = drain(&mut responses).await;
     assert_eq!(n, 3);
     log.wait_end("A").await;
     assert_onion(&log, 1, 3);
@@ -150,10 +124,7 @@ async fn bidi_chain_metadata_and_messages() {
         responses.initial_metadata().get("x-seen-by-a").unwrap(),
         "c4"
     );
-    let mut n = 0;
-    while responses.message().await.unwrap().is_some() {
-        n += 1;
-    }
+    let n = drain(&mut responses).await;
     assert_eq!(n, 5);
     log.wait_end("A").await;
     assert_onion(&log, 5, 5);
