@@ -264,3 +264,32 @@ async fn outcome_after_a_deadline_on_every_pattern() {
         assert_eq!(log.wait_end("A").await, [Code::DeadlineExceeded]);
     }
 }
+
+#[tokio::test]
+async fn a_rejection_wins_over_a_bad_request() {
+    let log = Log::default();
+    let (probe, _observed) = ProbeService::new();
+    let server = TestServer::start(
+        Server::builder()
+            .max_receive_message_size(16)
+            .interceptor(ServerRecorder {
+                name: "A",
+                log: log.clone(),
+            })
+            .add_service(ProbeServer::new(probe)),
+    )
+    .await;
+    let client = ProbeClient::new(server.channel.clone());
+    let big = echo(&"x".repeat(100));
+    let status = client
+        .echo(big.clone())
+        .metadata(metadata(&[("x-reject", "A")]))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    // Let through, the oversized request fails as before, and the observer hears it (the
+    // rejected call had none: the interceptor that rejects gives no observer).
+    let status = client.echo(big).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert_eq!(log.wait_end("A").await, [Code::ResourceExhausted]);
+}

@@ -116,8 +116,8 @@ pub(crate) struct CallCompression {
     pub(crate) request: Option<Compression>,
     /// The request's `grpc-accept-encoding`.
     pub(crate) peer_accepts: Vec<Compression>,
-    /// For a single request message: whether it arrived compressed.
-    pub(crate) request_compressed: Option<bool>,
+    /// For a single request message: whether it arrived compressed (set once it is read).
+    pub(crate) request_compressed: std::sync::OnceLock<bool>,
 }
 
 /// A callback for the end of the call.
@@ -259,7 +259,14 @@ impl ServerContext {
     /// arrived compressed. `None` for client streams: ask
     /// [`Streaming::last_message_compressed`](crate::Streaming::last_message_compressed).
     pub fn request_message_compressed(&self) -> Option<bool> {
-        self.inner.compression.request_compressed
+        self.inner.compression.request_compressed.get().copied()
+    }
+
+    /// Records whether the single request message arrived compressed, once it is read.
+    pub(crate) fn set_request_compressed(&self, compressed: Option<bool>) {
+        if let Some(compressed) = compressed {
+            let _ = self.inner.compression.request_compressed.set(compressed);
+        }
     }
 
     /// Runs `callback` once when the call ends, with its final status: OK, the error the

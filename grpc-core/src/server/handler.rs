@@ -54,31 +54,18 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, mut message, compressed) = match single_request::<Req>(request).await {
-            Ok(request) => request,
+        let (info, headers, requests) = match open::<Req>(request) {
+            Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(headers, compressed);
-        let observers = match intercept(&ctx, &info).await {
-            Ok(observers) => observers,
+        let ctx = info.context(headers);
+        let (message, observers) = match start_single(&ctx, &info, requests).await {
+            Ok(started) => started,
             Err(status) => return respond_unary::<Resp>(ctx, Err(status), &info, None),
         };
-        if let Some(observers) = &observers {
-            observers.request(&mut message);
-        }
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
         respond_unary(ctx, result, &info, observers)
     })
-}
-
-/// Asks the server's interceptors about a call (nothing to do, and no allocation, without
-/// any): the observers they want, or the status one rejected the call with.
-async fn intercept(ctx: &ServerContext, info: &CallInfo) -> Result<Option<Observers>, Status> {
-    let chain = &info.limits.interceptors;
-    if chain.is_empty() {
-        return Ok(None);
-    }
-    chain.run(ctx).await
 }
 
 /// Handles a server-streaming call: `handler(ctx, request)` gives the response stream.
@@ -93,56 +80,63 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, mut message, compressed) = match single_request::<Req>(request).await {
-            Ok(request) => request,
+        let (info, headers, requests) = match open::<Req>(request) {
+            Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(headers, compressed);
-        let observers = match intercept(&ctx, &info).await {
-            Ok(observers) => observers,
+        let ctx = info.context(headers);
+        let (message, observers) = match start_single(&ctx, &info, requests).await {
+            Ok(started) => started,
             Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
         };
-        if let Some(observers) = &observers {
-            observers.request(&mut message);
-        }
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
         respond(ctx, result, &info, observers)
     })
 }
 
+/// Asks the server's interceptors about a call (nothing to do, and no allocation, without
+/// any): the observers they want, or the status one rejected the call with.
+async fn intercept(ctx: &ServerContext, info: &CallInfo) -> Result<Option<Observers>, Status> {
+    let chain = &info.limits.interceptors;
+    if chain.is_empty() {
+        return Ok(None);
+    }
+    chain.run(ctx).await
+}
+
+/// For a call with one request message: the interceptors (so that a rejection wins over a
+/// bad request), then the message, which the observers see.
+async fn start_single<Req: MessageType>(
+    ctx: &ServerContext,
+    info: &CallInfo,
+    mut requests: Streaming<Req>,
+) -> Result<(Req, Option<Observers>), Status> {
+    let observers = intercept(ctx, info).await?;
+    let mut message = single_request(info, &mut requests).await?;
+    ctx.set_request_compressed(requests.last_message_compressed());
+    if let Some(observers) = &observers {
+        observers.request(&mut message);
+    }
+    Ok((message, observers))
+}
+
 /// Reads the one request message of a unary or server-streaming call.
 async fn single_request<Req: MessageType>(
-    request: http::Request<RequestBody>,
-) -> Result<(CallInfo, HeaderMap, Req, Option<bool>), http::Response<ResponseBody>> {
-    {
-        let (info, headers, mut requests) = open::<Req>(request)?;
-        let message = match requests.message().await {
-            Ok(Some(message)) => message,
-            Ok(None) => {
-                return Err(trailers_only(
-                    Status::internal("the call has no request message"),
-                    &info,
-                ))
-            }
-            Err(status) => return Err(trailers_only(status, &info)),
-        };
-        let compressed = requests.last_message_compressed();
-        // One message, then the end of the stream (as grpc-go insists).
-        match requests.message().await {
-            Ok(None) => {}
-            Ok(Some(_)) => {
-                return Err(trailers_only(
-                    Status::internal(format!(
-                        "{} takes one request message, but the client sent more",
-                        info.method.path()
-                    )),
-                    &info,
-                ))
-            }
-            Err(status) => return Err(trailers_only(status, &info)),
-        }
-        Ok((info, headers, message, compressed))
+    info: &CallInfo,
+    requests: &mut Streaming<Req>,
+) -> Result<Req, Status> {
+    let message = requests
+        .message()
+        .await?
+        .ok_or_else(|| Status::internal("the call has no request message"))?;
+    // One message, then the end of the stream (as grpc-go insists).
+    if requests.message().await?.is_some() {
+        return Err(Status::internal(format!(
+            "{} takes one request message, but the client sent more",
+            info.method.path()
+        )));
     }
+    Ok(message)
 }
 
 /// Handles a client-streaming call: `handler(ctx, requests)` gives the single response.
@@ -177,7 +171,7 @@ where
             Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(headers, None);
+        let ctx = info.context(headers);
         let mut requests = requests.cancel_on_failure(ctx.cancellation_token());
         let observers = match intercept(&ctx, &info).await {
             Ok(observers) => observers,

@@ -154,18 +154,14 @@ pub(crate) struct CallInfo {
 
 impl CallInfo {
     /// The handler's context for a request with `headers`.
-    pub(crate) fn context(
-        &self,
-        headers: http::HeaderMap,
-        request_compressed: Option<bool>,
-    ) -> ServerContext {
+    pub(crate) fn context(&self, headers: http::HeaderMap) -> ServerContext {
         let compression = CallCompression {
             request: headers
                 .get(&name::GRPC_ENCODING)
                 .and_then(|v| v.to_str().ok())
                 .and_then(crate::protocol::Compression::from_name),
             peer_accepts: accepted_by_peer(&headers),
-            request_compressed,
+            request_compressed: Default::default(),
         };
         ServerContext::new(
             self.method.clone(),
