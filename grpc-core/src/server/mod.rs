@@ -38,6 +38,7 @@ mod body;
 mod context;
 pub(crate) mod handler;
 mod intercept;
+mod layer;
 mod router;
 
 use std::collections::HashMap;
@@ -60,6 +61,10 @@ pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
 pub use intercept::Interceptor;
+pub use layer::{BoxError, GrpcService};
+
+/// The request body a [`ServerBuilder::layer`] sees: hyper's incoming HTTP/2 body.
+pub use hyper::body::Incoming;
 
 use crate::descriptor::Registry;
 use crate::protocol::Compression;
@@ -145,6 +150,7 @@ pub struct ServerBuilder {
     limits: Limits,
     settings: ConnectionSettings,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    layer: Option<layer::MakeLayered>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -154,6 +160,7 @@ impl fmt::Debug for ServerBuilder {
             .field("limits", &self.limits)
             .field("settings", &self.settings)
             .field("interceptors", &self.interceptors.len())
+            .field("layer", &self.layer.is_some())
             .finish()
     }
 }
@@ -169,6 +176,44 @@ impl ServerBuilder {
     /// (see [`Interceptor`]).
     pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
         self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Wraps the whole server (every connection's HTTP/2 requests, before routing) in a tower
+    /// `Layer`, for existing tower middleware. The layer is applied once per connection to a
+    /// [`GrpcService`]; an error from the layered service answers the call with UNAVAILABLE
+    /// carrying the error's message. A second call replaces the first layer (compose layers
+    /// with `tower::ServiceBuilder` or `tower_layer::Stack`).
+    ///
+    /// ```
+    /// use grpc_core::server::GrpcService;
+    /// use grpc_core::Server;
+    ///
+    /// /// A layer that leaves every request as it is.
+    /// struct Nothing;
+    /// impl tower_layer::Layer<GrpcService> for Nothing {
+    ///     type Service = GrpcService;
+    ///     fn layer(&self, inner: GrpcService) -> GrpcService { inner }
+    /// }
+    ///
+    /// let server = Server::builder().layer(Nothing).build();
+    /// # let _ = server;
+    /// ```
+    pub fn layer<L, S, B>(mut self, layer: L) -> Self
+    where
+        L: tower_layer::Layer<GrpcService, Service = S> + Send + Sync + 'static,
+        S: tower_service::Service<
+                http::Request<hyper::body::Incoming>,
+                Response = http::Response<B>,
+            > + Clone
+            + Send
+            + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.layer = Some(layer::make(layer));
         self
     }
 
@@ -254,6 +299,7 @@ impl ServerBuilder {
             inner: Arc::new(Inner {
                 router: Arc::new(Router::new(self.services, limits)),
                 settings: self.settings,
+                layer: self.layer,
                 pending: Mutex::new(Vec::new()),
                 tasks: tokio::sync::Mutex::new(JoinSet::new()),
                 shutdown: CancellationToken::new(),
@@ -274,6 +320,7 @@ pub struct Server {
 struct Inner {
     router: Arc<Router>,
     settings: ConnectionSettings,
+    layer: Option<layer::MakeLayered>,
     pending: Mutex<Vec<Listener>>,
     tasks: tokio::sync::Mutex<JoinSet<()>>,
     shutdown: CancellationToken,
@@ -590,12 +637,6 @@ impl Inner {
     where
         IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let router = self.router.clone();
-        let service =
-            hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                let call = router.route(request, &info);
-                async move { Ok::<_, Infallible>(call.await) }
-            });
         let settings = &self.settings;
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder
@@ -607,11 +648,39 @@ impl Inner {
             .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
             .keep_alive_interval(settings.keepalive_interval)
             .keep_alive_timeout(settings.keepalive_timeout);
-        let connection = builder.serve_connection(TokioIo::new(io), service);
-        async move {
+        let ended = |result: Result<(), hyper::Error>| {
             // A connection error (peer vanished, protocol violation) ends only this connection.
-            if let Err(error) = watcher.watch(connection).await {
+            if let Err(error) = result {
                 tracing::debug!(%error, "connection ended with an error");
+            }
+        };
+        let io = TokioIo::new(io);
+        match &self.layer {
+            None => {
+                let router = self.router.clone();
+                let service = hyper::service::service_fn(
+                    move |request: http::Request<hyper::body::Incoming>| {
+                        let call = router.route(request, &info);
+                        async move { Ok::<_, Infallible>(call.await) }
+                    },
+                );
+                let connection = builder.serve_connection(io, service);
+                futures_util::future::Either::Left(
+                    async move { ended(watcher.watch(connection).await) },
+                )
+            }
+            Some(make) => {
+                let layered = make(layer::GrpcService::new(self.router.clone(), info));
+                let service = hyper::service::service_fn(
+                    move |request: http::Request<hyper::body::Incoming>| {
+                        let call = layered.call(request);
+                        async move { Ok::<_, Infallible>(call.await) }
+                    },
+                );
+                let connection = builder.serve_connection(io, service);
+                futures_util::future::Either::Right(async move {
+                    ended(watcher.watch(connection).await)
+                })
             }
         }
     }
