@@ -180,3 +180,38 @@ async fn an_invalid_token_fails_the_call_not_the_process() {
     assert_eq!(status.code(), Code::Unavailable);
     assert!(status.message().contains("access token"), "{status:?}");
 }
+
+/// Gives calls that have no credentials of their own a token.
+struct DefaultToken;
+
+impl grpc_core::client::Interceptor for DefaultToken {
+    fn intercept<'a>(
+        &'a self,
+        call: &'a mut grpc_core::client::CallInfo,
+    ) -> BoxFuture<'a, Result<grpc_core::client::Intercept, Status>> {
+        Box::pin(async move {
+            if call.credentials().is_none() {
+                call.set_credentials(Some(CallCredentials::access_token("from-interceptor")));
+            }
+            Ok(grpc_core::client::Intercept::proceed())
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_interceptor_sets_the_call_credentials() {
+    let (_server, port) = tls_server().await;
+    let channel = tls_channel(port)
+        .interceptor(DefaultToken)
+        .connect_lazy()
+        .unwrap();
+    let client = AuthClient::new(channel);
+    let reply = client.who_am_i(Empty {}).await.unwrap();
+    assert_eq!(reply.authorization, "Bearer from-interceptor");
+    let reply = client
+        .who_am_i(Empty {})
+        .credentials(CallCredentials::access_token("own"))
+        .await
+        .unwrap();
+    assert_eq!(reply.authorization, "Bearer own");
+}

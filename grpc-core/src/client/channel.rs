@@ -700,3 +700,29 @@ pub(crate) fn effective_timeout(
         (a, b) => a.or(b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_authorities() {
+        for local in [
+            "localhost:50051",
+            "LOCALHOST",
+            "127.0.0.1:1",
+            "127.8.9.10",
+            "[::1]:443",
+        ] {
+            assert!(is_loopback(local), "{local}");
+        }
+        for remote in [
+            "example.com:443",
+            "10.0.0.1:1",
+            "[::]:1",
+            "localhost.example.com",
+        ] {
+            assert!(!is_loopback(remote), "{remote}");
+        }
+    }
+}
