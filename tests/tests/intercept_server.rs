@@ -212,56 +212,57 @@ async fn outcome_after_a_cancel_on_every_pattern() {
     }
 }
 
+/// Calls `path` over raw HTTP/2 with `grpc-timeout: 300m` and no deadline of the client's
+/// own (ours would cancel at the same moment, racing the server's timer), sending `message`
+/// and ending the request stream only when `end`: the server's deadline runs out first. The
+/// `grpc-status` the server answered with.
+async fn raw_past_deadline(port: u16, path: &str, message: &[u8], end: bool) -> String {
+    let (client, _driver) = grpc_tests::raw::connect(port).await;
+    let request = http::Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("grpc-timeout", "300m")
+        .body(())
+        .unwrap();
+    let mut ready = client.ready().await.unwrap();
+    let (response, mut stream) = ready.send_request(request, false).unwrap();
+    let framed = grpc_tests::raw::frame(message);
+    stream.send_data(framed.into(), end).unwrap();
+    let response = response.await.unwrap();
+    let status = |map: &http::HeaderMap| {
+        map.get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    if let Some(code) = status(response.headers()) {
+        return code;
+    }
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let _ = body.flow_control().release_capacity(chunk.unwrap().len());
+    }
+    let trailers = body.trailers().await.unwrap().unwrap_or_default();
+    drop(stream);
+    status(&trailers).unwrap_or_default()
+}
+
 #[tokio::test]
 async fn outcome_after_a_deadline_on_every_pattern() {
-    let timeout = Duration::from_millis(300);
-    {
-        let (_server, client, log) = server().await;
-        let status = client
-            .sleep(Sleep { millis: 10_000 })
-            .timeout(timeout)
-            .await
-            .unwrap_err();
-        assert_eq!(status.code(), Code::DeadlineExceeded);
-        assert_eq!(log.wait_end("A").await, [Code::DeadlineExceeded]);
-    }
-    {
-        let (_server, client, log) = server().await;
-        let mut responses = client
-            .ticks(Sleep { millis: 20 })
-            .timeout(timeout)
-            .await
-            .unwrap();
-        let status = loop {
-            match responses.message().await {
-                Ok(Some(_)) => continue,
-                Ok(None) => panic!("an endless stream ended"),
-                Err(status) => break status,
-            }
-        };
-        assert_eq!(status.code(), Code::DeadlineExceeded);
-        assert_eq!(log.wait_end("A").await, [Code::DeadlineExceeded]);
-    }
-    {
-        let (_server, client, log) = server().await;
-        let status = client
-            .count(stream::pending::<Tick>())
-            .timeout(timeout)
-            .await
-            .unwrap_err();
-        assert_eq!(status.code(), Code::DeadlineExceeded);
-        assert_eq!(log.wait_end("A").await, [Code::DeadlineExceeded]);
-    }
-    {
-        let (_server, client, log) = server().await;
-        let mut responses = client
-            .echo_ticks(stream::pending::<Tick>())
-            .timeout(timeout)
-            .await
-            .unwrap();
-        let status = responses.message().await.unwrap_err();
-        assert_eq!(status.code(), Code::DeadlineExceeded);
-        assert_eq!(log.wait_end("A").await, [Code::DeadlineExceeded]);
+    use prost::Message as _;
+    let sleep = Sleep { millis: 10_000 }.encode_to_vec();
+    let slow_ticks = Sleep { millis: 20 }.encode_to_vec();
+    let tick = Tick { n: 1 }.encode_to_vec();
+    let deadline = (Code::DeadlineExceeded as i32).to_string();
+    for (path, message, end) in [
+        ("/probe.Probe/Sleep", &sleep, true),
+        ("/probe.Probe/Ticks", &slow_ticks, true),
+        ("/probe.Probe/Count", &tick, false),
+        ("/probe.Probe/EchoTicks", &tick, false),
+    ] {
+        let (server, _client, log) = server().await;
+        let code = raw_past_deadline(server.port, path, message, end).await;
+        assert_eq!(code, deadline, "{path}");
+        assert_eq!(log.wait_end("A").await, [Code::DeadlineExceeded], "{path}");
+        assert_eq!(log.ends("B"), [Code::DeadlineExceeded], "{path}");
     }
 }
 
@@ -292,4 +293,65 @@ async fn a_rejection_wins_over_a_bad_request() {
     let status = client.echo(big).await.unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
     assert_eq!(log.wait_end("A").await, [Code::ResourceExhausted]);
+}
+
+/// Panics in `intercept`, or (with `in_observer`) in the observer's response hook.
+struct Panics {
+    in_observer: bool,
+}
+
+struct PanickingObserver;
+
+impl grpc_core::intercept::CallObserver for PanickingObserver {
+    fn on_response(&self, _: &mut dyn grpc_core::intercept::DynMessage) {
+        panic!("observer panicked on purpose");
+    }
+}
+
+impl grpc_core::server::Interceptor for Panics {
+    fn intercept<'a>(
+        &'a self,
+        _: &'a grpc_core::ServerContext,
+    ) -> grpc_core::intercept::BoxFuture<
+        'a,
+        Result<Option<Box<dyn grpc_core::intercept::CallObserver>>, grpc_core::Status>,
+    > {
+        Box::pin(async move {
+            if !self.in_observer {
+                panic!("interceptor panicked on purpose");
+            }
+            Ok(Some(
+                Box::new(PanickingObserver) as Box<dyn grpc_core::intercept::CallObserver>
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_interceptor_fails_only_its_call() {
+    for in_observer in [false, true] {
+        let log = Log::default();
+        let (probe, _observed) = ProbeService::new();
+        let server = TestServer::start(
+            Server::builder()
+                .interceptor(ServerRecorder {
+                    name: "A",
+                    log: log.clone(),
+                })
+                .interceptor(Panics { in_observer })
+                .add_service(ProbeServer::new(probe)),
+        )
+        .await;
+        let client = ProbeClient::new(server.channel.clone());
+        // Twice: the server keeps serving after the panic.
+        for _ in 0..2 {
+            let status = match client.alternate(Sleep { millis: 2 }).await {
+                Err(status) => status,
+                Ok(mut responses) => responses.message().await.unwrap_err(),
+            };
+            assert_eq!(status.code(), Code::Unknown, "{status:?}");
+            assert!(status.message().contains("panicked"), "{status:?}");
+        }
+        assert_eq!(log.wait_end("A").await, [Code::Unknown, Code::Unknown]);
+    }
 }

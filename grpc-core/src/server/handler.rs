@@ -446,8 +446,13 @@ impl<T: Send + 'static> Stream for ResponseStream<T> {
                 return this.finish(Some(Status::deadline_exceeded("deadline exceeded")));
             }
         }
+        let hook = &this.hook;
         let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            inner.as_mut().poll_next(cx)
+            let mut polled = inner.as_mut().poll_next(cx);
+            if let (Poll::Ready(Some(Ok(message))), Some(hook)) = (&mut polled, hook) {
+                hook.see(&mut message.message);
+            }
+            polled
         }));
         match polled {
             Err(panic) => {
@@ -457,12 +462,7 @@ impl<T: Send + 'static> Stream for ResponseStream<T> {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(None)) => this.finish(None),
             Ok(Poll::Ready(Some(Err(status)))) => this.finish(Some(status)),
-            Ok(Poll::Ready(Some(Ok(mut message)))) => {
-                if let Some(hook) = &this.hook {
-                    hook.see(&mut message.message);
-                }
-                Poll::Ready(Some(Ok(message)))
-            }
+            Ok(Poll::Ready(Some(Ok(message)))) => Poll::Ready(Some(Ok(message))),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt;
+
 use super::context::ServerContext;
 use crate::intercept::{BoxFuture, CallObserver, Observers};
 use crate::status::Status;
@@ -81,7 +83,12 @@ impl Chain {
         let mut observers = Vec::new();
         let mut outcome = Ok(());
         for interceptor in self.0.iter() {
-            match interceptor.intercept(ctx).await {
+            // A panicking interceptor fails its call (UNKNOWN), not the server.
+            let asked = std::panic::AssertUnwindSafe(interceptor.intercept(ctx))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(Status::unknown("a server interceptor panicked")));
+            match asked {
                 Ok(Some(observer)) => observers.push(observer),
                 Ok(None) => {}
                 Err(status) => {
