@@ -215,3 +215,51 @@ async fn an_interceptor_sets_the_call_credentials() {
         .unwrap();
     assert_eq!(reply.authorization, "Bearer own");
 }
+
+/// Sends every call to `/authprobe.Auth/Other`.
+struct Redirect;
+
+impl grpc_core::client::Interceptor for Redirect {
+    fn intercept<'a>(
+        &'a self,
+        call: &'a mut grpc_core::client::CallInfo,
+    ) -> BoxFuture<'a, Result<grpc_core::client::Intercept, Status>> {
+        Box::pin(async move {
+            call.set_method("/authprobe.Auth/Other")?;
+            Ok(grpc_core::client::Intercept::proceed())
+        })
+    }
+}
+
+/// Fails unless asked for method `Other`.
+struct OnlyOther;
+
+impl CredentialsPlugin for OnlyOther {
+    fn get_metadata<'a>(
+        &'a self,
+        context: &'a AuthMetadataContext,
+    ) -> BoxFuture<'a, Result<MetadataMap, Status>> {
+        Box::pin(async move {
+            match context.method_name() {
+                "Other" => Ok(MetadataMap::new()),
+                other => Err(Status::internal(format!("asked for {other}"))),
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn plugins_see_the_method_an_interceptor_chose() {
+    let (_server, port) = tls_server().await;
+    let channel = tls_channel(port)
+        .interceptor(Redirect)
+        .call_credentials(CallCredentials::plugin(OnlyOther))
+        .connect_lazy()
+        .unwrap();
+    // The plugin let it through (it saw `Other`); the server has no such method.
+    let status = AuthClient::new(channel)
+        .who_am_i(Empty {})
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+}

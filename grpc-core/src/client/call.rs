@@ -166,7 +166,8 @@ impl<Req: MessageType> Call<Req> {
                 Err(status) => fail(status),
             };
         }
-        let context = AuthMetadataContext::new(channel.config().authority.as_str(), path);
+        let context =
+            AuthMetadataContext::new(channel.config().authority.as_str(), info.path.path());
         for credentials in [layers.credentials.as_ref(), info.credentials.as_ref()]
             .into_iter()
             .flatten()
