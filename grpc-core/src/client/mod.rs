@@ -1,5 +1,7 @@
 //! The client side: [`Channel`]s (resolution, subchannels, load balancing, connectivity) and
-//! the call builders that generated clients return.
+//! the call builders that generated clients return. Calls can be intercepted ([`Interceptor`],
+//! on [`ChannelBuilder::interceptor`] or [`Channel::with_interceptor`]) and carry
+//! [`CallCredentials`] (per channel or per call, over TLS or local credentials).
 //!
 //! Every stub method returns a call builder. Await it for the response, or set per-call
 //! options first:

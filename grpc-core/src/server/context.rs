@@ -43,8 +43,9 @@ pub(crate) struct ConnectionInfo {
     pub(crate) auth: AuthContext,
 }
 
-/// A handler's view of its call: request metadata, peer, deadline, cancellation, the
-/// response's initial and trailing metadata, and callbacks for the end of the call.
+/// A handler's view of its call: request metadata, peer and auth context, deadline,
+/// cancellation, the response's initial and trailing metadata, and callbacks for the end of
+/// the call. Interceptors see the same context before the handler runs.
 ///
 /// Take it as the first parameter after `&self` in a service method:
 ///

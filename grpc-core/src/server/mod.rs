@@ -1,4 +1,8 @@
-//! The server: register services, bind ports (TCP or Unix sockets), start, stop.
+//! The server: register services, bind ports (TCP or Unix sockets, plaintext, TLS with
+//! optional client certificates, or local credentials), start, stop. Calls can be
+//! intercepted ([`Interceptor`], registered with [`ServerBuilder::interceptor`]), the whole
+//! server wrapped in a tower layer ([`ServerBuilder::layer`]), and handlers read what the
+//! transport proved about the peer from [`ServerContext::auth_context`].
 //!
 //! ```no_run
 //! use grpc_core::{Message, Server, Status};
