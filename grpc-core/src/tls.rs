@@ -42,7 +42,129 @@ pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct ServerTls {
     identity: Arc<dyn rustls::server::ResolvesServerCert>,
-    client_roots: Option<(Arc<rustls::RootCertStore>, ClientAuth)>,
+    client_auth: Option<(Arc<dyn ClientCertVerifier>, ClientAuth)>,
+}
+
+use rustls::server::danger::ClientCertVerifier;
+
+/// Verifies client certificates against the CAs of a PEM bundle, as `policy` says.
+fn client_verifier(
+    ca_pem: &[u8],
+    policy: ClientAuth,
+) -> Result<Arc<dyn ClientCertVerifier>, Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    add_roots(&mut roots, ca_pem)?;
+    if roots.is_empty() {
+        return Err(Error::tls("the client CA file holds no certificate"));
+    }
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider());
+    let verifier = match policy {
+        ClientAuth::Require => verifier,
+        ClientAuth::RequestAndVerify => verifier.allow_unauthenticated(),
+    };
+    verifier
+        .build()
+        .map_err(|e| Error::tls_caused("building the client verifier", e))
+}
+
+/// Client CA roots that can be replaced while the server runs: every new handshake verifies
+/// against the roots set last (with [`IdentityCell`], grpcio's `dynamic_ssl_server_credentials`
+/// in full). The server then sends no CA names in its certificate request (clients with one
+/// certificate, as gRPC clients have, send it anyway).
+///
+/// ```no_run
+/// use grpc_core::tls::{ClientAuth, ClientCaCell, ServerTls};
+/// # fn run() -> Result<(), grpc_core::Error> {
+/// let cas = ClientCaCell::new(std::fs::read("client-ca.pem").unwrap(), ClientAuth::Require)?;
+/// let tls = ServerTls::from_files("server.pem", "server.key")?.client_auth_cell(cas.clone());
+/// // later, when the CA bundle changed:
+/// cas.set(std::fs::read("client-ca.pem").unwrap())?;
+/// # let _ = tls; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ClientCaCell {
+    current: Arc<std::sync::RwLock<Arc<dyn ClientCertVerifier>>>,
+    policy: ClientAuth,
+}
+
+impl ClientCaCell {
+    /// Client certificates must chain to the CAs in `ca_pem`, as `policy` says.
+    pub fn new(ca_pem: impl AsRef<[u8]>, policy: ClientAuth) -> Result<ClientCaCell, Error> {
+        let verifier = client_verifier(ca_pem.as_ref(), policy)?;
+        Ok(ClientCaCell {
+            current: Arc::new(std::sync::RwLock::new(verifier)),
+            policy,
+        })
+    }
+
+    /// Replaces the CAs for the handshakes from now on; a bad bundle changes nothing.
+    pub fn set(&self, ca_pem: impl AsRef<[u8]>) -> Result<(), Error> {
+        let verifier = client_verifier(ca_pem.as_ref(), self.policy)?;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = verifier;
+        Ok(())
+    }
+
+    fn get(&self) -> Arc<dyn ClientCertVerifier> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl fmt::Debug for ClientCaCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCaCell")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCertVerifier for ClientCaCell {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.policy == ClientAuth::Require
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        self.get()
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.get().verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.get().verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.get().supported_verify_schemes()
+    }
 }
 
 /// What a server asks of clients' certificates.
@@ -200,7 +322,7 @@ impl ServerTls {
     pub fn from_provider(provider: impl CertificateProvider) -> ServerTls {
         ServerTls {
             identity: Arc::new(ProviderResolver(provider)),
-            client_roots: None,
+            client_auth: None,
         }
     }
 
@@ -212,13 +334,16 @@ impl ServerTls {
         ca_pem: impl AsRef<[u8]>,
         policy: ClientAuth,
     ) -> Result<Self, Error> {
-        let mut roots = rustls::RootCertStore::empty();
-        add_roots(&mut roots, ca_pem.as_ref())?;
-        if roots.is_empty() {
-            return Err(Error::tls("the client CA file holds no certificate"));
-        }
-        self.client_roots = Some((Arc::new(roots), policy));
+        self.client_auth = Some((client_verifier(ca_pem.as_ref(), policy)?, policy));
         Ok(self)
+    }
+
+    /// Mutual TLS with client CAs that can be replaced while the server runs (see
+    /// [`ClientCaCell`]).
+    pub fn client_auth_cell(mut self, cell: ClientCaCell) -> Self {
+        let policy = cell.policy;
+        self.client_auth = Some((Arc::new(cell), policy));
+        self
     }
 
     /// The acceptor for one listener.
@@ -226,22 +351,9 @@ impl ServerTls {
         let builder = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::tls_caused("choosing protocol versions", e))?;
-        let builder = match &self.client_roots {
+        let builder = match &self.client_auth {
             None => builder.with_no_client_auth(),
-            Some((roots, policy)) => {
-                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-                    roots.clone(),
-                    provider(),
-                );
-                let verifier = match policy {
-                    ClientAuth::Require => verifier,
-                    ClientAuth::RequestAndVerify => verifier.allow_unauthenticated(),
-                };
-                let verifier = verifier
-                    .build()
-                    .map_err(|e| Error::tls_caused("building the client verifier", e))?;
-                builder.with_client_cert_verifier(verifier)
-            }
+            Some((verifier, _)) => builder.with_client_cert_verifier(verifier.clone()),
         };
         let mut config = builder.with_cert_resolver(self.identity.clone());
         config.alpn_protocols = vec![b"h2".to_vec()];
@@ -252,7 +364,7 @@ impl ServerTls {
 impl fmt::Debug for ServerTls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerTls")
-            .field("client_auth", &self.client_roots.as_ref().map(|(_, p)| p))
+            .field("client_auth", &self.client_auth.as_ref().map(|(_, p)| p))
             .finish_non_exhaustive()
     }
 }

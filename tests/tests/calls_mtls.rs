@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use grpc_core::tls::{ClientAuth, IdentityCell, ServerIdentity, ServerTls};
+use grpc_core::tls::{ClientAuth, ClientCaCell, IdentityCell, ServerIdentity, ServerTls};
 use grpc_core::{Channel, Code, Server, Status};
 use grpc_tests::auth::{AuthClient, AuthReply, AuthServer, AuthService, Empty};
 use grpc_tests::certs;
@@ -156,4 +156,31 @@ fn mismatched_or_empty_identities_are_errors() {
         .client_auth("not pem", ClientAuth::Require)
         .unwrap_err();
     assert!(error.to_string().contains("no certificate"), "{error}");
+}
+
+#[tokio::test]
+async fn client_cas_are_replaced_without_a_restart() {
+    let cas = ClientCaCell::new(certs::read("ca.pem"), ClientAuth::Require).unwrap();
+    let (_server, port) = serve(certs::server_tls().client_auth_cell(cas.clone())).await;
+    assert!(who(port, Some("client")).await.unwrap().authenticated);
+    assert_refused(
+        &who(port, Some("rogue-client")).await.unwrap_err(),
+        "UnknownCA",
+    );
+    assert_refused(&who(port, None).await.unwrap_err(), "CertificateRequired");
+
+    // Now only the rogue CA is trusted: the two clients swap places.
+    cas.set(certs::read("rogue-ca.pem")).unwrap();
+    let rogue = who(port, Some("rogue-client")).await.unwrap();
+    assert!(
+        rogue
+            .identities
+            .contains(&"grpc-core rogue client".to_owned()),
+        "{rogue:?}"
+    );
+    assert_refused(&who(port, Some("client")).await.unwrap_err(), "UnknownCA");
+
+    // A bad bundle is refused and changes nothing.
+    assert!(cas.set("not a certificate").is_err());
+    assert!(who(port, Some("rogue-client")).await.unwrap().authenticated);
 }

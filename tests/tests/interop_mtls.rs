@@ -164,3 +164,27 @@ async fn our_token_against_a_grpcio_server_checking_it() {
         .unwrap_err();
     assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
 }
+
+#[tokio::test]
+async fn grpcio_clients_against_reloadable_client_cas() {
+    // The reloadable CAs send no CA names in the certificate request: grpcio still sends
+    // its certificate.
+    let cas =
+        grpc_core::tls::ClientCaCell::new(certs::read("ca.pem"), ClientAuth::Require).unwrap();
+    let server = Server::builder()
+        .add_service(GreeterServer::new(MyGreeter))
+        .build();
+    let port = server
+        .add_secure_port(
+            "127.0.0.1:0",
+            certs::server_tls().client_auth_cell(cas.clone()),
+        )
+        .unwrap();
+    server.start().await.unwrap();
+    let good = cert_args("client");
+    let good: Vec<&str> = good.iter().map(String::as_str).collect();
+    assert_eq!(grpcio_client(port, &good).await.unwrap(), "Hello python");
+    cas.set(certs::read("rogue-ca.pem")).unwrap();
+    let refused = grpcio_client(port, &good).await.unwrap_err();
+    assert!(refused.starts_with("UNAVAILABLE"), "{refused}");
+}
