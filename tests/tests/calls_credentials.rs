@@ -263,3 +263,33 @@ async fn plugins_see_the_method_an_interceptor_chose() {
         .unwrap_err();
     assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
 }
+
+/// Takes ten seconds to answer.
+struct Slow;
+
+impl CredentialsPlugin for Slow {
+    fn get_metadata<'a>(
+        &'a self,
+        _: &'a AuthMetadataContext,
+    ) -> BoxFuture<'a, Result<MetadataMap, Status>> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            Ok(MetadataMap::new())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_slow_plugin_runs_under_the_call_deadline() {
+    let (_server, port) = tls_server().await;
+    let client = AuthClient::new(tls_channel(port).connect_lazy().unwrap());
+    let started = std::time::Instant::now();
+    let status = client
+        .who_am_i(Empty {})
+        .credentials(CallCredentials::plugin(Slow))
+        .timeout(Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -113,6 +113,7 @@ impl<Req: MessageType> Call<Req> {
             wait_for_ready,
             credentials,
         } = self;
+        let started = Instant::now();
         let layers = channel.layers().cloned().unwrap_or_default();
         let mut info = CallInfo {
             path: PathAndQuery::from_static(path),
@@ -166,32 +167,37 @@ impl<Req: MessageType> Call<Req> {
                 Err(status) => fail(status),
             };
         }
-        let context =
-            AuthMetadataContext::new(channel.config().authority.as_str(), info.path.path());
-        for credentials in [layers.credentials.as_ref(), info.credentials.as_ref()]
+        let credentials: Vec<CallCredentials> = [layers.credentials.clone(), info.credentials]
             .into_iter()
             .flatten()
-        {
-            if !channel.config().secure {
-                return fail(Status::unavailable(
-                    "call credentials are sent only over a secure channel (TLS or local \
-                     credentials), and this channel is plaintext",
-                ));
-            }
-            if let Err(status) = credentials.apply(&context, &mut info.metadata).await {
-                return fail(status);
-            }
+            .collect();
+        if !credentials.is_empty() && !channel.config().secure {
+            return fail(Status::unavailable(
+                "call credentials are sent only over a secure channel (TLS or local \
+                 credentials), and this channel is plaintext",
+            ));
         }
-        let head = CallHead::new(
+        let context =
+            AuthMetadataContext::new(channel.config().authority.as_str(), info.path.path());
+        // The time the interceptors took counts against the call's timeout; the credentials
+        // run under the deadline.
+        let timeout = info.timeout.map(|t| t.saturating_sub(started.elapsed()));
+        let mut head = CallHead::new(
             &channel,
             info.path,
-            info.timeout,
+            timeout,
             info.metadata,
             info.compression,
             info.wait_for_ready,
         );
         let deadline = head.deadline;
-        match with_deadline(deadline, head.start(requests, decode_message::<Resp>)).await {
+        let call = async move {
+            for credentials in &credentials {
+                credentials.apply(&context, &mut head.metadata).await?;
+            }
+            head.start(requests, decode_message::<Resp>).await
+        };
+        match with_deadline(deadline, call).await {
             Ok(stream) => {
                 guard.disarm();
                 Ok(stream.observe(hook(), Some(observers.clone())))

@@ -148,8 +148,9 @@ impl CallInfo {
         self.timeout
     }
 
-    /// Sets (or with `None` removes) the call's timeout; the deadline is taken from it when
-    /// the interceptors are done.
+    /// Sets (or with `None` removes) the call's timeout. It counts from when the call
+    /// started: time spent in the interceptors is taken off it, and the call credentials
+    /// then run under the deadline.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
     }
