@@ -62,7 +62,45 @@ impl tower_service::Service<http::Request<hyper::body::Incoming>> for GrpcServic
     }
 }
 
-/// A layered service, its types erased, called once per request.
+/// What a [`ServerBuilder::layer`](super::ServerBuilder::layer)'s layer may make of a
+/// [`GrpcService`]: any tower service taking the server's HTTP requests and answering with
+/// any HTTP body, whose errors are errors. Implemented for every such service.
+pub trait LayeredService: Clone + Send + 'static {
+    /// Calls the service once (`poll_ready`, then `call`), its body and error erased.
+    #[doc(hidden)]
+    fn call_erased(
+        &mut self,
+        request: http::Request<hyper::body::Incoming>,
+    ) -> BoxFuture<Result<http::Response<LayeredBody>, BoxError>>;
+}
+
+impl<S, B> LayeredService for S
+where
+    S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    fn call_erased(
+        &mut self,
+        request: http::Request<hyper::body::Incoming>,
+    ) -> BoxFuture<Result<http::Response<LayeredBody>, BoxError>> {
+        let mut service = self.clone();
+        Box::pin(async move {
+            std::future::poll_fn(|cx| service.poll_ready(cx))
+                .await
+                .map_err(Into::into)?;
+            let response = service.call(request).await.map_err(Into::into)?;
+            Ok(response.map(|body| body.map_err(Into::into).boxed_unsync()))
+        })
+    }
+}
+
+/// A connection's layered service, called once per request.
 pub(crate) trait Layered: Send + Sync {
     fn call(
         &self,
@@ -74,66 +112,39 @@ pub(crate) trait Layered: Send + Sync {
 pub(crate) type MakeLayered = Arc<dyn Fn(GrpcService) -> Arc<dyn Layered> + Send + Sync>;
 
 /// A layer as the server keeps it.
-pub(crate) fn make<L, S, B>(layer: L) -> MakeLayered
+pub(crate) fn make<L>(layer: L) -> MakeLayered
 where
-    L: tower_layer::Layer<GrpcService, Service = S> + Send + Sync + 'static,
-    S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    L: tower_layer::Layer<GrpcService> + Send + Sync + 'static,
+    L::Service: LayeredService,
 {
     Arc::new(move |inner| Arc::new(Erased(Mutex::new(layer.layer(inner)))) as Arc<dyn Layered>)
 }
 
-/// A tower service behind a mutex (tower services need not be `Sync`): each call takes a
+/// A layered service behind a mutex (tower services need not be `Sync`): each call takes a
 /// clone, as tower's `oneshot` use of a shared service does.
 struct Erased<S>(Mutex<S>);
 
-impl<S, B> Layered for Erased<S>
-where
-    S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
+impl<S: LayeredService> Layered for Erased<S> {
     fn call(
         &self,
         request: http::Request<hyper::body::Incoming>,
     ) -> BoxFuture<http::Response<LayeredBody>> {
-        let mut service = self
+        let call = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
+            .call_erased(request);
         Box::pin(async move {
-            let ready: Result<(), BoxError> = std::future::poll_fn(|cx| service.poll_ready(cx))
-                .await
-                .map_err(Into::into);
-            let outcome: Result<_, BoxError> = match ready {
-                Ok(()) => service.call(request).await.map_err(Into::into),
-                Err(error) => Err(error),
-            };
-            match outcome {
-                Ok(response) => response.map(|body| body.map_err(Into::into).boxed_unsync()),
-                Err(error) => {
-                    tracing::debug!(%error, "the server's tower layer failed a call");
-                    let status = Status::unavailable(format!(
-                        "the server's middleware refused the call: {error}"
-                    ));
-                    status_response(&status).map(|body| {
-                        body.map_err(|never: Infallible| match never {})
-                            .boxed_unsync()
-                    })
-                }
-            }
+            call.await.unwrap_or_else(|error| {
+                tracing::debug!(%error, "the server's tower layer failed a call");
+                let status = Status::unavailable(format!(
+                    "the server's middleware refused the call: {error}"
+                ));
+                status_response(&status).map(|body| {
+                    body.map_err(|never: Infallible| match never {})
+                        .boxed_unsync()
+                })
+            })
         })
     }
 }

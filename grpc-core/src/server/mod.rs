@@ -65,7 +65,7 @@ pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
 pub use intercept::Interceptor;
-pub use layer::{BoxError, GrpcService};
+pub use layer::{BoxError, GrpcService, LayeredService};
 
 /// The request body a [`ServerBuilder::layer`] sees: hyper's incoming HTTP/2 body.
 pub use hyper::body::Incoming;
@@ -203,19 +203,10 @@ impl ServerBuilder {
     /// let server = Server::builder().layer(Nothing).build();
     /// # let _ = server;
     /// ```
-    pub fn layer<L, S, B>(mut self, layer: L) -> Self
+    pub fn layer<L>(mut self, layer: L) -> Self
     where
-        L: tower_layer::Layer<GrpcService, Service = S> + Send + Sync + 'static,
-        S: tower_service::Service<
-                http::Request<hyper::body::Incoming>,
-                Response = http::Response<B>,
-            > + Clone
-            + Send
-            + 'static,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        B::Error: Into<BoxError>,
+        L: tower_layer::Layer<GrpcService> + Send + Sync + 'static,
+        L::Service: LayeredService,
     {
         self.layer = Some(layer::make(layer));
         self
