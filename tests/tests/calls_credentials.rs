@@ -293,3 +293,39 @@ async fn a_slow_plugin_runs_under_the_call_deadline() {
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn raw_calls_send_call_credentials_too() {
+    use grpc_core::client::RawCall;
+    use prost::Message as _;
+    let (_server, port) = tls_server().await;
+    let channel = tls_channel(port)
+        .call_credentials(CallCredentials::access_token("channel"))
+        .connect_lazy()
+        .unwrap();
+    let request = bytes::Bytes::from(Empty {}.encode_to_vec());
+    let mut responses = RawCall::new(&channel, "/authprobe.Auth/WhoAmI")
+        .unwrap()
+        .credentials(CallCredentials::plugin(Signer { fail: false }))
+        .call(grpc_core::stream::once(request))
+        .await
+        .unwrap();
+    let reply =
+        grpc_tests::auth::AuthReply::decode(responses.message().await.unwrap().unwrap()).unwrap();
+    assert_eq!(reply.authorization, "Bearer channel");
+    assert!(
+        reply.signature.ends_with("/authprobe.Auth WhoAmI"),
+        "{reply:?}"
+    );
+
+    // And not over plaintext.
+    let server = grpc_tests::servers::TestServer::with(AuthServer::new(AuthService)).await;
+    let status = RawCall::new(&server.channel, "/authprobe.Auth/WhoAmI")
+        .unwrap()
+        .credentials(CallCredentials::access_token("t"))
+        .call(grpc_core::stream::empty())
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(status.message().contains("plaintext"), "{status:?}");
+}

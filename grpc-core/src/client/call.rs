@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::credentials::{AuthMetadataContext, CallCredentials};
+use super::credentials::{self, CallCredentials};
 use super::intercept::{CallInfo, Intercept};
 use super::Channel;
 use crate::intercept::{MessageHook, Observers};
@@ -167,18 +167,10 @@ impl<Req: MessageType> Call<Req> {
                 Err(status) => fail(status),
             };
         }
-        let credentials: Vec<CallCredentials> = [layers.credentials.clone(), info.credentials]
-            .into_iter()
-            .flatten()
-            .collect();
-        if !credentials.is_empty() && !channel.config().secure {
-            return fail(Status::unavailable(
-                "call credentials are sent only over a secure channel (TLS or local \
-                 credentials), and this channel is plaintext",
-            ));
-        }
-        let context =
-            AuthMetadataContext::new(channel.config().authority.as_str(), info.path.path());
+        let credentials = match credentials::for_call(&channel, info.credentials) {
+            Ok(credentials) => credentials,
+            Err(status) => return fail(status),
+        };
         // The time the interceptors took counts against the call's timeout; the credentials
         // run under the deadline.
         let timeout = info.timeout.map(|t| t.saturating_sub(started.elapsed()));
@@ -192,9 +184,8 @@ impl<Req: MessageType> Call<Req> {
         );
         let deadline = head.deadline;
         let call = async move {
-            for credentials in &credentials {
-                credentials.apply(&context, &mut head.metadata).await?;
-            }
+            let path = head.path.clone();
+            credentials::apply_all(&credentials, &channel, path.path(), &mut head.metadata).await?;
             head.start(requests, decode_message::<Resp>).await
         };
         match with_deadline(deadline, call).await {
@@ -230,7 +221,8 @@ pub(crate) struct CallHead {
     path: PathAndQuery,
     timeout: Option<Duration>,
     pub(crate) deadline: Option<Instant>,
-    metadata: MetadataMap,
+    /// The request metadata (call credentials add theirs before the call starts).
+    pub(crate) metadata: MetadataMap,
     /// `Some` when the call overrides the channel's request compression.
     compression: Option<Option<Compression>>,
     wait_for_ready: bool,

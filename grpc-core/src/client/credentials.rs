@@ -153,6 +153,40 @@ impl CallCredentials {
     }
 }
 
+/// The credentials a call sends: the channel's, then its own. An error when there are any
+/// and the channel is plaintext.
+pub(crate) fn for_call(
+    channel: &super::Channel,
+    own: Option<CallCredentials>,
+) -> Result<Vec<CallCredentials>, Status> {
+    let channel_wide = channel.layers().and_then(|l| l.credentials.clone());
+    let all: Vec<CallCredentials> = [channel_wide, own].into_iter().flatten().collect();
+    if !all.is_empty() && !channel.config().secure {
+        return Err(Status::unavailable(
+            "call credentials are sent only over a secure channel (TLS or local credentials), \
+             and this channel is plaintext",
+        ));
+    }
+    Ok(all)
+}
+
+/// Adds the metadata of every one of `credentials` for a call of `path` on `channel`.
+pub(crate) async fn apply_all(
+    credentials: &[CallCredentials],
+    channel: &super::Channel,
+    path: &str,
+    metadata: &mut MetadataMap,
+) -> Result<(), Status> {
+    if credentials.is_empty() {
+        return Ok(());
+    }
+    let context = AuthMetadataContext::new(channel.config().authority.as_str(), path);
+    for credentials in credentials {
+        credentials.apply(&context, metadata).await?;
+    }
+    Ok(())
+}
+
 impl fmt::Debug for CallCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.0 {
