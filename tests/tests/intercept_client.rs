@@ -455,3 +455,27 @@ async fn outcome_after_a_deadline_on_every_pattern() {
         assert_eq!(log.ends("O"), [Code::DeadlineExceeded]);
     }
 }
+
+/// Compresses every call's requests with gzip.
+struct Gzip;
+
+impl Interceptor for Gzip {
+    fn intercept<'a>(&'a self, call: &'a mut CallInfo) -> BoxFuture<'a, Result<Intercept, Status>> {
+        Box::pin(async move {
+            assert_eq!(call.compression(), None);
+            call.set_compression(Some(grpc_core::Compression::Gzip));
+            Ok(Intercept::proceed())
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_interceptor_chooses_the_request_compression() {
+    let log = Log::default();
+    let server = server(&log).await;
+    let plain = ProbeClient::new(server.channel.clone());
+    assert_eq!(plain.echo(echo("x")).await.unwrap().request_compression, "");
+    let client = ProbeClient::new(server.channel.with_interceptor(Gzip));
+    let reply = client.echo(echo("x")).await.unwrap();
+    assert_eq!(reply.request_compression, "gzip");
+}
