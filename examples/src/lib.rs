@@ -6,5 +6,6 @@ pub mod args;
 pub mod bench;
 pub mod helloworld;
 pub mod imported;
+pub mod interceptors;
 pub mod routeguide;
 pub mod routeguide_tour;

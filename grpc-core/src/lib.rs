@@ -9,6 +9,7 @@ pub mod error_details;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod intercept;
 pub mod message;
 pub mod metadata;
 pub mod protocol;

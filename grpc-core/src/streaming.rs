@@ -32,6 +32,7 @@ use futures_core::Stream;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, Sleep};
 
+use crate::intercept::{MessageHook, Observers};
 use crate::metadata::MetadataMap;
 use crate::protocol::status_codec;
 use crate::protocol::{Compression, FrameDecoder, OutgoingMessage};
@@ -44,9 +45,10 @@ pub(crate) type LocalFailure = Arc<Mutex<Option<Status>>>;
 
 /// What a client's response stream holds of its call.
 pub(crate) struct ClientCall {
-    pub(crate) abandon: Abandon,
+    /// `None` for a reply made without calling the server (an interceptor's).
+    pub(crate) abandon: Option<Abandon>,
     pub(crate) local_failure: LocalFailure,
-    pub(crate) in_flight: crate::transport::usage::InFlight,
+    pub(crate) in_flight: Option<crate::transport::usage::InFlight>,
 }
 
 /// How a client call is abandoned: resets its HTTP/2 stream with CANCEL.
@@ -73,7 +75,7 @@ enum Side {
         abandon: Option<Abandon>,
         local_failure: LocalFailure,
         /// Counts the call as in flight on its channel until the stream is dropped.
-        in_flight: crate::transport::usage::InFlight,
+        in_flight: Option<crate::transport::usage::InFlight>,
     },
     /// Requests, ending with END_STREAM.
     Server {
@@ -108,6 +110,10 @@ pub struct Streaming<T> {
     failed: Option<Status>,
     /// As a `Stream`: the end or an error was yielded.
     stream_done: bool,
+    /// Interceptors' observers of each message (none without interceptors).
+    hook: Option<MessageHook<T>>,
+    /// Client side, with interceptors: the observers told of the call's end.
+    end: Option<Observers>,
 }
 
 impl<T> Streaming<T> {
@@ -130,7 +136,17 @@ impl<T> Streaming<T> {
             last_compressed: None,
             failed: None,
             stream_done: false,
+            hook: None,
+            end: None,
         }
+    }
+
+    /// Shows every message to `hook`; on the client, `end` hears how the call ended (also when
+    /// the stream is dropped before its end).
+    pub(crate) fn observe(mut self, hook: MessageHook<T>, end: Option<Observers>) -> Self {
+        self.hook = Some(hook);
+        self.end = end;
+        self
     }
 
     /// A handler's request stream.
@@ -170,7 +186,7 @@ impl<T> Streaming<T> {
         decode: fn(Bytes) -> Result<T, Status>,
     ) -> Self {
         let side = Side::Client {
-            abandon: Some(call.abandon),
+            abandon: call.abandon,
             local_failure: call.local_failure,
             in_flight: call.in_flight,
         };
@@ -214,6 +230,9 @@ impl<T> Streaming<T> {
                 abandon.abandon();
             }
         }
+        if let Some(end) = &self.end {
+            end.end(&status);
+        }
         self.failed = Some(status.clone());
         Poll::Ready(Err(status))
     }
@@ -231,7 +250,7 @@ impl<T> Streaming<T> {
             if let Some(local) = local_failure.lock().ok().and_then(|mut s| s.take()) {
                 return local;
             }
-            if let Some(aborted) = in_flight.aborted() {
+            if let Some(aborted) = in_flight.as_ref().and_then(|f| f.aborted()) {
                 return aborted;
             }
         }
@@ -250,7 +269,12 @@ impl<T> Streaming<T> {
                 Ok(Some(message)) => {
                     self.last_compressed = Some(message.compressed);
                     return match (self.decode)(message.payload) {
-                        Ok(value) => Poll::Ready(Ok(Some(value))),
+                        Ok(mut value) => {
+                            if let Some(hook) = &self.hook {
+                                hook.see(&mut value);
+                            }
+                            Poll::Ready(Ok(Some(value)))
+                        }
                         Err(status) => self.fail(status),
                     };
                 }
@@ -310,6 +334,9 @@ impl<T> Streaming<T> {
         });
         self.body = None;
         if status.code() == Code::Ok {
+            if let Some(end) = &self.end {
+                end.end(&status);
+            }
             self.trailers = Some(status.metadata().clone());
             if let Side::Client { abandon, .. } = &mut self.side {
                 // The call is complete: nothing to cancel.
@@ -341,6 +368,18 @@ impl<T> Stream for Streaming<T> {
 
 impl<T> Drop for Streaming<T> {
     fn drop(&mut self) {
+        if let Some(end) = self.end.take() {
+            if !end.has_ended() {
+                // Dropped before its end: the caller gave up, or its deadline did.
+                let late = |d: &Pin<Box<Sleep>>| d.deadline() <= Instant::now();
+                let status = if self.deadline.as_ref().is_some_and(late) {
+                    Status::deadline_exceeded("deadline exceeded")
+                } else {
+                    Status::cancelled("the call was cancelled")
+                };
+                end.end(&status);
+            }
+        }
         if let Side::Client { abandon, .. } = &mut self.side {
             if let Some(abandon) = abandon.take() {
                 abandon.abandon();

@@ -28,10 +28,273 @@ use crate::error::Error;
 /// How long a server waits for a client to finish its TLS handshake.
 pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A server's TLS identity: certificate chain and private key. ALPN offers `h2` only.
+/// A server's TLS setup: its identity (a fixed certificate chain and key, or a
+/// [`CertificateProvider`] asked on every handshake) and, for mutual TLS, the CAs client
+/// certificates must chain to. ALPN offers `h2` only.
+///
+/// ```no_run
+/// use grpc_core::tls::{ClientAuth, ServerTls};
+/// # fn run() -> Result<(), grpc_core::Error> {
+/// let tls = ServerTls::from_files("server.pem", "server.key")?
+///     .client_auth(std::fs::read("client-ca.pem").unwrap(), ClientAuth::Require)?;
+/// # let _ = tls; Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct ServerTls {
-    pub(crate) acceptor: tokio_rustls::TlsAcceptor,
+    identity: Arc<dyn rustls::server::ResolvesServerCert>,
+    client_auth: Option<(Arc<dyn ClientCertVerifier>, ClientAuth)>,
+}
+
+use rustls::server::danger::ClientCertVerifier;
+
+/// Verifies client certificates against the CAs of a PEM bundle, as `policy` says.
+fn client_verifier(
+    ca_pem: &[u8],
+    policy: ClientAuth,
+) -> Result<Arc<dyn ClientCertVerifier>, Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    add_roots(&mut roots, ca_pem)?;
+    if roots.is_empty() {
+        return Err(Error::tls("the client CA file holds no certificate"));
+    }
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider());
+    let verifier = match policy {
+        ClientAuth::Require => verifier,
+        ClientAuth::RequestAndVerify => verifier.allow_unauthenticated(),
+    };
+    verifier
+        .build()
+        .map_err(|e| Error::tls_caused("building the client verifier", e))
+}
+
+/// Client CA roots that can be replaced while the server runs: every new handshake verifies
+/// against the roots set last (with [`IdentityCell`], grpcio's `dynamic_ssl_server_credentials`
+/// in full). The server then sends no CA names in its certificate request (clients with one
+/// certificate, as gRPC clients have, send it anyway).
+///
+/// ```no_run
+/// use grpc_core::tls::{ClientAuth, ClientCaCell, ServerTls};
+/// # fn run() -> Result<(), grpc_core::Error> {
+/// let cas = ClientCaCell::new(std::fs::read("client-ca.pem").unwrap(), ClientAuth::Require)?;
+/// let tls = ServerTls::from_files("server.pem", "server.key")?.client_auth_cell(cas.clone());
+/// // later, when the CA bundle changed:
+/// cas.set(std::fs::read("client-ca.pem").unwrap())?;
+/// # let _ = tls; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ClientCaCell {
+    current: Arc<std::sync::RwLock<Arc<dyn ClientCertVerifier>>>,
+    policy: ClientAuth,
+}
+
+impl ClientCaCell {
+    /// Client certificates must chain to the CAs in `ca_pem`, as `policy` says.
+    pub fn new(ca_pem: impl AsRef<[u8]>, policy: ClientAuth) -> Result<ClientCaCell, Error> {
+        let verifier = client_verifier(ca_pem.as_ref(), policy)?;
+        Ok(ClientCaCell {
+            current: Arc::new(std::sync::RwLock::new(verifier)),
+            policy,
+        })
+    }
+
+    /// Replaces the CAs for the handshakes from now on; a bad bundle changes nothing.
+    pub fn set(&self, ca_pem: impl AsRef<[u8]>) -> Result<(), Error> {
+        let verifier = client_verifier(ca_pem.as_ref(), self.policy)?;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = verifier;
+        Ok(())
+    }
+
+    fn get(&self) -> Arc<dyn ClientCertVerifier> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl fmt::Debug for ClientCaCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCaCell")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCertVerifier for ClientCaCell {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.policy == ClientAuth::Require
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        self.get()
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.get().verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.get().verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.get().supported_verify_schemes()
+    }
+}
+
+/// What a server asks of clients' certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// Require a client certificate and verify it (grpcio's `require_client_auth=True`): a
+    /// client without one, or with one from another CA, fails the handshake.
+    Require,
+    /// Ask for a certificate and verify it if given; a client without one is let in
+    /// unauthenticated (gRPC's `REQUEST_CLIENT_CERTIFICATE_AND_VERIFY`).
+    RequestAndVerify,
+}
+
+/// A certificate chain and its private key, ready to present in handshakes.
+#[derive(Clone)]
+pub struct ServerIdentity(Arc<rustls::sign::CertifiedKey>);
+
+impl ServerIdentity {
+    /// From a PEM certificate chain (leaf first) and a PEM private key (PKCS#8, PKCS#1 or
+    /// SEC1). Fails when the key does not fit the certificate.
+    pub fn from_pem(
+        cert_chain: impl AsRef<[u8]>,
+        key: impl AsRef<[u8]>,
+    ) -> Result<ServerIdentity, Error> {
+        let (chain, key) = chain_and_key(cert_chain.as_ref(), key.as_ref())?;
+        let key = provider()
+            .key_provider
+            .load_private_key(key)
+            .map_err(|e| Error::tls_caused("loading the private key", e))?;
+        let certified = rustls::sign::CertifiedKey::new(chain, key);
+        certified
+            .keys_match()
+            .map_err(|e| Error::tls_caused("certificate and key do not fit", e))?;
+        Ok(ServerIdentity(Arc::new(certified)))
+    }
+
+    /// From PEM files.
+    pub fn from_files(
+        cert_chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<ServerIdentity, Error> {
+        Self::from_pem(read(cert_chain.as_ref())?, read(key.as_ref())?)
+    }
+}
+
+impl fmt::Debug for ServerIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerIdentity")
+            .field("certificates", &self.0.cert.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gives the server's identity for each new TLS handshake, so certificates can be replaced
+/// without a restart (grpcio's `dynamic_ssl_server_credentials`). Connections already made
+/// keep the identity they were made with.
+///
+/// Closures `Fn(Option<&str>) -> Option<ServerIdentity>` (given the client's SNI name) are
+/// providers, and so is [`IdentityCell`]. `None` fails the handshake.
+pub trait CertificateProvider: Send + Sync + 'static {
+    /// The identity for a handshake whose client asked for `server_name` (SNI), if any.
+    fn identity(&self, server_name: Option<&str>) -> Option<ServerIdentity>;
+}
+
+impl<F> CertificateProvider for F
+where
+    F: Fn(Option<&str>) -> Option<ServerIdentity> + Send + Sync + 'static,
+{
+    fn identity(&self, server_name: Option<&str>) -> Option<ServerIdentity> {
+        self(server_name)
+    }
+}
+
+/// A provider holding one identity that can be replaced at any time: the next handshake
+/// uses the new one.
+///
+/// ```no_run
+/// use grpc_core::tls::{IdentityCell, ServerIdentity, ServerTls};
+/// # fn run() -> Result<(), grpc_core::Error> {
+/// let cell = IdentityCell::new(ServerIdentity::from_files("server.pem", "server.key")?);
+/// let tls = ServerTls::from_provider(cell.clone());
+/// // later, after the files were renewed:
+/// cell.set(ServerIdentity::from_files("server.pem", "server.key")?);
+/// # let _ = tls; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct IdentityCell(Arc<std::sync::RwLock<ServerIdentity>>);
+
+impl IdentityCell {
+    /// A cell holding `identity`.
+    pub fn new(identity: ServerIdentity) -> Self {
+        IdentityCell(Arc::new(std::sync::RwLock::new(identity)))
+    }
+
+    /// Replaces the identity for the handshakes from now on.
+    pub fn set(&self, identity: ServerIdentity) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = identity;
+    }
+}
+
+impl CertificateProvider for IdentityCell {
+    fn identity(&self, _: Option<&str>) -> Option<ServerIdentity> {
+        Some(self.0.read().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+}
+
+/// rustls's view of a provider.
+struct ProviderResolver<P>(P);
+
+impl<P> fmt::Debug for ProviderResolver<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProviderResolver")
+    }
+}
+
+impl<P: CertificateProvider> rustls::server::ResolvesServerCert for ProviderResolver<P> {
+    fn resolve(
+        &self,
+        hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        let identity = self.0.identity(hello.server_name());
+        if identity.is_none() {
+            tracing::warn!(
+                server_name = ?hello.server_name(),
+                "the certificate provider gave no identity: refusing the handshake"
+            );
+        }
+        identity.map(|identity| identity.0)
+    }
 }
 
 impl ServerTls {
@@ -40,25 +303,10 @@ impl ServerTls {
         cert_chain: impl AsRef<[u8]>,
         key: impl AsRef<[u8]>,
     ) -> Result<ServerTls, Error> {
-        let chain: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_slice_iter(cert_chain.as_ref())
-                .collect::<Result<_, _>>()
-                .map_err(|e| Error::tls_caused("reading the certificate chain", e))?;
-        if chain.is_empty() {
-            return Err(Error::tls("the certificate chain holds no certificate"));
-        }
-        let key = PrivateKeyDer::from_pem_slice(key.as_ref())
-            .map_err(|e| Error::tls_caused("reading the private key", e))?;
-        let mut config = rustls::ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::tls_caused("choosing protocol versions", e))?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| Error::tls_caused("certificate and key do not fit", e))?;
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        Ok(ServerTls {
-            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
-        })
+        let identity = ServerIdentity::from_pem(cert_chain, key)?;
+        Ok(Self::from_provider(move |_: Option<&str>| {
+            Some(identity.clone())
+        }))
     }
 
     /// From PEM files.
@@ -66,25 +314,109 @@ impl ServerTls {
         cert_chain: impl AsRef<std::path::Path>,
         key: impl AsRef<std::path::Path>,
     ) -> Result<ServerTls, Error> {
-        let read = |path: &std::path::Path| {
-            std::fs::read(path)
-                .map_err(|e| Error::tls_caused(&format!("reading {}", path.display()), e))
-        };
         Self::from_pem(read(cert_chain.as_ref())?, read(key.as_ref())?)
+    }
+
+    /// With the identity `provider` gives on each new handshake (certificate reload without
+    /// a restart).
+    pub fn from_provider(provider: impl CertificateProvider) -> ServerTls {
+        ServerTls {
+            identity: Arc::new(ProviderResolver(provider)),
+            client_auth: None,
+        }
+    }
+
+    /// Mutual TLS: client certificates must chain to one of the CAs in `ca_pem` (one or
+    /// more PEM certificates), as `policy` says. A refused client certificate fails the
+    /// handshake; the server logs why (a `tracing` warning), and the client sees the alert.
+    pub fn client_auth(
+        mut self,
+        ca_pem: impl AsRef<[u8]>,
+        policy: ClientAuth,
+    ) -> Result<Self, Error> {
+        self.client_auth = Some((client_verifier(ca_pem.as_ref(), policy)?, policy));
+        Ok(self)
+    }
+
+    /// Mutual TLS with client CAs that can be replaced while the server runs (see
+    /// [`ClientCaCell`]).
+    pub fn client_auth_cell(mut self, cell: ClientCaCell) -> Self {
+        let policy = cell.policy;
+        self.client_auth = Some((Arc::new(cell), policy));
+        self
+    }
+
+    /// The acceptor for one listener.
+    pub(crate) fn acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, Error> {
+        let builder = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::tls_caused("choosing protocol versions", e))?;
+        let builder = match &self.client_auth {
+            None => builder.with_no_client_auth(),
+            Some((verifier, _)) => builder.with_client_cert_verifier(verifier.clone()),
+        };
+        let mut config = builder.with_cert_resolver(self.identity.clone());
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
     }
 }
 
 impl fmt::Debug for ServerTls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerTls").finish_non_exhaustive()
+        f.debug_struct("ServerTls")
+            .field("client_auth", &self.client_auth.as_ref().map(|(_, p)| p))
+            .finish_non_exhaustive()
     }
 }
 
+fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::tls_caused(&format!("reading {}", path.display()), e))
+}
+
+/// A PEM chain (at least one certificate) and a PEM key.
+fn chain_and_key(
+    cert_chain: &[u8],
+    key: &[u8],
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), Error> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_chain)
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::tls_caused("reading the certificate chain", e))?;
+    if chain.is_empty() {
+        return Err(Error::tls("the certificate chain holds no certificate"));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key)
+        .map_err(|e| Error::tls_caused("reading the private key", e))?;
+    Ok((chain, key))
+}
+
+/// Adds every certificate of a PEM bundle to `roots`.
+fn add_roots(roots: &mut rustls::RootCertStore, pem: &[u8]) -> Result<(), Error> {
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| Error::tls_caused("reading a CA certificate", e))?;
+        roots
+            .add(cert)
+            .map_err(|e| Error::tls_caused("adding a CA certificate", e))?;
+    }
+    Ok(())
+}
+
 /// How a channel verifies the server: trusted roots and the name to check.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ChannelTls {
     ca_certificates: Vec<Vec<u8>>,
     server_name: Option<String>,
+    /// A client certificate chain and key (PEM), for mutual TLS.
+    identity: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl fmt::Debug for ChannelTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChannelTls")
+            .field("ca_certificates", &self.ca_certificates.len())
+            .field("server_name", &self.server_name)
+            .field("client_certificate", &self.identity.is_some())
+            .finish()
+    }
 }
 
 impl ChannelTls {
@@ -106,6 +438,14 @@ impl ChannelTls {
         self
     }
 
+    /// Presents this client certificate chain (PEM, leaf first) and private key (PEM) to
+    /// servers that ask for one (mutual TLS; grpcio's `ssl_channel_credentials(root,
+    /// private_key, certificate_chain)`).
+    pub fn identity(mut self, cert_chain: impl AsRef<[u8]>, key: impl AsRef<[u8]>) -> Self {
+        self.identity = Some((cert_chain.as_ref().to_vec(), key.as_ref().to_vec()));
+        self
+    }
+
     /// The rustls client configuration: the trusted roots, ALPN `h2`.
     pub(crate) fn client_config(&self) -> Result<ClientTlsConfig, Error> {
         let mut roots = rustls::RootCertStore::empty();
@@ -113,18 +453,21 @@ impl ChannelTls {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         }
         for pem in &self.ca_certificates {
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| Error::tls_caused("reading a CA certificate", e))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| Error::tls_caused("adding a CA certificate", e))?;
-            }
+            add_roots(&mut roots, pem)?;
         }
-        let mut config = rustls::ClientConfig::builder_with_provider(provider())
+        let builder = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::tls_caused("choosing protocol versions", e))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+            .with_root_certificates(roots);
+        let mut config = match &self.identity {
+            None => builder.with_no_client_auth(),
+            Some((chain, key)) => {
+                let (chain, key) = chain_and_key(chain, key)?;
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| Error::tls_caused("the client certificate and key", e))?
+            }
+        };
         config.alpn_protocols = vec![b"h2".to_vec()];
         Ok(ClientTlsConfig {
             connector: tokio_rustls::TlsConnector::from(Arc::new(config)),

@@ -70,7 +70,14 @@ pub struct PythonServer {
 impl PythonServer {
     /// Starts `tests/python/<script> --port 0` and waits for its `PORT <n>` line.
     pub fn start(script_name: &str) -> PythonServer {
-        let mut child = script(script_name, &["--port", "0"])
+        Self::start_with(script_name, &[])
+    }
+
+    /// Starts `tests/python/<script> --port 0 <args>` and waits for its `PORT <n>` line.
+    pub fn start_with(script_name: &str, args: &[&str]) -> PythonServer {
+        let mut all = vec!["--port", "0"];
+        all.extend_from_slice(args);
+        let mut child = script(script_name, &all)
             .stdout(Stdio::piped())
             .spawn()
             .expect("start python server");

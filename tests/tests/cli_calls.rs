@@ -530,20 +530,67 @@ async fn tls_with_ca_and_server_name() {
     // Without the CA the handshake fails: UNAVAILABLE.
     let output = cli(&["list", "-t", &target], "").await;
     assert_eq!(output.status.code(), Some(78), "{output:?}");
-    // Client certificates are refused with the reason (grpc-core has no client identity yet).
-    let key = certs::path("server.key");
-    let pem = certs::path("server.pem");
+    server.stop(Some(Duration::ZERO)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mutual_tls_with_cert_and_key() {
+    let server = Server::builder()
+        .add_service(RouteGuideServer::new(RouteGuideService::load()))
+        .with_reflection()
+        .build();
+    let port = server
+        .add_secure_port(
+            "127.0.0.1:0",
+            certs::mtls_server(grpc_core::tls::ClientAuth::Require),
+        )
+        .unwrap();
+    server.start().await.unwrap();
+    let target = format!("127.0.0.1:{port}");
+    let (ca, cert, key) = (
+        certs::path("ca.pem"),
+        certs::path("client.pem"),
+        certs::path("client.key"),
+    );
+    let tls = [
+        "--ca",
+        ca.to_str().unwrap(),
+        "--servername",
+        "foo.test.google.fr",
+    ];
+    // With the client certificate: served.
     let mut args = vec!["list", "-t", &target];
     args.extend(tls);
     args.extend([
         "--cert",
-        pem.to_str().unwrap(),
+        cert.to_str().unwrap(),
         "--key",
         key.to_str().unwrap(),
     ]);
     let output = cli(&args, "").await;
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("not supported"));
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("routeguide.RouteGuide"));
+    // Without it, the server refuses the handshake: UNAVAILABLE.
+    let mut args = vec!["list", "-t", &target];
+    args.extend(tls);
+    let output = cli(&args, "").await;
+    assert_eq!(output.status.code(), Some(78), "{output:?}");
+    // On a plaintext target they are an error that says why.
+    let output = cli(
+        &[
+            "list",
+            "-t",
+            &format!("http://{target}"),
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("need TLS"));
     server.stop(Some(Duration::ZERO)).await;
 }
 

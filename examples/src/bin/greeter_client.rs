@@ -1,6 +1,12 @@
 //! Run with:
 //! `cargo run -p examples --bin greeter-client -- [--addr TARGET] [--name NAME] [--count N]
-//! [--service-config JSON] [--wait-for-ready] [--timeout-ms T]`
+//! [--service-config JSON] [--wait-for-ready] [--timeout-ms T] [--ca F] [--cert F --key F]
+//! [--token T] [--server-name-override N]`
+//!
+//! An `https://` target or `--ca` means TLS (`--ca`: trust the CAs in this PEM file instead of
+//! the web PKI); `--cert F --key F` presents a client certificate (mutual TLS);
+//! `--server-name-override N` checks the server's certificate against `N`; `--token T` sends
+//! `authorization: Bearer T` as access-token call credentials.
 //!
 //! Calls `helloworld.Greeter/SayHello` `N` times (default once), one after another, on one
 //! channel, and prints each reply on its own line. `TARGET` is any channel target
@@ -11,6 +17,8 @@ use std::time::Duration;
 
 use examples::args;
 use examples::helloworld::{GreeterClient, HelloRequest};
+use grpc_core::client::CallCredentials;
+use grpc_core::tls::ChannelTls;
 use grpc_core::Channel;
 
 #[tokio::main]
@@ -31,6 +39,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut channel = Channel::builder(&target);
     if let Some(config) = args::value("--service-config") {
         channel = channel.service_config(&config);
+    }
+    let read = |flag: &str| -> Result<Option<Vec<u8>>, String> {
+        args::value(flag)
+            .map(|path| std::fs::read(&path).map_err(|e| format!("{flag} {path}: {e}")))
+            .transpose()
+    };
+    let (ca, cert, key) = (read("--ca")?, read("--cert")?, read("--key")?);
+    let name_override = args::value("--server-name-override");
+    if ca.is_some() || cert.is_some() || name_override.is_some() || target.starts_with("https://") {
+        let mut tls = ChannelTls::new();
+        if let Some(ca) = ca {
+            tls = tls.ca_certificate(ca);
+        }
+        match (cert, key) {
+            (Some(cert), Some(key)) => tls = tls.identity(cert, key),
+            (None, None) => {}
+            _ => return Err("--cert and --key go together".into()),
+        }
+        if let Some(name) = name_override {
+            tls = tls.server_name_override(name);
+        }
+        channel = channel.tls(tls);
+    }
+    if let Some(token) = args::value("--token") {
+        channel = channel.call_credentials(CallCredentials::access_token(&token));
     }
     let client = GreeterClient::new(channel.connect_lazy()?);
     for _ in 0..count {

@@ -14,7 +14,10 @@ use tokio::time::Instant;
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use super::credentials::{self, CallCredentials};
+use super::intercept::{CallInfo, Intercept};
 use super::Channel;
+use crate::intercept::{MessageHook, Observers};
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
 use crate::protocol::headers::{self, name, CONTENT_TYPE_GRPC};
@@ -45,11 +48,12 @@ struct Call<Req> {
     metadata: MetadataMap,
     compression: Option<Option<Compression>>,
     wait_for_ready: Option<bool>,
+    credentials: Option<CallCredentials>,
 }
 
 impl<Req> Call<Req>
 where
-    Req: prost::Message + Send + Sync + 'static,
+    Req: MessageType,
 {
     fn new(channel: &Channel, path: &'static str, requests: Requests<Req>) -> Self {
         Call {
@@ -60,6 +64,7 @@ where
             metadata: MetadataMap::new(),
             compression: None,
             wait_for_ready: None,
+            credentials: None,
         }
     }
 
@@ -71,8 +76,12 @@ where
     /// wrap it.
     fn begin<Resp>(self) -> (Option<Instant>, BoxFuture<Result<Streaming<Resp>, Status>>)
     where
-        Resp: prost::Message + Default + Send + Sync + 'static,
+        Resp: MessageType,
     {
+        if self.channel.layers().is_some() || self.credentials.is_some() {
+            // Interceptors may change the timeout: the deadline is known only once they ran.
+            return (None, Box::pin(self.start_intercepted()));
+        }
         let head = CallHead::new(
             &self.channel,
             PathAndQuery::from_static(self.path),
@@ -89,13 +98,131 @@ where
     }
 }
 
+impl<Req: MessageType> Call<Req> {
+    /// A call on a channel with interceptors or call credentials: the interceptors (outermost
+    /// first), then the credentials' metadata, then the call, whose messages and end the
+    /// interceptors' observers see.
+    async fn start_intercepted<Resp: MessageType>(self) -> Result<Streaming<Resp>, Status> {
+        let Call {
+            channel,
+            path,
+            mut requests,
+            timeout,
+            metadata,
+            compression,
+            wait_for_ready,
+            credentials,
+        } = self;
+        let started = Instant::now();
+        let layers = channel.layers().cloned().unwrap_or_default();
+        let mut info = CallInfo {
+            path: PathAndQuery::from_static(path),
+            metadata,
+            timeout,
+            compression,
+            credentials,
+            wait_for_ready,
+        };
+        let mut observers = Vec::new();
+        let mut answer = None;
+        for interceptor in &layers.interceptors {
+            match interceptor.intercept(&mut info).await {
+                Ok(Intercept::Proceed(observer)) => observers.extend(observer),
+                Ok(Intercept::Reply(messages)) => {
+                    answer = Some(Ok(messages));
+                    break;
+                }
+                Err(status) => {
+                    answer = Some(Err(status));
+                    break;
+                }
+            }
+        }
+        let observers = Observers::new(observers);
+        // Until the response stream takes over, a dropped call is reported here.
+        let mut guard = EndOnDrop(Some(observers.clone()));
+        let fail = |status: Status| {
+            observers.end(&status);
+            Err(status)
+        };
+        if let Some(Err(status)) = answer {
+            return fail(status);
+        }
+        match &mut requests {
+            Requests::One(message) => observers.request(&mut message.message),
+            Requests::Many(stream) => {
+                let seen = observers.clone();
+                let taken = std::mem::replace(stream, Box::pin(tokio_stream::empty()));
+                *stream = Box::pin(taken.map(move |mut message| {
+                    seen.request(&mut message.message);
+                    message
+                }));
+            }
+        }
+        let hook = || MessageHook::new(observers.clone(), false);
+        if let Some(Ok(messages)) = answer {
+            guard.disarm();
+            return match super::intercept::reply::<Resp>(messages) {
+                Ok(stream) => Ok(stream.observe(hook(), Some(observers.clone()))),
+                Err(status) => fail(status),
+            };
+        }
+        let credentials = match credentials::for_call(&channel, info.credentials) {
+            Ok(credentials) => credentials,
+            Err(status) => return fail(status),
+        };
+        // The time the interceptors took counts against the call's timeout; the credentials
+        // run under the deadline.
+        let timeout = info.timeout.map(|t| t.saturating_sub(started.elapsed()));
+        let mut head = CallHead::new(
+            &channel,
+            info.path,
+            timeout,
+            info.metadata,
+            info.compression,
+            info.wait_for_ready,
+        );
+        let deadline = head.deadline;
+        let call = async move {
+            let path = head.path.clone();
+            credentials::apply_all(&credentials, &channel, path.path(), &mut head.metadata).await?;
+            head.start(requests, decode_message::<Resp>).await
+        };
+        match with_deadline(deadline, call).await {
+            Ok(stream) => {
+                guard.disarm();
+                Ok(stream.observe(hook(), Some(observers.clone())))
+            }
+            Err(status) => fail(status),
+        }
+    }
+}
+
+/// Tells a call's observers it was cancelled if dropped before [`EndOnDrop::disarm`].
+struct EndOnDrop(Option<Observers>);
+
+impl EndOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        if let Some(observers) = self.0.take() {
+            observers.end(&Status::cancelled("the call was cancelled"));
+        }
+    }
+}
+
 /// Everything about a call but its messages, with the service config's defaults applied.
 pub(crate) struct CallHead {
     channel: Channel,
     path: PathAndQuery,
     timeout: Option<Duration>,
     pub(crate) deadline: Option<Instant>,
-    metadata: MetadataMap,
+    /// The request metadata (call credentials add theirs before the call starts).
+    pub(crate) metadata: MetadataMap,
     /// `Some` when the call overrides the channel's request compression.
     compression: Option<Option<Compression>>,
     wait_for_ready: bool,
@@ -296,9 +423,9 @@ impl CallHead {
                 MetadataMap::new(),
                 deadline,
                 ClientCall {
-                    abandon,
+                    abandon: Some(abandon),
                     local_failure,
-                    in_flight,
+                    in_flight: Some(in_flight),
                 },
                 decode,
             ));
@@ -331,9 +458,9 @@ impl CallHead {
             MetadataMap::from_headers(headers),
             deadline,
             ClientCall {
-                abandon,
+                abandon: Some(abandon),
                 local_failure,
-                in_flight,
+                in_flight: Some(in_flight),
             },
             decode,
         ))
@@ -499,6 +626,14 @@ macro_rules! options {
         /// default (`None`: no compression).
         pub fn compression(mut self, compression: Option<Compression>) -> Self {
             self.call.compression = Some(compression);
+            self
+        }
+
+        /// Sends these call credentials' metadata with this call, after the channel's (grpcio's
+        /// `credentials=`). Only over a secure channel: on a plaintext one the call fails with
+        /// UNAVAILABLE saying so.
+        pub fn credentials(mut self, credentials: CallCredentials) -> Self {
+            self.call.credentials = Some(credentials);
             self
         }
 

@@ -11,6 +11,8 @@ use tokio::time::Instant;
 
 use super::backoff::BackoffConfig;
 use super::connectivity::ConnectivityState;
+use super::credentials::CallCredentials;
+use super::intercept::{Interceptor, Layers};
 use super::lb::{self, LoadBalancerBuilder, Pick, PickRequest};
 use super::resolver::Resolver;
 use super::service_config::{MethodConfig, ServiceConfig};
@@ -47,6 +49,8 @@ use crate::transport::recv::client_error;
 #[derive(Clone)]
 pub struct Channel {
     handle: Arc<Handle>,
+    /// Interceptors and call credentials; `None` (the fast path) without any.
+    layers: Option<Arc<Layers>>,
 }
 
 /// Owned by the channel's clones; the last one to go shuts the control task down.
@@ -74,6 +78,8 @@ pub(crate) struct ChannelConfig {
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
     pub(crate) service_config: ServiceConfig,
+    /// TLS or local credentials: call credentials may be sent.
+    pub(crate) secure: bool,
 }
 
 impl fmt::Debug for Channel {
@@ -102,6 +108,22 @@ pub(crate) struct ConnectionRest {
 impl Channel {
     pub(crate) fn config(&self) -> &ChannelConfig {
         &self.handle.config
+    }
+
+    pub(crate) fn layers(&self) -> Option<&Arc<Layers>> {
+        self.layers.as_ref()
+    }
+
+    /// This channel's connections, with `interceptor` around its calls, outside the
+    /// interceptors it already has (grpcio's `intercept_channel`): it is asked first, and
+    /// sees responses last. `self` is unchanged.
+    pub fn with_interceptor(&self, interceptor: impl Interceptor) -> Channel {
+        let mut layers = self.layers.as_deref().cloned().unwrap_or_default();
+        layers.interceptors.insert(0, Arc::new(interceptor));
+        Channel {
+            handle: self.handle.clone(),
+            layers: Some(Arc::new(layers)),
+        }
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -333,6 +355,8 @@ pub struct ChannelBuilder {
     policy: Option<String>,
     service_config: Option<String>,
     balancers: Vec<Arc<dyn LoadBalancerBuilder>>,
+    layers: Layers,
+    local: bool,
 }
 
 impl ChannelBuilder {
@@ -356,7 +380,36 @@ impl ChannelBuilder {
             policy: None,
             service_config: None,
             balancers: lb::builtin(),
+            layers: Layers::default(),
+            local: false,
         }
+    }
+
+    /// Adds an interceptor around every call, inside those added before it: the first added
+    /// is asked first (grpcio's `intercept_channel(channel, first, second, ...)`).
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.layers.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Sends these credentials' metadata with every call (grpcio's
+    /// `composite_channel_credentials`). Needs TLS or
+    /// [`local_credentials`](Self::local_credentials): on a plaintext channel
+    /// [`connect_lazy`](Self::connect_lazy) fails saying so.
+    pub fn call_credentials(mut self, credentials: CallCredentials) -> Self {
+        self.layers.credentials = Some(match self.layers.credentials.take() {
+            Some(earlier) => earlier.and(credentials),
+            None => credentials,
+        });
+        self
+    }
+
+    /// Local credentials (grpcio's `local_channel_credentials`): the target must be a Unix
+    /// socket or a loopback address; the connection is plaintext, but counts as secure
+    /// enough for call credentials.
+    pub fn local_credentials(mut self) -> Self {
+        self.local = true;
+        self
     }
 
     /// Connects over TLS, verifying the server as `tls` says. An `https://` target uses TLS
@@ -506,6 +559,20 @@ impl ChannelBuilder {
                 "TLS over Unix sockets is not supported",
             ));
         }
+        if self.local && !(target.unix || is_loopback(&target.authority)) {
+            return Err(Error::invalid_target(
+                &self.target,
+                "local credentials need a Unix socket or a loopback address",
+            ));
+        }
+        let secure = tls.is_some() || self.local;
+        if self.layers.credentials.is_some() && !secure {
+            return Err(Error::invalid_config(
+                "call credentials are sent only over a secure channel (TLS or local \
+                 credentials), and this channel is plaintext"
+                    .to_owned(),
+            ));
+        }
         let scheme = if tls.is_some() {
             http::uri::Scheme::HTTPS
         } else {
@@ -554,12 +621,17 @@ impl ChannelBuilder {
             max_receive_message_size: self.max_receive_message_size,
             max_send_message_size: self.max_send_message_size,
             service_config,
+            secure,
         };
+        let layers = self.layers;
+        let layers = (!layers.interceptors.is_empty() || layers.credentials.is_some())
+            .then(|| Arc::new(layers));
         Ok(Channel {
             handle: Arc::new(Handle {
                 shared,
                 config: Arc::new(config),
             }),
+            layers,
         })
     }
 }
@@ -605,6 +677,19 @@ fn choose_policy(
     Ok((builder, config))
 }
 
+/// Whether a target's `host[:port]` is a loopback address (`localhost` included).
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// How a call's settings come out of its own options, the service config and the channel.
 pub(crate) fn effective_timeout(
     call: Option<Duration>,
@@ -613,5 +698,31 @@ pub(crate) fn effective_timeout(
     match (call, method.and_then(|m| m.timeout)) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_authorities() {
+        for local in [
+            "localhost:50051",
+            "LOCALHOST",
+            "127.0.0.1:1",
+            "127.8.9.10",
+            "[::1]:443",
+        ] {
+            assert!(is_loopback(local), "{local}");
+        }
+        for remote in [
+            "example.com:443",
+            "10.0.0.1:1",
+            "[::]:1",
+            "localhost.example.com",
+        ] {
+            assert!(!is_loopback(remote), "{remote}");
+        }
     }
 }

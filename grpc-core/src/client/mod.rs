@@ -1,5 +1,7 @@
 //! The client side: [`Channel`]s (resolution, subchannels, load balancing, connectivity) and
-//! the call builders that generated clients return.
+//! the call builders that generated clients return. Calls can be intercepted ([`Interceptor`],
+//! on [`ChannelBuilder::interceptor`] or [`Channel::with_interceptor`]) and carry
+//! [`CallCredentials`] (per channel or per call, over TLS or local credentials).
 //!
 //! Every stub method returns a call builder. Await it for the response, or set per-call
 //! options first:
@@ -41,6 +43,8 @@ mod backoff;
 mod call;
 mod channel;
 mod connectivity;
+mod credentials;
+mod intercept;
 pub mod lb;
 mod raw;
 mod resolver;
@@ -52,5 +56,7 @@ pub use backoff::BackoffConfig;
 pub use call::{CallDetails, StreamingCall, UnaryCall};
 pub use channel::{Channel, ChannelBuilder};
 pub use connectivity::ConnectivityState;
+pub use credentials::{AuthMetadataContext, CallCredentials, CredentialsPlugin};
+pub use intercept::{CallInfo, Intercept, Interceptor};
 pub use raw::RawCall;
 pub use resolver::{Address, DnsResolver, ResolveFuture, Resolver, StaticResolver};

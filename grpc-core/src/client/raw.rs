@@ -8,6 +8,7 @@ use futures_core::Stream;
 use http::uri::PathAndQuery;
 
 use super::call::{with_deadline, CallHead, Requests};
+use super::credentials::{self, CallCredentials};
 use super::Channel;
 use crate::metadata::MetadataMap;
 use crate::protocol::{EncodedBytes, OutgoingMessage};
@@ -38,6 +39,7 @@ pub struct RawCall {
     timeout: Option<Duration>,
     metadata: MetadataMap,
     wait_for_ready: Option<bool>,
+    credentials: Option<CallCredentials>,
 }
 
 impl RawCall {
@@ -51,6 +53,7 @@ impl RawCall {
             timeout: None,
             metadata: MetadataMap::new(),
             wait_for_ready: None,
+            credentials: None,
         })
     }
 
@@ -74,12 +77,22 @@ impl RawCall {
         self
     }
 
+    /// Sends these call credentials' metadata with the call, after the channel's (only over
+    /// TLS or local credentials). Raw calls do not run the channel's interceptors: their
+    /// messages have no type to show them.
+    pub fn credentials(mut self, credentials: CallCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
     /// Sends `requests` and returns the response stream.
     pub async fn call<S>(self, requests: S) -> Result<Streaming<Bytes>, Status>
     where
         S: Stream<Item = Bytes> + Send + 'static,
     {
-        let head = CallHead::new(
+        let credentials = credentials::for_call(&self.channel, self.credentials)?;
+        let path = self.path.clone();
+        let mut head = CallHead::new(
             &self.channel,
             self.path,
             self.timeout,
@@ -90,6 +103,11 @@ impl RawCall {
         let deadline = head.deadline;
         let requests = requests.map(|bytes| OutgoingMessage::new(EncodedBytes(bytes)));
         let requests = Requests::Many(Box::pin(requests));
-        with_deadline(deadline, head.start(requests, Ok)).await
+        let channel = self.channel;
+        with_deadline(deadline, async move {
+            credentials::apply_all(&credentials, &channel, path.path(), &mut head.metadata).await?;
+            head.start(requests, Ok).await
+        })
+        .await
     }
 }

@@ -10,6 +10,7 @@ use http::uri::PathAndQuery;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
+use super::auth::AuthContext;
 use crate::metadata::MetadataMap;
 use crate::protocol::Compression;
 use crate::status::Status;
@@ -34,8 +35,17 @@ impl fmt::Display for Peer {
     }
 }
 
-/// A handler's view of its call: request metadata, peer, deadline, cancellation, the
-/// response's initial and trailing metadata, and callbacks for the end of the call.
+/// What is known of a connection, shared by its calls: the peer's address and what the
+/// transport proved about it.
+#[derive(Debug)]
+pub(crate) struct ConnectionInfo {
+    pub(crate) peer: Option<Peer>,
+    pub(crate) auth: AuthContext,
+}
+
+/// A handler's view of its call: request metadata, peer and auth context, deadline,
+/// cancellation, the response's initial and trailing metadata, and callbacks for the end of
+/// the call. Interceptors see the same context before the handler runs.
 ///
 /// Take it as the first parameter after `&self` in a service method:
 ///
@@ -92,7 +102,7 @@ pub struct ServerContext {
 struct Inner {
     method: PathAndQuery,
     request_metadata: MetadataMap,
-    peer: Option<Peer>,
+    connection: Arc<ConnectionInfo>,
     deadline: Option<Instant>,
     compression: CallCompression,
     cancellation: CancellationToken,
@@ -107,8 +117,8 @@ pub(crate) struct CallCompression {
     pub(crate) request: Option<Compression>,
     /// The request's `grpc-accept-encoding`.
     pub(crate) peer_accepts: Vec<Compression>,
-    /// For a single request message: whether it arrived compressed.
-    pub(crate) request_compressed: Option<bool>,
+    /// For a single request message: whether it arrived compressed (set once it is read).
+    pub(crate) request_compressed: std::sync::OnceLock<bool>,
 }
 
 /// A callback for the end of the call.
@@ -133,7 +143,7 @@ impl ServerContext {
     pub(crate) fn new(
         method: PathAndQuery,
         request_metadata: MetadataMap,
-        peer: Option<Peer>,
+        connection: Arc<ConnectionInfo>,
         deadline: Option<Instant>,
         compression: CallCompression,
     ) -> Self {
@@ -141,7 +151,7 @@ impl ServerContext {
             inner: Arc::new(Inner {
                 method,
                 request_metadata,
-                peer,
+                connection,
                 deadline,
                 compression,
                 cancellation: CancellationToken::new(),
@@ -163,12 +173,19 @@ impl ServerContext {
 
     /// The peer's address, when the transport knows it.
     pub fn peer(&self) -> Option<&Peer> {
-        self.inner.peer.as_ref()
+        self.inner.connection.peer.as_ref()
+    }
+
+    /// What the transport proved about the peer: security type (`ssl`, `local`,
+    /// `insecure`), and for mutual TLS the client certificate and its identities
+    /// (grpcio's `auth_context()` and `peer_identities()`).
+    pub fn auth_context(&self) -> &AuthContext {
+        &self.inner.connection.auth
     }
 
     /// The peer's TCP address, if the call came over TCP.
     pub fn peer_addr(&self) -> Option<SocketAddr> {
-        match self.inner.peer {
+        match self.inner.connection.peer {
             Some(Peer::Tcp(addr)) => Some(addr),
             _ => None,
         }
@@ -243,7 +260,14 @@ impl ServerContext {
     /// arrived compressed. `None` for client streams: ask
     /// [`Streaming::last_message_compressed`](crate::Streaming::last_message_compressed).
     pub fn request_message_compressed(&self) -> Option<bool> {
-        self.inner.compression.request_compressed
+        self.inner.compression.request_compressed.get().copied()
+    }
+
+    /// Records whether the single request message arrived compressed, once it is read.
+    pub(crate) fn set_request_compressed(&self, compressed: Option<bool>) {
+        if let Some(compressed) = compressed {
+            let _ = self.inner.compression.request_compressed.set(compressed);
+        }
     }
 
     /// Runs `callback` once when the call ends, with its final status: OK, the error the
@@ -334,7 +358,7 @@ impl fmt::Debug for ServerContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerContext")
             .field("method", &self.method())
-            .field("peer", &self.inner.peer)
+            .field("peer", &self.inner.connection.peer)
             .field("deadline", &self.inner.deadline)
             .field("cancelled", &self.is_cancelled())
             .finish_non_exhaustive()

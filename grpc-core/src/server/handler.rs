@@ -25,6 +25,7 @@ use tokio::time::Sleep;
 use super::body::{RequestBody, ResponseBody, ResponseEncoder, UnaryBody};
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
+use crate::intercept::{MessageHook, Observers};
 use crate::message::MessageType;
 use crate::protocol::headers::{name, CONTENT_TYPE_GRPC};
 use crate::protocol::Compression;
@@ -53,13 +54,17 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, message, compressed) = match single_request::<Req>(request).await {
-            Ok(request) => request,
+        let (info, headers, requests) = match open::<Req>(request) {
+            Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(headers, compressed);
+        let ctx = info.context(headers);
+        let (message, observers) = match start_single(&ctx, &info, requests).await {
+            Ok(started) => started,
+            Err(status) => return respond_unary::<Resp>(ctx, Err(status), &info, None),
+        };
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond_unary(ctx, result, &info)
+        respond_unary(ctx, result, &info, observers)
     })
 }
 
@@ -75,49 +80,63 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, message, compressed) = match single_request::<Req>(request).await {
-            Ok(request) => request,
+        let (info, headers, requests) = match open::<Req>(request) {
+            Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(headers, compressed);
+        let ctx = info.context(headers);
+        let (message, observers) = match start_single(&ctx, &info, requests).await {
+            Ok(started) => started,
+            Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
+        };
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond(ctx, result, &info)
+        respond(ctx, result, &info, observers)
     })
+}
+
+/// Asks the server's interceptors about a call (nothing to do, and no allocation, without
+/// any): the observers they want, or the status one rejected the call with.
+async fn intercept(ctx: &ServerContext, info: &CallInfo) -> Result<Option<Observers>, Status> {
+    let chain = &info.limits.interceptors;
+    if chain.is_empty() {
+        return Ok(None);
+    }
+    chain.run(ctx).await
+}
+
+/// For a call with one request message: the interceptors (so that a rejection wins over a
+/// bad request), then the message, which the observers see.
+async fn start_single<Req: MessageType>(
+    ctx: &ServerContext,
+    info: &CallInfo,
+    mut requests: Streaming<Req>,
+) -> Result<(Req, Option<Observers>), Status> {
+    let observers = intercept(ctx, info).await?;
+    let mut message = single_request(info, &mut requests).await?;
+    ctx.set_request_compressed(requests.last_message_compressed());
+    if let Some(observers) = &observers {
+        observers.request(&mut message);
+    }
+    Ok((message, observers))
 }
 
 /// Reads the one request message of a unary or server-streaming call.
 async fn single_request<Req: MessageType>(
-    request: http::Request<RequestBody>,
-) -> Result<(CallInfo, HeaderMap, Req, Option<bool>), http::Response<ResponseBody>> {
-    {
-        let (info, headers, mut requests) = open::<Req>(request)?;
-        let message = match requests.message().await {
-            Ok(Some(message)) => message,
-            Ok(None) => {
-                return Err(trailers_only(
-                    Status::internal("the call has no request message"),
-                    &info,
-                ))
-            }
-            Err(status) => return Err(trailers_only(status, &info)),
-        };
-        let compressed = requests.last_message_compressed();
-        // One message, then the end of the stream (as grpc-go insists).
-        match requests.message().await {
-            Ok(None) => {}
-            Ok(Some(_)) => {
-                return Err(trailers_only(
-                    Status::internal(format!(
-                        "{} takes one request message, but the client sent more",
-                        info.method.path()
-                    )),
-                    &info,
-                ))
-            }
-            Err(status) => return Err(trailers_only(status, &info)),
-        }
-        Ok((info, headers, message, compressed))
+    info: &CallInfo,
+    requests: &mut Streaming<Req>,
+) -> Result<Req, Status> {
+    let message = requests
+        .message()
+        .await?
+        .ok_or_else(|| Status::internal("the call has no request message"))?;
+    // One message, then the end of the stream (as grpc-go insists).
+    if requests.message().await?.is_some() {
+        return Err(Status::internal(format!(
+            "{} takes one request message, but the client sent more",
+            info.method.path()
+        )));
     }
+    Ok(message)
 }
 
 /// Handles a client-streaming call: `handler(ctx, requests)` gives the single response.
@@ -152,10 +171,17 @@ where
             Ok(opened) => opened,
             Err(response) => return response,
         };
-        let ctx = info.context(headers, None);
-        let requests = requests.cancel_on_failure(ctx.cancellation_token());
+        let ctx = info.context(headers);
+        let mut requests = requests.cancel_on_failure(ctx.cancellation_token());
+        let observers = match intercept(&ctx, &info).await {
+            Ok(observers) => observers,
+            Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
+        };
+        if let Some(observers) = &observers {
+            requests = requests.observe(MessageHook::new(observers.clone(), true), None);
+        }
         let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
-        respond(ctx, result, &info)
+        respond(ctx, result, &info, observers)
     })
 }
 
@@ -251,6 +277,7 @@ fn respond<T: MessageType>(
     ctx: ServerContext,
     result: Result<ServerStream<T>, Status>,
     info: &CallInfo,
+    observers: Option<Observers>,
 ) -> http::Response<ResponseBody> {
     let stream = match result {
         Ok(stream) => stream,
@@ -262,8 +289,10 @@ fn respond<T: MessageType>(
     };
     let compression = response_compression(&ctx, info);
     let initial = ctx.take_initial_metadata();
+    let mut stream = ResponseStream::new(ctx, stream);
+    stream.hook = observers.map(|observers| MessageHook::new(observers, false));
     let body = ResponseEncoder::new(
-        ResponseStream::new(ctx, stream),
+        stream,
         FrameEncoder::new(compression, info.limits.max_send_message_size),
     );
     response_with_headers(ResponseBody::new(body), initial, compression, info)
@@ -282,8 +311,9 @@ fn respond_unary<T: MessageType>(
     ctx: ServerContext,
     result: Result<T, Status>,
     info: &CallInfo,
+    observers: Option<Observers>,
 ) -> http::Response<ResponseBody> {
-    let message = match result {
+    let mut message = match result {
         Ok(message) => message,
         Err(status) => {
             let status = with_context_metadata(&ctx, status);
@@ -291,6 +321,9 @@ fn respond_unary<T: MessageType>(
             return trailers_only(status, info);
         }
     };
+    if let Some(observers) = &observers {
+        observers.response(&mut message);
+    }
     let compression = response_compression(&ctx, info);
     let initial = ctx.take_initial_metadata();
     let mut encoder = FrameEncoder::new(compression, info.limits.max_send_message_size);
@@ -357,6 +390,8 @@ pub(crate) struct ResponseStream<T> {
     ctx: ServerContext,
     guard: CancelOnDrop,
     deadline: Option<Pin<Box<Sleep>>>,
+    /// Interceptors' observers of each response message.
+    hook: Option<MessageHook<T>>,
 }
 
 impl<T: Send + 'static> ResponseStream<T> {
@@ -368,6 +403,7 @@ impl<T: Send + 'static> ResponseStream<T> {
             guard: CancelOnDrop::new(&ctx),
             ctx,
             inner: Some(stream.into_inner()),
+            hook: None,
         }
     }
 
@@ -410,8 +446,13 @@ impl<T: Send + 'static> Stream for ResponseStream<T> {
                 return this.finish(Some(Status::deadline_exceeded("deadline exceeded")));
             }
         }
+        let hook = &this.hook;
         let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            inner.as_mut().poll_next(cx)
+            let mut polled = inner.as_mut().poll_next(cx);
+            if let (Poll::Ready(Some(Ok(message))), Some(hook)) = (&mut polled, hook) {
+                hook.see(&mut message.message);
+            }
+            polled
         }));
         match polled {
             Err(panic) => {

@@ -1,4 +1,8 @@
-//! The server: register services, bind ports (TCP or Unix sockets), start, stop.
+//! The server: register services, bind ports (TCP or Unix sockets, plaintext, TLS with
+//! optional client certificates, or local credentials), start, stop. Calls can be
+//! intercepted ([`Interceptor`], registered with [`ServerBuilder::interceptor`]), the whole
+//! server wrapped in a tower layer ([`ServerBuilder::layer`]), and handlers read what the
+//! transport proved about the peer from [`ServerContext::auth_context`].
 //!
 //! ```no_run
 //! use grpc_core::{Message, Server, Status};
@@ -33,9 +37,12 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
 mod body;
 mod context;
 pub(crate) mod handler;
+mod intercept;
+mod layer;
 mod router;
 
 use std::collections::HashMap;
@@ -53,13 +60,20 @@ use tokio::net::{TcpListener, UnixListener};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use auth::{AuthContext, Identity, SecurityType};
 pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
+pub use intercept::Interceptor;
+pub use layer::{BoxError, GrpcService, LayeredService};
+
+/// The request body a [`ServerBuilder::layer`] sees: hyper's incoming HTTP/2 body.
+pub use hyper::body::Incoming;
 
 use crate::descriptor::Registry;
 use crate::protocol::Compression;
 use crate::tls::{ServerTls, HANDSHAKE_TIMEOUT};
+use context::ConnectionInfo;
 use router::Router;
 
 /// A service the server can route to: the `XxxServer` types that `#[service]` generates.
@@ -88,6 +102,8 @@ pub(crate) struct Limits {
     /// `grpc-accept-encoding` for `accept_compression`, built once.
     pub(crate) accept_encoding: Option<http::HeaderValue>,
     pub(crate) default_compression: Option<Compression>,
+    /// The server's interceptors, in registration order.
+    pub(crate) interceptors: intercept::Chain,
 }
 
 impl Default for Limits {
@@ -98,6 +114,7 @@ impl Default for Limits {
             accept_compression: Compression::ALL.to_vec(),
             accept_encoding: crate::protocol::accept_encoding_header(&Compression::ALL),
             default_compression: None,
+            interceptors: intercept::Chain::default(),
         }
     }
 }
@@ -147,6 +164,8 @@ pub struct ServerBuilder {
     stop_hooks: Vec<StopHook>,
     /// Handles the standard services leave for [`Server`] accessors (e.g. the health reporter).
     extensions: http::Extensions,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+    layer: Option<layer::MakeLayered>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -155,6 +174,8 @@ impl fmt::Debug for ServerBuilder {
             .field("services", &self.services.keys().collect::<Vec<_>>())
             .field("limits", &self.limits)
             .field("settings", &self.settings)
+            .field("interceptors", &self.interceptors.len())
+            .field("layer", &self.layer.is_some())
             .finish()
     }
 }
@@ -163,6 +184,42 @@ impl ServerBuilder {
     /// Registers a service. A later service with the same name replaces the earlier one.
     pub fn add_service<S: Service>(mut self, service: S) -> Self {
         self.services.insert(service.name(), Arc::new(service));
+        self
+    }
+
+    /// Adds an interceptor, asked before every call's handler after those added before it
+    /// (see [`Interceptor`]).
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Wraps the whole server (every connection's HTTP/2 requests, before routing) in a tower
+    /// `Layer`, for existing tower middleware. The layer is applied once per connection to a
+    /// [`GrpcService`]; an error from the layered service answers the call with UNAVAILABLE
+    /// carrying the error's message. A second call replaces the first layer (compose layers
+    /// with `tower::ServiceBuilder` or `tower_layer::Stack`).
+    ///
+    /// ```
+    /// use grpc_core::server::GrpcService;
+    /// use grpc_core::Server;
+    ///
+    /// /// A layer that leaves every request as it is.
+    /// struct Nothing;
+    /// impl tower_layer::Layer<GrpcService> for Nothing {
+    ///     type Service = GrpcService;
+    ///     fn layer(&self, inner: GrpcService) -> GrpcService { inner }
+    /// }
+    ///
+    /// let server = Server::builder().layer(Nothing).build();
+    /// # let _ = server;
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower_layer::Layer<GrpcService> + Send + Sync + 'static,
+        L::Service: LayeredService,
+    {
+        self.layer = Some(layer::make(layer));
         self
     }
 
@@ -266,6 +323,7 @@ impl ServerBuilder {
             hook(&mut self);
         }
         let mut limits = self.limits;
+        limits.interceptors = intercept::Chain::new(self.interceptors);
         limits.accept_encoding =
             crate::protocol::accept_encoding_header(&limits.accept_compression);
         let limits = Arc::new(limits);
@@ -273,6 +331,7 @@ impl ServerBuilder {
             inner: Arc::new(Inner {
                 router: Arc::new(Router::new(self.services, limits)),
                 settings: self.settings,
+                layer: self.layer,
                 pending: Mutex::new(Vec::new()),
                 tasks: tokio::sync::Mutex::new(JoinSet::new()),
                 shutdown: CancellationToken::new(),
@@ -295,6 +354,7 @@ pub struct Server {
 struct Inner {
     router: Arc<Router>,
     settings: ConnectionSettings,
+    layer: Option<layer::MakeLayered>,
     pending: Mutex<Vec<Listener>>,
     tasks: tokio::sync::Mutex<JoinSet<()>>,
     shutdown: CancellationToken,
@@ -307,9 +367,27 @@ struct Inner {
 }
 
 enum Listener {
-    Tcp(std::net::TcpListener, Option<ServerTls>),
+    Tcp(std::net::TcpListener, Security),
     /// A Unix socket, with its file (none for an abstract socket).
-    Unix(std::os::unix::net::UnixListener, Option<PathBuf>),
+    Unix(std::os::unix::net::UnixListener, Option<PathBuf>, Security),
+}
+
+/// How a port's connections are secured.
+#[derive(Clone)]
+enum Security {
+    Insecure,
+    /// Local credentials: the port is a Unix socket or loopback TCP.
+    Local,
+    Tls(tokio_rustls::TlsAcceptor),
+}
+
+impl Security {
+    fn auth(&self) -> auth::AuthContext {
+        match self {
+            Security::Local => auth::AuthContext::local(),
+            _ => auth::AuthContext::insecure(),
+        }
+    }
 }
 
 impl fmt::Debug for Server {
@@ -332,11 +410,31 @@ impl Server {
     /// domain socket and `unix-abstract:name` for a Linux abstract one; for Unix sockets the
     /// returned port is 0. Call before [`Server::start`].
     pub fn add_insecure_port(&self, addr: &str) -> io::Result<u16> {
-        self.bind(addr, None)
+        self.bind(addr, Security::Insecure)
+    }
+
+    /// Binds a port with local credentials (grpcio's `local_server_credentials`): a Unix
+    /// socket, or a TCP address every resolution of which is loopback. Calls on it report
+    /// the security type `local`, and clients may send call credentials over it.
+    pub fn add_local_port(&self, addr: &str) -> io::Result<u16> {
+        if !addr.starts_with("unix:") && !addr.starts_with("unix-abstract:") {
+            let addresses: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+            if addresses.is_empty() || !addresses.iter().all(|a| a.ip().is_loopback()) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "local credentials need a Unix socket or a loopback address, not {addr}"
+                    ),
+                ));
+            }
+        }
+        self.bind(addr, Security::Local)
     }
 
     /// Binds a TCP address served over TLS with `tls` (ALPN `h2`) and returns the bound port.
-    /// A client that does not finish its handshake within 10 s is disconnected.
+    /// A client that does not finish its handshake within 10 s is disconnected. A failed
+    /// handshake (an untrusted or missing client certificate under mutual TLS, ...) is
+    /// logged as a `tracing` warning with the reason.
     pub fn add_secure_port(&self, addr: &str, tls: ServerTls) -> io::Result<u16> {
         if addr.starts_with("unix:") {
             return Err(io::Error::new(
@@ -344,22 +442,25 @@ impl Server {
                 "TLS over Unix sockets is not supported",
             ));
         }
-        self.bind(addr, Some(tls))
+        let acceptor = tls
+            .acceptor()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        self.bind(addr, Security::Tls(acceptor))
     }
 
-    fn bind(&self, addr: &str, tls: Option<ServerTls>) -> io::Result<u16> {
+    fn bind(&self, addr: &str, security: Security) -> io::Result<u16> {
         if *lock(&self.inner.started) {
             return Err(io::Error::other("add ports before starting the server"));
         }
         if let Some(name) = addr.strip_prefix("unix-abstract:") {
             let listener = bind_abstract(name.as_bytes())?;
-            lock(&self.inner.pending).push(Listener::Unix(listener, None));
+            lock(&self.inner.pending).push(Listener::Unix(listener, None, security));
             return Ok(0);
         }
         if let Some(path) = addr.strip_prefix("unix:") {
             let path = PathBuf::from(path.strip_prefix("//").unwrap_or(path));
             let listener = bind_unix(&path)?;
-            lock(&self.inner.pending).push(Listener::Unix(listener, Some(path)));
+            lock(&self.inner.pending).push(Listener::Unix(listener, Some(path), security));
             return Ok(0);
         }
         // Every address the name resolves to (`localhost` is 127.0.0.1 and ::1), on one port:
@@ -375,7 +476,7 @@ impl Server {
             match bind_tcp(candidate) {
                 Ok(listener) => {
                     port.get_or_insert(listener.local_addr()?.port());
-                    lock(&self.inner.pending).push(Listener::Tcp(listener, tls.clone()));
+                    lock(&self.inner.pending).push(Listener::Tcp(listener, security.clone()));
                 }
                 Err(error) => {
                     tracing::debug!(%candidate, %error, "could not bind");
@@ -412,14 +513,15 @@ impl Server {
         for listener in listeners {
             let inner = self.inner.clone();
             match listener {
-                Listener::Tcp(listener, tls) => {
+                Listener::Tcp(listener, security) => {
                     let listener = TcpListener::from_std(listener)?;
-                    tasks.spawn(async move { inner.accept_tcp(listener, tls).await });
+                    tasks.spawn(async move { inner.accept_tcp(listener, security).await });
                 }
-                Listener::Unix(listener, path) => {
+                Listener::Unix(listener, path, security) => {
                     let listener = UnixListener::from_std(listener)?;
                     lock(&self.inner.unix_paths).extend(path.clone());
-                    tasks.spawn(async move { inner.accept_unix(listener, path).await });
+                    let auth = security.auth();
+                    tasks.spawn(async move { inner.accept_unix(listener, path, auth).await });
                 }
             }
         }
@@ -470,7 +572,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Inner {
-    async fn accept_tcp(self: Arc<Self>, listener: TcpListener, tls: Option<ServerTls>) {
+    async fn accept_tcp(self: Arc<Self>, listener: TcpListener, security: Security) {
         let graceful = GracefulShutdown::new();
         // Owned here so that aborting this task (stop's grace ran out) closes every connection.
         let mut connections = JoinSet::new();
@@ -485,12 +587,14 @@ impl Inner {
                     let _ = stream.set_nodelay(self.settings.tcp_nodelay);
                     let peer = Some(Peer::Tcp(normalize(addr)));
                     let watcher = graceful.watcher();
-                    match &tls {
-                        None => {
-                            connections.spawn(self.connection(stream, peer, watcher));
+                    match &security {
+                        Security::Insecure | Security::Local => {
+                            let auth = security.auth();
+                            let info = Arc::new(ConnectionInfo { peer, auth });
+                            connections.spawn(self.connection(stream, info, watcher));
                         }
-                        Some(tls) => {
-                            let acceptor = tls.acceptor.clone();
+                        Security::Tls(acceptor) => {
+                            let acceptor = acceptor.clone();
                             let inner = self.clone();
                             connections.spawn(async move {
                                 // A failed or stalled handshake ends only this connection.
@@ -500,7 +604,17 @@ impl Inner {
                                 );
                                 match handshake.await {
                                     Ok(Ok(stream)) => {
-                                        inner.connection(stream, peer, watcher).await;
+                                        let chain = stream
+                                            .get_ref()
+                                            .1
+                                            .peer_certificates()
+                                            .map(|chain| {
+                                                chain.iter().map(|c| c.to_vec()).collect()
+                                            })
+                                            .unwrap_or_default();
+                                        let auth = auth::AuthContext::tls(chain);
+                                        let info = Arc::new(ConnectionInfo { peer, auth });
+                                        inner.connection(stream, info, watcher).await;
                                     }
                                     Ok(Err(error)) => {
                                         tracing::warn!(peer = ?peer, %error, "TLS handshake failed");
@@ -524,7 +638,12 @@ impl Inner {
         graceful.shutdown().await;
     }
 
-    async fn accept_unix(self: Arc<Self>, listener: UnixListener, path: Option<PathBuf>) {
+    async fn accept_unix(
+        self: Arc<Self>,
+        listener: UnixListener,
+        path: Option<PathBuf>,
+        auth: auth::AuthContext,
+    ) {
         let graceful = GracefulShutdown::new();
         // Owned here so that aborting this task (stop's grace ran out) closes every connection.
         let mut connections = JoinSet::new();
@@ -536,8 +655,12 @@ impl Inner {
             };
             match accepted {
                 Ok((stream, addr)) => {
-                    let peer = Peer::Unix(addr.as_pathname().map(PathBuf::from));
-                    connections.spawn(self.connection(stream, Some(peer), graceful.watcher()));
+                    let peer = Some(Peer::Unix(addr.as_pathname().map(PathBuf::from)));
+                    let info = Arc::new(ConnectionInfo {
+                        peer,
+                        auth: auth.clone(),
+                    });
+                    connections.spawn(self.connection(stream, info, graceful.watcher()));
                 }
                 Err(error) => accept_backoff(error).await,
             }
@@ -553,18 +676,12 @@ impl Inner {
     fn connection<IO>(
         &self,
         io: IO,
-        peer: Option<Peer>,
+        info: Arc<ConnectionInfo>,
         watcher: Watcher,
     ) -> impl std::future::Future<Output = ()> + Send + 'static
     where
         IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let router = self.router.clone();
-        let service =
-            hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                let call = router.route(request, peer.clone());
-                async move { Ok::<_, Infallible>(call.await) }
-            });
         let settings = &self.settings;
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder
@@ -576,11 +693,39 @@ impl Inner {
             .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
             .keep_alive_interval(settings.keepalive_interval)
             .keep_alive_timeout(settings.keepalive_timeout);
-        let connection = builder.serve_connection(TokioIo::new(io), service);
-        async move {
+        let ended = |result: Result<(), hyper::Error>| {
             // A connection error (peer vanished, protocol violation) ends only this connection.
-            if let Err(error) = watcher.watch(connection).await {
+            if let Err(error) = result {
                 tracing::debug!(%error, "connection ended with an error");
+            }
+        };
+        let io = TokioIo::new(io);
+        match &self.layer {
+            None => {
+                let router = self.router.clone();
+                let service = hyper::service::service_fn(
+                    move |request: http::Request<hyper::body::Incoming>| {
+                        let call = router.route(request, &info);
+                        async move { Ok::<_, Infallible>(call.await) }
+                    },
+                );
+                let connection = builder.serve_connection(io, service);
+                futures_util::future::Either::Left(
+                    async move { ended(watcher.watch(connection).await) },
+                )
+            }
+            Some(make) => {
+                let layered = make(layer::GrpcService::new(self.router.clone(), info));
+                let service = hyper::service::service_fn(
+                    move |request: http::Request<hyper::body::Incoming>| {
+                        let call = layered.call(request);
+                        async move { Ok::<_, Infallible>(call.await) }
+                    },
+                );
+                let connection = builder.serve_connection(io, service);
+                futures_util::future::Either::Right(async move {
+                    ended(watcher.watch(connection).await)
+                })
             }
         }
     }

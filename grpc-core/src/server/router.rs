@@ -11,7 +11,7 @@ use http::uri::PathAndQuery;
 use tokio::time::Instant;
 
 use super::body::{RequestBody, ResponseBody};
-use super::context::{CallCompression, Peer, ServerContext};
+use super::context::{CallCompression, ConnectionInfo, ServerContext};
 use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
 use crate::metadata::MetadataMap;
@@ -37,7 +37,7 @@ impl Router {
     pub(crate) fn route(
         &self,
         request: http::Request<hyper::body::Incoming>,
-        peer: Option<Peer>,
+        connection: &Arc<ConnectionInfo>,
     ) -> RouteFuture {
         let is_grpc = request
             .headers()
@@ -93,7 +93,7 @@ impl Router {
         };
         let info = CallInfo {
             limits: self.limits.clone(),
-            peer,
+            connection: connection.clone(),
             deadline,
             method: path.clone(),
         };
@@ -146,7 +146,7 @@ impl Future for RouteFuture {
 #[derive(Clone, Debug)]
 pub(crate) struct CallInfo {
     pub(crate) limits: Arc<Limits>,
-    pub(crate) peer: Option<Peer>,
+    pub(crate) connection: Arc<ConnectionInfo>,
     pub(crate) deadline: Option<Instant>,
     /// The full method path.
     pub(crate) method: PathAndQuery,
@@ -154,23 +154,19 @@ pub(crate) struct CallInfo {
 
 impl CallInfo {
     /// The handler's context for a request with `headers`.
-    pub(crate) fn context(
-        &self,
-        headers: http::HeaderMap,
-        request_compressed: Option<bool>,
-    ) -> ServerContext {
+    pub(crate) fn context(&self, headers: http::HeaderMap) -> ServerContext {
         let compression = CallCompression {
             request: headers
                 .get(&name::GRPC_ENCODING)
                 .and_then(|v| v.to_str().ok())
                 .and_then(crate::protocol::Compression::from_name),
             peer_accepts: accepted_by_peer(&headers),
-            request_compressed,
+            request_compressed: Default::default(),
         };
         ServerContext::new(
             self.method.clone(),
             MetadataMap::from_headers(headers),
-            self.peer.clone(),
+            self.connection.clone(),
             self.deadline,
             compression,
         )

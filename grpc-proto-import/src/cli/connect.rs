@@ -22,11 +22,10 @@ pub(super) struct ConnectArgs {
     /// Trust this CA certificate (PEM) instead of the web PKI roots.
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
-    /// Client certificate (PEM) for mutual TLS [not supported yet: grpc-core's client TLS has
-    /// no client identity].
+    /// Client certificate chain (PEM) for mutual TLS.
     #[arg(long, value_name = "FILE", requires = "key")]
     cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM) [not supported yet, as --cert].
+    /// The client certificate's private key (PEM).
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
     /// Check the server's certificate against this name instead of the target's host.
@@ -48,13 +47,6 @@ pub(super) struct ConnectArgs {
 impl ConnectArgs {
     /// A channel to `target`: TLS unless `--plaintext` or an `http://` (or `unix:`) target.
     pub(super) fn channel(&self, target: &str) -> Result<Channel, Failure> {
-        if self.cert.is_some() || self.key.is_some() {
-            return Err(Failure::Other(
-                "--cert/--key: client certificates (mutual TLS) are not supported: grpc-core's \
-                 ChannelTls has no client identity yet"
-                    .to_owned(),
-            ));
-        }
         let connect_timeout = seconds("--connect-timeout", self.connect_timeout)?;
         let mut builder = Channel::builder(target).connect_timeout(connect_timeout);
         let plaintext = self.plaintext
@@ -67,9 +59,10 @@ impl ConnectArgs {
                     "--plaintext with the https:// target {target}"
                 )));
             }
-            if self.ca.is_some() || self.servername.is_some() {
+            if self.ca.is_some() || self.servername.is_some() || self.cert.is_some() {
                 return Err(Failure::Other(
-                    "--ca and --servername need TLS, but the connection is plaintext".to_owned(),
+                    "--ca, --cert and --servername need TLS, but the connection is plaintext"
+                        .to_owned(),
                 ));
             }
         } else {
@@ -78,6 +71,14 @@ impl ConnectArgs {
                 let pem = std::fs::read(ca)
                     .map_err(|e| Failure::Other(format!("reading --ca {}: {e}", ca.display())))?;
                 tls = tls.ca_certificate(pem);
+            }
+            if let (Some(cert), Some(key)) = (&self.cert, &self.key) {
+                let read = |flag: &str, path: &PathBuf| {
+                    std::fs::read(path).map_err(|e| {
+                        Failure::Other(format!("reading {flag} {}: {e}", path.display()))
+                    })
+                };
+                tls = tls.identity(read("--cert", cert)?, read("--key", key)?);
             }
             if let Some(name) = &self.servername {
                 tls = tls.server_name_override(name);

@@ -1,0 +1,100 @@
+//! A tower layer around the whole server: it sees every request before routing, can change
+//! responses, and an error from it answers the call with UNAVAILABLE and its message.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use grpc_core::server::{BoxError, GrpcService, Incoming};
+use grpc_core::{Code, Server};
+use grpc_tests::intercepting::{drain, echo, metadata, ticks};
+use grpc_tests::probe::{ProbeClient, ProbeServer, ProbeService, Sleep};
+use grpc_tests::servers::TestServer;
+
+/// Counts requests, refuses those without `x-pass`, and stamps responses with `x-layer`.
+#[derive(Clone)]
+struct Gate {
+    inner: GrpcService,
+    seen: Arc<AtomicUsize>,
+}
+
+struct GateLayer(Arc<AtomicUsize>);
+
+impl tower_layer::Layer<GrpcService> for GateLayer {
+    type Service = Gate;
+    fn layer(&self, inner: GrpcService) -> Gate {
+        Gate {
+            inner,
+            seen: self.0.clone(),
+        }
+    }
+}
+
+type Response = http::Response<grpc_core::server::ResponseBody>;
+
+impl tower_service::Service<http::Request<Incoming>> for Gate {
+    type Response = Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        tower_service::Service::poll_ready(&mut self.inner, cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: http::Request<Incoming>) -> Self::Future {
+        self.seen.fetch_add(1, Ordering::SeqCst);
+        if !request.headers().contains_key("x-pass") {
+            return Box::pin(async { Err::<Response, BoxError>("no entry without x-pass".into()) });
+        }
+        let call = tower_service::Service::call(&mut self.inner, request);
+        Box::pin(async move {
+            let mut response = call.await?;
+            response
+                .headers_mut()
+                .insert("x-layer", http::HeaderValue::from_static("stamped"));
+            Ok(response)
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_tower_layer_wraps_every_call() {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let (probe, _observed) = ProbeService::new();
+    let server = TestServer::start(
+        Server::builder()
+            .layer(GateLayer(seen.clone()))
+            .add_service(ProbeServer::new(probe)),
+    )
+    .await;
+    let client = ProbeClient::new(server.channel.clone());
+    let pass = || metadata(&[("x-pass", "1")]);
+
+    let (reply, details) = client
+        .echo(echo("hi"))
+        .metadata(pass())
+        .with_call()
+        .await
+        .unwrap();
+    assert_eq!(reply.message, "hi");
+    assert_eq!(
+        details.initial_metadata().get("x-layer").unwrap(),
+        "stamped"
+    );
+    let mut responses = client.echo_ticks(ticks(3)).metadata(pass()).await.unwrap();
+    assert_eq!(
+        responses.initial_metadata().get("x-layer").unwrap(),
+        "stamped"
+    );
+    assert_eq!(drain(&mut responses).await, 3);
+
+    let status = client.sleep(Sleep { millis: 1 }).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(
+        status.message().contains("no entry without x-pass"),
+        "{status:?}"
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 3);
+}
