@@ -6,5 +6,6 @@
 
 pub(crate) mod address;
 pub(crate) mod connect;
+pub(crate) mod frame_guard;
 pub(crate) mod recv;
 pub(crate) mod usage;
