@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: starting servers on free ports, and running the
 //! Python peers under `tests/python` and the grpc-go peers under `tests/go`.
 
+pub mod attack;
 pub mod backends;
 pub mod certs;
 pub mod corpus;

@@ -545,7 +545,10 @@ mod tests {
         let at = later + Duration::from_secs(20);
         assert_eq!(enforcer.received(ping(), 0, at), None, "strike 2");
         let at = later + Duration::from_secs(40);
-        assert_eq!(enforcer.received(ping(), 0, at), Some(Violation::TooManyPings));
+        assert_eq!(
+            enforcer.received(ping(), 0, at),
+            Some(Violation::TooManyPings)
+        );
         let permissive = GuardPolicy {
             min_ping_interval: Duration::from_secs(10),
             permit_without_calls: true,
