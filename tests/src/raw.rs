@@ -76,6 +76,41 @@ pub async fn send(
     )
 }
 
+/// Like [`send`], but a failed exchange (refused stream, reset, closed connection) is an
+/// `Err` with h2's error instead of a panic.
+pub async fn send_checked(
+    client: &mut h2::client::SendRequest<Bytes>,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Option<String>, h2::Error> {
+    let mut request = Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(()).expect("request");
+    let mut ready = client.clone().ready().await?;
+    let (response, mut stream) = ready.send_request(request, false)?;
+    stream.send_data(Bytes::copy_from_slice(body), true)?;
+    let response = response.await?;
+    if let Some(status) = response.headers().get("grpc-status") {
+        return Ok(Some(
+            String::from_utf8_lossy(status.as_bytes()).into_owned(),
+        ));
+    }
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk?;
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    let trailers = body.trailers().await?.unwrap_or_default();
+    Ok(trailers
+        .get("grpc-status")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()))
+}
+
 /// Everything a raw call got back.
 #[derive(Debug, Default)]
 pub struct Exchange {

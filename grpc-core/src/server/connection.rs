@@ -51,6 +51,10 @@ impl Default for Lifetimes {
     }
 }
 
+/// How long a draining connection with no call in flight stays open (for the GOAWAY to reach
+/// the peer) before it is closed.
+const DRAIN_LINGER: Duration = Duration::from_secs(1);
+
 /// `age` with ±10% jitter.
 fn jittered(age: Duration) -> Duration {
     age.mul_f64(0.9 + fastrand::f64() * 0.2)
@@ -114,6 +118,7 @@ where
     let age_deadline = lifetimes.max_age.map(|age| accepted + jittered(age));
     let mut grace_deadline: Option<Instant> = None;
     let mut draining = false;
+    let mut drain_started = accepted;
     let far = accepted + Duration::from_secs(100 * 365 * 24 * 3600);
 
     loop {
@@ -121,11 +126,23 @@ where
             (Some(idle), false) => state.idle_since().map(|since| since + idle),
             _ => None,
         };
+        // Draining with no call in flight: h2 waits for the peer's PING ACK before its final
+        // GOAWAY, which a peer that does not answer never sends; close after DRAIN_LINGER.
+        let drained_deadline = if draining {
+            state
+                .idle_since()
+                .map(|since| since.max(drain_started) + DRAIN_LINGER)
+        } else {
+            None
+        };
         // Recheck idleness at least this often (a call may start and end between checks).
-        let idle_check = lifetimes
-            .max_idle
-            .filter(|_| !draining)
-            .map(|idle| Instant::now() + idle.min(Duration::from_secs(1)));
+        let idle_check = if draining {
+            Some(Instant::now() + DRAIN_LINGER)
+        } else {
+            lifetimes
+                .max_idle
+                .map(|idle| Instant::now() + idle.min(Duration::from_secs(1)))
+        };
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(error) = result {
@@ -143,19 +160,28 @@ where
             }
             _ = shared.shutdown.cancelled(), if !draining => {
                 draining = true;
+                drain_started = Instant::now();
                 connection.as_mut().graceful_shutdown();
             }
             _ = tokio::time::sleep_until(idle_deadline.unwrap_or(far)), if idle_deadline.is_some() => {
                 if state.idle_since().is_some() {
                     tracing::debug!("closing an idle connection (max_connection_idle)");
                     draining = true;
+                    drain_started = Instant::now();
                     connection.as_mut().graceful_shutdown();
                 }
             }
-            _ = tokio::time::sleep_until(idle_check.unwrap_or(far)), if idle_check.is_some() && idle_deadline.is_none() => {}
+            _ = tokio::time::sleep_until(drained_deadline.unwrap_or(far)), if drained_deadline.is_some() => {
+                if state.idle_since().is_some() {
+                    tracing::debug!("closing a drained connection");
+                    return;
+                }
+            }
+            _ = tokio::time::sleep_until(idle_check.unwrap_or(far)), if idle_check.is_some() && idle_deadline.is_none() && drained_deadline.is_none() => {}
             _ = tokio::time::sleep_until(age_deadline.unwrap_or(far)), if age_deadline.is_some() && grace_deadline.is_none() => {
                 tracing::debug!("closing a connection past its age (max_connection_age)");
                 draining = true;
+                drain_started = Instant::now();
                 connection.as_mut().graceful_shutdown();
                 grace_deadline = Some(match lifetimes.age_grace {
                     Some(grace) => Instant::now() + grace,
