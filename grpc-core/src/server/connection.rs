@@ -105,6 +105,7 @@ where
         .initial_stream_window_size(settings.initial_stream_window_size)
         .initial_connection_window_size(settings.initial_connection_window_size)
         .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
+        .max_send_buf_size(settings.max_send_buffer_per_stream)
         .keep_alive_interval(settings.keepalive_interval)
         .keep_alive_timeout(settings.keepalive_timeout);
     let connection = builder.serve_connection(TokioIo::new(io), service);

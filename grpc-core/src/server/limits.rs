@@ -75,11 +75,28 @@ impl Drop for ConnectionCall {
     }
 }
 
-/// A response body that keeps its call counted until hyper drops it (sent, or reset).
+/// The largest DATA chunk handed to hyper at once. h2 buffers a stream's chunk whole even
+/// beyond the peer's window, so a big message is handed over in pieces: with
+/// `max_send_buffer_per_stream`, this bounds what h2 holds per stream.
+pub(crate) const SEND_CHUNK: usize = 16 * 1024;
+
+/// A response body that keeps its call counted until hyper drops it (sent, or reset), and
+/// hands its data to hyper in pieces of at most [`SEND_CHUNK`] bytes.
 pub(crate) struct CountedBody {
     body: ResponseBody,
+    /// The rest of a DATA chunk larger than `SEND_CHUNK`.
+    pending: Option<Bytes>,
     _connection: ConnectionCall,
     _permit: Option<CallPermit>,
+}
+
+impl CountedBody {
+    fn piece(&mut self, mut data: Bytes) -> Bytes {
+        if data.len() > SEND_CHUNK {
+            self.pending = Some(data.split_off(SEND_CHUNK));
+        }
+        data
+    }
 }
 
 impl CountedBody {
@@ -90,6 +107,7 @@ impl CountedBody {
     ) -> Self {
         CountedBody {
             body,
+            pending: None,
             _connection: connection,
             _permit: permit,
         }
@@ -104,21 +122,61 @@ impl Body for CountedBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+        let this = self.get_mut();
+        if let Some(pending) = this.pending.take() {
+            return Poll::Ready(Some(Ok(Frame::data(this.piece(pending)))));
+        }
+        match std::task::ready!(Pin::new(&mut this.body).poll_frame(cx)) {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => Poll::Ready(Some(Ok(Frame::data(this.piece(data))))),
+                Err(frame) => Poll::Ready(Some(Ok(frame))),
+            },
+            other => Poll::Ready(other),
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        self.pending.is_none() && self.body.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
+        match &self.pending {
+            None => self.body.size_hint(),
+            // The pending bytes come first; the rest is what the body says.
+            Some(pending) => {
+                let inner = self.body.size_hint();
+                let mut hint = SizeHint::new();
+                hint.set_lower(inner.lower() + pending.len() as u64);
+                if let Some(upper) = inner.upper() {
+                    hint.set_upper(upper + pending.len() as u64);
+                }
+                hint
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn large_data_goes_to_hyper_in_pieces() {
+        let state = Arc::new(GuardState::new());
+        let body = ResponseBody::new(http_body_util::Full::new(Bytes::from(vec![7u8; 40_000])));
+        let mut counted = CountedBody::new(body, ConnectionCall::new(&state), None);
+        let mut sizes = Vec::new();
+        while let Some(frame) = counted.frame().await {
+            sizes.push(frame.unwrap().into_data().unwrap().len());
+        }
+        assert_eq!(sizes, [SEND_CHUNK, SEND_CHUNK, 40_000 - 2 * SEND_CHUNK]);
+        drop(counted);
+        assert!(
+            state.idle_since().is_some(),
+            "the call is no longer counted"
+        );
+    }
 
     #[test]
     fn call_limit_counts_permits() {

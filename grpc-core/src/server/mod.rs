@@ -125,6 +125,8 @@ struct ConnectionSettings {
     max_connections: Option<usize>,
     /// Calls in flight on the whole server.
     max_concurrent_rpcs: Option<usize>,
+    /// Response bytes h2 may hold per stream beyond what the peer's window lets out.
+    max_send_buffer_per_stream: usize,
 }
 
 impl Default for ConnectionSettings {
@@ -143,6 +145,7 @@ impl Default for ConnectionSettings {
             listen_backlog: 4096,
             max_connections: None,
             max_concurrent_rpcs: None,
+            max_send_buffer_per_stream: 128 * 1024,
         }
     }
 }
@@ -303,6 +306,19 @@ impl ServerBuilder {
     /// until an open one closes, and beyond the backlog the kernel drops them.
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.settings.max_connections = Some(connections);
+        self
+    }
+
+    /// Response bytes buffered per stream for a peer that does not read fast enough (default
+    /// 128 KiB). Responses are handed to HTTP/2 in pieces of at most 16 KiB, so a connection
+    /// buffers at most `max_concurrent_streams` x (this + 16 KiB) (about 14 MiB by default)
+    /// besides the messages handlers already made. A streaming handler that produces faster
+    /// than the peer reads waits (its [`ServerStream`](crate::ServerStream) channel fills up,
+    /// or its stream is not polled); a single large message (a unary reply larger than the
+    /// bound) is held by its call, whole, and sent as the peer's window allows, as grpc-go
+    /// does.
+    pub fn max_send_buffer_per_stream(mut self, bytes: usize) -> Self {
+        self.settings.max_send_buffer_per_stream = bytes;
         self
     }
 
