@@ -181,3 +181,64 @@ pub async fn greeter_still_serves(port: u16) {
         .expect("a legitimate call on another connection is served during the attack");
     assert_eq!(reply.message, "Hello bystander");
 }
+
+/// HPACK integer with an `n`-bit prefix, OR-ed into `first` (RFC 7541, section 5.1).
+fn hpack_int(out: &mut Vec<u8>, first: u8, n: u8, mut value: usize) {
+    let max = (1usize << n) - 1;
+    if value < max {
+        out.push(first | value as u8);
+        return;
+    }
+    out.push(first | max as u8);
+    value -= max;
+    while value >= 128 {
+        out.push((value % 128 + 128) as u8);
+        value /= 128;
+    }
+    out.push(value as u8);
+}
+
+/// An HPACK literal header field without indexing (new name, no Huffman).
+pub fn hpack_literal(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.push(0x00);
+    hpack_int(out, 0, 7, name.len());
+    out.extend_from_slice(name);
+    hpack_int(out, 0, 7, value.len());
+    out.extend_from_slice(value);
+}
+
+/// An HPACK literal header field with incremental indexing (added to the dynamic table).
+pub fn hpack_indexed_literal(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.push(0x40);
+    hpack_int(out, 0, 7, name.len());
+    out.extend_from_slice(name);
+    hpack_int(out, 0, 7, value.len());
+    out.extend_from_slice(value);
+}
+
+/// An HPACK indexed header field (a reference to table entry `index`).
+pub fn hpack_indexed(out: &mut Vec<u8>, index: usize) {
+    hpack_int(out, 0x80, 7, index);
+}
+
+/// The header block of a gRPC request for `path` (plus `extra` bytes of block appended).
+pub fn request_block(path: &str) -> Vec<u8> {
+    let mut block = Vec::new();
+    hpack_indexed(&mut block, 3); // :method POST
+    hpack_indexed(&mut block, 6); // :scheme http
+    hpack_literal(&mut block, b":path", path.as_bytes());
+    hpack_literal(&mut block, b":authority", b"127.0.0.1");
+    hpack_literal(&mut block, b"content-type", b"application/grpc");
+    hpack_literal(&mut block, b"te", b"trailers");
+    block
+}
+
+/// HEADERS flags.
+pub mod flags {
+    /// END_STREAM
+    pub const END_STREAM: u8 = 0x1;
+    /// END_HEADERS
+    pub const END_HEADERS: u8 = 0x4;
+    /// ACK (SETTINGS, PING)
+    pub const ACK: u8 = 0x1;
+}

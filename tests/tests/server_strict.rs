@@ -324,3 +324,68 @@ async fn one_nanosecond_is_already_expired() {
     .await;
     assert_eq!(answer.grpc.as_deref(), Some("0"), "{answer:?}");
 }
+
+/// Calls `path` with `grpc-timeout: 300m` from a client whose flow-control window is 0: the
+/// response headers come, the DATA cannot. Returns how the response body ended.
+async fn call_with_a_closed_window(port: u16, path: &str, body: &[u8]) -> Result<(), h2::Error> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (client, connection) = h2::client::Builder::new()
+        .initial_window_size(0)
+        .handshake::<_, Bytes>(tcp)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let request = http::Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("grpc-timeout", "300m")
+        .body(())
+        .unwrap();
+    let mut ready = client.ready().await.unwrap();
+    let (response, mut stream) = ready.send_request(request, false).unwrap();
+    stream
+        .send_data(Bytes::copy_from_slice(body), true)
+        .unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), response)
+        .await
+        .expect("headers")
+        .expect("response");
+    assert_eq!(response.status(), http::StatusCode::OK);
+    let mut body = response.into_body();
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = body.data().await {
+            chunk?;
+        }
+        body.trailers().await.map(drop)
+    })
+    .await
+    .expect("the server ends the call at its deadline even though the reply cannot be sent");
+    ended
+}
+
+#[tokio::test]
+async fn deadline_runs_while_the_reply_waits_for_flow_control() {
+    let server = TestServer::examples().await;
+    let unary = call_with_a_closed_window(server.port, SAY_HELLO, &hello("stuck")).await;
+    let error = unary.expect_err("the reply could not have been read");
+    assert_eq!(error.reason(), Some(h2::Reason::CANCEL), "{error:?}");
+    let rect = raw::frame(&prost::Message::encode_to_vec(
+        &examples::routeguide::Rectangle {
+            lo: Some(examples::routeguide::Point {
+                latitude: -900_000_000,
+                longitude: -1_800_000_000,
+            }),
+            hi: Some(examples::routeguide::Point {
+                latitude: 900_000_000,
+                longitude: 1_800_000_000,
+            }),
+        },
+    ));
+    let streaming = call_with_a_closed_window(server.port, LIST_FEATURES, &rect).await;
+    let error = streaming.expect_err("the stream could not have been read");
+    assert_eq!(error.reason(), Some(h2::Reason::CANCEL), "{error:?}");
+    let answer = post(server.port, SAY_HELLO, &[], &hello("after")).await;
+    assert_eq!(answer.grpc.as_deref(), Some("0"));
+}

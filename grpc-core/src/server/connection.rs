@@ -1,6 +1,8 @@
-//! One server connection from accept to close: hyper's HTTP/2 connection over the
-//! [`FrameGuard`] filter (keepalive enforcement, control-frame bound), under the connection
-//! lifetimes of gRFC A9:
+//! One server connection from accept to close: our own driver of h2's server connection
+//! (not hyper's, so that a stream past its deadline can be reset even while its response waits
+//! for flow-control window, and so that no response bytes are handed to h2 beyond what the
+//! window lets out), over the [`FrameGuard`] filter (keepalive enforcement, control-frame
+//! bound), under the connection lifetimes of gRFC A9:
 //!
 //! - the client's HTTP/2 preface must arrive within the handshake timeout (default 20 s, from
 //!   accept, TLS handshake included), or the connection is closed;
@@ -13,17 +15,21 @@
 //! Every call is counted on its connection and on the server ([`CallLimit`]); a call beyond
 //! the server's `maximum_concurrent_rpcs` gets RESOURCE_EXHAUSTED without reaching a handler.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use bytes::Bytes;
+use h2::server::SendResponse;
+use h2::SendStream;
+use http_body::Body as _;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::body::ResponseBody;
 use super::context::Peer;
 use super::handler::status_response;
-use super::limits::{CallLimit, ConnectionCall, CountedBody};
+use super::limits::{CallLimit, CallPermit, ConnectionCall};
 use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
@@ -55,6 +61,12 @@ impl Default for Lifetimes {
 /// the peer) before it is closed.
 const DRAIN_LINGER: Duration = Duration::from_secs(1);
 
+/// How often the loop rechecks deadlines that depend on calls starting and ending.
+const TICK: Duration = Duration::from_millis(250);
+
+/// A deadline that never comes.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// `age` with ±10% jitter.
 fn jittered(age: Duration) -> Duration {
     age.mul_f64(0.9 + fastrand::f64() * 0.2)
@@ -68,6 +80,21 @@ pub(crate) struct Shared {
     pub(crate) shutdown: CancellationToken,
 }
 
+/// What woke the connection's loop.
+enum Event {
+    Accepted(Option<Result<(http::Request<h2::RecvStream>, SendResponse<Bytes>), h2::Error>>),
+    Shutdown,
+    Idle,
+    Drained,
+    Aged,
+    GraceOver,
+    KeepaliveDue,
+    KeepaliveFailed,
+    PrefaceSeen,
+    HandshakeTimeout,
+    Tick,
+}
+
 /// Serves one connection until it closes, the server stops, or a lifetime ends it. `accepted`
 /// is when the socket was accepted (the handshake timeout runs from it).
 pub(crate) async fn serve<IO>(shared: Arc<Shared>, io: IO, peer: Option<Peer>, accepted: Instant)
@@ -75,54 +102,51 @@ where
     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let state = Arc::new(GuardState::new());
-    let log_peer = peer.clone();
     let settings = &shared.settings;
+    let lifetimes = &settings.lifetimes;
     let io = FrameGuard::new(io, settings.guard.clone(), state.clone());
-    let service = {
-        let router = shared.router.clone();
-        let calls = shared.calls.clone();
-        let state = state.clone();
-        hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-            let counted = ConnectionCall::new(&state);
-            let permit = calls.try_acquire();
-            let call = permit.as_ref().map(|_| router.route(request, peer.clone()));
-            async move {
-                let response = match call {
-                    Some(call) => call.await,
-                    None => status_response(&Status::resource_exhausted(
-                        "the server's limit of concurrent calls is reached",
-                    )),
-                };
-                Ok::<_, Infallible>(response.map(|body| CountedBody::new(body, counted, permit)))
-            }
-        })
-    };
-    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    let mut builder = h2::server::Builder::new();
     builder
-        .timer(TokioTimer::new())
         .max_concurrent_streams(settings.max_concurrent_streams)
         .max_header_list_size(settings.max_header_list_size)
-        .initial_stream_window_size(settings.initial_stream_window_size)
+        .initial_window_size(settings.initial_stream_window_size)
         .initial_connection_window_size(settings.initial_connection_window_size)
         .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
-        .max_send_buf_size(settings.max_send_buffer_per_stream)
-        .keep_alive_interval(settings.keepalive_interval)
-        .keep_alive_timeout(settings.keepalive_timeout);
-    let connection = builder.serve_connection(TokioIo::new(io), service);
-    tokio::pin!(connection);
-
-    let lifetimes = &settings.lifetimes;
+        .max_send_buffer_size(settings.max_send_buffer_per_stream);
     let handshake_deadline = accepted + lifetimes.handshake_timeout;
-    let preface = state.preface_received();
-    tokio::pin!(preface);
-    let mut preface_seen = false;
+    let mut connection = tokio::select! {
+        handshake = builder.handshake::<_, Bytes>(io) => match handshake {
+            Ok(connection) => connection,
+            Err(error) => {
+                tracing::debug!(peer = ?peer, %error, "HTTP/2 handshake failed");
+                return;
+            }
+        },
+        _ = tokio::time::sleep_until(handshake_deadline) => {
+            tracing::warn!(
+                peer = ?peer,
+                timeout = ?lifetimes.handshake_timeout,
+                "closing a connection that sent no HTTP/2 preface in time"
+            );
+            return;
+        }
+        _ = shared.shutdown.cancelled() => return,
+    };
+    let mut pings = connection.ping_pong();
+    let mut streams = JoinSet::new();
+
     let age_deadline = lifetimes.max_age.map(|age| accepted + jittered(age));
     let mut grace_deadline: Option<Instant> = None;
     let mut draining = false;
     let mut drain_started = accepted;
-    let far = accepted + Duration::from_secs(100 * 365 * 24 * 3600);
+    let mut ping_sent: Option<Instant> = None;
+    // h2's handshake ends with the preface; the client's SETTINGS must follow in time too.
+    let preface = state.preface_received();
+    tokio::pin!(preface);
+    let mut preface_seen = false;
 
     loop {
+        while streams.try_join_next().is_some() {}
         let idle_deadline = match (lifetimes.max_idle, draining) {
             (Some(idle), false) => state.idle_since().map(|since| since + idle),
             _ => None,
@@ -136,63 +160,213 @@ where
         } else {
             None
         };
-        // Recheck idleness at least this often (a call may start and end between checks).
-        let idle_check = if draining {
-            Some(Instant::now() + DRAIN_LINGER)
-        } else {
-            lifetimes
-                .max_idle
-                .map(|idle| Instant::now() + idle.min(Duration::from_secs(1)))
+        let keepalive_deadline = match (settings.keepalive_interval, ping_sent) {
+            (Some(interval), None) => Some(state.last_read() + interval),
+            _ => None,
         };
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(error) = result {
-                    tracing::debug!(peer = ?log_peer, calmed = state.calmed(), %error, "connection ended with an error");
+        let pong_deadline = ping_sent.map(|at| at + settings.keepalive_timeout);
+        // Recheck the deadlines that depend on calls starting and ending at least this often.
+        let tick = Instant::now() + TICK;
+        let event = tokio::select! {
+            accepted = connection.accept() => Event::Accepted(accepted),
+            _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
+            _ = tokio::time::sleep_until(handshake_deadline), if !preface_seen => Event::HandshakeTimeout,
+            _ = shared.shutdown.cancelled(), if !draining => Event::Shutdown,
+            _ = sleep_until(idle_deadline) => Event::Idle,
+            _ = sleep_until(drained_deadline) => Event::Drained,
+            _ = sleep_until(age_deadline.filter(|_| grace_deadline.is_none())) => Event::Aged,
+            _ = sleep_until(grace_deadline) => Event::GraceOver,
+            _ = sleep_until(keepalive_deadline) => Event::KeepaliveDue,
+            _ = sleep_until(pong_deadline) => Event::KeepaliveFailed,
+            pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
+                Ok(()) => {
+                    ping_sent = None;
+                    Event::Tick
                 }
+                Err(_) => Event::KeepaliveFailed,
+            },
+            _ = tokio::time::sleep_until(tick), if lifetimes.max_idle.is_some() || draining => Event::Tick,
+        };
+        match event {
+            Event::Accepted(Some(Ok((request, respond)))) => {
+                let call = ConnectionCall::new(&state);
+                let permit = shared.calls.try_acquire();
+                let router = shared.router.clone();
+                let peer = peer.clone();
+                streams.spawn(async move {
+                    serve_stream(router, peer, request, respond, call, permit).await;
+                });
+            }
+            Event::Accepted(Some(Err(error))) => {
+                tracing::debug!(peer = ?peer, calmed = state.calmed(), %error, "connection ended with an error");
                 return;
             }
-            _ = &mut preface, if !preface_seen => preface_seen = true,
-            _ = tokio::time::sleep_until(handshake_deadline), if !preface_seen => {
-                tracing::warn!(
-                    timeout = ?lifetimes.handshake_timeout,
-                    "closing a connection that sent no HTTP/2 preface in time"
-                );
-                return;
-            }
-            _ = shared.shutdown.cancelled(), if !draining => {
+            Event::Accepted(None) => break,
+            Event::Shutdown => {
                 draining = true;
                 drain_started = Instant::now();
-                connection.as_mut().graceful_shutdown();
+                connection.graceful_shutdown();
             }
-            _ = tokio::time::sleep_until(idle_deadline.unwrap_or(far)), if idle_deadline.is_some() => {
+            Event::Idle => {
                 if state.idle_since().is_some() {
-                    tracing::debug!("closing an idle connection (max_connection_idle)");
+                    tracing::debug!(peer = ?peer, "closing an idle connection (max_connection_idle)");
                     draining = true;
                     drain_started = Instant::now();
-                    connection.as_mut().graceful_shutdown();
+                    connection.graceful_shutdown();
                 }
             }
-            _ = tokio::time::sleep_until(drained_deadline.unwrap_or(far)), if drained_deadline.is_some() => {
+            Event::Drained => {
                 if state.idle_since().is_some() {
-                    tracing::debug!("closing a drained connection");
+                    tracing::debug!(peer = ?peer, "closing a drained connection");
                     return;
                 }
             }
-            _ = tokio::time::sleep_until(idle_check.unwrap_or(far)), if idle_check.is_some() && idle_deadline.is_none() && drained_deadline.is_none() => {}
-            _ = tokio::time::sleep_until(age_deadline.unwrap_or(far)), if age_deadline.is_some() && grace_deadline.is_none() => {
-                tracing::debug!("closing a connection past its age (max_connection_age)");
-                draining = true;
-                drain_started = Instant::now();
-                connection.as_mut().graceful_shutdown();
+            Event::Aged => {
+                tracing::debug!(peer = ?peer, "closing a connection past its age (max_connection_age)");
+                if !draining {
+                    draining = true;
+                    drain_started = Instant::now();
+                    connection.graceful_shutdown();
+                }
                 grace_deadline = Some(match lifetimes.age_grace {
                     Some(grace) => Instant::now() + grace,
-                    None => far,
+                    None => accepted + FOREVER,
                 });
             }
-            _ = tokio::time::sleep_until(grace_deadline.unwrap_or(far)), if grace_deadline.is_some_and(|at| at < far) => {
-                tracing::debug!("closing a connection whose age grace ran out");
+            Event::GraceOver => {
+                tracing::debug!(peer = ?peer, "closing a connection whose age grace ran out");
                 return;
             }
+            Event::KeepaliveDue => {
+                if let Some(pings) = pings.as_mut() {
+                    if pings.send_ping(h2::Ping::opaque()).is_ok() {
+                        ping_sent = Some(Instant::now());
+                    }
+                }
+            }
+            Event::KeepaliveFailed => {
+                tracing::debug!(peer = ?peer, "closing a connection whose peer did not answer a keepalive ping");
+                return;
+            }
+            Event::PrefaceSeen => preface_seen = true,
+            Event::HandshakeTimeout => {
+                tracing::warn!(
+                    peer = ?peer,
+                    timeout = ?lifetimes.handshake_timeout,
+                    "closing a connection that sent no SETTINGS after its preface in time"
+                );
+                return;
+            }
+            Event::Tick => {}
+        }
+    }
+    // The connection closed cleanly: its streams have sent everything.
+    let _ = tokio::time::timeout(DRAIN_LINGER, async {
+        while streams.join_next().await.is_some() {}
+    })
+    .await;
+}
+
+/// Sleeps until `at`, or forever for `None`.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn poll_pong(pings: &mut Option<h2::PingPong>) -> Result<(), h2::Error> {
+    match pings {
+        Some(pings) => std::future::poll_fn(|cx| pings.poll_pong(cx))
+            .await
+            .map(drop),
+        None => std::future::pending().await,
+    }
+}
+
+/// Serves one stream: routes the request, sends the response headers, then the body as the
+/// peer's flow-control window allows. A peer reset drops the call (its handler is cancelled).
+/// Past the call's deadline, a response still waiting for window is reset (RST_STREAM
+/// CANCEL): the call does not outlive its deadline even when the peer stops reading.
+async fn serve_stream(
+    router: Arc<Router>,
+    peer: Option<Peer>,
+    request: http::Request<h2::RecvStream>,
+    mut respond: SendResponse<Bytes>,
+    _call: ConnectionCall,
+    permit: Option<CallPermit>,
+) {
+    let Some(_permit) = permit else {
+        let response = status_response(&Status::resource_exhausted(
+            "the server's limit of concurrent calls is reached",
+        ));
+        let _ = respond.send_response(response.map(drop), true);
+        return;
+    };
+    let call = router.route(request, peer);
+    let deadline = call.deadline();
+    tokio::pin!(call);
+    let response = tokio::select! {
+        response = &mut call => response,
+        _ = std::future::poll_fn(|cx| respond.poll_reset(cx)) => return,
+    };
+    let (parts, body) = response.into_parts();
+    let end = body.is_end_stream();
+    let Ok(send) = respond.send_response(http::Response::from_parts(parts, ()), end) else {
+        return;
+    };
+    if !end {
+        send_body(body, send, deadline).await;
+    }
+}
+
+/// Sends `body` on `send`, never handing h2 more than the window lets out.
+async fn send_body(mut body: ResponseBody, mut send: SendStream<Bytes>, deadline: Option<Instant>) {
+    loop {
+        let frame = tokio::select! {
+            frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)) => frame,
+            _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return,
+        };
+        match frame {
+            None => {
+                let _ = send.send_data(Bytes::new(), true);
+                return;
+            }
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(mut data) => {
+                    while !data.is_empty() {
+                        send.reserve_capacity(data.len());
+                        let granted = tokio::select! {
+                            granted = std::future::poll_fn(|cx| send.poll_capacity(cx)) => granted,
+                            _ = sleep_until(deadline) => {
+                                // Stuck behind the peer's window past the deadline.
+                                send.send_reset(h2::Reason::CANCEL);
+                                return;
+                            }
+                        };
+                        let n = match granted {
+                            Some(Ok(0)) => continue,
+                            Some(Ok(n)) => n.min(data.len()),
+                            Some(Err(_)) | None => return,
+                        };
+                        let piece = data.split_to(n);
+                        let end = data.is_empty() && body.is_end_stream();
+                        if send.send_data(piece, end).is_err() {
+                            return;
+                        }
+                        if end {
+                            return;
+                        }
+                    }
+                }
+                Err(frame) => {
+                    if let Ok(trailers) = frame.into_trailers() {
+                        let _ = send.send_trailers(trailers);
+                        return;
+                    }
+                }
+            },
+            Some(Err(never)) => match never {},
         }
     }
 }

@@ -309,14 +309,15 @@ impl ServerBuilder {
         self
     }
 
-    /// Response bytes buffered per stream for a peer that does not read fast enough (default
-    /// 128 KiB). Responses are handed to HTTP/2 in pieces of at most 16 KiB, so a connection
-    /// buffers at most `max_concurrent_streams` x (this + 16 KiB) (about 14 MiB by default)
-    /// besides the messages handlers already made. A streaming handler that produces faster
-    /// than the peer reads waits (its [`ServerStream`](crate::ServerStream) channel fills up,
-    /// or its stream is not polled); a single large message (a unary reply larger than the
-    /// bound) is held by its call, whole, and sent as the peer's window allows, as grpc-go
-    /// does.
+    /// Response bytes h2 may buffer per stream (default 128 KiB). The server hands h2 no more
+    /// of a response than the peer's flow-control window lets out, and at most this much, so a
+    /// connection buffers at most `max_concurrent_streams` x this (12.5 MiB by default) in
+    /// HTTP/2, plus the one encoded piece each call is sending (at most 32 KiB of a stream, or
+    /// one message). A streaming handler that produces faster than the peer reads waits (its
+    /// [`ServerStream`](crate::ServerStream) channel fills up, or its stream is not polled);
+    /// a single message larger than the bound (a large unary reply) is held by its call, whole,
+    /// as grpc-go does, and sent as the window allows until the call's deadline, when the
+    /// stream is reset.
     pub fn max_send_buffer_per_stream(mut self, bytes: usize) -> Self {
         self.settings.max_send_buffer_per_stream = bytes;
         self

@@ -36,7 +36,7 @@ impl Router {
     /// Routes one request; never fails: every problem becomes a gRPC status response.
     pub(crate) fn route(
         &self,
-        request: http::Request<hyper::body::Incoming>,
+        request: http::Request<h2::RecvStream>,
         peer: Option<Peer>,
     ) -> RouteFuture {
         // The deadline runs from here, when the headers arrived, whatever the call waits for.
@@ -141,6 +141,14 @@ pub(crate) enum RouteFuture {
 }
 
 impl RouteFuture {
+    /// The call's deadline, if it has one.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        match self {
+            RouteFuture::Timed(_, _, at) => Some(*at),
+            _ => None,
+        }
+    }
+
     fn ready(response: http::Response<ResponseBody>) -> Self {
         RouteFuture::Ready(Some(response))
     }

@@ -23,7 +23,7 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -88,6 +88,9 @@ pub(crate) struct GuardState {
     preface: Notify,
     /// Set once the filter sent GOAWAY ENHANCE_YOUR_CALM.
     calmed: AtomicBool,
+    /// When the connection opened, and when bytes last arrived (milliseconds after it).
+    epoch: Instant,
+    last_read_ms: AtomicU64,
 }
 
 impl GuardState {
@@ -98,7 +101,14 @@ impl GuardState {
             preface_seen: AtomicBool::new(false),
             preface: Notify::new(),
             calmed: AtomicBool::new(false),
+            epoch: Instant::now(),
+            last_read_ms: AtomicU64::new(0),
         }
+    }
+
+    /// When bytes last arrived from the peer (the connection's opening if none have).
+    pub(crate) fn last_read(&self) -> Instant {
+        self.epoch + Duration::from_millis(self.last_read_ms.load(Ordering::Relaxed))
     }
 
     /// A call started on the connection.
@@ -411,6 +421,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for FrameGuard<IO> {
         let before = buf.filled().len();
         std::task::ready!(Pin::new(&mut this.io).poll_read(cx, buf))?;
         let new = &buf.filled()[before..];
+        if !new.is_empty() {
+            let ms = this.state.epoch.elapsed().as_millis() as u64;
+            this.state.last_read_ms.store(ms, Ordering::Relaxed);
+        }
         let active = this.state.active_calls.load(Ordering::Relaxed);
         let now = Instant::now();
         let mut violation = None;
