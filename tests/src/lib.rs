@@ -5,6 +5,7 @@ pub mod attack;
 pub mod backends;
 pub mod certs;
 pub mod corpus;
+pub mod fault_proxy;
 pub mod frames;
 pub mod go;
 pub mod imported;
