@@ -77,7 +77,10 @@ pub(crate) struct Shared {
     pub(crate) router: Arc<Router>,
     pub(crate) settings: ConnectionSettings,
     pub(crate) calls: Arc<CallLimit>,
+    /// Graceful stop: GOAWAY, then drain.
     pub(crate) shutdown: CancellationToken,
+    /// The stop's grace ran out: calls still in flight end with UNAVAILABLE.
+    pub(crate) hard_stop: CancellationToken,
 }
 
 /// What woke the connection's loop.
@@ -191,10 +194,10 @@ where
             Event::Accepted(Some(Ok((request, respond)))) => {
                 let call = ConnectionCall::new(&state);
                 let permit = shared.calls.try_acquire();
-                let router = shared.router.clone();
+                let shared = shared.clone();
                 let peer = peer.clone();
                 streams.spawn(async move {
-                    serve_stream(router, peer, request, respond, call, permit).await;
+                    serve_stream(&shared, peer, request, respond, call, permit).await;
                 });
             }
             Event::Accepted(Some(Err(error))) => {
@@ -289,7 +292,7 @@ async fn poll_pong(pings: &mut Option<h2::PingPong>) -> Result<(), h2::Error> {
 /// Past the call's deadline, a response still waiting for window is reset (RST_STREAM
 /// CANCEL): the call does not outlive its deadline even when the peer stops reading.
 async fn serve_stream(
-    router: Arc<Router>,
+    shared: &Shared,
     peer: Option<Peer>,
     request: http::Request<h2::RecvStream>,
     mut respond: SendResponse<Bytes>,
@@ -303,12 +306,16 @@ async fn serve_stream(
         let _ = respond.send_response(response.map(drop), true);
         return;
     };
-    let call = router.route(request, peer);
+    let call = shared.router.route(request, peer);
     let deadline = call.deadline();
     tokio::pin!(call);
+    // The call first (as hyper does): a handler reading its request sees a client's reset as
+    // CANCELLED before its future is dropped.
     let response = tokio::select! {
+        biased;
         response = &mut call => response,
         _ = std::future::poll_fn(|cx| respond.poll_reset(cx)) => return,
+        _ = shared.hard_stop.cancelled() => status_response(&shutting_down()),
     };
     let (parts, body) = response.into_parts();
     let end = body.is_end_stream();
@@ -316,16 +323,38 @@ async fn serve_stream(
         return;
     };
     if !end {
-        send_body(body, send, deadline).await;
+        send_body(body, send, deadline, &shared.hard_stop).await;
     }
 }
 
+fn shutting_down() -> Status {
+    Status::unavailable("the server is shutting down")
+}
+
+fn shutting_down_trailers() -> http::HeaderMap {
+    let mut trailers = http::HeaderMap::new();
+    crate::protocol::status_codec::encode(&shutting_down(), &mut trailers);
+    trailers
+}
+
 /// Sends `body` on `send`, never handing h2 more than the window lets out.
-async fn send_body(mut body: ResponseBody, mut send: SendStream<Bytes>, deadline: Option<Instant>) {
+async fn send_body(
+    mut body: ResponseBody,
+    mut send: SendStream<Bytes>,
+    deadline: Option<Instant>,
+    hard_stop: &CancellationToken,
+) {
     loop {
         let frame = tokio::select! {
-            frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)) => frame,
+            biased;
+            frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)) => frame,
             _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return,
+            _ = hard_stop.cancelled() => {
+                // Dropping the body cancels the handler; the client gets a clear status.
+                drop(body);
+                let _ = send.send_trailers(shutting_down_trailers());
+                return;
+            }
         };
         match frame {
             None => {
@@ -341,6 +370,12 @@ async fn send_body(mut body: ResponseBody, mut send: SendStream<Bytes>, deadline
                             _ = sleep_until(deadline) => {
                                 // Stuck behind the peer's window past the deadline.
                                 send.send_reset(h2::Reason::CANCEL);
+                                return;
+                            }
+                            _ = hard_stop.cancelled() => {
+                                // What the window did not let out is dropped; the status goes.
+                                send.reserve_capacity(0);
+                                let _ = send.send_trailers(shutting_down_trailers());
                                 return;
                             }
                         };

@@ -356,6 +356,7 @@ impl ServerBuilder {
                     calls: Arc::new(CallLimit::new(settings.max_concurrent_rpcs)),
                     settings,
                     shutdown: shutdown.clone(),
+                    hard_stop: CancellationToken::new(),
                 }),
                 pending: Mutex::new(Vec::new()),
                 tasks: tokio::sync::Mutex::new(JoinSet::new()),
@@ -509,8 +510,9 @@ impl Server {
 
     /// Stops the server, as grpcio's `stop(grace)` does: no new connections or calls are
     /// accepted; with `None` every call in flight is aborted at once; with a grace period,
-    /// calls in flight get that long to finish (connections get GOAWAY), then the rest are
-    /// aborted. Unix socket files are removed.
+    /// calls in flight get that long to finish (connections get GOAWAY), then the rest end
+    /// with UNAVAILABLE ("the server is shutting down") in their trailers, and connections
+    /// are closed. Unix socket files are removed.
     pub async fn stop(&self, grace: Option<Duration>) {
         self.inner.shutdown.cancel();
         let mut tasks = self.inner.tasks.lock().await;
@@ -520,6 +522,15 @@ impl Server {
                 .await
                 .is_ok();
         if !drained {
+            // Calls still in flight end with UNAVAILABLE in their trailers (or a trailers-only
+            // response), then whatever is left is aborted.
+            self.inner.shared.hard_stop.cancel();
+            if !grace.is_zero() {
+                let _ = tokio::time::timeout(HARD_STOP_FLUSH, async {
+                    while tasks.join_next().await.is_some() {}
+                })
+                .await;
+            }
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}
         }
@@ -534,6 +545,9 @@ impl Server {
         self.inner.stopped.cancelled().await
     }
 }
+
+/// After `stop`'s grace, how long calls get to send their UNAVAILABLE trailers.
+const HARD_STOP_FLUSH: Duration = Duration::from_millis(500);
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
