@@ -83,9 +83,14 @@ pub(crate) struct Shared {
     pub(crate) hard_stop: CancellationToken,
 }
 
-/// What woke the connection's loop.
+/// A stream h2 accepted: the request and where its response goes.
+type Accepted = Option<Result<(http::Request<h2::RecvStream>, SendResponse<Bytes>), h2::Error>>;
+
+/// What woke the connection's loop (the accepted stream is consumed at once, so its size
+/// costs nothing).
+#[allow(clippy::large_enum_variant)]
 enum Event {
-    Accepted(Option<Result<(http::Request<h2::RecvStream>, SendResponse<Bytes>), h2::Error>>),
+    Accepted(Accepted),
     Shutdown,
     Idle,
     Drained,

@@ -121,7 +121,7 @@ impl Router {
 }
 
 /// A routed call: an immediate response, or the service's handler (a panic in it becomes
-/// UNKNOWN), under the call's deadline when it has one. Not boxed: hyper keeps it in the
+/// UNKNOWN), under the call's deadline when it has one. Not boxed: the connection keeps it in the
 /// stream's task, and the ready response is rare enough that its size costs nothing.
 ///
 /// The deadline covers everything until the response headers: waiting for the request
