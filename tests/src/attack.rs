@@ -242,3 +242,25 @@ pub mod flags {
     /// ACK (SETTINGS, PING)
     pub const ACK: u8 = 0x1;
 }
+
+/// Opens a raw connection to `port`, sends `flood` (the server may close before it has read
+/// it all), checks that a legitimate call on another connection is served meanwhile, and
+/// returns the GOAWAY the flood got (`None` if the connection ended without one), once the
+/// server has closed the connection.
+pub async fn flood_until_goaway(port: u16, flood: &[u8]) -> Option<(u32, String)> {
+    let mut peer = RawConnection::handshake(port).await;
+    let _ = peer.send(flood).await;
+    greeter_still_serves(port).await;
+    let goaway = peer.until_goaway(Duration::from_secs(10)).await;
+    assert!(
+        peer.closed_within(Duration::from_secs(10)).await,
+        "the server closes the connection after its GOAWAY {goaway:?}"
+    );
+    goaway
+}
+
+/// Asserts that this process's RSS grew by less than `bound_kib` since `before_kib`.
+pub fn assert_rss_bounded(before_kib: u64, bound_kib: u64, what: &str) {
+    let grown = rss_kib().saturating_sub(before_kib);
+    assert!(grown < bound_kib, "{what}: RSS grew by {grown} KiB");
+}

@@ -44,15 +44,10 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (Option<String>, Option<String>) {
-    let mut request = Request::post(format!("http://127.0.0.1{path}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request.body(()).expect("request");
     let mut ready = client.clone().ready().await.expect("ready");
-    let (response, mut stream) = ready.send_request(request, false).expect("send");
+    let (response, mut stream) = ready
+        .send_request(grpc_request(path, headers), false)
+        .expect("send");
     stream
         .send_data(Bytes::copy_from_slice(body), true)
         .expect("send body");
@@ -76,6 +71,17 @@ pub async fn send(
     )
 }
 
+/// A gRPC POST to `path` with `headers` added.
+fn grpc_request(path: &str, headers: &[(&str, &str)]) -> Request<()> {
+    let mut request = Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(()).expect("request")
+}
+
 /// Like [`send`], but a failed exchange (refused stream, reset, closed connection) is an
 /// `Err` with h2's error instead of a panic.
 pub async fn send_checked(
@@ -84,15 +90,8 @@ pub async fn send_checked(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Result<Option<String>, h2::Error> {
-    let mut request = Request::post(format!("http://127.0.0.1{path}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request.body(()).expect("request");
     let mut ready = client.clone().ready().await?;
-    let (response, mut stream) = ready.send_request(request, false)?;
+    let (response, mut stream) = ready.send_request(grpc_request(path, headers), false)?;
     stream.send_data(Bytes::copy_from_slice(body), true)?;
     let response = response.await?;
     if let Some(status) = response.headers().get("grpc-status") {
@@ -148,15 +147,9 @@ impl Exchange {
 /// Sends one request and collects the whole response.
 pub async fn exchange(port: u16, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Exchange {
     let (client, _driver) = connect(port).await;
-    let mut request = Request::post(format!("http://127.0.0.1{path}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
     let mut ready = client.ready().await.expect("ready");
     let (response, mut stream) = ready
-        .send_request(request.body(()).expect("request"), false)
+        .send_request(grpc_request(path, headers), false)
         .expect("send");
     stream
         .send_data(Bytes::copy_from_slice(body), true)

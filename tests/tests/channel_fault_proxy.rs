@@ -2,8 +2,7 @@
 //! and a server process killed with SIGKILL: nothing is lost, and every call that fails says
 //! why.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use grpc_core::{Channel, Code, Server};
@@ -17,21 +16,9 @@ use grpc_tests::servers::TestServer;
 
 /// The Rust interop server as a process of its own, on `port` (0: any).
 fn interop_server(port: u16) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_interop-server"))
-        .args(["--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start interop-server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read PORT");
-    let port = line
-        .trim()
-        .strip_prefix("PORT ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("expected PORT <n>, got {line:?}"));
-    (child, port)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_interop-server"));
+    command.args(["--port", &port.to_string()]);
+    grpc_tests::interop::spawn_announcing_port(&mut command)
 }
 
 #[tokio::test]

@@ -7,13 +7,7 @@ use std::time::Duration;
 
 use grpc_core::Server;
 use grpc_tests::attack::{self, kind, RawConnection, ENHANCE_YOUR_CALM};
-use grpc_tests::servers::TestServer;
-
-fn greeter() -> grpc_core::server::ServerBuilder {
-    Server::builder().add_service(examples::helloworld::GreeterServer::new(
-        examples::helloworld::MyGreeter,
-    ))
-}
+use grpc_tests::servers::{greeter, TestServer};
 
 fn ping(data: u8) -> Vec<u8> {
     attack::frame(kind::PING, 0, 0, &[data; 8])
@@ -23,20 +17,13 @@ fn ping(data: u8) -> Vec<u8> {
 async fn ping_flood_gets_goaway_too_many_pings() {
     let server = TestServer::start(greeter()).await;
     let before = attack::rss_kib();
-    let mut peer = RawConnection::handshake(server.port).await;
     let flood: Vec<u8> = (0..10_000u32).flat_map(|i| ping(i as u8)).collect();
-    // The server may close before it has read everything.
-    let _ = peer.send(&flood).await;
-    attack::greeter_still_serves(server.port).await;
-    let goaway = peer.until_goaway(Duration::from_secs(10)).await;
+    let goaway = attack::flood_until_goaway(server.port, &flood).await;
     assert_eq!(
         goaway,
         Some((ENHANCE_YOUR_CALM, "too_many_pings".to_owned()))
     );
-    assert!(peer.closed_within(Duration::from_secs(10)).await);
-    attack::greeter_still_serves(server.port).await;
-    let grown = attack::rss_kib().saturating_sub(before);
-    assert!(grown < 64 * 1024, "RSS grew by {grown} KiB");
+    attack::assert_rss_bounded(before, 64 * 1024, "PING flood");
 }
 
 #[tokio::test]
@@ -86,20 +73,15 @@ async fn idle_pings_need_permit_without_calls() {
 async fn settings_flood_gets_goaway() {
     let server = TestServer::start(greeter()).await;
     let before = attack::rss_kib();
-    let mut peer = RawConnection::handshake(server.port).await;
     let flood: Vec<u8> = (0..10_000)
         .flat_map(|_| attack::frame(kind::SETTINGS, 0, 0, &[]))
         .collect();
-    let _ = peer.send(&flood).await;
-    attack::greeter_still_serves(server.port).await;
-    let goaway = peer.until_goaway(Duration::from_secs(10)).await;
+    let goaway = attack::flood_until_goaway(server.port, &flood).await;
     assert_eq!(
         goaway,
         Some((ENHANCE_YOUR_CALM, "too_many_control_frames".to_owned()))
     );
-    assert!(peer.closed_within(Duration::from_secs(10)).await);
-    let grown = attack::rss_kib().saturating_sub(before);
-    assert!(grown < 64 * 1024, "RSS grew by {grown} KiB");
+    attack::assert_rss_bounded(before, 64 * 1024, "SETTINGS flood");
 }
 
 #[tokio::test]
@@ -110,11 +92,8 @@ async fn ping_flood_is_bounded_even_when_pings_are_allowed() {
             .max_control_frames_per_second(50),
     )
     .await;
-    let mut peer = RawConnection::handshake(server.port).await;
     let flood: Vec<u8> = (0..10_000u32).flat_map(|i| ping(i as u8)).collect();
-    let _ = peer.send(&flood).await;
-    attack::greeter_still_serves(server.port).await;
-    let goaway = peer.until_goaway(Duration::from_secs(10)).await;
+    let goaway = attack::flood_until_goaway(server.port, &flood).await;
     assert_eq!(
         goaway,
         Some((ENHANCE_YOUR_CALM, "too_many_control_frames".to_owned()))

@@ -4,22 +4,10 @@
 
 use std::time::Duration;
 
-use grpc_core::Server;
 use grpc_tests::attack::{self, RawConnection, PREFACE};
-use grpc_tests::probe::{ProbeClient, ProbeServer, ProbeService, Sleep};
+use grpc_tests::probe::{ProbeClient, Sleep};
 use grpc_tests::raw;
-use grpc_tests::servers::TestServer;
-
-fn greeter() -> grpc_core::server::ServerBuilder {
-    Server::builder().add_service(examples::helloworld::GreeterServer::new(
-        examples::helloworld::MyGreeter,
-    ))
-}
-
-fn with_probe(builder: grpc_core::server::ServerBuilder) -> grpc_core::server::ServerBuilder {
-    let (probe, _observed) = ProbeService::new();
-    builder.add_service(ProbeServer::new(probe))
-}
+use grpc_tests::servers::{greeter, with_probe, TestServer};
 
 fn sleep_body(millis: u64) -> Vec<u8> {
     raw::frame(&prost::Message::encode_to_vec(&Sleep { millis }))

@@ -7,22 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use grpc_core::{Code, Message, Server, ServerStream, Status};
+use grpc_core::{Code, Message, ServerStream, Status};
 use grpc_tests::attack;
-use grpc_tests::probe::{ProbeClient, ProbeServer, ProbeService, Sleep};
+use grpc_tests::probe::{ProbeClient, Sleep};
 use grpc_tests::raw;
-use grpc_tests::servers::TestServer;
-
-fn greeter() -> grpc_core::server::ServerBuilder {
-    Server::builder().add_service(examples::helloworld::GreeterServer::new(
-        examples::helloworld::MyGreeter,
-    ))
-}
-
-fn with_probe(builder: grpc_core::server::ServerBuilder) -> grpc_core::server::ServerBuilder {
-    let (probe, _observed) = ProbeService::new();
-    builder.add_service(ProbeServer::new(probe))
-}
+use grpc_tests::servers::{greeter, with_probe, TestServer};
 
 #[tokio::test]
 async fn calls_beyond_maximum_concurrent_rpcs_are_resource_exhausted() {
