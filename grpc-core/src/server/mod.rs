@@ -540,6 +540,17 @@ impl Server {
         self.inner.stopped.cancel();
     }
 
+    /// Serves one connection over `io` (an in-memory pipe) as if it had been accepted: for
+    /// the fuzz targets only.
+    #[cfg(fuzzing)]
+    #[doc(hidden)]
+    pub async fn serve_connection_for_fuzzing<IO>(&self, io: IO)
+    where
+        IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        connection::serve(self.inner.shared.clone(), io, None, Instant::now()).await;
+    }
+
     /// Waits until the server has been stopped with [`Server::stop`].
     pub async fn wait_for_termination(&self) {
         self.inner.stopped.cancelled().await
