@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bounded fuzzing of grpc-core's message-frame decoder and message decoding (grpc-core/fuzz):
+# Bounded fuzzing of grpc-core's message-frame decoder, message decoding and the server's handling
+# of arbitrary HTTP/2 requests (grpc-core/fuzz):
 # installs cargo-fuzz if missing, builds the targets with AddressSanitizer, then runs each one
 # for FUZZ_SECONDS (default 60) from the seeds in grpc-core/fuzz/seeds plus the corpus kept in
 # grpc-core/fuzz/corpus. Fails if any target crashes (the input is left in
@@ -18,7 +19,7 @@ sanitizer="${FUZZ_SANITIZER:-address}"
 # -O: release without debug assertions (FUZZ_BUILD_FLAGS="" adds debug assertions and
 # overflow checks, at the cost of a slower build).
 read -r -a build_flags <<<"${FUZZ_BUILD_FLAGS--O}"
-targets=(frame_decoder message_decode)
+targets=(frame_decoder message_decode server_request)
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

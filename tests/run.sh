@@ -17,8 +17,12 @@ command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 # grpc-go must then use golang/protobuf 1.5 (apt replaces the 1.3 that golang-google-grpc-dev
 # would otherwise pull in).
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
-# `ip netns` for the multi-host channel test (tests/tests/channel_netns.rs).
+# `ip netns` for the multi-host channel test (tests/tests/channel_netns.rs), and `ss` for the
+# listen-backlog test (tests/tests/server_limits.rs).
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v ss >/dev/null 2>&1 || missing+=(iproute2)
+# `prlimit` for the file-descriptor exhaustion test (tests/tests/server_fd_exhaustion.rs).
+command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 command -v protoc-gen-go >/dev/null 2>&1 || missing+=(protoc-gen-go)
 command -v protoc-gen-go-grpc >/dev/null 2>&1 || missing+=(protoc-gen-go-grpc)
 for pkg in golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev; do

@@ -1,10 +1,12 @@
 //! Helpers shared by the end-to-end tests: starting servers on free ports, and running the
 //! Python peers under `tests/python` and the grpc-go peers under `tests/go`.
 
+pub mod attack;
 pub mod auth;
 pub mod backends;
 pub mod certs;
 pub mod corpus;
+pub mod fault_proxy;
 pub mod frames;
 pub mod go;
 pub mod imported;

@@ -44,15 +44,10 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (Option<String>, Option<String>) {
-    let mut request = Request::post(format!("http://127.0.0.1{path}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request.body(()).expect("request");
     let mut ready = client.clone().ready().await.expect("ready");
-    let (response, mut stream) = ready.send_request(request, false).expect("send");
+    let (response, mut stream) = ready
+        .send_request(grpc_request(path, headers), false)
+        .expect("send");
     stream
         .send_data(Bytes::copy_from_slice(body), true)
         .expect("send body");
@@ -74,6 +69,45 @@ pub async fn send(
         field(&trailers, "grpc-status"),
         field(&trailers, "grpc-message"),
     )
+}
+
+/// A gRPC POST to `path` with `headers` added.
+fn grpc_request(path: &str, headers: &[(&str, &str)]) -> Request<()> {
+    let mut request = Request::post(format!("http://127.0.0.1{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(()).expect("request")
+}
+
+/// Like [`send`], but a failed exchange (refused stream, reset, closed connection) is an
+/// `Err` with h2's error instead of a panic.
+pub async fn send_checked(
+    client: &mut h2::client::SendRequest<Bytes>,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Option<String>, h2::Error> {
+    let mut ready = client.clone().ready().await?;
+    let (response, mut stream) = ready.send_request(grpc_request(path, headers), false)?;
+    stream.send_data(Bytes::copy_from_slice(body), true)?;
+    let response = response.await?;
+    if let Some(status) = response.headers().get("grpc-status") {
+        return Ok(Some(
+            String::from_utf8_lossy(status.as_bytes()).into_owned(),
+        ));
+    }
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk?;
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    let trailers = body.trailers().await?.unwrap_or_default();
+    Ok(trailers
+        .get("grpc-status")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()))
 }
 
 /// Everything a raw call got back.
@@ -113,15 +147,9 @@ impl Exchange {
 /// Sends one request and collects the whole response.
 pub async fn exchange(port: u16, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Exchange {
     let (client, _driver) = connect(port).await;
-    let mut request = Request::post(format!("http://127.0.0.1{path}"))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
     let mut ready = client.ready().await.expect("ready");
     let (response, mut stream) = ready
-        .send_request(request.body(()).expect("request"), false)
+        .send_request(grpc_request(path, headers), false)
         .expect("send");
     stream
         .send_data(Bytes::copy_from_slice(body), true)

@@ -56,3 +56,14 @@ impl Drop for TestServer {
         }
     }
 }
+
+/// A server builder with the greeter example.
+pub fn greeter() -> grpc_core::server::ServerBuilder {
+    Server::builder().add_service(GreeterServer::new(MyGreeter))
+}
+
+/// `builder` with the probe service added too (its observations are dropped).
+pub fn with_probe(builder: grpc_core::server::ServerBuilder) -> grpc_core::server::ServerBuilder {
+    let (probe, _observed) = crate::probe::ProbeService::new();
+    builder.add_service(crate::probe::ProbeServer::new(probe))
+}

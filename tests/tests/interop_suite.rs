@@ -4,7 +4,7 @@
 //! client against the grpc-go interop server (`tests/go`), the grpc-go client against the Rust
 //! server, and the grpc-go client against the grpc-go server (a check of the Go peers).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,19 +21,7 @@ struct Peer {
 
 impl Peer {
     fn start(mut command: Command) -> Peer {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start interop server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read PORT");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("expected PORT <n>, got {line:?}"));
+        let (child, port) = grpc_tests::interop::spawn_announcing_port(&mut command);
         Peer { child, port }
     }
 }

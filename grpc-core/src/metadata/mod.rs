@@ -38,6 +38,7 @@
 mod key;
 mod map;
 mod value;
+pub(crate) use value::check_received;
 
 #[cfg(test)]
 mod tests;

@@ -239,6 +239,28 @@ fn decode(encoded: &[u8]) -> Option<Bytes> {
     DECODER.decode(encoded).ok().map(Bytes::from)
 }
 
+/// Checks received metadata the way the protocol defines it: a `-bin` value must be base64
+/// (padded or not), any other value printable ASCII (`%x20-%x7E`). Reserved headers are not
+/// metadata and are not checked here. The error names the offending key.
+pub(crate) fn check_received(headers: &http::HeaderMap) -> Result<(), String> {
+    for (name, value) in headers {
+        let key = name.as_str();
+        if super::is_reserved(key) {
+            continue;
+        }
+        if key.ends_with("-bin") {
+            if decode(value.as_bytes()).is_none() {
+                return Err(format!("malformed binary metadata {key}: not base64"));
+            }
+        } else if !is_ascii_value(value.as_bytes()) {
+            return Err(format!(
+                "malformed metadata {key}: the value is not printable ASCII"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Printable ASCII, as gRPC's ASCII-Value allows.
 const fn is_ascii_value(src: &[u8]) -> bool {
     let mut i = 0;

@@ -38,9 +38,53 @@ pub(crate) fn is_grpc_content_type(value: &[u8]) -> bool {
     }
 }
 
+/// The codec of a gRPC `content-type`: `proto` for `application/grpc` (and
+/// `application/grpc;params`), the `+codec` part otherwise (lowercased). `None` when the
+/// content-type is not gRPC's.
+pub(crate) fn content_subtype(value: &[u8]) -> Option<String> {
+    if !is_grpc_content_type(value) {
+        return None;
+    }
+    let rest = &value[CONTENT_TYPE_GRPC.len()..];
+    let Some(codec) = rest.strip_prefix(b"+") else {
+        return Some("proto".to_owned());
+    };
+    let end = codec.iter().position(|b| *b == b';').unwrap_or(codec.len());
+    Some(
+        String::from_utf8_lossy(&codec[..end])
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_subtypes() {
+        assert_eq!(
+            content_subtype(b"application/grpc").as_deref(),
+            Some("proto")
+        );
+        assert_eq!(
+            content_subtype(b"application/grpc;x=y").as_deref(),
+            Some("proto")
+        );
+        assert_eq!(
+            content_subtype(b"application/grpc+proto").as_deref(),
+            Some("proto")
+        );
+        assert_eq!(
+            content_subtype(b"application/grpc+PROTO;a=b").as_deref(),
+            Some("proto")
+        );
+        assert_eq!(
+            content_subtype(b"application/grpc+json").as_deref(),
+            Some("json")
+        );
+        assert_eq!(content_subtype(b"application/grpcfoo"), None);
+    }
 
     #[test]
     fn grpc_content_types() {

@@ -23,7 +23,7 @@ const YIELD_THRESHOLD: usize = 32 * 1024;
 /// about the call. Not for use outside generated code.
 #[doc(hidden)]
 pub struct RequestBody {
-    pub(crate) body: hyper::body::Incoming,
+    pub(crate) body: h2::RecvStream,
     pub(crate) info: CallInfo,
 }
 

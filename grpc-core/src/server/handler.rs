@@ -6,7 +6,7 @@
 //! [`ResponseEncoder`] (per-call and per-message compression, send limit, trailers with the
 //! status and trailing metadata).
 //!
-//! When the client cancels (RST_STREAM) or the connection goes away, hyper drops the handler's
+//! When the client cancels (RST_STREAM) or the connection goes away, the server drops the handler's
 //! future: the handler does not run on. Its context is cancelled, so tasks it spawned with
 //! [`ServerContext::cancellation_token`] see it, and the callbacks registered with
 //! [`ServerContext::add_callback`] run with CANCELLED. A handler that is reading its request

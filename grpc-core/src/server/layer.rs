@@ -21,6 +21,70 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The body of a layered server's responses.
 pub(crate) type LayeredBody = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
 
+/// The request body a [`ServerBuilder::layer`](super::ServerBuilder::layer)'s middleware
+/// sees: the HTTP/2 request stream as an [`http_body::Body`] (data frames, then trailers). Its
+/// flow-control capacity is released as each frame is read.
+pub struct Incoming {
+    stream: h2::RecvStream,
+    data_done: bool,
+}
+
+impl Incoming {
+    pub(crate) fn new(stream: h2::RecvStream) -> Incoming {
+        Incoming {
+            stream,
+            data_done: false,
+        }
+    }
+
+    fn into_inner(self) -> h2::RecvStream {
+        self.stream
+    }
+}
+
+impl std::fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Incoming")
+            .field("end_stream", &self.stream.is_end_stream())
+            .finish()
+    }
+}
+
+impl http_body::Body for Incoming {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        use std::task::Poll;
+        if !self.data_done {
+            match self.stream.poll_data(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(data))) => {
+                    let _ = self.stream.flow_control().release_capacity(data.len());
+                    return Poll::Ready(Some(Ok(http_body::Frame::data(data))));
+                }
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
+                Poll::Ready(None) => self.data_done = true,
+            }
+        }
+        match self.stream.poll_trailers(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(Some(trailers))) => {
+                Poll::Ready(Some(Ok(http_body::Frame::trailers(trailers))))
+            }
+            Poll::Ready(Ok(None)) => Poll::Ready(None),
+            Poll::Ready(Err(error)) => Poll::Ready(Some(Err(error.into()))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.stream.is_end_stream()
+    }
+}
+
 /// The server as a tower service: what a [`ServerBuilder::layer`](super::ServerBuilder::layer)
 /// wraps. One is made per connection, so a layer's state (a rate limit, say) made in
 /// `Layer::layer` is per connection; share an `Arc` between layers for server-wide state.
@@ -44,7 +108,7 @@ impl GrpcService {
     }
 }
 
-impl tower_service::Service<http::Request<hyper::body::Incoming>> for GrpcService {
+impl tower_service::Service<http::Request<Incoming>> for GrpcService {
     type Response = http::Response<ResponseBody>;
     type Error = Infallible;
     type Future = BoxFuture<Result<http::Response<ResponseBody>, Infallible>>;
@@ -56,8 +120,10 @@ impl tower_service::Service<http::Request<hyper::body::Incoming>> for GrpcServic
         std::task::Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: http::Request<hyper::body::Incoming>) -> Self::Future {
-        let call = self.router.route(request, &self.connection);
+    fn call(&mut self, request: http::Request<Incoming>) -> Self::Future {
+        let call = self
+            .router
+            .route(request.map(Incoming::into_inner), &self.connection);
         Box::pin(async move { Ok(call.await) })
     }
 }
@@ -70,13 +136,13 @@ pub trait LayeredService: Clone + Send + 'static {
     #[doc(hidden)]
     fn call_erased(
         &mut self,
-        request: http::Request<hyper::body::Incoming>,
+        request: http::Request<Incoming>,
     ) -> BoxFuture<Result<http::Response<LayeredBody>, BoxError>>;
 }
 
 impl<S, B> LayeredService for S
 where
-    S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
+    S: tower_service::Service<http::Request<Incoming>, Response = http::Response<B>>
         + Clone
         + Send
         + 'static,
@@ -87,7 +153,7 @@ where
 {
     fn call_erased(
         &mut self,
-        request: http::Request<hyper::body::Incoming>,
+        request: http::Request<Incoming>,
     ) -> BoxFuture<Result<http::Response<LayeredBody>, BoxError>> {
         let mut service = self.clone();
         Box::pin(async move {
@@ -102,10 +168,7 @@ where
 
 /// A connection's layered service, called once per request.
 pub(crate) trait Layered: Send + Sync {
-    fn call(
-        &self,
-        request: http::Request<hyper::body::Incoming>,
-    ) -> BoxFuture<http::Response<LayeredBody>>;
+    fn call(&self, request: http::Request<Incoming>) -> BoxFuture<http::Response<LayeredBody>>;
 }
 
 /// Makes a connection's layered service.
@@ -125,10 +188,7 @@ where
 struct Erased<S>(Mutex<S>);
 
 impl<S: LayeredService> Layered for Erased<S> {
-    fn call(
-        &self,
-        request: http::Request<hyper::body::Incoming>,
-    ) -> BoxFuture<http::Response<LayeredBody>> {
+    fn call(&self, request: http::Request<Incoming>) -> BoxFuture<http::Response<LayeredBody>> {
         let call = self
             .0
             .lock()

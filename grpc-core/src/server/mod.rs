@@ -39,14 +39,15 @@
 
 mod auth;
 mod body;
+mod connection;
 mod context;
 pub(crate) mod handler;
 mod intercept;
 mod layer;
+mod limits;
 mod router;
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -54,10 +55,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use auth::{AuthContext, Identity, SecurityType};
@@ -67,13 +68,15 @@ pub use handler::BoxFuture;
 pub use intercept::Interceptor;
 pub use layer::{BoxError, GrpcService, LayeredService};
 
-/// The request body a [`ServerBuilder::layer`] sees: hyper's incoming HTTP/2 body.
-pub use hyper::body::Incoming;
+pub use layer::Incoming;
 
 use crate::descriptor::Registry;
 use crate::protocol::Compression;
 use crate::tls::{ServerTls, HANDSHAKE_TIMEOUT};
+use crate::transport::frame_guard::GuardPolicy;
+use connection::{Lifetimes, Shared};
 use context::ConnectionInfo;
+use limits::CallLimit;
 use router::Router;
 
 /// A service the server can route to: the `XxxServer` types that `#[service]` generates.
@@ -130,6 +133,16 @@ struct ConnectionSettings {
     keepalive_interval: Option<Duration>,
     keepalive_timeout: Duration,
     max_pending_accept_reset_streams: usize,
+    /// Keepalive enforcement and the control-frame bound.
+    guard: GuardPolicy,
+    lifetimes: Lifetimes,
+    listen_backlog: i32,
+    /// Connections open at once; more wait in the listen backlog.
+    max_connections: Option<usize>,
+    /// Calls in flight on the whole server.
+    max_concurrent_rpcs: Option<usize>,
+    /// Response bytes h2 may hold per stream beyond what the peer's window lets out.
+    max_send_buffer_per_stream: usize,
 }
 
 impl Default for ConnectionSettings {
@@ -140,9 +153,15 @@ impl Default for ConnectionSettings {
             tcp_nodelay: true,
             initial_stream_window_size: 1024 * 1024,
             initial_connection_window_size: 2 * 1024 * 1024,
-            keepalive_interval: None,
+            keepalive_interval: Some(Duration::from_secs(2 * 60 * 60)),
             keepalive_timeout: Duration::from_secs(20),
             max_pending_accept_reset_streams: 20,
+            guard: GuardPolicy::default(),
+            lifetimes: Lifetimes::default(),
+            listen_backlog: 4096,
+            max_connections: None,
+            max_concurrent_rpcs: None,
+            max_send_buffer_per_stream: 128 * 1024,
         }
     }
 }
@@ -278,11 +297,103 @@ impl ServerBuilder {
         self
     }
 
-    /// Sends HTTP/2 pings this often on idle connections and closes those that do not answer
-    /// within `timeout` (default: no pings).
+    /// Sends HTTP/2 pings when a connection has been quiet for `interval` and closes it when
+    /// the peer does not answer within `timeout` (gRPC's server `keepalive_time` and
+    /// `keepalive_timeout`, defaults 2 hours and 20 s).
     pub fn http2_keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
         self.settings.keepalive_interval = Some(interval);
         self.settings.keepalive_timeout = timeout;
+        self
+    }
+
+    /// Turns the server's keepalive pings off.
+    pub fn no_http2_keepalive(mut self) -> Self {
+        self.settings.keepalive_interval = None;
+        self
+    }
+
+    /// The keepalive enforcement policy (grpc/grpc `doc/keepalive.md`): a client ping less
+    /// than `min_ping_interval` after the previous one (default 5 min) is a strike, and so is
+    /// any ping closer than 2 hours while no call is in flight unless `permit_without_calls`
+    /// (default false). The third strike closes the connection with GOAWAY
+    /// `ENHANCE_YOUR_CALM` and debug data `too_many_pings`. Headers or data sent by the server
+    /// clear the strikes.
+    pub fn keepalive_enforcement(
+        mut self,
+        min_ping_interval: Duration,
+        permit_without_calls: bool,
+    ) -> Self {
+        self.settings.guard.min_ping_interval = min_ping_interval;
+        self.settings.guard.permit_without_calls = permit_without_calls;
+        self
+    }
+
+    /// PING and SETTINGS frames (without ACK) a client may send within one second while the
+    /// server sends it no headers or data (default 100); beyond it the connection gets GOAWAY
+    /// `ENHANCE_YOUR_CALM` with debug data `too_many_control_frames`.
+    pub fn max_control_frames_per_second(mut self, frames: u32) -> Self {
+        self.settings.guard.max_control_frames = frames;
+        self
+    }
+
+    /// How long a new connection has to send the HTTP/2 preface, counted from accept with the
+    /// TLS handshake included (default 20 s); then it is closed.
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.lifetimes.handshake_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection (GOAWAY, then close) when it has had no call in flight for `idle`
+    /// (gRFC A9 `max_connection_idle`; default off).
+    pub fn max_connection_idle(mut self, idle: Duration) -> Self {
+        self.settings.lifetimes.max_idle = Some(idle);
+        self
+    }
+
+    /// Sends GOAWAY to a connection once it is `age` old, ±10% at random (gRFC A9
+    /// `max_connection_age`; default off); its calls in flight then get `grace` to finish
+    /// before the connection is closed (`max_connection_age_grace`; `None`: as long as they
+    /// take).
+    pub fn max_connection_age(mut self, age: Duration, grace: Option<Duration>) -> Self {
+        self.settings.lifetimes.max_age = Some(age);
+        self.settings.lifetimes.age_grace = grace;
+        self
+    }
+
+    /// Calls in flight on the whole server, over all connections (grpcio's
+    /// `maximum_concurrent_rpcs`; default unlimited). A call beyond it gets RESOURCE_EXHAUSTED
+    /// at once, without reaching its handler.
+    pub fn maximum_concurrent_rpcs(mut self, calls: usize) -> Self {
+        self.settings.max_concurrent_rpcs = Some(calls);
+        self
+    }
+
+    /// Connections open at once, per server (default unlimited). At the limit the server stops
+    /// accepting: new connections wait in the listen backlog (their handshake does not start)
+    /// until an open one closes, and beyond the backlog the kernel drops them.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.settings.max_connections = Some(connections);
+        self
+    }
+
+    /// Response bytes h2 may buffer per stream (default 128 KiB). The server hands h2 no more
+    /// of a response than the peer's flow-control window lets out, and at most this much, so a
+    /// connection buffers at most `max_concurrent_streams` x this (12.5 MiB by default) in
+    /// HTTP/2, plus the one encoded piece each call is sending (at most 32 KiB of a stream, or
+    /// one message). A streaming handler that produces faster than the peer reads waits (its
+    /// [`ServerStream`](crate::ServerStream) channel fills up, or its stream is not polled);
+    /// a single message larger than the bound (a large unary reply) is held by its call, whole,
+    /// as grpc-go does, and sent as the window allows until the call's deadline, when the
+    /// stream is reset.
+    pub fn max_send_buffer_per_stream(mut self, bytes: usize) -> Self {
+        self.settings.max_send_buffer_per_stream = bytes;
+        self
+    }
+
+    /// The listen backlog of TCP ports (default 4096; the kernel caps it at
+    /// `net.core.somaxconn`).
+    pub fn listen_backlog(mut self, backlog: i32) -> Self {
+        self.settings.listen_backlog = backlog;
         self
     }
 
@@ -327,14 +438,24 @@ impl ServerBuilder {
         limits.accept_encoding =
             crate::protocol::accept_encoding_header(&limits.accept_compression);
         let limits = Arc::new(limits);
+        let shutdown = CancellationToken::new();
+        let settings = self.settings;
         Server {
             inner: Arc::new(Inner {
-                router: Arc::new(Router::new(self.services, limits)),
-                settings: self.settings,
-                layer: self.layer,
+                connections: settings
+                    .max_connections
+                    .map(|max| Arc::new(Semaphore::new(max))),
+                shared: Arc::new(Shared {
+                    router: Arc::new(Router::new(self.services, limits)),
+                    calls: Arc::new(CallLimit::new(settings.max_concurrent_rpcs)),
+                    settings,
+                    shutdown: shutdown.clone(),
+                    hard_stop: CancellationToken::new(),
+                    layer: self.layer,
+                }),
                 pending: Mutex::new(Vec::new()),
                 tasks: tokio::sync::Mutex::new(JoinSet::new()),
-                shutdown: CancellationToken::new(),
+                shutdown,
                 stopped: CancellationToken::new(),
                 started: Mutex::new(false),
                 unix_paths: Mutex::new(Vec::new()),
@@ -352,9 +473,9 @@ pub struct Server {
 }
 
 struct Inner {
-    router: Arc<Router>,
-    settings: ConnectionSettings,
-    layer: Option<layer::MakeLayered>,
+    shared: Arc<Shared>,
+    /// Permits for open connections, under `max_connections`.
+    connections: Option<Arc<Semaphore>>,
     pending: Mutex<Vec<Listener>>,
     tasks: tokio::sync::Mutex<JoinSet<()>>,
     shutdown: CancellationToken,
@@ -473,7 +594,7 @@ impl Server {
             if let Some(port) = port {
                 candidate.set_port(port);
             }
-            match bind_tcp(candidate) {
+            match bind_tcp(candidate, self.inner.shared.settings.listen_backlog) {
                 Ok(listener) => {
                     port.get_or_insert(listener.local_addr()?.port());
                     lock(&self.inner.pending).push(Listener::Tcp(listener, security.clone()));
@@ -530,8 +651,9 @@ impl Server {
 
     /// Stops the server, as grpcio's `stop(grace)` does: no new connections or calls are
     /// accepted; with `None` every call in flight is aborted at once; with a grace period,
-    /// calls in flight get that long to finish (connections get GOAWAY), then the rest are
-    /// aborted. Unix socket files are removed.
+    /// calls in flight get that long to finish (connections get GOAWAY), then the rest end
+    /// with UNAVAILABLE ("the server is shutting down") in their trailers, and connections
+    /// are closed. Unix socket files are removed.
     pub async fn stop(&self, grace: Option<Duration>) {
         // First (e.g. health turns NOT_SERVING), while calls in flight still run.
         for hook in &self.inner.stop_hooks {
@@ -545,6 +667,15 @@ impl Server {
                 .await
                 .is_ok();
         if !drained {
+            // Calls still in flight end with UNAVAILABLE in their trailers (or a trailers-only
+            // response), then whatever is left is aborted.
+            self.inner.shared.hard_stop.cancel();
+            if !grace.is_zero() {
+                let _ = tokio::time::timeout(HARD_STOP_FLUSH, async {
+                    while tasks.join_next().await.is_some() {}
+                })
+                .await;
+            }
             tasks.abort_all();
             while tasks.join_next().await.is_some() {}
         }
@@ -559,11 +690,29 @@ impl Server {
         self.inner.extensions.get::<T>()
     }
 
+    /// Serves one connection over `io` (an in-memory pipe) as if it had been accepted: for
+    /// the fuzz targets only.
+    #[cfg(fuzzing)]
+    #[doc(hidden)]
+    pub async fn serve_connection_for_fuzzing<IO>(&self, io: IO)
+    where
+        IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let info = Arc::new(ConnectionInfo {
+            peer: None,
+            auth: auth::AuthContext::insecure(),
+        });
+        connection::serve(self.inner.shared.clone(), io, info, Instant::now()).await;
+    }
+
     /// Waits until the server has been stopped with [`Server::stop`].
     pub async fn wait_for_termination(&self) {
         self.inner.stopped.cancelled().await
     }
 }
+
+/// After `stop`'s grace, how long calls get to send their UNAVAILABLE trailers.
+const HARD_STOP_FLUSH: Duration = Duration::from_millis(500);
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -572,30 +721,48 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Inner {
+    /// Waits for room under `max_connections` (none when unlimited), or `None` when the server
+    /// stops first.
+    async fn connection_permit(&self) -> Option<Option<tokio::sync::OwnedSemaphorePermit>> {
+        let Some(connections) = &self.connections else {
+            return Some(None);
+        };
+        tokio::select! {
+            permit = connections.clone().acquire_owned() => permit.ok().map(Some),
+            _ = self.shutdown.cancelled() => None,
+        }
+    }
+
     async fn accept_tcp(self: Arc<Self>, listener: TcpListener, security: Security) {
-        let graceful = GracefulShutdown::new();
         // Owned here so that aborting this task (stop's grace ran out) closes every connection.
         let mut connections = JoinSet::new();
         loop {
             while connections.try_join_next().is_some() {}
+            // At the connection limit, new connections wait in the listen backlog.
+            let Some(permit) = self.connection_permit().await else {
+                break;
+            };
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
                 _ = self.shutdown.cancelled() => break,
             };
             match accepted {
                 Ok((stream, addr)) => {
-                    let _ = stream.set_nodelay(self.settings.tcp_nodelay);
+                    let at = Instant::now();
+                    let _ = stream.set_nodelay(self.shared.settings.tcp_nodelay);
                     let peer = Some(Peer::Tcp(normalize(addr)));
-                    let watcher = graceful.watcher();
+                    let shared = self.shared.clone();
                     match &security {
                         Security::Insecure | Security::Local => {
                             let auth = security.auth();
                             let info = Arc::new(ConnectionInfo { peer, auth });
-                            connections.spawn(self.connection(stream, info, watcher));
+                            connections.spawn(async move {
+                                connection::serve(shared, stream, info, at).await;
+                                drop(permit);
+                            });
                         }
                         Security::Tls(acceptor) => {
                             let acceptor = acceptor.clone();
-                            let inner = self.clone();
                             connections.spawn(async move {
                                 // A failed or stalled handshake ends only this connection.
                                 let handshake = tokio::time::timeout(
@@ -614,7 +781,7 @@ impl Inner {
                                             .unwrap_or_default();
                                         let auth = auth::AuthContext::tls(chain);
                                         let info = Arc::new(ConnectionInfo { peer, auth });
-                                        inner.connection(stream, info, watcher).await;
+                                        connection::serve(shared, stream, info, at).await;
                                     }
                                     Ok(Err(error)) => {
                                         tracing::warn!(peer = ?peer, %error, "TLS handshake failed");
@@ -627,6 +794,7 @@ impl Inner {
                                         );
                                     }
                                 }
+                                drop(permit);
                             });
                         }
                     }
@@ -635,7 +803,8 @@ impl Inner {
             }
         }
         drop(listener);
-        graceful.shutdown().await;
+        // Each connection saw the shutdown: it sent GOAWAY and drains.
+        while connections.join_next().await.is_some() {}
     }
 
     async fn accept_unix(
@@ -644,23 +813,30 @@ impl Inner {
         path: Option<PathBuf>,
         auth: auth::AuthContext,
     ) {
-        let graceful = GracefulShutdown::new();
         // Owned here so that aborting this task (stop's grace ran out) closes every connection.
         let mut connections = JoinSet::new();
         loop {
             while connections.try_join_next().is_some() {}
+            let Some(permit) = self.connection_permit().await else {
+                break;
+            };
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
                 _ = self.shutdown.cancelled() => break,
             };
             match accepted {
                 Ok((stream, addr)) => {
+                    let at = Instant::now();
                     let peer = Some(Peer::Unix(addr.as_pathname().map(PathBuf::from)));
                     let info = Arc::new(ConnectionInfo {
                         peer,
                         auth: auth.clone(),
                     });
-                    connections.spawn(self.connection(stream, info, graceful.watcher()));
+                    let shared = self.shared.clone();
+                    connections.spawn(async move {
+                        connection::serve(shared, stream, info, at).await;
+                        drop(permit);
+                    });
                 }
                 Err(error) => accept_backoff(error).await,
             }
@@ -669,65 +845,7 @@ impl Inner {
         if let Some(path) = &path {
             let _ = std::fs::remove_file(path);
         }
-        graceful.shutdown().await;
-    }
-
-    /// Serves one HTTP/2 connection until it closes or the server shuts it down gracefully.
-    fn connection<IO>(
-        &self,
-        io: IO,
-        info: Arc<ConnectionInfo>,
-        watcher: Watcher,
-    ) -> impl std::future::Future<Output = ()> + Send + 'static
-    where
-        IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-    {
-        let settings = &self.settings;
-        let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
-        builder
-            .timer(TokioTimer::new())
-            .max_concurrent_streams(settings.max_concurrent_streams)
-            .max_header_list_size(settings.max_header_list_size)
-            .initial_stream_window_size(settings.initial_stream_window_size)
-            .initial_connection_window_size(settings.initial_connection_window_size)
-            .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
-            .keep_alive_interval(settings.keepalive_interval)
-            .keep_alive_timeout(settings.keepalive_timeout);
-        let ended = |result: Result<(), hyper::Error>| {
-            // A connection error (peer vanished, protocol violation) ends only this connection.
-            if let Err(error) = result {
-                tracing::debug!(%error, "connection ended with an error");
-            }
-        };
-        let io = TokioIo::new(io);
-        match &self.layer {
-            None => {
-                let router = self.router.clone();
-                let service = hyper::service::service_fn(
-                    move |request: http::Request<hyper::body::Incoming>| {
-                        let call = router.route(request, &info);
-                        async move { Ok::<_, Infallible>(call.await) }
-                    },
-                );
-                let connection = builder.serve_connection(io, service);
-                futures_util::future::Either::Left(
-                    async move { ended(watcher.watch(connection).await) },
-                )
-            }
-            Some(make) => {
-                let layered = make(layer::GrpcService::new(self.router.clone(), info));
-                let service = hyper::service::service_fn(
-                    move |request: http::Request<hyper::body::Incoming>| {
-                        let call = layered.call(request);
-                        async move { Ok::<_, Infallible>(call.await) }
-                    },
-                );
-                let connection = builder.serve_connection(io, service);
-                futures_util::future::Either::Right(async move {
-                    ended(watcher.watch(connection).await)
-                })
-            }
-        }
+        while connections.join_next().await.is_some() {}
     }
 }
 
@@ -748,10 +866,7 @@ async fn accept_backoff(error: io::Error) {
     tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
-/// The listen backlog: enough for bursts of connects (the kernel caps it at `somaxconn`).
-const LISTEN_BACKLOG: i32 = 4096;
-
-fn bind_tcp(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+fn bind_tcp(addr: SocketAddr, backlog: i32) -> io::Result<std::net::TcpListener> {
     let socket = socket2::Socket::new(
         socket2::Domain::for_address(addr),
         socket2::Type::STREAM,
@@ -763,7 +878,7 @@ fn bind_tcp(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
         socket.set_only_v6(!addr.ip().is_unspecified())?;
     }
     socket.bind(&addr.into())?;
-    socket.listen(LISTEN_BACKLOG)?;
+    socket.listen(backlog)?;
     socket.set_nonblocking(true)?;
     Ok(socket.into())
 }

@@ -15,7 +15,7 @@ use super::context::{CallCompression, ConnectionInfo, ServerContext};
 use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
 use crate::metadata::MetadataMap;
-use crate::protocol::headers::{is_grpc_content_type, name};
+use crate::protocol::headers::{content_subtype, name};
 use crate::protocol::{accepted_by_peer, timeout};
 use crate::status::Status;
 
@@ -36,21 +36,23 @@ impl Router {
     /// Routes one request; never fails: every problem becomes a gRPC status response.
     pub(crate) fn route(
         &self,
-        request: http::Request<hyper::body::Incoming>,
+        request: http::Request<h2::RecvStream>,
         connection: &Arc<ConnectionInfo>,
     ) -> RouteFuture {
-        let is_grpc = request
+        // The deadline runs from here, when the headers arrived, whatever the call waits for.
+        let arrived = Instant::now();
+        let subtype = request
             .headers()
             .get(http::header::CONTENT_TYPE)
-            .is_some_and(|ct| is_grpc_content_type(ct.as_bytes()));
-        if !is_grpc {
+            .and_then(|ct| content_subtype(ct.as_bytes()));
+        let Some(subtype) = subtype else {
             let mut response = status_response(&Status::invalid_argument(format!(
                 "content-type {:?} is not application/grpc",
                 request.headers().get(http::header::CONTENT_TYPE)
             )));
             *response.status_mut() = http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
             return RouteFuture::ready(response);
-        }
+        };
         if request.method() != http::Method::POST {
             let mut response = status_response(&Status::internal(format!(
                 "method {} is not allowed: gRPC calls are POST",
@@ -58,6 +60,15 @@ impl Router {
             )));
             *response.status_mut() = http::StatusCode::METHOD_NOT_ALLOWED;
             return RouteFuture::ready(response);
+        }
+        if subtype != "proto" {
+            // A codec we do not serve is refused, never decoded as protobuf.
+            return RouteFuture::ready(status_response(&Status::unimplemented(format!(
+                "content-type application/grpc+{subtype} is not served: this server speaks application/grpc+proto"
+            ))));
+        }
+        if let Err(problem) = crate::metadata::check_received(request.headers()) {
+            return RouteFuture::ready(status_response(&Status::internal(problem)));
         }
         // A cheap clone (the path shares the request's buffer): the context keeps it.
         let path = request
@@ -83,7 +94,7 @@ impl Router {
         let deadline = match request.headers().get(&name::GRPC_TIMEOUT) {
             None => None,
             Some(value) => match timeout::parse(value.as_bytes()) {
-                Some(timeout) => Some(Instant::now() + timeout),
+                Some(timeout) => Some(arrived + timeout),
                 None => {
                     return RouteFuture::ready(status_response(&Status::internal(format!(
                         "malformed grpc-timeout {value:?}"
@@ -100,22 +111,44 @@ impl Router {
         let request = request.map(|body| RequestBody { body, info });
         // The service only matches on `method` before it returns its future.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| svc.call(method, request))) {
-            Ok(call) => RouteFuture::Call(call),
+            Ok(call) => match deadline {
+                None => RouteFuture::Call(call),
+                Some(at) => RouteFuture::Timed(call, Box::pin(tokio::time::sleep_until(at)), at),
+            },
             Err(_) => RouteFuture::ready(status_response(&Status::unknown("handler panicked"))),
         }
     }
 }
 
 /// A routed call: an immediate response, or the service's handler (a panic in it becomes
-/// UNKNOWN). Not boxed: hyper keeps it in the stream's task, and the ready response is rare
-/// enough that its size costs nothing.
+/// UNKNOWN), under the call's deadline when it has one. Not boxed: the connection keeps it in the
+/// stream's task, and the ready response is rare enough that its size costs nothing.
+///
+/// The deadline covers everything until the response headers: waiting for the request
+/// message (a body that never comes, or comes half), the handler, and a deadline already past
+/// when the call arrives (`grpc-timeout: 1n`) is DEADLINE_EXCEEDED before the handler runs.
+/// Dropping the handler's future cancels its context. After the headers, the response stream
+/// enforces the deadline itself.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum RouteFuture {
     Ready(Option<http::Response<ResponseBody>>),
     Call(BoxFuture<http::Response<ResponseBody>>),
+    Timed(
+        BoxFuture<http::Response<ResponseBody>>,
+        Pin<Box<tokio::time::Sleep>>,
+        Instant,
+    ),
 }
 
 impl RouteFuture {
+    /// The call's deadline, if it has one.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        match self {
+            RouteFuture::Timed(_, _, at) => Some(*at),
+            _ => None,
+        }
+    }
+
     fn ready(response: http::Response<ResponseBody>) -> Self {
         RouteFuture::Ready(Some(response))
     }
@@ -130,15 +163,35 @@ impl Future for RouteFuture {
                 Some(response) => Poll::Ready(response),
                 None => Poll::Pending,
             },
-            RouteFuture::Call(call) => {
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    call.as_mut().poll(cx)
-                })) {
-                    Ok(polled) => polled,
-                    Err(_) => Poll::Ready(status_response(&Status::unknown("handler panicked"))),
+            RouteFuture::Call(call) => poll_call(call, cx),
+            RouteFuture::Timed(call, sleep, at) => {
+                let expired = || {
+                    Poll::Ready(status_response(&Status::deadline_exceeded(
+                        "deadline exceeded",
+                    )))
+                };
+                if Instant::now() >= *at {
+                    return expired();
+                }
+                if let Poll::Ready(response) = poll_call(call, cx) {
+                    return Poll::Ready(response);
+                }
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => expired(),
+                    Poll::Pending => Poll::Pending,
                 }
             }
         }
+    }
+}
+
+fn poll_call(
+    call: &mut BoxFuture<http::Response<ResponseBody>>,
+    cx: &mut Context<'_>,
+) -> Poll<http::Response<ResponseBody>> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call.as_mut().poll(cx))) {
+        Ok(polled) => polled,
+        Err(_) => Poll::Ready(status_response(&Status::unknown("handler panicked"))),
     }
 }
 

@@ -1,10 +1,12 @@
 //! Bytes over HTTP/2: client connections (TCP, Unix sockets, TLS with rustls) and the
 //! receiving half of a call's body on either side.
 //!
-//! The server's connections are served by hyper (see `server`); both sides take their TLS from
+//! The server drives h2's server connection itself (see `server`), over the frame filter of
+//! `frame_guard` (keepalive enforcement, control-frame bound); both sides take their TLS from
 //! the one rustls setup in [`tls`](crate::tls).
 
 pub(crate) mod address;
 pub(crate) mod connect;
+pub(crate) mod frame_guard;
 pub(crate) mod recv;
 pub(crate) mod usage;

@@ -1,12 +1,10 @@
 //! Receiving a message body from HTTP/2, on either side, with errors already turned into
-//! statuses: the client reads h2 response streams, the server reads hyper request bodies.
+//! statuses: the client reads h2 response streams, the server reads h2 request streams.
 
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::HeaderMap;
-use http_body::Body as _;
 
 use crate::protocol::status_codec::code_for_reason;
 use crate::status::{Code, Status};
@@ -58,17 +56,17 @@ pub(crate) fn client_error(error: h2::Error) -> Status {
     }
 }
 
-/// The server side: a request body, read through hyper.
-pub(crate) struct ServerBody(pub(crate) hyper::body::Incoming);
+/// The server side: a request body, read straight from h2.
+pub(crate) struct ServerBody(pub(crate) h2::RecvStream);
 
 impl RecvBody for ServerBody {
     fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Status>>> {
-        match Pin::new(&mut self.0).poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                Ok(data) => Poll::Ready(Some(Ok(data))),
-                // Trailers on a request are not gRPC; the data has ended either way.
-                Err(_) => Poll::Ready(None),
-            },
+        match self.0.poll_data(cx) {
+            Poll::Ready(Some(Ok(data))) => {
+                // Give the window back at once: the decoder bounds what it buffers.
+                let _ = self.0.flow_control().release_capacity(data.len());
+                Poll::Ready(Some(Ok(data)))
+            }
             Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(server_error(error)))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
@@ -76,15 +74,16 @@ impl RecvBody for ServerBody {
     }
 
     fn poll_trailers(&mut self, _: &mut Context<'_>) -> Poll<Result<Option<HeaderMap>, Status>> {
+        // Trailers on a request are not gRPC; the data has ended either way.
         Poll::Ready(Ok(None))
     }
 }
 
 /// What a failed request body means to a handler: the client cancelled (RST_STREAM) or went
 /// away (the connection closed).
-fn server_error(error: hyper::Error) -> Status {
-    let reason = find_h2(&error).and_then(h2::Error::reason);
-    let status = match reason {
+fn server_error(error: h2::Error) -> Status {
+    let status = match error.reason() {
+        _ if error.is_io() => Status::cancelled(format!("the client went away: {error}")),
         Some(h2::Reason::CANCEL) | Some(h2::Reason::NO_ERROR) => {
             Status::cancelled("the client cancelled the call")
         }
@@ -98,15 +97,4 @@ fn server_error(error: hyper::Error) -> Status {
         None => Status::cancelled(format!("the client went away: {error}")),
     };
     status.with_source(error)
-}
-
-fn find_h2<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a h2::Error> {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if let Some(h2) = error.downcast_ref::<h2::Error>() {
-            return Some(h2);
-        }
-        current = error.source();
-    }
-    None
 }

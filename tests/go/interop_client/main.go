@@ -37,6 +37,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -64,6 +65,8 @@ var (
 	caFile             = flag.String("ca_file", "", "PEM root CA(s) for TLS")
 	rpcTimeout         = flag.Duration("rpc_timeout", 20*time.Second, "deadline of each RPC (except the 1 ms one)")
 	connectTimeout     = flag.Duration("connect_timeout", 10*time.Second, "time to wait for the connection")
+	keepaliveTime      = flag.Duration("keepalive_time", 0, "client keepalive ping interval (0: off; grpc-go raises anything under 10s to 10s)")
+	hold               = flag.Duration("hold", 30*time.Second, "how long keepalive_hold keeps its stream open and quiet")
 	useTLS             boolFlag
 	useTestCA          boolFlag
 )
@@ -96,6 +99,14 @@ var cases = []struct {
 	{"cancel_after_begin", cancelAfterBegin},
 	{"cancel_after_first_response", cancelAfterFirstResponse},
 	{"timeout_on_sleeping_server", timeoutOnSleepingServer},
+}
+
+// extraCases run only when named: they are not part of the interop suite.
+var extraCases = []struct {
+	name string
+	run  func(*env) error
+}{
+	{"keepalive_hold", keepaliveHold},
 }
 
 var (
@@ -613,12 +624,52 @@ func timeoutOnSleepingServer(e *env) error {
 	return expectCode("FullDuplexCall with a 1 ms deadline", err, codes.DeadlineExceeded, nil)
 }
 
+// keepaliveHold opens a FullDuplexCall, exchanges one message, stays quiet for --hold (while
+// the client's keepalive pings, with --keepalive_time), then exchanges another and finishes.
+func keepaliveHold(e *env) error {
+	ctx, cancel := context.WithTimeout(context.Background(), *hold+*rpcTimeout)
+	defer cancel()
+	stream, err := e.client.FullDuplexCall(ctx)
+	if err != nil {
+		return unexpected("FullDuplexCall", err)
+	}
+	exchange := func(what string) error {
+		err := stream.Send(&testpb.StreamingOutputCallRequest{
+			ResponseParameters: []*testpb.ResponseParameters{{Size: 1}},
+		})
+		if err != nil {
+			return unexpected(what, stream.RecvMsg(new(testpb.StreamingOutputCallResponse)))
+		}
+		if _, err := stream.Recv(); err != nil {
+			return unexpected(what, err)
+		}
+		return nil
+	}
+	if err := exchange("the first message"); err != nil {
+		return err
+	}
+	time.Sleep(*hold)
+	if err := exchange("the message after the hold"); err != nil {
+		return err
+	}
+	if err := stream.CloseSend(); err != nil {
+		return unexpected("half-close", err)
+	}
+	return receiveAll(stream, nil)
+}
+
 func dial() (*grpc.ClientConn, error) {
 	opts := []grpc.DialOption{
 		grpc.WithBlock(),
 		grpc.WithReturnConnectionError(),
 		grpc.WithStatsHandler(wire.StatsHandler{}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16 << 20)),
+	}
+	if *keepaliveTime > 0 {
+		opts = append(opts, grpc.WithKeepaliveParams(keepalive.ClientParameters{
+			Time:    *keepaliveTime,
+			Timeout: 20 * time.Second,
+		}))
 	}
 	if useTLS {
 		var creds credentials.TransportCredentials
@@ -660,7 +711,7 @@ func main() {
 	selected := cases
 	if *testCase != "all" {
 		selected = nil
-		for _, c := range cases {
+		for _, c := range append(cases, extraCases...) {
 			if c.name == *testCase {
 				selected = append(selected, c)
 			}

@@ -36,3 +36,23 @@ pub fn parse_flags(
     }
     flags
 }
+
+/// Starts a server `command` that prints `PORT <n>` once listening (the interop servers do),
+/// and returns the process and that port.
+pub fn spawn_announcing_port(command: &mut std::process::Command) -> (std::process::Child, u16) {
+    use std::io::BufRead as _;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read PORT");
+    let port = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("expected PORT <n>, got {line:?}"));
+    (child, port)
+}

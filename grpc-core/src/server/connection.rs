@@ -1,0 +1,491 @@
+//! One server connection from accept to close: our own driver of h2's server connection
+//! (not hyper's, so that a stream past its deadline can be reset even while its response waits
+//! for flow-control window, and so that no response bytes are handed to h2 beyond what the
+//! window lets out), over the [`FrameGuard`] filter (keepalive enforcement, control-frame
+//! bound), under the connection lifetimes of gRFC A9:
+//!
+//! - the client's HTTP/2 preface must arrive within the handshake timeout (default 20 s, from
+//!   accept, TLS handshake included), or the connection is closed;
+//! - a connection with no call in flight for `max_connection_idle` gets GOAWAY and closes;
+//! - a connection older than `max_connection_age` (±10% jitter, so connections made together
+//!   do not all go at once) gets GOAWAY; calls in flight get `max_connection_age_grace` to
+//!   finish, then the connection is closed;
+//! - when the server stops, the connection gets GOAWAY and drains.
+//!
+//! Every call is counted on its connection and on the server ([`CallLimit`]); a call beyond
+//! the server's `maximum_concurrent_rpcs` gets RESOURCE_EXHAUSTED without reaching a handler.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use h2::server::SendResponse;
+use h2::SendStream;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::context::ConnectionInfo;
+use super::handler::status_response;
+use super::layer::{GrpcService, Incoming, Layered, MakeLayered};
+use super::limits::{CallLimit, CallPermit, ConnectionCall};
+use super::router::Router;
+use super::ConnectionSettings;
+use crate::status::Status;
+use crate::transport::frame_guard::{FrameGuard, GuardState};
+
+/// How long connections may live (gRFC A9).
+#[derive(Debug, Clone)]
+pub(crate) struct Lifetimes {
+    /// From accept until the client's HTTP/2 preface (default 20 s).
+    pub(crate) handshake_timeout: Duration,
+    pub(crate) max_idle: Option<Duration>,
+    pub(crate) max_age: Option<Duration>,
+    /// After `max_age`'s GOAWAY, how long calls in flight may still run (`None`: unbounded).
+    pub(crate) age_grace: Option<Duration>,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            handshake_timeout: Duration::from_secs(20),
+            max_idle: None,
+            max_age: None,
+            age_grace: None,
+        }
+    }
+}
+
+/// How long a draining connection with no call in flight stays open (for the GOAWAY to reach
+/// the peer) before it is closed.
+const DRAIN_LINGER: Duration = Duration::from_secs(1);
+
+/// How often the loop rechecks deadlines that depend on calls starting and ending.
+const TICK: Duration = Duration::from_millis(250);
+
+/// A deadline that never comes.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `age` with ±10% jitter.
+fn jittered(age: Duration) -> Duration {
+    age.mul_f64(0.9 + fastrand::f64() * 0.2)
+}
+
+/// What every connection of a server shares.
+pub(crate) struct Shared {
+    pub(crate) router: Arc<Router>,
+    pub(crate) settings: ConnectionSettings,
+    pub(crate) calls: Arc<CallLimit>,
+    /// Graceful stop: GOAWAY, then drain.
+    pub(crate) shutdown: CancellationToken,
+    /// The stop's grace ran out: calls still in flight end with UNAVAILABLE.
+    pub(crate) hard_stop: CancellationToken,
+    /// The server's tower layer, if any: made into one service per connection.
+    pub(crate) layer: Option<MakeLayered>,
+}
+
+/// A stream h2 accepted: the request and where its response goes.
+type Accepted = Option<Result<(http::Request<h2::RecvStream>, SendResponse<Bytes>), h2::Error>>;
+
+/// What woke the connection's loop (the accepted stream is consumed at once, so its size
+/// costs nothing).
+#[allow(clippy::large_enum_variant)]
+enum Event {
+    Accepted(Accepted),
+    Shutdown,
+    Idle,
+    Drained,
+    Aged,
+    GraceOver,
+    KeepaliveDue,
+    KeepaliveFailed,
+    PrefaceSeen,
+    HandshakeTimeout,
+    Tick,
+}
+
+/// Serves one connection until it closes, the server stops, or a lifetime ends it. `accepted`
+/// is when the socket was accepted (the handshake timeout runs from it).
+pub(crate) async fn serve<IO>(
+    shared: Arc<Shared>,
+    io: IO,
+    info: Arc<ConnectionInfo>,
+    accepted: Instant,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let peer = &info.peer;
+    // With a tower layer, this connection's layered service (one per connection).
+    let layered = shared
+        .layer
+        .as_ref()
+        .map(|make| make(GrpcService::new(shared.router.clone(), info.clone())));
+    let state = Arc::new(GuardState::new());
+    let settings = &shared.settings;
+    let lifetimes = &settings.lifetimes;
+    let io = FrameGuard::new(io, settings.guard.clone(), state.clone());
+    let mut builder = h2::server::Builder::new();
+    builder
+        .max_concurrent_streams(settings.max_concurrent_streams)
+        .max_header_list_size(settings.max_header_list_size)
+        .initial_window_size(settings.initial_stream_window_size)
+        .initial_connection_window_size(settings.initial_connection_window_size)
+        .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
+        .max_send_buffer_size(settings.max_send_buffer_per_stream);
+    let handshake_deadline = accepted + lifetimes.handshake_timeout;
+    let mut connection = tokio::select! {
+        handshake = builder.handshake::<_, Bytes>(io) => match handshake {
+            Ok(connection) => connection,
+            Err(error) => {
+                tracing::debug!(peer = ?peer, %error, "HTTP/2 handshake failed");
+                return;
+            }
+        },
+        _ = tokio::time::sleep_until(handshake_deadline) => {
+            tracing::warn!(
+                peer = ?peer,
+                timeout = ?lifetimes.handshake_timeout,
+                "closing a connection that sent no HTTP/2 preface in time"
+            );
+            return;
+        }
+        _ = shared.shutdown.cancelled() => return,
+    };
+    let mut pings = connection.ping_pong();
+    let mut streams = JoinSet::new();
+
+    let age_deadline = lifetimes.max_age.map(|age| accepted + jittered(age));
+    let mut grace_deadline: Option<Instant> = None;
+    let mut draining = false;
+    let mut drain_started = accepted;
+    let mut ping_sent: Option<Instant> = None;
+    // h2's handshake ends with the preface; the client's SETTINGS must follow in time too.
+    let preface = state.preface_received();
+    tokio::pin!(preface);
+    let mut preface_seen = false;
+
+    loop {
+        while streams.try_join_next().is_some() {}
+        let idle_deadline = match (lifetimes.max_idle, draining) {
+            (Some(idle), false) => state.idle_since().map(|since| since + idle),
+            _ => None,
+        };
+        // Draining with no call in flight: h2 waits for the peer's PING ACK before its final
+        // GOAWAY, which a peer that does not answer never sends; close after DRAIN_LINGER.
+        let drained_deadline = if draining {
+            state
+                .idle_since()
+                .map(|since| since.max(drain_started) + DRAIN_LINGER)
+        } else {
+            None
+        };
+        let keepalive_deadline = match (settings.keepalive_interval, ping_sent) {
+            (Some(interval), None) => Some(state.last_read() + interval),
+            _ => None,
+        };
+        let pong_deadline = ping_sent.map(|at| at + settings.keepalive_timeout);
+        // Recheck the deadlines that depend on calls starting and ending at least this often.
+        let tick = Instant::now() + TICK;
+        let event = tokio::select! {
+            accepted = connection.accept() => Event::Accepted(accepted),
+            _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
+            _ = tokio::time::sleep_until(handshake_deadline), if !preface_seen => Event::HandshakeTimeout,
+            _ = shared.shutdown.cancelled(), if !draining => Event::Shutdown,
+            _ = sleep_until(idle_deadline) => Event::Idle,
+            _ = sleep_until(drained_deadline) => Event::Drained,
+            _ = sleep_until(age_deadline.filter(|_| grace_deadline.is_none())) => Event::Aged,
+            _ = sleep_until(grace_deadline) => Event::GraceOver,
+            _ = sleep_until(keepalive_deadline) => Event::KeepaliveDue,
+            _ = sleep_until(pong_deadline) => Event::KeepaliveFailed,
+            pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
+                Ok(()) => {
+                    ping_sent = None;
+                    Event::Tick
+                }
+                Err(_) => Event::KeepaliveFailed,
+            },
+            _ = tokio::time::sleep_until(tick), if lifetimes.max_idle.is_some() || draining => Event::Tick,
+        };
+        match event {
+            Event::Accepted(Some(Ok((request, respond)))) => {
+                let call = ConnectionCall::new(&state);
+                let permit = shared.calls.try_acquire();
+                let shared = shared.clone();
+                let route = match &layered {
+                    Some(layered) => Route::Layered(layered.clone()),
+                    None => Route::Direct(info.clone()),
+                };
+                streams.spawn(async move {
+                    serve_stream(&shared, route, request, respond, call, permit).await;
+                });
+            }
+            Event::Accepted(Some(Err(error))) => {
+                tracing::debug!(peer = ?peer, calmed = state.calmed(), %error, "connection ended with an error");
+                return;
+            }
+            Event::Accepted(None) => break,
+            Event::Shutdown => {
+                draining = true;
+                drain_started = Instant::now();
+                connection.graceful_shutdown();
+            }
+            Event::Idle => {
+                if state.idle_since().is_some() {
+                    tracing::debug!(peer = ?peer, "closing an idle connection (max_connection_idle)");
+                    draining = true;
+                    drain_started = Instant::now();
+                    connection.graceful_shutdown();
+                }
+            }
+            Event::Drained => {
+                if state.idle_since().is_some() {
+                    tracing::debug!(peer = ?peer, "closing a drained connection");
+                    return;
+                }
+            }
+            Event::Aged => {
+                tracing::debug!(peer = ?peer, "closing a connection past its age (max_connection_age)");
+                if !draining {
+                    draining = true;
+                    drain_started = Instant::now();
+                    connection.graceful_shutdown();
+                }
+                grace_deadline = Some(match lifetimes.age_grace {
+                    Some(grace) => Instant::now() + grace,
+                    None => accepted + FOREVER,
+                });
+            }
+            Event::GraceOver => {
+                tracing::debug!(peer = ?peer, "closing a connection whose age grace ran out");
+                return;
+            }
+            Event::KeepaliveDue => {
+                if let Some(pings) = pings.as_mut() {
+                    if pings.send_ping(h2::Ping::opaque()).is_ok() {
+                        ping_sent = Some(Instant::now());
+                    }
+                }
+            }
+            Event::KeepaliveFailed => {
+                tracing::debug!(peer = ?peer, "closing a connection whose peer did not answer a keepalive ping");
+                return;
+            }
+            Event::PrefaceSeen => preface_seen = true,
+            Event::HandshakeTimeout => {
+                tracing::warn!(
+                    peer = ?peer,
+                    timeout = ?lifetimes.handshake_timeout,
+                    "closing a connection that sent no SETTINGS after its preface in time"
+                );
+                return;
+            }
+            Event::Tick => {}
+        }
+    }
+    // The connection closed cleanly: its streams have sent everything.
+    let _ = tokio::time::timeout(DRAIN_LINGER, async {
+        while streams.join_next().await.is_some() {}
+    })
+    .await;
+}
+
+/// Sleeps until `at`, or forever for `None`.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn poll_pong(pings: &mut Option<h2::PingPong>) -> Result<(), h2::Error> {
+    match pings {
+        Some(pings) => std::future::poll_fn(|cx| pings.poll_pong(cx))
+            .await
+            .map(drop),
+        None => std::future::pending().await,
+    }
+}
+
+/// Serves one stream: routes the request, sends the response headers, then the body as the
+/// peer's flow-control window allows. A peer reset drops the call (its handler is cancelled).
+/// Past the call's deadline, a response still waiting for window is reset (RST_STREAM
+/// CANCEL): the call does not outlive its deadline even when the peer stops reading.
+async fn serve_stream(
+    shared: &Shared,
+    route: Route,
+    request: http::Request<h2::RecvStream>,
+    mut respond: SendResponse<Bytes>,
+    _call: ConnectionCall,
+    permit: Option<CallPermit>,
+) {
+    let Some(_permit) = permit else {
+        let response = status_response(&Status::resource_exhausted(
+            "the server's limit of concurrent calls is reached",
+        ));
+        let _ = respond.send_response(response.map(drop), true);
+        return;
+    };
+    match route {
+        Route::Direct(info) => {
+            let call = shared.router.route(request, &info);
+            let deadline = call.deadline();
+            respond_with(shared, call, respond, deadline).await;
+        }
+        Route::Layered(layered) => {
+            // The router inside the layer enforces the handler's deadline; the stream's own
+            // reset past the deadline (a reply stuck behind flow control) needs it here too.
+            let deadline = request
+                .headers()
+                .get(crate::protocol::headers::name::GRPC_TIMEOUT)
+                .and_then(|value| crate::protocol::timeout::parse(value.as_bytes()))
+                .map(|timeout| Instant::now() + timeout);
+            let call = layered.call(request.map(Incoming::new));
+            respond_with(shared, call, respond, deadline).await;
+        }
+    }
+}
+
+/// How a connection's streams reach the router: directly, or through the server's tower
+/// layer.
+enum Route {
+    Direct(Arc<ConnectionInfo>),
+    Layered(Arc<dyn Layered>),
+}
+
+/// Waits for `call`'s response, then sends its headers and body.
+async fn respond_with<B>(
+    shared: &Shared,
+    call: impl std::future::Future<Output = http::Response<B>>,
+    mut respond: SendResponse<Bytes>,
+    deadline: Option<Instant>,
+) where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
+    tokio::pin!(call);
+    // The call first (as hyper does): a handler reading its request sees a client's reset as
+    // CANCELLED before its future is dropped.
+    let response = tokio::select! {
+        biased;
+        response = &mut call => response,
+        _ = std::future::poll_fn(|cx| respond.poll_reset(cx)) => return,
+        _ = shared.hard_stop.cancelled() => {
+            // Trailers-only: the status in the response headers.
+            let response = status_response(&shutting_down());
+            let _ = respond.send_response(response.map(drop), true);
+            return;
+        }
+    };
+    let (parts, body) = response.into_parts();
+    let end = body.is_end_stream();
+    let Ok(send) = respond.send_response(http::Response::from_parts(parts, ()), end) else {
+        return;
+    };
+    if !end {
+        send_body(body, send, deadline, &shared.hard_stop).await;
+    }
+}
+
+fn shutting_down() -> Status {
+    Status::unavailable("the server is shutting down")
+}
+
+fn shutting_down_trailers() -> http::HeaderMap {
+    let mut trailers = http::HeaderMap::new();
+    crate::protocol::status_codec::encode(&shutting_down(), &mut trailers);
+    trailers
+}
+
+/// Sends `body` on `send`, never handing h2 more than the window lets out.
+async fn send_body<B>(
+    mut body: B,
+    mut send: SendStream<Bytes>,
+    deadline: Option<Instant>,
+    hard_stop: &CancellationToken,
+) where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
+    loop {
+        let frame = tokio::select! {
+            biased;
+            frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)) => frame,
+            _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return,
+            _ = hard_stop.cancelled() => {
+                // Dropping the body cancels the handler; the client gets a clear status.
+                drop(body);
+                let _ = send.send_trailers(shutting_down_trailers());
+                return;
+            }
+        };
+        match frame {
+            None => {
+                let _ = send.send_data(Bytes::new(), true);
+                return;
+            }
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(mut data) => {
+                    while !data.is_empty() {
+                        send.reserve_capacity(data.len());
+                        let granted = tokio::select! {
+                            granted = std::future::poll_fn(|cx| send.poll_capacity(cx)) => granted,
+                            _ = sleep_until(deadline) => {
+                                // Stuck behind the peer's window past the deadline.
+                                send.send_reset(h2::Reason::CANCEL);
+                                return;
+                            }
+                            _ = hard_stop.cancelled() => {
+                                // What the window did not let out is dropped; the status goes.
+                                send.reserve_capacity(0);
+                                let _ = send.send_trailers(shutting_down_trailers());
+                                return;
+                            }
+                        };
+                        let n = match granted {
+                            Some(Ok(0)) => continue,
+                            Some(Ok(n)) => n.min(data.len()),
+                            Some(Err(_)) | None => return,
+                        };
+                        let piece = data.split_to(n);
+                        let end = data.is_empty() && body.is_end_stream();
+                        if send.send_data(piece, end).is_err() {
+                            return;
+                        }
+                        if end {
+                            return;
+                        }
+                    }
+                }
+                Err(frame) => {
+                    if let Ok(trailers) = frame.into_trailers() {
+                        let _ = send.send_trailers(trailers);
+                        return;
+                    }
+                }
+            },
+            Some(Err(error)) => {
+                // Only a tower layer's body can fail: the call cannot be completed.
+                tracing::debug!(%error, "a response body failed");
+                send.send_reset(h2::Reason::INTERNAL_ERROR);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_jitter_stays_within_ten_percent() {
+        let age = Duration::from_secs(100);
+        for _ in 0..1000 {
+            let j = jittered(age);
+            assert!(
+                j >= Duration::from_secs(90) && j <= Duration::from_secs(110),
+                "{j:?}"
+            );
+        }
+    }
+}
