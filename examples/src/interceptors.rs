@@ -60,10 +60,7 @@ impl CallObserver for CallLog {
 pub struct ClientLogging;
 
 impl grpc_core::client::Interceptor for ClientLogging {
-    fn intercept<'a>(
-        &'a self,
-        call: &'a mut CallInfo,
-    ) -> BoxFuture<'a, Result<Intercept, Status>> {
+    fn intercept<'a>(&'a self, call: &'a mut CallInfo) -> BoxFuture<'a, Result<Intercept, Status>> {
         Box::pin(async move { Ok(Intercept::observe(CallLog::new("client", call.method()))) })
     }
 }

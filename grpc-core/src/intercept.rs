@@ -159,18 +159,13 @@ impl Observers {
 
     /// Reports the end (only the first call counts).
     pub(crate) fn end(&self, status: &Status) {
-        if self
-            .0
-            .ended
-            .swap(true, std::sync::atomic::Ordering::AcqRel)
-        {
+        if self.0.ended.swap(true, std::sync::atomic::Ordering::AcqRel) {
             return;
         }
         for observer in self.0.observers.iter().rev() {
             // A panicking observer must not take the others (or the call) with it.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                observer.on_end(status)
-            }));
+            let _ =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| observer.on_end(status)));
         }
     }
 

@@ -4,11 +4,11 @@
 pub mod client;
 pub mod descriptor;
 mod error;
-pub mod intercept;
 /// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod intercept;
 pub mod message;
 pub mod metadata;
 pub mod protocol;
@@ -77,7 +77,7 @@ pub mod stream {
 /// any release; `grpc-core` pins `grpc-macros` to the exact same version.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::client::{StreamingCall, UnaryCall};
+    pub use crate::client::{BlockingCall, BlockingRuntime, StreamingCall, UnaryCall};
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
@@ -151,6 +151,20 @@ pub mod __private {
         S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
     {
         StreamingCall::streaming(channel, path, requests)
+    }
+
+    /// A blocking client's request iterator as the request stream of a call.
+    pub fn blocking_requests<Req, I>(
+        runtime: &BlockingRuntime,
+        requests: I,
+    ) -> impl Stream<Item = crate::protocol::OutgoingMessage<Req>> + Send + 'static
+    where
+        Req: Send + 'static,
+        I: IntoIterator + Send + 'static,
+        I::IntoIter: Send + 'static,
+        I::Item: Into<crate::protocol::OutgoingMessage<Req>>,
+    {
+        runtime.request_stream(requests)
     }
 
     /// Whether `tags` contains `tag`; for compile-time field number checks.

@@ -207,7 +207,11 @@ impl ServerTls {
     /// Mutual TLS: client certificates must chain to one of the CAs in `ca_pem` (one or
     /// more PEM certificates), as `policy` says. A refused client certificate fails the
     /// handshake; the server logs why (a `tracing` warning), and the client sees the alert.
-    pub fn client_auth(mut self, ca_pem: impl AsRef<[u8]>, policy: ClientAuth) -> Result<Self, Error> {
+    pub fn client_auth(
+        mut self,
+        ca_pem: impl AsRef<[u8]>,
+        policy: ClientAuth,
+    ) -> Result<Self, Error> {
         let mut roots = rustls::RootCertStore::empty();
         add_roots(&mut roots, ca_pem.as_ref())?;
         if roots.is_empty() {

@@ -50,7 +50,11 @@ impl Auth for AuthService {
         Ok(AuthReply {
             security: auth.security_type().as_str().to_owned(),
             authenticated: auth.is_peer_authenticated(),
-            identities: auth.peer_identities().iter().map(|i| i.to_string()).collect(),
+            identities: auth
+                .peer_identities()
+                .iter()
+                .map(|i| i.to_string())
+                .collect(),
             pem: auth.peer_certificate_pem().unwrap_or_default(),
             authorization: text("authorization"),
             signature: text("x-signature"),

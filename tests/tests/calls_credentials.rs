@@ -91,9 +91,9 @@ async fn composite_call_credentials() {
 async fn a_failing_plugin_fails_the_call_with_unavailable_and_its_message() {
     let (_server, port) = tls_server().await;
     let channel = tls_channel(port)
-        .call_credentials(CallCredentials::access_token("x").and(CallCredentials::plugin(Signer {
-            fail: true,
-        })))
+        .call_credentials(
+            CallCredentials::access_token("x").and(CallCredentials::plugin(Signer { fail: true })),
+        )
         .connect_lazy()
         .unwrap();
     let status = AuthClient::new(channel)
@@ -101,7 +101,10 @@ async fn a_failing_plugin_fails_the_call_with_unavailable_and_its_message() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
-    assert!(status.message().contains("the key store is locked"), "{status:?}");
+    assert!(
+        status.message().contains("the key store is locked"),
+        "{status:?}"
+    );
 }
 
 #[tokio::test]
@@ -136,7 +139,10 @@ async fn local_credentials_over_a_unix_socket_and_loopback_tcp() {
     let port = server.add_local_port("127.0.0.1:0").unwrap();
     server.start().await.unwrap();
 
-    for target in [format!("unix:{}", socket.display()), format!("127.0.0.1:{port}")] {
+    for target in [
+        format!("unix:{}", socket.display()),
+        format!("127.0.0.1:{port}"),
+    ] {
         let channel = Channel::builder(&target)
             .local_credentials()
             .call_credentials(CallCredentials::access_token("local"))
@@ -153,7 +159,10 @@ async fn local_credentials_over_a_unix_socket_and_loopback_tcp() {
         .connect_lazy()
         .unwrap_err();
     assert!(error.to_string().contains("loopback"), "{error}");
-    let error = Server::builder().build().add_local_port("0.0.0.0:0").unwrap_err();
+    let error = Server::builder()
+        .build()
+        .add_local_port("0.0.0.0:0")
+        .unwrap_err();
     assert!(error.to_string().contains("loopback"), "{error}");
     server.stop(None).await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -53,7 +53,11 @@ async fn a_client_certificate_is_verified_and_its_identities_read() {
     );
     // The PEM is the client certificate itself.
     let sent = String::from_utf8(certs::read("client.pem")).unwrap();
-    let strip = |pem: &str| pem.lines().filter(|l| !l.starts_with("-----")).collect::<String>();
+    let strip = |pem: &str| {
+        pem.lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect::<String>()
+    };
     assert_eq!(strip(&reply.pem), strip(&sent));
 }
 
@@ -62,7 +66,9 @@ async fn a_client_certificate_is_verified_and_its_identities_read() {
 fn assert_refused(status: &Status, alert: &str) {
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
     assert!(
-        status.message().contains(&format!("received fatal alert: {alert}")),
+        status
+            .message()
+            .contains(&format!("received fatal alert: {alert}")),
         "the client says why: {status:?}"
     );
 }
@@ -71,7 +77,10 @@ fn assert_refused(status: &Status, alert: &str) {
 async fn required_client_certificates_refuse_missing_and_untrusted_ones() {
     let (_server, port) = serve(certs::mtls_server(ClientAuth::Require)).await;
     assert_refused(&who(port, None).await.unwrap_err(), "CertificateRequired");
-    assert_refused(&who(port, Some("rogue-client")).await.unwrap_err(), "UnknownCA");
+    assert_refused(
+        &who(port, Some("rogue-client")).await.unwrap_err(),
+        "UnknownCA",
+    );
     // And a good one still gets in afterwards.
     assert!(who(port, Some("client")).await.unwrap().authenticated);
 }
@@ -85,7 +94,10 @@ async fn requested_client_certificates_are_optional_but_verified() {
     assert!(anonymous.identities.is_empty());
     assert!(anonymous.pem.is_empty());
     assert!(who(port, Some("client")).await.unwrap().authenticated);
-    assert_refused(&who(port, Some("rogue-client")).await.unwrap_err(), "UnknownCA");
+    assert_refused(
+        &who(port, Some("rogue-client")).await.unwrap_err(),
+        "UnknownCA",
+    );
 }
 
 #[tokio::test]
@@ -101,8 +113,8 @@ async fn plaintext_calls_report_insecure() {
 
 #[tokio::test]
 async fn the_certificate_provider_is_asked_on_each_handshake() {
-    let good = ServerIdentity::from_pem(certs::read("server.pem"), certs::read("server.key"))
-        .unwrap();
+    let good =
+        ServerIdentity::from_pem(certs::read("server.pem"), certs::read("server.key")).unwrap();
     // A valid key pair the client does not trust as a server (another CA, no serverAuth).
     let untrusted = ServerIdentity::from_pem(
         certs::read("rogue-client.pem"),
@@ -135,8 +147,8 @@ async fn the_certificate_provider_is_asked_on_each_handshake() {
 
 #[test]
 fn mismatched_or_empty_identities_are_errors() {
-    let error = ServerIdentity::from_pem(certs::read("server.pem"), certs::read("client.key"))
-        .unwrap_err();
+    let error =
+        ServerIdentity::from_pem(certs::read("server.pem"), certs::read("client.key")).unwrap_err();
     assert!(error.to_string().contains("do not fit"), "{error}");
     let error = ServerIdentity::from_pem("", certs::read("client.key")).unwrap_err();
     assert!(error.to_string().contains("no certificate"), "{error}");

@@ -12,7 +12,9 @@ use grpc_core::intercept::{BoxFuture, CallObserver, DynMessage};
 use grpc_core::stream::{self, StreamExt};
 use grpc_core::{Channel, Code, Server, Status};
 use grpc_tests::intercepting::{Log, Recorder, ServerRecorder};
-use grpc_tests::probe::{EchoReply, EchoRequest, ProbeClient, ProbeServer, ProbeService, Sleep, Tick};
+use grpc_tests::probe::{
+    EchoReply, EchoRequest, ProbeClient, ProbeServer, ProbeService, Sleep, Tick,
+};
 use grpc_tests::servers::TestServer;
 
 /// Logs its start, adds `x-client: <name>` (the last one added wins on the wire), observes the
@@ -107,9 +109,8 @@ fn channel(server: &TestServer, log: &Log, b: Action) -> Channel {
 /// server saw the metadata of the innermost (B).
 fn assert_chain(log: &Log, requests: usize, responses: usize) {
     let events = log.events();
-    let client = |kind: &str| -> Vec<String> {
-        log.who(kind).into_iter().filter(|n| n != "S").collect()
-    };
+    let client =
+        |kind: &str| -> Vec<String> { log.who(kind).into_iter().filter(|n| n != "S").collect() };
     assert_eq!(client("start"), ["C", "A", "B"], "{events:#?}");
     let reqs = client("request");
     assert_eq!(reqs.len(), 3 * requests, "{events:#?}");
@@ -141,7 +142,10 @@ async fn server_streaming_chain_metadata_and_messages() {
     let server = server(&log).await;
     let client = ProbeClient::new(channel(&server, &log, Action::Proceed));
     let mut responses = client.alternate(Sleep { millis: 4 }).await.unwrap();
-    assert_eq!(responses.initial_metadata().get("x-seen-by-s").unwrap(), "B");
+    assert_eq!(
+        responses.initial_metadata().get("x-seen-by-s").unwrap(),
+        "B"
+    );
     while responses.message().await.unwrap().is_some() {}
     assert_chain(&log, 1, 4);
 }
@@ -163,7 +167,10 @@ async fn bidi_chain_metadata_and_messages() {
     let server = server(&log).await;
     let client = ProbeClient::new(channel(&server, &log, Action::Proceed));
     let mut responses = client.echo_ticks(ticks(6)).await.unwrap();
-    assert_eq!(responses.initial_metadata().get("x-seen-by-s").unwrap(), "B");
+    assert_eq!(
+        responses.initial_metadata().get("x-seen-by-s").unwrap(),
+        "B"
+    );
     let mut n = 0;
     while responses.message().await.unwrap().is_some() {
         n += 1;
@@ -221,7 +228,10 @@ impl Interceptor for Cache {
                 return Ok(Intercept::reply(reply("not a tick")));
             }
             if call.method() == "/probe.Probe/EchoTicks" {
-                return Ok(Intercept::Reply(vec![Box::new(Tick { n: 7 }), Box::new(Tick { n: 8 })]));
+                return Ok(Intercept::Reply(vec![
+                    Box::new(Tick { n: 7 }),
+                    Box::new(Tick { n: 8 }),
+                ]));
             }
             Ok(Intercept::proceed())
         })

@@ -71,7 +71,10 @@ fn assert_onion(log: &Log, requests: usize, responses: usize) {
     assert!(reqs.chunks(2).all(|pair| pair == ["A", "B"]), "{events:#?}");
     let resps = seen("response");
     assert_eq!(resps.len(), 2 * responses, "{events:#?}");
-    assert!(resps.chunks(2).all(|pair| pair == ["B", "A"]), "{events:#?}");
+    assert!(
+        resps.chunks(2).all(|pair| pair == ["B", "A"]),
+        "{events:#?}"
+    );
     assert_eq!(seen("end"), ["B", "A"], "{events:#?}");
     assert_eq!(log.ends("A"), [Code::Ok]);
     assert!(
@@ -107,7 +110,10 @@ async fn server_streaming_chain_metadata_and_messages() {
         .metadata(metadata(&[("x-client", "c2")]))
         .await
         .unwrap();
-    assert_eq!(responses.initial_metadata().get("x-seen-by-b").unwrap(), "c2");
+    assert_eq!(
+        responses.initial_metadata().get("x-seen-by-b").unwrap(),
+        "c2"
+    );
     let mut n = 0;
     while responses.message().await.unwrap().is_some() {
         n += 1;
@@ -140,7 +146,10 @@ async fn bidi_chain_metadata_and_messages() {
         .metadata(metadata(&[("x-client", "c4")]))
         .await
         .unwrap();
-    assert_eq!(responses.initial_metadata().get("x-seen-by-a").unwrap(), "c4");
+    assert_eq!(
+        responses.initial_metadata().get("x-seen-by-a").unwrap(),
+        "c4"
+    );
     let mut n = 0;
     while responses.message().await.unwrap().is_some() {
         n += 1;

@@ -83,7 +83,9 @@ async fn grpcio_tokens_against_our_token_interceptor() {
         grpcio_client(port, &["--token", "s3cret"]).await.unwrap(),
         "Hello python"
     );
-    let wrong = grpcio_client(port, &["--token", "guess"]).await.unwrap_err();
+    let wrong = grpcio_client(port, &["--token", "guess"])
+        .await
+        .unwrap_err();
     assert_eq!(wrong, "UNAUTHENTICATED the bearer token is not valid");
     let absent = grpcio_client(port, &[]).await.unwrap_err();
     assert_eq!(absent, "UNAUTHENTICATED a bearer token is required");

@@ -34,7 +34,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             server.add_secure_port(&addr, tls)?
         }
         (None, None) if args::value("--client-ca").is_none() => server.add_insecure_port(&addr)?,
-        _ => return Err("--tls-cert and --tls-key go together (and --client-ca needs them)".into()),
+        _ => {
+            return Err("--tls-cert and --tls-key go together (and --client-ca needs them)".into())
+        }
     };
     server.start().await?;
     println!("PORT {port}");

@@ -15,6 +15,7 @@ use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::credentials::{AuthMetadataContext, CallCredentials};
+use super::future::CallFuture;
 use super::intercept::{CallInfo, Intercept};
 use super::Channel;
 use crate::intercept::{MessageHook, Observers};
@@ -693,6 +694,16 @@ where
     }
 
     options!();
+
+    /// Starts the call in the background, on the calling task's runtime (else on the one
+    /// blocking clients use), and returns its [`CallFuture`]: cancel it, wait for it with a
+    /// timeout, or add done callbacks.
+    pub fn spawn(self) -> CallFuture<Resp>
+    where
+        Resp: Sync,
+    {
+        CallFuture::spawn(self.into_future())
+    }
 
     /// Makes the call and returns the response with its metadata.
     pub async fn with_call(self) -> Result<(Resp, CallDetails), Status> {

@@ -158,7 +158,10 @@ impl fmt::Debug for CallCredentials {
         match &*self.0 {
             Kind::Token(_) => f.write_str("CallCredentials::AccessToken(..)"),
             Kind::Plugin(_) => f.write_str("CallCredentials::Plugin(..)"),
-            Kind::Composite(all) => f.debug_tuple("CallCredentials::Composite").field(all).finish(),
+            Kind::Composite(all) => f
+                .debug_tuple("CallCredentials::Composite")
+                .field(all)
+                .finish(),
         }
     }
 }
@@ -170,7 +173,10 @@ mod tests {
     #[test]
     fn service_url_as_grpc_makes_it() {
         let context = AuthMetadataContext::new("example.com:443", "/helloworld.Greeter/SayHello");
-        assert_eq!(context.service_url(), "https://example.com/helloworld.Greeter");
+        assert_eq!(
+            context.service_url(),
+            "https://example.com/helloworld.Greeter"
+        );
         assert_eq!(context.method_name(), "SayHello");
         let context = AuthMetadataContext::new("localhost:50051", "/a.B/C");
         assert_eq!(context.service_url(), "https://localhost:50051/a.B");
@@ -193,7 +199,10 @@ mod tests {
             .apply(&context, &mut metadata)
             .await
             .unwrap();
-        assert_eq!(metadata.get("authorization").unwrap().as_bytes(), b"Bearer x");
+        assert_eq!(
+            metadata.get("authorization").unwrap().as_bytes(),
+            b"Bearer x"
+        );
         let failing = CallCredentials::composite([
             CallCredentials::access_token("y"),
             CallCredentials::plugin(Fails),

@@ -54,11 +54,10 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, mut message, compressed) =
-            match single_request::<Req>(request).await {
-                Ok(request) => request,
-                Err(response) => return response,
-            };
+        let (info, headers, mut message, compressed) = match single_request::<Req>(request).await {
+            Ok(request) => request,
+            Err(response) => return response,
+        };
         let ctx = info.context(headers, compressed);
         let observers = match intercept(&ctx, &info).await {
             Ok(observers) => observers,
@@ -94,11 +93,10 @@ where
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
     Box::pin(async move {
-        let (info, headers, mut message, compressed) =
-            match single_request::<Req>(request).await {
-                Ok(request) => request,
-                Err(response) => return response,
-            };
+        let (info, headers, mut message, compressed) = match single_request::<Req>(request).await {
+            Ok(request) => request,
+            Err(response) => return response,
+        };
         let ctx = info.context(headers, compressed);
         let observers = match intercept(&ctx, &info).await {
             Ok(observers) => observers,

@@ -58,8 +58,8 @@ use tokio_util::sync::CancellationToken;
 pub use auth::{AuthContext, Identity, SecurityType};
 pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
-pub use intercept::Interceptor;
 pub use handler::BoxFuture;
+pub use intercept::Interceptor;
 
 use crate::descriptor::Registry;
 use crate::protocol::Compression;
@@ -339,7 +339,9 @@ impl Server {
             if addresses.is_empty() || !addresses.iter().all(|a| a.ip().is_loopback()) {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
-                    format!("local credentials need a Unix socket or a loopback address, not {addr}"),
+                    format!(
+                        "local credentials need a Unix socket or a loopback address, not {addr}"
+                    ),
                 ));
             }
         }
