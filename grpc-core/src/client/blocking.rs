@@ -6,6 +6,51 @@
 //! `spawn_blocking`, or under `Runtime::enter`) fails at once with FAILED_PRECONDITION instead
 //! of blocking the runtime's thread, which on a current-thread runtime would deadlock. Use the
 //! async client there, or make the blocking call from a plain thread.
+//!
+//! ```
+//! use grpc_core::{Channel, Message, Server, Status};
+//!
+//! #[derive(Message, Clone, PartialEq, Debug)]
+//! #[grpc(package = "blocking.doc")]
+//! pub struct HelloRequest { pub name: String }
+//! #[derive(Message, Clone, PartialEq, Debug)]
+//! #[grpc(package = "blocking.doc")]
+//! pub struct HelloReply { pub message: String }
+//!
+//! #[grpc_core::service(package = "blocking.doc")]
+//! pub trait Greeter: Send + Sync + 'static {
+//!     async fn say_hello(&self, request: HelloRequest) -> Result<HelloReply, Status>;
+//! }
+//!
+//! struct Hello;
+//! impl Greeter for Hello {
+//!     async fn say_hello(&self, request: HelloRequest) -> Result<HelloReply, Status> {
+//!         Ok(HelloReply { message: format!("Hello {}", request.name) })
+//!     }
+//! }
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // A server on its own runtime, for the example's sake.
+//!     let runtime = tokio::runtime::Runtime::new()?;
+//!     let server = Server::builder().add_service(GreeterServer::new(Hello)).build();
+//!     let port = server.add_insecure_port("127.0.0.1:0")?;
+//!     runtime.block_on(server.start())?;
+//!
+//!     // The client side: a plain thread, no async.
+//!     let client = GreeterBlockingClient::new(Channel::insecure(&format!("127.0.0.1:{port}"))?);
+//!     let reply = client
+//!         .say_hello(HelloRequest { name: "world".into() })
+//!         .timeout(std::time::Duration::from_secs(5))
+//!         .call()?;
+//!     assert_eq!(reply.message, "Hello world");
+//!
+//!     // In the background, with the grpcio Future API.
+//!     let call = client.say_hello(HelloRequest { name: "later".into() }).future();
+//!     assert_eq!(call.result(None)?.message, "Hello later");
+//!     assert!(!call.cancel(), "already done");
+//!     Ok(())
+//! }
+//! ```
 
 use std::fmt;
 use std::future::IntoFuture;
