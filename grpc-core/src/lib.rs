@@ -77,7 +77,7 @@ pub mod stream {
 /// any release; `grpc-core` pins `grpc-macros` to the exact same version.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::client::{BlockingCall, BlockingRuntime, StreamingCall, UnaryCall};
+    pub use crate::client::{BlockingCall, BlockingRuntime, IntoRequest, StreamingCall, UnaryCall};
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
@@ -135,7 +135,7 @@ pub mod __private {
     ) -> UnaryCall<Req, Resp>
     where
         S: Stream + Send + 'static,
-        S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
+        S::Item: crate::client::IntoRequest<Req>,
     {
         UnaryCall::streaming(channel, path, requests)
     }
@@ -148,7 +148,7 @@ pub mod __private {
     ) -> StreamingCall<Req, Resp>
     where
         S: Stream + Send + 'static,
-        S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
+        S::Item: crate::client::IntoRequest<Req>,
     {
         StreamingCall::streaming(channel, path, requests)
     }
@@ -157,12 +157,12 @@ pub mod __private {
     pub fn blocking_requests<Req, I>(
         runtime: &BlockingRuntime,
         requests: I,
-    ) -> impl Stream<Item = crate::protocol::OutgoingMessage<Req>> + Send + 'static
+    ) -> impl Stream<Item = Result<crate::protocol::OutgoingMessage<Req>, Status>> + Send + 'static
     where
         Req: Send + 'static,
         I: IntoIterator + Send + 'static,
         I::IntoIter: Send + 'static,
-        I::Item: Into<crate::protocol::OutgoingMessage<Req>>,
+        I::Item: crate::client::IntoRequest<Req>,
     {
         runtime.request_stream(requests)
     }

@@ -457,7 +457,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::UnaryCall<#request, #response>
                 where
                     __GrpcRequests: #p::Stream + ::core::marker::Send + 'static,
-                    <__GrpcRequests as #p::Stream>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
+                    <__GrpcRequests as #p::Stream>::Item: #p::IntoRequest<#request>,
                 {
                     #p::client_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
@@ -467,7 +467,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::StreamingCall<#request, #response>
                 where
                     __GrpcRequests: #p::Stream + ::core::marker::Send + 'static,
-                    <__GrpcRequests as #p::Stream>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
+                    <__GrpcRequests as #p::Stream>::Item: #p::IntoRequest<#request>,
                 {
                     #p::bidi_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
@@ -571,7 +571,7 @@ fn emit_blocking_client(
         let iterator_bounds = quote! {
             __GrpcRequests: ::core::iter::IntoIterator + ::core::marker::Send + 'static,
             <__GrpcRequests as ::core::iter::IntoIterator>::IntoIter: ::core::marker::Send + 'static,
-            <__GrpcRequests as ::core::iter::IntoIterator>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
+            <__GrpcRequests as ::core::iter::IntoIterator>::Item: #p::IntoRequest<#request>,
         };
         match method.shape {
             Shape::Unary => quote! {

@@ -64,6 +64,7 @@ use tokio::sync::mpsc;
 use super::call::{CallDetails, StreamingCall, UnaryCall};
 use super::credentials::CallCredentials;
 use super::future::CallFuture;
+use super::requests::IntoRequest;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
 use crate::protocol::{Compression, OutgoingMessage};
@@ -147,21 +148,29 @@ impl BlockingRuntime {
     pub fn request_stream<I, Req>(
         &self,
         requests: I,
-    ) -> impl Stream<Item = OutgoingMessage<Req>> + Send + 'static
+    ) -> impl Stream<Item = Result<OutgoingMessage<Req>, Status>> + Send + 'static
     where
         I: IntoIterator + Send + 'static,
         I::IntoIter: Send + 'static,
-        I::Item: Into<OutgoingMessage<Req>>,
+        I::Item: IntoRequest<Req>,
         Req: Send + 'static,
     {
         let (sender, receiver) = mpsc::channel(1);
         if let Ok(handle) = self.handle() {
             handle.spawn_blocking(move || {
-                for request in requests {
-                    // The call is over (done, failed or dropped): stop pulling.
-                    if sender.blocking_send(request.into()).is_err() {
-                        break;
+                let pulled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    for request in requests {
+                        // The call is over (done, failed or dropped): stop pulling.
+                        if sender.blocking_send(request.into_request()).is_err() {
+                            return;
+                        }
                     }
+                }));
+                if pulled.is_err() {
+                    // A panicking iterator breaks the call off; it never ends it cleanly.
+                    let _ = sender.blocking_send(Err(Status::cancelled(
+                        "the request iterator panicked: the upload is incomplete",
+                    )));
                 }
             });
         }

@@ -88,7 +88,7 @@ impl RawCall {
             self.wait_for_ready,
         );
         let deadline = head.deadline;
-        let requests = requests.map(|bytes| OutgoingMessage::new(EncodedBytes(bytes)));
+        let requests = requests.map(|bytes| Ok(OutgoingMessage::new(EncodedBytes(bytes))));
         let requests = Requests::Many(Box::pin(requests));
         with_deadline(deadline, head.start(requests, Ok)).await
     }
