@@ -57,7 +57,8 @@ smoke() {
     local server="$1" client="$2"
     local out
     out="$(mktemp)"
-    "$server" --addr 127.0.0.1:0 >"$out" &
+    # Word-split on purpose: the server may be a function with arguments (see pyserve).
+    $server --addr 127.0.0.1:0 >"$out" &
     local pid=$!
     for _ in $(seq 100); do grep -q '^PORT ' "$out" && break; sleep 0.1; done
     local port
@@ -70,10 +71,17 @@ smoke() {
     return "$status"
 }
 py() { .venv/bin/python "tests/python/$1" --addr "$2"; }
+# A grpcio server for smoke (it picks its own port and prints it; `--addr` is ignored).
+pyserve() { exec .venv/bin/python "tests/python/$1" --port 0; }
 smoke ./target/debug/routeguide-server "py routeguide_client.py"
 smoke ./target/debug/greeter-server "py greeter_client.py"
 smoke ./target/debug/routeguide-server "./target/debug/routeguide-client --addr"
 smoke ./target/debug/greeter-server "./target/debug/greeter-client --addr"
+# The blocking client, from plain `fn main`s: against our servers and against grpcio's.
+smoke ./target/debug/routeguide-server "./target/debug/routeguide-client --blocking --addr"
+smoke ./target/debug/greeter-server "./target/debug/greeter-client --blocking --addr"
+smoke "pyserve routeguide_server.py" "./target/debug/routeguide-client --blocking --addr"
+smoke "pyserve greeter_server.py" "./target/debug/greeter-client --blocking --addr"
 # The channel flags: an ipv4: target, N calls, a service config, wait_for_ready, a timeout.
 greeter_flags() {
     local out

@@ -80,7 +80,7 @@ pub mod stream {
 /// any release; `grpc-core` pins `grpc-macros` to the exact same version.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::client::{StreamingCall, UnaryCall};
+    pub use crate::client::{BlockingCall, BlockingRuntime, IntoRequest, StreamingCall, UnaryCall};
     pub use crate::descriptor::{
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
@@ -138,7 +138,7 @@ pub mod __private {
     ) -> UnaryCall<Req, Resp>
     where
         S: Stream + Send + 'static,
-        S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
+        S::Item: crate::client::IntoRequest<Req>,
     {
         UnaryCall::streaming(channel, path, requests)
     }
@@ -151,9 +151,23 @@ pub mod __private {
     ) -> StreamingCall<Req, Resp>
     where
         S: Stream + Send + 'static,
-        S::Item: Into<crate::protocol::OutgoingMessage<Req>>,
+        S::Item: crate::client::IntoRequest<Req>,
     {
         StreamingCall::streaming(channel, path, requests)
+    }
+
+    /// A blocking client's request iterator as the request stream of a call.
+    pub fn blocking_requests<Req, I>(
+        runtime: &BlockingRuntime,
+        requests: I,
+    ) -> impl Stream<Item = Result<crate::protocol::OutgoingMessage<Req>, Status>> + Send + 'static
+    where
+        Req: Send + 'static,
+        I: IntoIterator + Send + 'static,
+        I::IntoIter: Send + 'static,
+        I::Item: crate::client::IntoRequest<Req>,
+    {
+        runtime.request_stream(requests)
     }
 
     /// Whether `tags` contains `tag`; for compile-time field number checks.

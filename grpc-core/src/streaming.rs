@@ -114,6 +114,37 @@ pub struct Streaming<T> {
     hook: Option<MessageHook<T>>,
     /// Client side, with interceptors: the observers told of the call's end.
     end: Option<Observers>,
+    /// Client side, a call still starting: the task that opens it and waits for the response
+    /// headers, while the requests already flow. Reading resolves it first.
+    pending: Option<StartTask<T>>,
+    /// The call failed before its response headers arrived.
+    start_failed: bool,
+}
+
+/// The body of a stream that has none (yet).
+struct NoBody;
+
+impl RecvBody for NoBody {
+    fn poll_data(&mut self, _: &mut Context<'_>) -> Poll<Option<Result<Bytes, Status>>> {
+        Poll::Ready(None)
+    }
+
+    fn poll_trailers(
+        &mut self,
+        _: &mut Context<'_>,
+    ) -> Poll<Result<Option<http::HeaderMap>, Status>> {
+        Poll::Ready(Ok(None))
+    }
+}
+
+/// The task starting a client call whose response headers have not arrived yet; dropping it
+/// (the stream is dropped before the headers came) aborts the task, which resets the call.
+struct StartTask<T>(tokio::task::JoinHandle<Result<Streaming<T>, Status>>);
+
+impl<T> Drop for StartTask<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl<T> Streaming<T> {
@@ -138,7 +169,78 @@ impl<T> Streaming<T> {
             stream_done: false,
             hook: None,
             end: None,
+            pending: None,
+            start_failed: false,
         }
+    }
+
+    /// A client's response stream whose call `start` is still starting (sending its requests,
+    /// waiting for the response headers) on its own task: the caller can write its requests
+    /// before the server answers, as a server that holds its headers until the first request
+    /// (grpcio does) needs.
+    pub(crate) fn client_starting(
+        start: tokio::task::JoinHandle<Result<Streaming<T>, Status>>,
+    ) -> Self
+    where
+        T: Send + 'static,
+    {
+        let mut stream = Self::new(
+            Box::new(NoBody),
+            FrameDecoder::new(None, 0),
+            Side::Client {
+                abandon: None,
+                local_failure: LocalFailure::default(),
+                in_flight: None,
+            },
+            MetadataMap::new(),
+            None,
+            |_| {
+                Err(Status::internal(
+                    "a starting call has no messages of its own",
+                ))
+            },
+        );
+        stream.body = None;
+        stream.pending = Some(StartTask(start));
+        stream
+    }
+
+    /// Resolves a call still starting: then this stream is the call's own.
+    fn poll_started(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Status>> {
+        if self.start_failed {
+            return Poll::Ready(Err(self.failed.clone().unwrap_or_else(|| {
+                Status::internal("the call failed before its response headers")
+            })));
+        }
+        let Some(pending) = self.pending.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let started = match Pin::new(&mut pending.0).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Ok(started)) => started,
+            Poll::Ready(Err(error)) => Err(Status::internal(format!(
+                "the task starting the call failed: {error}"
+            ))),
+        };
+        self.pending = None;
+        match started {
+            Ok(stream) => {
+                *self = stream;
+                Poll::Ready(Ok(()))
+            }
+            Err(status) => {
+                self.start_failed = true;
+                let _ = self.fail(status.clone());
+                Poll::Ready(Err(status))
+            }
+        }
+    }
+
+    /// Waits for the response headers (if they have not arrived) and returns them: the call's
+    /// initial metadata, before any message. On the server side, empty at once.
+    pub async fn headers(&mut self) -> Result<&MetadataMap, Status> {
+        std::future::poll_fn(|cx| self.poll_started(cx)).await?;
+        Ok(&self.initial_metadata)
     }
 
     /// Shows every message to `hook`; on the client, `end` hears how the call ended (also when
@@ -203,7 +305,9 @@ impl<T> Streaming<T> {
         std::future::poll_fn(|cx| self.poll_message(cx)).await
     }
 
-    /// The initial metadata (response headers) of the call. Empty on the server side.
+    /// The initial metadata (response headers) of the call. Empty on the server side, and
+    /// for a bidirectional call whose headers have not arrived yet: [`Streaming::headers`]
+    /// waits for them.
     pub fn initial_metadata(&self) -> &MetadataMap {
         &self.initial_metadata
     }
@@ -261,6 +365,11 @@ impl<T> Streaming<T> {
     }
 
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
+        if self.pending.is_some() {
+            if let Err(status) = std::task::ready!(self.poll_started(cx)) {
+                return Poll::Ready(Err(status));
+            }
+        }
         if let Some(status) = &self.failed {
             return Poll::Ready(Err(status.clone()));
         }

@@ -461,7 +461,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::UnaryCall<#request, #response>
                 where
                     __GrpcRequests: #p::Stream + ::core::marker::Send + 'static,
-                    <__GrpcRequests as #p::Stream>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
+                    <__GrpcRequests as #p::Stream>::Item: #p::IntoRequest<#request>,
                 {
                     #p::client_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
@@ -471,13 +471,14 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
                 #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::StreamingCall<#request, #response>
                 where
                     __GrpcRequests: #p::Stream + ::core::marker::Send + 'static,
-                    <__GrpcRequests as #p::Stream>::Item: ::core::convert::Into<#p::OutgoingMessage<#request>>,
+                    <__GrpcRequests as #p::Stream>::Item: #p::IntoRequest<#request>,
                 {
                     #p::bidi_streaming_call::<#request, #response, _>(&self.channel, #path, requests)
                 }
             },
         }
     });
+    let blocking = emit_blocking_client(item, service, methods);
     let package = &service.package;
     let name = &service.name;
     let file = &service.file;
@@ -516,6 +517,8 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             #(#client_methods)*
         }
 
+        #blocking
+
         impl #p::Describe for #client {
             fn register(registry: &mut #p::Registry) {
                 #describe_fn(registry)
@@ -545,6 +548,100 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
         #[allow(non_snake_case)]
         fn #file_fn() -> &'static str {
             #file
+        }
+    }
+}
+
+/// `XxxBlockingClient`: the same calls as `XxxClient`, made from plain threads. Each method
+/// returns a `BlockingCall` with the same per-call options; request streams are iterators,
+/// response streams `BlockingStreaming` iterators.
+fn emit_blocking_client(
+    item: &ItemTrait,
+    service: &Service,
+    methods: &[Method<'_>],
+) -> TokenStream {
+    let krate = &service.krate;
+    let p = quote!(#krate::__private);
+    let vis = &item.vis;
+    let client = format_ident!("{}BlockingClient", item.ident);
+    let full_name = &service.full_name;
+    let doc = format!(
+        "A blocking client for the gRPC service `{full_name}`: no async in sight. Calls run on \
+         the runtime the library manages (or the one given to `with_runtime`), and fail with \
+         FAILED_PRECONDITION if made inside a tokio runtime."
+    );
+    let client_methods = methods.iter().map(|method| {
+        let ident = method.ident;
+        let path = format!("/{full_name}/{}", method.wire_name);
+        let (request, response) = (&method.request, &method.response);
+        let docs = method.item.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        let iterator_bounds = quote! {
+            __GrpcRequests: ::core::iter::IntoIterator + ::core::marker::Send + 'static,
+            <__GrpcRequests as ::core::iter::IntoIterator>::IntoIter: ::core::marker::Send + 'static,
+            <__GrpcRequests as ::core::iter::IntoIterator>::Item: #p::IntoRequest<#request>,
+        };
+        match method.shape {
+            Shape::Unary => quote! {
+                #(#docs)*
+                #vis fn #ident(&self, request: #request) -> #p::BlockingCall<#p::UnaryCall<#request, #response>> {
+                    #p::BlockingCall::new(#p::unary_call::<#request, #response>(&self.channel, #path, request), &self.runtime)
+                }
+            },
+            Shape::ServerStreaming => quote! {
+                #(#docs)*
+                #vis fn #ident(&self, request: #request) -> #p::BlockingCall<#p::StreamingCall<#request, #response>> {
+                    #p::BlockingCall::new(#p::server_streaming_call::<#request, #response>(&self.channel, #path, request), &self.runtime)
+                }
+            },
+            Shape::ClientStreaming => quote! {
+                #(#docs)*
+                #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::BlockingCall<#p::UnaryCall<#request, #response>>
+                where
+                    #iterator_bounds
+                {
+                    let requests = #p::blocking_requests::<#request, _>(&self.runtime, requests);
+                    #p::BlockingCall::new(#p::client_streaming_call::<#request, #response, _>(&self.channel, #path, requests), &self.runtime)
+                }
+            },
+            Shape::Bidi => quote! {
+                #(#docs)*
+                #vis fn #ident<__GrpcRequests>(&self, requests: __GrpcRequests) -> #p::BlockingCall<#p::StreamingCall<#request, #response>>
+                where
+                    #iterator_bounds
+                {
+                    let requests = #p::blocking_requests::<#request, _>(&self.runtime, requests);
+                    #p::BlockingCall::new(#p::bidi_streaming_call::<#request, #response, _>(&self.channel, #path, requests), &self.runtime)
+                }
+            },
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #vis struct #client {
+            channel: #p::Channel,
+            runtime: #p::BlockingRuntime,
+        }
+
+        impl #client {
+            /// A blocking client making its calls on `channel`, on the runtime the library
+            /// manages.
+            #vis fn new(channel: #p::Channel) -> Self {
+                #client { channel, runtime: #p::BlockingRuntime::shared() }
+            }
+
+            /// A blocking client whose calls run on `runtime` (e.g.
+            /// `BlockingRuntime::from_handle(runtime.handle().clone())`).
+            #vis fn with_runtime(channel: #p::Channel, runtime: #p::BlockingRuntime) -> Self {
+                #client { channel, runtime }
+            }
+
+            /// The channel this client calls on.
+            #vis fn channel(&self) -> &#p::Channel {
+                &self.channel
+            }
+
+            #(#client_methods)*
         }
     }
 }

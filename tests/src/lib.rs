@@ -17,4 +17,5 @@ pub mod protos;
 pub mod python;
 pub mod raw;
 pub mod servers;
+pub mod sleeper;
 pub mod wiretest;

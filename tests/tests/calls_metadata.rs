@@ -76,6 +76,9 @@ async fn streaming_metadata_and_trailers() {
     let (_server, client) = probe().await;
     let ticks = (0..5).map(|n| Tick { n });
     let mut replies = client.echo_ticks(stream::iter(ticks)).await.unwrap();
+    // A bidirectional call resolves before its response headers: `headers()` waits for them.
+    let headers = replies.headers().await.unwrap();
+    assert_eq!(headers.get("x-initial").unwrap(), "bidi");
     assert_eq!(replies.initial_metadata().get("x-initial").unwrap(), "bidi");
     let mut got = Vec::new();
     while let Some(tick) = replies.message().await.unwrap() {

@@ -154,7 +154,12 @@ async fn bidi_chain_metadata_and_messages() {
     let client = ProbeClient::new(channel(&server, &log, Action::Proceed));
     let mut responses = client.echo_ticks(ticks(6)).await.unwrap();
     assert_eq!(
-        responses.initial_metadata().get("x-seen-by-s").unwrap(),
+        responses
+            .headers()
+            .await
+            .unwrap()
+            .get("x-seen-by-s")
+            .unwrap(),
         "B"
     );
     let n = drain(&mut responses).await;
@@ -193,7 +198,9 @@ async fn a_status_answers_every_pattern_without_the_server() {
 
     let log = Log::default();
     let client = ProbeClient::new(channel(&server, &log, Action::Reject));
-    let status = client.echo_ticks(ticks(2)).await.unwrap_err();
+    // A bidirectional call resolves at once; its first read reports the rejection.
+    let mut responses = client.echo_ticks(ticks(2)).await.unwrap();
+    let status = responses.message().await.unwrap_err();
     assert_rejected(&log, status);
 }
 

@@ -121,7 +121,12 @@ async fn bidi_chain_metadata_and_messages() {
         .await
         .unwrap();
     assert_eq!(
-        responses.initial_metadata().get("x-seen-by-a").unwrap(),
+        responses
+            .headers()
+            .await
+            .unwrap()
+            .get("x-seen-by-a")
+            .unwrap(),
         "c4"
     );
     let n = drain(&mut responses).await;
@@ -165,11 +170,13 @@ async fn rejection_short_circuits_every_pattern() {
     }
     {
         let (_server, client, log) = server().await;
-        let status = client
+        // A bidirectional call resolves at once; its first read reports the rejection.
+        let mut responses = client
             .echo_ticks(ticks(2))
             .metadata(reject())
             .await
-            .unwrap_err();
+            .unwrap();
+        let status = responses.message().await.unwrap_err();
         assert_rejected_by_b(&log, status).await;
     }
 }

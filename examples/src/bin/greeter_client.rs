@@ -1,7 +1,7 @@
 //! Run with:
 //! `cargo run -p examples --bin greeter-client -- [--addr TARGET] [--name NAME] [--count N]
 //! [--service-config JSON] [--wait-for-ready] [--timeout-ms T] [--ca F] [--cert F --key F]
-//! [--token T] [--server-name-override N]`
+//! [--token T] [--server-name-override N] [--blocking]`
 //!
 //! An `https://` target or `--ca` means TLS (`--ca`: trust the CAs in this PEM file instead of
 //! the web PKI); `--cert F --key F` presents a client certificate (mutual TLS);
@@ -11,18 +11,18 @@
 //! Calls `helloworld.Greeter/SayHello` `N` times (default once), one after another, on one
 //! channel, and prints each reply on its own line. `TARGET` is any channel target
 //! (`localhost:50051`, `dns:///host:port`, `ipv4:a:p,b:p`, `unix:/path`, ...). On the first
-//! failed call it prints the status and exits with 1.
+//! failed call it prints the status and exits with 1. `--blocking` makes the calls through the
+//! blocking client, from a plain `fn main` with no runtime of its own.
 
 use std::time::Duration;
 
 use examples::args;
-use examples::helloworld::{GreeterClient, HelloRequest};
+use examples::helloworld::{GreeterBlockingClient, GreeterClient, HelloRequest};
 use grpc_core::client::CallCredentials;
 use grpc_core::tls::ChannelTls;
 use grpc_core::Channel;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = args::addr("http://localhost:50051");
     let name = args::value("--name").unwrap_or_else(|| "world".to_owned());
     let count: usize = match args::value("--count") {
@@ -65,19 +65,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(token) = args::value("--token") {
         channel = channel.call_credentials(CallCredentials::access_token(&token));
     }
-    let client = GreeterClient::new(channel.connect_lazy()?);
-    for _ in 0..count {
-        let call = client
-            .say_hello(HelloRequest { name: name.clone() })
-            .timeout(timeout)
-            .wait_for_ready(wait_for_ready);
-        match call.await {
-            Ok(reply) => println!("{}", reply.message),
-            Err(status) => {
-                eprintln!("call failed: {status}");
-                std::process::exit(1);
-            }
+    let request = HelloRequest { name };
+    if args::flag("--blocking") {
+        let client = GreeterBlockingClient::new(channel.connect_lazy()?);
+        for _ in 0..count {
+            let call = client
+                .say_hello(request.clone())
+                .timeout(timeout)
+                .wait_for_ready(wait_for_ready);
+            report(call.call());
+        }
+        return Ok(());
+    }
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let client = GreeterClient::new(channel.connect_lazy()?);
+        for _ in 0..count {
+            let call = client
+                .say_hello(request.clone())
+                .timeout(timeout)
+                .wait_for_ready(wait_for_ready);
+            report(call.await);
+        }
+        Ok(())
+    })
+}
+
+/// Prints the reply, or the status and exits with 1.
+fn report(outcome: Result<examples::helloworld::HelloReply, grpc_core::Status>) {
+    match outcome {
+        Ok(reply) => println!("{}", reply.message),
+        Err(status) => {
+            eprintln!("call failed: {status}");
+            std::process::exit(1);
         }
     }
-    Ok(())
 }

@@ -15,7 +15,9 @@ use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::credentials::{self, CallCredentials};
+use super::future::CallFuture;
 use super::intercept::{CallInfo, Intercept};
+use super::requests::IntoRequest;
 use super::Channel;
 use crate::intercept::{MessageHook, Observers};
 use crate::message::MessageType;
@@ -33,10 +35,12 @@ use crate::transport::usage::InFlight;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub(crate) type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send + 'static>>;
 
-/// What a call sends: one message, or a stream of them.
+/// What a call sends: one message, or a stream of them. An `Err` in the stream fails the call
+/// with that status (its stream is reset): a request side that broke off, as opposed to one
+/// that ended, so a partial upload never looks complete.
 pub(crate) enum Requests<Req> {
     One(OutgoingMessage<Req>),
-    Many(BoxStream<OutgoingMessage<Req>>),
+    Many(BoxStream<Result<OutgoingMessage<Req>, Status>>),
 }
 
 /// Options shared by every kind of call.
@@ -154,7 +158,9 @@ impl<Req: MessageType> Call<Req> {
                 let seen = observers.clone();
                 let taken = std::mem::replace(stream, Box::pin(tokio_stream::empty()));
                 *stream = Box::pin(taken.map(move |mut message| {
-                    seen.request(&mut message.message);
+                    if let Ok(message) = &mut message {
+                        seen.request(&mut message.message);
+                    }
                     message
                 }));
             }
@@ -535,7 +541,7 @@ impl RecvBody for TrailersOnly {
 /// `local_failure` for the caller.
 async fn send_requests<T: WireMessage>(
     mut send: h2::SendStream<Bytes>,
-    mut requests: BoxStream<OutgoingMessage<T>>,
+    mut requests: BoxStream<Result<OutgoingMessage<T>, Status>>,
     mut encoder: FrameEncoder,
     cancel: CancellationToken,
     local_failure: LocalFailure,
@@ -561,7 +567,14 @@ async fn send_requests<T: WireMessage>(
             next = requests.next() => next,
         };
         match next {
-            Some(message) => {
+            Some(Err(status)) => {
+                // The request side broke off: fail the call, never half-close it.
+                if let Ok(mut slot) = local_failure.lock() {
+                    *slot = Some(status);
+                }
+                return send.send_reset(h2::Reason::CANCEL);
+            }
+            Some(Ok(message)) => {
                 if let Err(status) = encoder.encode(&message, &mut buf) {
                     if let Ok(mut slot) = local_failure.lock() {
                         *slot = Some(status);
@@ -679,19 +692,29 @@ where
     pub fn streaming<S>(channel: &Channel, path: &'static str, requests: S) -> Self
     where
         S: Stream + Send + 'static,
-        S::Item: Into<OutgoingMessage<Req>>,
+        S::Item: IntoRequest<Req>,
     {
         UnaryCall {
             call: Call::new(
                 channel,
                 path,
-                Requests::Many(Box::pin(requests.map(Into::into))),
+                Requests::Many(Box::pin(requests.map(IntoRequest::into_request))),
             ),
             _response: PhantomData,
         }
     }
 
     options!();
+
+    /// Starts the call in the background, on the calling task's runtime (else on the one
+    /// blocking clients use), and returns its [`CallFuture`]: cancel it, wait for it with a
+    /// timeout, or add done callbacks.
+    pub fn spawn(self) -> CallFuture<Resp>
+    where
+        Resp: Sync,
+    {
+        CallFuture::spawn(self.into_future())
+    }
 
     /// Makes the call and returns the response with its metadata.
     pub async fn with_call(self) -> Result<(Resp, CallDetails), Status> {
@@ -761,13 +784,13 @@ where
     pub fn streaming<S>(channel: &Channel, path: &'static str, requests: S) -> Self
     where
         S: Stream + Send + 'static,
-        S::Item: Into<OutgoingMessage<Req>>,
+        S::Item: IntoRequest<Req>,
     {
         StreamingCall {
             call: Call::new(
                 channel,
                 path,
-                Requests::Many(Box::pin(requests.map(Into::into))),
+                Requests::Many(Box::pin(requests.map(IntoRequest::into_request))),
             ),
             _response: PhantomData,
         }
@@ -784,8 +807,21 @@ where
     type Output = Result<Streaming<Resp>, Status>;
     type IntoFuture = BoxFuture<Result<Streaming<Resp>, Status>>;
 
+    /// A server-streaming call resolves once the response headers arrive. A bidirectional one
+    /// resolves at once: the call starts on its own task, so the caller can write requests
+    /// (through a [`RequestSender`](crate::client::RequestSender) or any stream it feeds)
+    /// before the server answers; a server that holds its headers until the first request
+    /// (grpcio does) would otherwise never answer. Its first read, or
+    /// [`Streaming::headers`], waits for the headers, and reports a call that failed to start.
     fn into_future(self) -> Self::IntoFuture {
+        let bidi = matches!(self.call.requests, Requests::Many(_));
         let (deadline, started) = self.call.begin();
+        if bidi {
+            return Box::pin(async move {
+                let start = tokio::spawn(with_deadline(deadline, started));
+                Ok(Streaming::client_starting(start))
+            });
+        }
         Box::pin(with_deadline(deadline, started))
     }
 }

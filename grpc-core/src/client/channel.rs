@@ -601,7 +601,16 @@ impl ChannelBuilder {
             authority: target.authority.clone(),
         };
         let resolver = self.resolver.unwrap_or(target.resolver);
+        // A channel made outside any runtime (a blocking client's, in plain `fn main`) runs on
+        // the runtime blocking calls use.
+        let runtime = match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle,
+            Err(_) => super::blocking::BlockingRuntime::shared()
+                .handle()
+                .map_err(|status| Error::invalid_config(status.message()))?,
+        };
         let shared = worker::spawn(
+            &runtime,
             resolver,
             WorkerSettings {
                 connect,

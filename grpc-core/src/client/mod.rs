@@ -40,23 +40,29 @@
 //! ```
 
 mod backoff;
+mod blocking;
 mod call;
 mod channel;
 mod connectivity;
 mod credentials;
+mod future;
 mod intercept;
 pub mod lb;
 mod raw;
+mod requests;
 mod resolver;
 mod service_config;
 mod target;
 mod worker;
 
 pub use backoff::BackoffConfig;
+pub use blocking::{BlockingCall, BlockingRuntime, BlockingStreaming};
 pub use call::{CallDetails, StreamingCall, UnaryCall};
 pub use channel::{Channel, ChannelBuilder};
 pub use connectivity::ConnectivityState;
 pub use credentials::{AuthMetadataContext, CallCredentials, CredentialsPlugin};
+pub use future::{CallFuture, FutureError};
 pub use intercept::{CallInfo, Intercept, Interceptor};
 pub use raw::RawCall;
+pub use requests::{request_channel, IntoRequest, RequestSender, RequestStream};
 pub use resolver::{Address, DnsResolver, ResolveFuture, Resolver, StaticResolver};

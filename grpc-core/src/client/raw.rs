@@ -101,7 +101,7 @@ impl RawCall {
             self.wait_for_ready,
         );
         let deadline = head.deadline;
-        let requests = requests.map(|bytes| OutgoingMessage::new(EncodedBytes(bytes)));
+        let requests = requests.map(|bytes| Ok(OutgoingMessage::new(EncodedBytes(bytes))));
         let requests = Requests::Many(Box::pin(requests));
         let channel = self.channel;
         with_deadline(deadline, async move {

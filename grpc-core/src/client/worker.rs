@@ -88,8 +88,12 @@ pub(crate) struct WorkerSettings {
     pub(crate) policy: (Arc<dyn LoadBalancerBuilder>, serde_json::Value),
 }
 
-/// Starts the control task of a new channel, IDLE.
-pub(crate) fn spawn(resolver: Arc<dyn Resolver>, settings: WorkerSettings) -> Arc<Shared> {
+/// Starts the control task of a new channel, IDLE, on `runtime`.
+pub(crate) fn spawn(
+    runtime: &tokio::runtime::Handle,
+    resolver: Arc<dyn Resolver>,
+    settings: WorkerSettings,
+) -> Arc<Shared> {
     let (events, receiver) = mpsc::unbounded_channel();
     let idle = Arc::new(Snapshot {
         state: ConnectivityState::Idle,
@@ -120,7 +124,7 @@ pub(crate) fn spawn(resolver: Arc<dyn Resolver>, settings: WorkerSettings) -> Ar
         resolve_pending: false,
         last_resolution: None,
     };
-    tokio::spawn(worker.run(receiver));
+    runtime.spawn(worker.run(receiver));
     shared
 }
 

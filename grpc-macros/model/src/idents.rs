@@ -14,7 +14,7 @@ pub const KEYWORDS: &[&str] = &[
 pub const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Method names the generated client already defines, so a service method cannot use them.
-pub const CLIENT_METHODS: &[&str] = &["new", "channel", "clone", "fmt"];
+pub const CLIENT_METHODS: &[&str] = &["new", "channel", "with_runtime", "clone", "fmt"];
 
 /// How a name is written as a Rust identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -410,7 +410,8 @@ pub async fn run(case: &str, channel: &Channel) -> CaseResult {
                 .timeout(timeout)
                 .await
                 .map_err(status_err)?;
-            let initial_md = responses.initial_metadata().clone();
+            // A bidirectional call resolves before its headers: `headers()` waits for them.
+            let initial_md = responses.headers().await.map_err(status_err)?.clone();
             let trailing_md = responses
                 .trailers()
                 .await
