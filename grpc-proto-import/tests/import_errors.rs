@@ -62,13 +62,20 @@ fn extensions_are_rejected() {
 }
 
 #[test]
-fn unsupported_options_are_rejected() {
-    expect_error(
+fn a_custom_json_name_is_carried() {
+    let modules = import(
         "json.proto",
-        "syntax = \"proto3\";\npackage j;\nmessage M {\n  int32 x = 1 [json_name = \"why\"];\n}\n",
-        4,
-        "json_name",
-    );
+        "syntax = \"proto3\";\npackage j;\nmessage M {\n  int32 x = 1 [json_name = \"why\"];\n  int32 plain_name = 2;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(code.contains("json_name = \"why\""), "{code}");
+    // The default lowerCamelCase name needs no attribute.
+    assert_eq!(code.matches("json_name").count(), 1, "{code}");
+}
+
+#[test]
+fn unsupported_options_are_rejected() {
     expect_error(
         "alias.proto",
         "syntax = \"proto3\";\npackage a;\nenum E {\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n}\n",
