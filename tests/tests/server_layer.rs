@@ -84,8 +84,9 @@ async fn a_tower_layer_wraps_every_call() {
         "stamped"
     );
     let mut responses = client.echo_ticks(ticks(3)).metadata(pass()).await.unwrap();
+    // A bidirectional call resolves before its headers: `headers()` waits for them.
     assert_eq!(
-        responses.initial_metadata().get("x-layer").unwrap(),
+        responses.headers().await.unwrap().get("x-layer").unwrap(),
         "stamped"
     );
     assert_eq!(drain(&mut responses).await, 3);
