@@ -82,6 +82,11 @@ smoke ./target/debug/routeguide-server "./target/debug/routeguide-client --block
 smoke ./target/debug/greeter-server "./target/debug/greeter-client --blocking --addr"
 smoke "pyserve routeguide_server.py" "./target/debug/routeguide-client --blocking --addr"
 smoke "pyserve greeter_server.py" "./target/debug/greeter-client --blocking --addr"
+# The blocking server (plain `fn` handlers on a worker pool): grpcio's client, our async and
+# blocking clients.
+smoke "./target/debug/routeguide-blocking-server --max-workers 2" "py routeguide_client.py"
+smoke ./target/debug/routeguide-blocking-server "./target/debug/routeguide-client --addr"
+smoke ./target/debug/routeguide-blocking-server "./target/debug/routeguide-client --blocking --addr"
 # The channel flags: an ipv4: target, N calls, a service config, wait_for_ready, a timeout.
 greeter_flags() {
     local out

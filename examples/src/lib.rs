@@ -8,4 +8,5 @@ pub mod helloworld;
 pub mod imported;
 pub mod interceptors;
 pub mod routeguide;
+pub mod routeguide_blocking;
 pub mod routeguide_tour;

@@ -27,7 +27,7 @@ pub use error::Error;
 pub use message::Enumeration;
 pub use message::{OpenEnum, UnknownFields};
 pub use protocol::{Compression, OutgoingMessage};
-pub use server::{Server, ServerContext};
+pub use server::{RequestIter, Server, ServerContext};
 pub use status::{Code, Status};
 pub use streaming::{OutgoingSender, ServerStream, StreamSender, Streaming};
 
@@ -91,10 +91,14 @@ pub mod __private {
     };
     pub use crate::message::{missing_required_error, RequiredFields};
     pub use crate::protocol::OutgoingMessage;
+    pub use crate::server::blocking::{
+        blocking_client_streaming, blocking_server_streaming, blocking_streaming, blocking_unary,
+    };
     pub use crate::server::handler::{
         client_streaming, server_streaming, streaming, unary, BoxFuture,
     };
     pub use crate::server::{RequestBody, ResponseBody, Service};
+    pub use crate::RequestIter;
     pub use crate::{__impl_enum_field, __impl_message_field};
     pub use crate::{Channel, ServerContext, ServerStream, Status, Streaming};
     pub use futures_core::Stream;

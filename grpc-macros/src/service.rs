@@ -30,6 +30,8 @@ struct Method<'a> {
     /// Name on the wire, e.g. `SayHello`.
     wire_name: String,
     takes_context: bool,
+    /// A plain `fn`: runs on the server's worker pool.
+    blocking: bool,
     request: Type,
     response: Type,
     shape: Shape,
@@ -83,7 +85,10 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
                     methods.push(method);
                 }
             }
-            other => ctx.error(other, "a service trait may only contain `async fn` methods"),
+            other => ctx.error(
+                other,
+                "a service trait may only contain methods (`async fn`, or `fn` for blocking handlers)",
+            ),
         }
     }
     check_name_collisions(&ctx, &methods);
@@ -108,9 +113,7 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
 fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
     let attrs = attrs::parse(ctx, &item.attrs, Place::Method);
     let sig = &item.sig;
-    if sig.asyncness.is_none() {
-        ctx.error(sig.fn_token, "service methods must be `async fn`");
-    }
+    let blocking = sig.asyncness.is_none();
     if item.default.is_some() {
         ctx.error(&item.default, "service methods cannot have a default body");
     }
@@ -158,7 +161,25 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         );
         return None;
     }
-    let (client_streaming, request) = match single_generic(request, "Streaming") {
+    // An `async fn` reads its request stream as `Streaming<T>`, a blocking `fn` as the
+    // iterator `RequestIter<T>`.
+    let (stream_type, other_type) = if blocking {
+        ("RequestIter", "Streaming")
+    } else {
+        ("Streaming", "RequestIter")
+    };
+    if single_generic(request, other_type).is_some() {
+        ctx.error(
+            request,
+            if blocking {
+                "a blocking `fn` method reads its request stream as `RequestIter<T>` (an iterator); `Streaming<T>` is for `async fn`"
+            } else {
+                "an `async fn` method reads its request stream as `Streaming<T>`; `RequestIter<T>` is for blocking `fn` methods"
+            },
+        );
+        return None;
+    }
+    let (client_streaming, request) = match single_generic(request, stream_type) {
         Some(inner) => (true, inner.clone()),
         None => (false, request.clone()),
     };
@@ -178,7 +199,9 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         None => (false, ok.clone()),
     };
     for ty in [&request, &response] {
-        if single_generic(ty, "Streaming").is_some() || single_generic(ty, "ServerStream").is_some()
+        if single_generic(ty, "Streaming").is_some()
+            || single_generic(ty, "RequestIter").is_some()
+            || single_generic(ty, "ServerStream").is_some()
         {
             ctx.error(ty, "`Streaming<T>` is a request argument and `ServerStream<T>` a response type; they do not nest");
         }
@@ -207,6 +230,7 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         ident: &sig.ident,
         wire_name,
         takes_context,
+        blocking,
         request,
         response,
         shape,
@@ -306,13 +330,17 @@ fn without_grpc_attrs(mut item: ItemTrait) -> TokenStream {
 }
 
 /// The trait as written, with each `async fn` turned into a method returning
-/// `impl Future + Send` so handlers can run on a multi-threaded runtime.
+/// `impl Future + Send` so handlers can run on a multi-threaded runtime (blocking `fn`s stay
+/// as they are).
 fn emit_trait(item: &ItemTrait, _service: &Service) -> TokenStream {
     let mut item = item.clone();
     for trait_item in &mut item.items {
         if let TraitItem::Fn(function) = trait_item {
             function.attrs.retain(|a| !a.path().is_ident("grpc"));
             let sig = &mut function.sig;
+            if sig.asyncness.is_none() {
+                continue;
+            }
             sig.asyncness = None;
             let output = match &sig.output {
                 ReturnType::Type(_, ty) => quote!(#ty),
@@ -342,6 +370,27 @@ fn emit_server(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
         let wire = &method.wire_name;
         let ident = method.ident;
         let (request, response) = (&method.request, &method.response);
+        if method.blocking {
+            let call = if method.takes_context {
+                quote!(<__GrpcImpl as #trait_ident>::#ident(&*service, ctx, request))
+            } else {
+                quote!({ let _ = ctx; <__GrpcImpl as #trait_ident>::#ident(&*service, request) })
+            };
+            let (adapter, request_ty) = match method.shape {
+                Shape::Unary => (quote!(blocking_unary), quote!(#request)),
+                Shape::ServerStreaming => (quote!(blocking_server_streaming), quote!(#request)),
+                Shape::ClientStreaming => (quote!(blocking_client_streaming), quote!(#p::RequestIter<#request>)),
+                Shape::Bidi => (quote!(blocking_streaming), quote!(#p::RequestIter<#request>)),
+            };
+            return quote! {
+                #wire => {
+                    let service = <#p::Arc<__GrpcImpl> as ::core::clone::Clone>::clone(&self.inner);
+                    #p::#adapter::<#request, #response, _>(request, move |ctx: &#p::ServerContext, request: #request_ty| {
+                        #call
+                    })
+                }
+            };
+        }
         let call = if method.takes_context {
             quote!(<__GrpcImpl as #trait_ident>::#ident(&*service, &ctx, request).await)
         } else {

@@ -110,7 +110,7 @@ impl grpc_core::server::Interceptor for ServerRecorder {
             ));
             if let Some(value) = ctx.request_metadata().get("x-client") {
                 let key = format!("x-seen-by-{}", self.name.to_lowercase());
-                ctx.initial_metadata_mut()
+                ctx.initial_metadata_mut()?
                     .insert(key.as_str(), value.clone());
             }
             let reject = ctx

@@ -19,3 +19,4 @@ pub mod raw;
 pub mod servers;
 pub mod sleeper;
 pub mod wiretest;
+pub mod workshop;

@@ -119,13 +119,13 @@ impl Probe for ProbeService {
                 grpc_core::metadata::KeyAndValueRef::Ascii(key, value)
                     if key.as_str().starts_with("x-echo") =>
                 {
-                    ctx.initial_metadata_mut()
+                    ctx.initial_metadata_mut()?
                         .insert(key.clone(), value.clone());
                 }
                 grpc_core::metadata::KeyAndValueRef::Binary(key, value)
                     if key.as_str().starts_with("x-echo") =>
                 {
-                    ctx.initial_metadata_mut()
+                    ctx.initial_metadata_mut()?
                         .insert_bin(key.clone(), value.clone());
                 }
                 _ => {}
@@ -160,11 +160,11 @@ impl Probe for ProbeService {
         }
         match request.response_compression.as_str() {
             "" => {}
-            "none" => ctx.set_compression(None),
+            "none" => ctx.set_compression(None)?,
             name => ctx.set_compression(Some(
                 Compression::from_name(name)
                     .ok_or_else(|| Status::invalid_argument("unknown compression"))?,
-            )),
+            ))?,
         }
         Ok(EchoReply {
             request_compression: ctx
@@ -235,7 +235,7 @@ impl Probe for ProbeService {
         ctx: &ServerContext,
         request: Sleep,
     ) -> Result<ServerStream<Tick>, Status> {
-        ctx.set_compression(Some(Compression::Gzip));
+        ctx.set_compression(Some(Compression::Gzip))?;
         let ticks = (0..request.millis as u32).map(|n| {
             let tick = Tick { n };
             Ok(if n % 2 == 0 {
@@ -275,7 +275,7 @@ impl Probe for ProbeService {
         mut ticks: Streaming<Tick>,
     ) -> Result<ServerStream<Tick>, Status> {
         let ctx = ctx.clone();
-        ctx.initial_metadata_mut().insert(
+        ctx.initial_metadata_mut()?.insert(
             "x-initial",
             "bidi".parse().map_err(|_| Status::internal("bad value"))?,
         );

@@ -72,7 +72,8 @@ pub async fn send(
 }
 
 /// A gRPC POST to `path` with `headers` added.
-fn grpc_request(path: &str, headers: &[(&str, &str)]) -> Request<()> {
+/// A gRPC POST to `path` with `headers` added.
+pub fn grpc_request(path: &str, headers: &[(&str, &str)]) -> Request<()> {
     let mut request = Request::post(format!("http://127.0.0.1{path}"))
         .header("content-type", "application/grpc")
         .header("te", "trailers");

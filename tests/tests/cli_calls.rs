@@ -349,7 +349,7 @@ impl Probe for MyProbe {
                 .map(|v| v.to_str().unwrap_or_default().to_owned())
                 .collect()
         };
-        ctx.initial_metadata_mut()
+        ctx.initial_metadata_mut()?
             .insert("x-seen", request.key.parse().unwrap());
         ctx.trailing_metadata_mut()
             .insert("x-count", values.len().to_string().parse().unwrap());

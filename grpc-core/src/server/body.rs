@@ -107,7 +107,9 @@ impl UnaryBody {
             End::Ok(ctx, mut guard) => {
                 guard.disarm();
                 let trailing = ctx.take_trailing_metadata();
-                let status = Status::with_metadata(Code::Ok, "", trailing);
+                // `set_details` with an OK code travels in `grpc-message`, as grpcio does.
+                let details = ctx.details().unwrap_or_default();
+                let status = Status::with_metadata(Code::Ok, details, trailing);
                 ctx.finish(&status);
                 let mut trailers = HeaderMap::new();
                 status_codec::encode(&status, &mut trailers);

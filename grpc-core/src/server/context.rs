@@ -3,8 +3,12 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use futures_util::task::AtomicWaker;
 
 use http::uri::PathAndQuery;
 use tokio::time::Instant;
@@ -13,7 +17,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use super::auth::AuthContext;
 use crate::metadata::MetadataMap;
 use crate::protocol::Compression;
-use crate::status::Status;
+use crate::status::{Code, Status};
 
 /// The address of the peer on the other end of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +69,7 @@ pub(crate) struct ConnectionInfo {
 /// impl Pinger for MyPinger {
 ///     async fn ping(&self, ctx: &ServerContext, ping: Ping) -> Result<Ping, Status> {
 ///         if let Some(id) = ctx.request_metadata().get("x-request-id") {
-///             ctx.initial_metadata_mut().insert("x-request-id", id.clone());
+///             ctx.initial_metadata_mut()?.insert("x-request-id", id.clone());
 ///         }
 ///         ctx.trailing_metadata_mut().insert("x-served-by", "pinger".parse().unwrap());
 ///         // Runs once when the call ends, however it ends (OK, error, cancel, deadline).
@@ -108,6 +112,13 @@ struct Inner {
     cancellation: CancellationToken,
     response: Mutex<ResponseMetadata>,
     callbacks: Mutex<Callbacks>,
+    /// Set when the handler asks for something the response side must act on now: its
+    /// headers sent ([`ServerContext::send_initial_metadata`]) or the call aborted.
+    signalled: AtomicBool,
+    /// Wakes the task that sends the response when `signalled` is set.
+    signal: AtomicWaker,
+    /// [`ServerContext::disable_next_message_compression`].
+    next_uncompressed: AtomicBool,
 }
 
 /// What the request said about compression (its headers are not metadata).
@@ -137,6 +148,24 @@ struct ResponseMetadata {
     trailing: MetadataMap,
     /// `Some` once the handler chose the response compression (`Some(None)`: none).
     compression: Option<Option<Compression>>,
+    /// The handler asked for the headers to go out now.
+    headers_requested: bool,
+    /// The headers were built (or folded into a trailers-only response): the initial metadata
+    /// and the compression can no longer change.
+    headers_sent: bool,
+    /// [`ServerContext::set_code`] and [`ServerContext::set_details`].
+    code: Option<Code>,
+    details: Option<String>,
+    /// [`ServerContext::abort_with_status`]: the status the call ends with, now.
+    aborted: Option<Status>,
+}
+
+/// What the response side must do because the handler said so.
+pub(crate) enum Signal {
+    /// Send the response headers now, before the handler returns.
+    SendHeaders,
+    /// End the call with this status now.
+    Abort(Status),
 }
 
 impl ServerContext {
@@ -157,6 +186,9 @@ impl ServerContext {
                 cancellation: CancellationToken::new(),
                 response: Mutex::new(ResponseMetadata::default()),
                 callbacks: Mutex::new(Callbacks::default()),
+                signalled: AtomicBool::new(false),
+                signal: AtomicWaker::new(),
+                next_uncompressed: AtomicBool::new(false),
             }),
         }
     }
@@ -166,8 +198,16 @@ impl ServerContext {
         self.inner.method.path()
     }
 
-    /// The request metadata (headers) the client sent.
+    /// The request metadata (headers) the client sent, without the headers that belong to the
+    /// protocol (`content-type`, `te`, `grpc-timeout`, `grpc-encoding`, ... and the HTTP/2
+    /// pseudo-headers).
     pub fn request_metadata(&self) -> &MetadataMap {
+        &self.inner.request_metadata
+    }
+
+    /// The request metadata, by grpcio's name: the same map as
+    /// [`request_metadata`](Self::request_metadata), reserved headers left out.
+    pub fn invocation_metadata(&self) -> &MetadataMap {
         &self.inner.request_metadata
     }
 
@@ -214,18 +254,64 @@ impl ServerContext {
         self.inner.cancellation.is_cancelled()
     }
 
+    /// Whether the call is still running: not cancelled, not past its deadline, not aborted,
+    /// not ended (grpcio's `is_active()`). A blocking handler, which cannot be stopped from
+    /// outside, polls this to stop work the client no longer waits for.
+    pub fn is_active(&self) -> bool {
+        !self.is_cancelled()
+            && !lock(&self.inner.callbacks).ended
+            && self.time_remaining() != Some(Duration::ZERO)
+            && self.lock().aborted.is_none()
+    }
+
     /// A token that is cancelled with the call, to hand to spawned tasks.
     pub fn cancellation_token(&self) -> CancellationToken {
         self.inner.cancellation.clone()
     }
 
-    /// The response's initial metadata (headers). Sent when the handler returns, so changes
-    /// made after a streaming handler returned its stream are not sent.
-    pub fn initial_metadata_mut(&self) -> impl std::ops::DerefMut<Target = MetadataMap> + '_ {
-        MetadataGuard {
-            guard: self.lock(),
-            initial: true,
+    /// The response's initial metadata (headers), to change before they are sent: they go out
+    /// when the handler returns, or at once with [`send_initial_metadata`](Self::send_initial_metadata).
+    /// After that this is an error (FAILED_PRECONDITION), not a change that would be lost.
+    pub fn initial_metadata_mut(
+        &self,
+    ) -> Result<impl std::ops::DerefMut<Target = MetadataMap> + '_, Status> {
+        let guard = self.lock();
+        if guard.headers_requested || guard.headers_sent {
+            return Err(headers_already_sent());
         }
+        Ok(MetadataGuard {
+            guard,
+            initial: true,
+        })
+    }
+
+    /// Sends the response headers now, with `metadata` added to any initial metadata set
+    /// before, instead of when the handler returns (grpcio's `send_initial_metadata`). The
+    /// client sees them while the handler still works. Calling it twice, or after the headers
+    /// went out, is an error (FAILED_PRECONDITION).
+    ///
+    /// ```
+    /// # use grpc_core::{metadata::MetadataMap, ServerContext, Status};
+    /// async fn slow_work(ctx: &ServerContext) -> Result<u32, Status> {
+    ///     let mut md = MetadataMap::new();
+    ///     md.insert("x-accepted", "yes".parse().unwrap());
+    ///     ctx.send_initial_metadata(md)?; // the client has its headers now
+    ///     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    ///     Ok(7)
+    /// }
+    /// ```
+    pub fn send_initial_metadata(&self, metadata: MetadataMap) -> Result<(), Status> {
+        {
+            let mut guard = self.lock();
+            if guard.headers_requested || guard.headers_sent {
+                return Err(headers_already_sent());
+            }
+            let mut headers = metadata.into_headers();
+            guard.initial.as_mut().extend(headers.drain());
+            guard.headers_requested = true;
+        }
+        self.raise_signal();
+        Ok(())
     }
 
     /// The response's trailing metadata, sent with the status when the call ends. A streaming
@@ -240,9 +326,150 @@ impl ServerContext {
     /// Chooses how this call's response messages are compressed, overriding the server's
     /// default: `Some(algorithm)`, or `None` for no compression. The algorithm is used only if
     /// the client accepts it (`grpc-accept-encoding`). Takes effect when the response headers
-    /// go out, that is when the handler returns.
-    pub fn set_compression(&self, compression: Option<Compression>) {
-        self.lock().compression = Some(compression);
+    /// go out, that is when the handler returns (or at
+    /// [`send_initial_metadata`](Self::send_initial_metadata)); after that it is an error
+    /// (FAILED_PRECONDITION).
+    pub fn set_compression(&self, compression: Option<Compression>) -> Result<(), Status> {
+        let mut guard = self.lock();
+        if guard.headers_requested || guard.headers_sent {
+            return Err(headers_already_sent());
+        }
+        guard.compression = Some(compression);
+        Ok(())
+    }
+
+    /// Sends the next response message uncompressed, even when the call compresses
+    /// (grpcio's `disable_next_message_compression`): the single response of a unary or
+    /// client-streaming call, or the next message of a response stream.
+    pub fn disable_next_message_compression(&self) {
+        self.inner.next_uncompressed.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the next message goes uncompressed; clears the request.
+    pub(crate) fn take_next_uncompressed(&self) -> bool {
+        self.inner.next_uncompressed.load(Ordering::Relaxed)
+            && self.inner.next_uncompressed.swap(false, Ordering::Relaxed)
+    }
+
+    /// Sets the status code the call ends with when the handler returns normally (grpcio's
+    /// `set_code`). With a code other than OK, a unary or client-streaming handler's response
+    /// message is not sent (a client cannot receive both), and a response stream ends with
+    /// this code after its messages. A handler that returns `Err(status)` sends that status
+    /// instead.
+    ///
+    /// ```
+    /// # use grpc_core::{Code, ServerContext, Status};
+    /// fn lookup(ctx: &ServerContext, key: &str) -> Result<String, Status> {
+    ///     if key.is_empty() {
+    ///         ctx.set_code(Code::InvalidArgument);
+    ///         ctx.set_details("an empty key");
+    ///         return Ok(String::new()); // not sent: the call ends INVALID_ARGUMENT
+    ///     }
+    ///     Ok(key.to_uppercase())
+    /// }
+    /// ```
+    pub fn set_code(&self, code: Code) {
+        self.lock().code = Some(code);
+    }
+
+    /// Sets the status message (`grpc-message`) the call ends with when the handler returns
+    /// normally (grpcio's `set_details`).
+    pub fn set_details(&self, details: impl Into<String>) {
+        self.lock().details = Some(details.into());
+    }
+
+    /// The code set with [`set_code`](Self::set_code), if any.
+    pub fn code(&self) -> Option<Code> {
+        self.lock().code
+    }
+
+    /// The details set with [`set_details`](Self::set_details), if any.
+    pub fn details(&self) -> Option<String> {
+        self.lock().details.clone()
+    }
+
+    /// Ends the call now with `code` and `details` (grpcio's `abort`), and returns that status
+    /// for the handler to return. The client gets it at once, even while the handler (a
+    /// blocking one, or a task it spawned) still runs; whatever the handler returns or streams
+    /// after this is not sent. An async handler that returns it is simply done.
+    ///
+    /// ```
+    /// # use grpc_core::{Code, ServerContext, Status};
+    /// fn check(ctx: &ServerContext, allowed: bool) -> Result<(), Status> {
+    ///     if !allowed {
+    ///         return Err(ctx.abort(Code::PermissionDenied, "not yours"));
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn abort(&self, code: Code, details: impl Into<String>) -> Status {
+        self.abort_with_status(Status::new(code, details))
+    }
+
+    /// Like [`abort`](Self::abort) with a whole status (its metadata and rich details
+    /// included), as grpcio's `abort_with_status`. Only the first abort counts; later ones
+    /// return the first status.
+    pub fn abort_with_status(&self, status: Status) -> Status {
+        let status = {
+            let mut guard = self.lock();
+            guard.aborted.get_or_insert(status).clone()
+        };
+        self.raise_signal();
+        status
+    }
+
+    fn raise_signal(&self) {
+        self.inner.signalled.store(true, Ordering::Release);
+        self.inner.signal.wake();
+    }
+
+    /// Polls for what the handler asked of the response side: an abort, else early headers
+    /// not yet sent.
+    pub(crate) fn poll_signal(&self, cx: &mut Context<'_>) -> Poll<Signal> {
+        if !self.inner.signalled.load(Ordering::Acquire) {
+            self.inner.signal.register(cx.waker());
+            if !self.inner.signalled.load(Ordering::Acquire) {
+                return Poll::Pending;
+            }
+        }
+        let guard = self.lock();
+        if let Some(status) = &guard.aborted {
+            return Poll::Ready(Signal::Abort(status.clone()));
+        }
+        if guard.headers_requested && !guard.headers_sent {
+            return Poll::Ready(Signal::SendHeaders);
+        }
+        drop(guard);
+        // Signalled for headers already sent: wait for an abort.
+        self.inner.signal.register(cx.waker());
+        match &self.lock().aborted {
+            Some(status) => Poll::Ready(Signal::Abort(status.clone())),
+            None => Poll::Pending,
+        }
+    }
+
+    /// The abort status, if the handler aborted the call.
+    pub(crate) fn aborted(&self) -> Option<Status> {
+        if !self.inner.signalled.load(Ordering::Acquire) {
+            return None;
+        }
+        self.lock().aborted.clone()
+    }
+
+    /// The status a handler that returned normally ends the call with: `None` for a plain OK;
+    /// else the abort, or the code and details it set.
+    pub(crate) fn returned_status(&self) -> Option<Status> {
+        let guard = self.lock();
+        if let Some(status) = &guard.aborted {
+            return Some(status.clone());
+        }
+        match (guard.code, &guard.details) {
+            (None, None) => None,
+            (code, details) => Some(Status::new(
+                code.unwrap_or(Code::Ok),
+                details.clone().unwrap_or_default(),
+            )),
+        }
     }
 
     /// The request's compression (`grpc-encoding`), if it was compressed.
@@ -311,13 +538,20 @@ impl ServerContext {
         self.inner.cancellation.cancel();
     }
 
+    /// The initial metadata, as the headers are built: from now on it can no longer change.
     pub(crate) fn take_initial_metadata(&self) -> MetadataMap {
-        std::mem::take(&mut self.lock().initial)
+        let mut guard = self.lock();
+        guard.headers_sent = true;
+        std::mem::take(&mut guard.initial)
     }
 
     pub(crate) fn take_trailing_metadata(&self) -> MetadataMap {
         std::mem::take(&mut self.lock().trailing)
     }
+}
+
+fn headers_already_sent() -> Status {
+    Status::failed_precondition("the response headers (initial metadata) were already sent")
 }
 
 /// A handler that panicked while holding a lock poisons it; the data is still plain data, so

@@ -12,6 +12,7 @@
 //! [`ServerContext::add_callback`] run with CANCELLED. A handler that is reading its request
 //! stream at that moment gets `Err(CANCELLED)` from it first, never a clean end.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -23,7 +24,7 @@ use http::{HeaderMap, HeaderValue};
 use tokio::time::Sleep;
 
 use super::body::{RequestBody, ResponseBody, ResponseEncoder, UnaryBody};
-use super::context::{CancelOnDrop, ServerContext};
+use super::context::{CancelOnDrop, ServerContext, Signal};
 use super::router::CallInfo;
 use crate::intercept::{MessageHook, Observers};
 use crate::message::MessageType;
@@ -63,8 +64,16 @@ where
             Ok(started) => started,
             Err(status) => return respond_unary::<Resp>(ctx, Err(status), &info, None),
         };
-        let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond_unary(ctx, result, &info, observers)
+        match run_handler(&ctx, handler(ctx.clone(), message)).await {
+            Outcome::Done(result) => respond_unary(ctx, result, &info, observers),
+            Outcome::Running(running) => {
+                let returned = ctx.clone();
+                let stream = running_stream(running, move |message| {
+                    unless_status_set(&returned, message).map(ServerStream::once)
+                });
+                respond(ctx, Ok(stream), &info, observers)
+            }
+        }
     })
 }
 
@@ -90,7 +99,7 @@ where
             Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
         };
         let result = run_handler(&ctx, handler(ctx.clone(), message)).await;
-        respond(ctx, result, &info, observers)
+        respond_outcome(ctx, result, &info, observers)
     })
 }
 
@@ -151,7 +160,12 @@ where
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
     streaming(request, move |ctx, reqs| {
-        handler(ctx, reqs).map(|result| result.map(ServerStream::once))
+        let returned = ctx.clone();
+        handler(ctx, reqs).map(move |result| {
+            result
+                .and_then(|message| unless_status_set(&returned, message))
+                .map(ServerStream::once)
+        })
     })
 }
 
@@ -181,7 +195,7 @@ where
             requests = requests.observe(MessageHook::new(observers.clone(), true), None);
         }
         let result = run_handler(&ctx, handler(ctx.clone(), requests)).await;
-        respond(ctx, result, &info, observers)
+        respond_outcome(ctx, result, &info, observers)
     })
 }
 
@@ -229,39 +243,116 @@ pub(crate) fn status_response(status: &Status) -> http::Response<ResponseBody> {
     response
 }
 
-/// Runs a handler future under the call's deadline, turning a panic into UNKNOWN and cancelling
-/// the context if the future is dropped before it finishes.
-async fn run_handler<T>(
+/// A handler's future, caught for panics and boxed, so that it can move into the response
+/// body when the handler sends its headers before it returns.
+type Running<T> = Pin<Box<dyn Future<Output = Caught<T>> + Send + 'static>>;
+
+/// A handler's result, or the panic it raised.
+type Caught<T> = Result<Result<T, Status>, Box<dyn Any + Send>>;
+
+/// How far a handler got before the response could start.
+enum Outcome<T> {
+    /// It returned (or failed, panicked, ran out of time, or aborted the call).
+    Done(Result<T, Status>),
+    /// It sent its headers ([`ServerContext::send_initial_metadata`]) and runs on; the
+    /// response body drives it from here.
+    Running(Running<T>),
+}
+
+/// Runs a handler future under the call's deadline until it returns or asks for its headers
+/// to go out, turning a panic into UNKNOWN and an abort into its status, and cancelling the
+/// context if the future is dropped before it finishes.
+async fn run_handler<T: 'static>(
     ctx: &ServerContext,
-    fut: impl Future<Output = Result<T, Status>> + Send,
-) -> Result<T, Status> {
+    fut: impl Future<Output = Result<T, Status>> + Send + 'static,
+) -> Outcome<T> {
+    enum Step<T> {
+        Returned(Caught<T>),
+        Signal(Signal),
+        Expired,
+    }
     let mut guard = CancelOnDrop::new(ctx);
-    let fut = std::panic::AssertUnwindSafe(fut).catch_unwind();
-    let outcome = match ctx.deadline() {
-        Some(deadline) => match tokio::time::timeout_at(deadline, fut).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                ctx.cancel();
-                guard.disarm();
-                return Err(Status::deadline_exceeded("deadline exceeded"));
-            }
-        },
-        None => fut.await,
-    };
+    let mut fut: Running<T> = Box::pin(std::panic::AssertUnwindSafe(fut).catch_unwind());
+    let mut deadline = std::pin::pin!(ctx.deadline().map(tokio::time::sleep_until));
+    let step = std::future::poll_fn(|cx| {
+        if let Poll::Ready(caught) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Step::Returned(caught));
+        }
+        if let Poll::Ready(signal) = ctx.poll_signal(cx) {
+            return Poll::Ready(Step::Signal(signal));
+        }
+        match deadline.as_mut().as_pin_mut().map(|sleep| sleep.poll(cx)) {
+            Some(Poll::Ready(())) => Poll::Ready(Step::Expired),
+            _ => Poll::Pending,
+        }
+    })
+    .await;
     guard.disarm();
-    match outcome {
-        Ok(result) => result,
-        Err(panic) => {
+    match step {
+        Step::Returned(caught) => {
+            if caught.is_err() {
+                ctx.cancel(); // a panic: work the handler spawned stops with it
+            }
+            Outcome::Done(caught_result(caught))
+        }
+        Step::Signal(Signal::Abort(status)) => {
             ctx.cancel();
-            Err(Status::unknown(format!(
-                "handler panicked: {}",
-                panic_message(&panic)
-            )))
+            Outcome::Done(Err(status))
+        }
+        Step::Signal(Signal::SendHeaders) => Outcome::Running(fut),
+        Step::Expired => {
+            ctx.cancel();
+            Outcome::Done(Err(Status::deadline_exceeded("deadline exceeded")))
         }
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
+/// A handler's result, a panic turned into UNKNOWN.
+fn caught_result<T>(caught: Caught<T>) -> Result<T, Status> {
+    caught.unwrap_or_else(|panic| {
+        Err(Status::unknown(format!(
+            "handler panicked: {}",
+            panic_message(&panic)
+        )))
+    })
+}
+
+/// A handler still running after its headers went out, as the response stream: its result,
+/// turned into a stream by `into_stream`, follows the headers.
+fn running_stream<T, R>(
+    running: Running<R>,
+    into_stream: impl FnOnce(R) -> Result<ServerStream<T>, Status> + Send + 'static,
+) -> ServerStream<T>
+where
+    T: Send + 'static,
+    R: 'static,
+{
+    use futures_util::StreamExt;
+    let stream = futures_util::stream::once(async move {
+        match caught_result(running.await).and_then(into_stream) {
+            Ok(stream) => stream.into_inner(),
+            Err(status) => futures_util::stream::once(std::future::ready(Err(status))).boxed(),
+        }
+    })
+    .flatten();
+    ServerStream::with_options(stream)
+}
+
+/// [`respond`] for a handler that returned its stream, or still runs after sending its
+/// headers.
+fn respond_outcome<T: MessageType>(
+    ctx: ServerContext,
+    outcome: Outcome<ServerStream<T>>,
+    info: &CallInfo,
+    observers: Option<Observers>,
+) -> http::Response<ResponseBody> {
+    match outcome {
+        Outcome::Done(result) => respond(ctx, result, info, observers),
+        Outcome::Running(running) => respond(ctx, Ok(running_stream(running, Ok)), info, observers),
+    }
+}
+
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
     if let Some(s) = panic.downcast_ref::<&str>() {
         s
     } else if let Some(s) = panic.downcast_ref::<String>() {
@@ -279,6 +370,10 @@ fn respond<T: MessageType>(
     info: &CallInfo,
     observers: Option<Observers>,
 ) -> http::Response<ResponseBody> {
+    let result = result.and_then(|stream| match ctx.aborted() {
+        Some(status) => Err(status),
+        None => Ok(stream),
+    });
     let stream = match result {
         Ok(stream) => stream,
         Err(status) => {
@@ -313,6 +408,7 @@ fn respond_unary<T: MessageType>(
     info: &CallInfo,
     observers: Option<Observers>,
 ) -> http::Response<ResponseBody> {
+    let result = result.and_then(|message| unless_status_set(&ctx, message));
     let mut message = match result {
         Ok(message) => message,
         Err(status) => {
@@ -328,7 +424,11 @@ fn respond_unary<T: MessageType>(
     let initial = ctx.take_initial_metadata();
     let mut encoder = FrameEncoder::new(compression, info.limits.max_send_message_size);
     let mut data = BytesMut::new();
-    let body = match encoder.encode(&OutgoingMessage::new(message), &mut data) {
+    let message = OutgoingMessage {
+        message,
+        compress: !ctx.take_next_uncompressed(),
+    };
+    let body = match encoder.encode(&message, &mut data) {
         Ok(()) => UnaryBody::new(data.freeze(), ctx),
         Err(status) => {
             // As for a stream whose message cannot be sent: headers, then this status.
@@ -338,6 +438,15 @@ fn respond_unary<T: MessageType>(
         }
     };
     response_with_headers(ResponseBody::unary(body), initial, compression, info)
+}
+
+/// The single response of a handler that returned normally, unless it set another status
+/// (`set_code`) or aborted: then that status, and no message.
+fn unless_status_set<T>(ctx: &ServerContext, message: T) -> Result<T, Status> {
+    match ctx.returned_status() {
+        Some(status) if status.code() != Code::Ok => Err(status),
+        _ => Ok(message),
+    }
 }
 
 /// A response with the gRPC headers, the negotiated compression and the initial metadata.
@@ -418,15 +527,23 @@ impl<T: Send + 'static> ResponseStream<T> {
                 self.ctx.cancel();
                 with_context_metadata(&self.ctx, status)
             }
-            None => {
-                let trailing = self.ctx.take_trailing_metadata();
-                let status = Status::with_metadata(Code::Ok, "", trailing);
-                self.ctx.finish(&status);
-                if status.metadata().is_empty() {
-                    return Poll::Ready(None);
+            None => match self.ctx.returned_status() {
+                // The handler set another code with `set_code`, or aborted.
+                Some(status) if status.code() != Code::Ok => {
+                    self.ctx.cancel();
+                    with_context_metadata(&self.ctx, status)
                 }
-                return Poll::Ready(Some(Err(status)));
-            }
+                returned => {
+                    let trailing = self.ctx.take_trailing_metadata();
+                    let details = returned.map(|s| s.message().to_owned()).unwrap_or_default();
+                    let status = Status::with_metadata(Code::Ok, details, trailing);
+                    self.ctx.finish(&status);
+                    if status.metadata().is_empty() && status.message().is_empty() {
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Err(status)));
+                }
+            },
         };
         self.ctx.finish(&status);
         Poll::Ready(Some(Err(status)))
@@ -441,6 +558,9 @@ impl<T: Send + 'static> Stream for ResponseStream<T> {
         let Some(inner) = this.inner.as_mut() else {
             return Poll::Ready(None);
         };
+        if let Some(status) = this.ctx.aborted() {
+            return this.finish(Some(status));
+        }
         if let Some(deadline) = this.deadline.as_mut() {
             if deadline.as_mut().poll(cx).is_ready() {
                 return this.finish(Some(Status::deadline_exceeded("deadline exceeded")));
@@ -459,10 +579,20 @@ impl<T: Send + 'static> Stream for ResponseStream<T> {
                 let message = format!("handler stream panicked: {}", panic_message(&panic));
                 this.finish(Some(Status::unknown(message)))
             }
-            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Pending) => match this.ctx.poll_signal(cx) {
+                // An abort from a task the handler spawned (or a blocking handler) ends the
+                // stream now; early headers are behind us.
+                Poll::Ready(Signal::Abort(status)) => this.finish(Some(status)),
+                _ => Poll::Pending,
+            },
             Ok(Poll::Ready(None)) => this.finish(None),
             Ok(Poll::Ready(Some(Err(status)))) => this.finish(Some(status)),
-            Ok(Poll::Ready(Some(Ok(message)))) => Poll::Ready(Some(Ok(message))),
+            Ok(Poll::Ready(Some(Ok(mut message)))) => {
+                if this.ctx.take_next_uncompressed() {
+                    message.compress = false;
+                }
+                Poll::Ready(Some(Ok(message)))
+            }
         }
     }
 }

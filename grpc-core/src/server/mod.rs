@@ -38,6 +38,7 @@
 //! ```
 
 mod auth;
+pub(crate) mod blocking;
 mod body;
 mod connection;
 mod context;
@@ -62,6 +63,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use auth::{AuthContext, Identity, SecurityType};
+pub use blocking::RequestIter;
 pub use body::{RequestBody, ResponseBody};
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
@@ -107,6 +109,8 @@ pub(crate) struct Limits {
     pub(crate) default_compression: Option<Compression>,
     /// The server's interceptors, in registration order.
     pub(crate) interceptors: intercept::Chain,
+    /// The worker permits of blocking (`fn`) handlers.
+    pub(crate) workers: blocking::Workers,
 }
 
 impl Default for Limits {
@@ -118,6 +122,7 @@ impl Default for Limits {
             accept_encoding: crate::protocol::accept_encoding_header(&Compression::ALL),
             default_compression: None,
             interceptors: intercept::Chain::default(),
+            workers: blocking::Workers::new(blocking::Workers::default_max()),
         }
     }
 }
@@ -269,6 +274,15 @@ impl ServerBuilder {
     /// other gets UNIMPLEMENTED with the list.
     pub fn accept_compression(mut self, accepted: &[Compression]) -> Self {
         self.limits.accept_compression = accepted.to_vec();
+        self
+    }
+
+    /// Blocking handlers (service methods written as a plain `fn`) running at once, on
+    /// worker threads (grpcio's `ThreadPoolExecutor(max_workers)`; default: cores + 4, at most
+    /// 32). Calls beyond it wait for a free worker, under their deadline; none is refused.
+    /// `async fn` handlers do not count.
+    pub fn max_workers(mut self, workers: usize) -> Self {
+        self.limits.workers = blocking::Workers::new(workers);
         self
     }
 

@@ -31,9 +31,9 @@ fn is_true(value: &Option<BoolValue>) -> bool {
 
 /// `x-grpc-test-echo-initial` back as initial metadata, `x-grpc-test-echo-trailing-bin` as
 /// trailing metadata.
-fn echo_metadata(ctx: &ServerContext) {
+fn echo_metadata(ctx: &ServerContext) -> Result<(), Status> {
     if let Some(value) = ctx.request_metadata().get("x-grpc-test-echo-initial") {
-        ctx.initial_metadata_mut()
+        ctx.initial_metadata_mut()?
             .insert("x-grpc-test-echo-initial", value.clone());
     }
     if let Some(value) = ctx
@@ -43,6 +43,7 @@ fn echo_metadata(ctx: &ServerContext) {
         ctx.trailing_metadata_mut()
             .insert_bin("x-grpc-test-echo-trailing-bin", value.clone());
     }
+    Ok(())
 }
 
 fn echo_status(status: &Option<EchoStatus>) -> Result<(), Status> {
@@ -92,7 +93,7 @@ async fn respond(
 
 impl TestService for InteropService {
     async fn empty_call(&self, ctx: &ServerContext, _request: Empty) -> Result<Empty, Status> {
-        echo_metadata(ctx);
+        echo_metadata(ctx)?;
         Ok(Empty::default())
     }
 
@@ -101,10 +102,10 @@ impl TestService for InteropService {
         ctx: &ServerContext,
         request: SimpleRequest,
     ) -> Result<SimpleResponse, Status> {
-        echo_metadata(ctx);
+        echo_metadata(ctx)?;
         check_expected_compression(ctx.request_message_compressed(), &request.expect_compressed)?;
         echo_status(&request.response_status)?;
-        ctx.set_compression(is_true(&request.response_compressed).then_some(Compression::Gzip));
+        ctx.set_compression(is_true(&request.response_compressed).then_some(Compression::Gzip))?;
         Ok(SimpleResponse {
             payload: Some(zeros(request.response_size)),
             ..Default::default()
@@ -124,13 +125,13 @@ impl TestService for InteropService {
         ctx: &ServerContext,
         request: StreamingOutputCallRequest,
     ) -> Result<ServerStream<StreamingOutputCallResponse>, Status> {
-        echo_metadata(ctx);
+        echo_metadata(ctx)?;
         if request
             .response_parameters
             .iter()
             .any(|p| p.compressed.as_ref().is_some_and(|c| c.value))
         {
-            ctx.set_compression(Some(Compression::Gzip));
+            ctx.set_compression(Some(Compression::Gzip))?;
         }
         let (tx, stream) = ServerStream::channel_with_options(8);
         tokio::spawn(async move {
@@ -148,7 +149,7 @@ impl TestService for InteropService {
         ctx: &ServerContext,
         mut request: Streaming<StreamingInputCallRequest>,
     ) -> Result<StreamingInputCallResponse, Status> {
-        echo_metadata(ctx);
+        echo_metadata(ctx)?;
         let mut size = 0usize;
         while let Some(message) = request.message().await? {
             check_expected_compression(
@@ -168,7 +169,7 @@ impl TestService for InteropService {
         ctx: &ServerContext,
         mut request: Streaming<StreamingOutputCallRequest>,
     ) -> Result<ServerStream<StreamingOutputCallResponse>, Status> {
-        echo_metadata(ctx);
+        echo_metadata(ctx)?;
         let (tx, stream) = ServerStream::channel_with_options(8);
         tokio::spawn(async move {
             loop {
@@ -197,7 +198,7 @@ impl TestService for InteropService {
         ctx: &ServerContext,
         mut request: Streaming<StreamingOutputCallRequest>,
     ) -> Result<ServerStream<StreamingOutputCallResponse>, Status> {
-        echo_metadata(ctx);
+        echo_metadata(ctx)?;
         let mut all = Vec::new();
         while let Some(message) = request.message().await? {
             all.push(message);
