@@ -111,7 +111,7 @@ pub fn load_features() -> Vec<Feature> {
 #[derive(Debug, Clone)]
 pub struct RouteGuideService {
     features: Arc<Vec<Feature>>,
-    notes: Arc<Mutex<HashMap<Point, Vec<RouteNote>>>>,
+    notes: Arc<NoteStore>,
 }
 
 impl RouteGuideService {
@@ -151,6 +151,65 @@ pub fn distance(a: &Point, b: &Point) -> f64 {
     EARTH_RADIUS_M * 2.0 * h.sqrt().atan2((1.0 - h).sqrt())
 }
 
+/// The notes posted so far, by place.
+pub type NoteStore = Mutex<HashMap<Point, Vec<RouteNote>>>;
+
+/// Posts `note` at its place; returns the notes posted there before it.
+pub fn record_note(store: &NoteStore, note: RouteNote) -> Vec<RouteNote> {
+    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let at = store.entry(note.location.unwrap_or_default()).or_default();
+    let earlier = at.clone();
+    at.push(note);
+    earlier
+}
+
+/// Sums up a route as its points arrive (`RecordRoute`).
+#[derive(Debug)]
+pub struct RouteRecorder<'a> {
+    features: &'a [Feature],
+    started: Instant,
+    summary: RouteSummary,
+    /// Summed as floats and truncated once, as the canonical Python example does.
+    total: f64,
+    previous: Option<Point>,
+}
+
+impl<'a> RouteRecorder<'a> {
+    /// A route over `features`, starting now.
+    pub fn new(features: &'a [Feature]) -> Self {
+        RouteRecorder {
+            features,
+            started: Instant::now(),
+            summary: RouteSummary::default(),
+            total: 0.0,
+            previous: None,
+        }
+    }
+
+    /// The next point of the route.
+    pub fn point(&mut self, point: Point) {
+        self.summary.point_count += 1;
+        let known = self
+            .features
+            .iter()
+            .any(|f| f.location.as_ref() == Some(&point) && !f.name.is_empty());
+        if known {
+            self.summary.feature_count += 1;
+        }
+        if let Some(previous) = &self.previous {
+            self.total += distance(previous, &point);
+        }
+        self.previous = Some(point);
+    }
+
+    /// The summary of the points so far.
+    pub fn summary(mut self) -> RouteSummary {
+        self.summary.distance = self.total as i32;
+        self.summary.elapsed_time = self.started.elapsed().as_secs() as i32;
+        self.summary
+    }
+}
+
 impl RouteGuide for RouteGuideService {
     async fn get_feature(&self, point: Point) -> Result<Feature, Status> {
         let found = self
@@ -175,28 +234,11 @@ impl RouteGuide for RouteGuideService {
     }
 
     async fn record_route(&self, mut points: Streaming<Point>) -> Result<RouteSummary, Status> {
-        let started = Instant::now();
-        let mut summary = RouteSummary::default();
-        // Summed as floats and truncated once, as the canonical Python example does.
-        let mut total = 0.0;
-        let mut previous: Option<Point> = None;
+        let mut route = RouteRecorder::new(&self.features);
         while let Some(point) = points.message().await? {
-            summary.point_count += 1;
-            let known = self
-                .features
-                .iter()
-                .any(|f| f.location.as_ref() == Some(&point) && !f.name.is_empty());
-            if known {
-                summary.feature_count += 1;
-            }
-            if let Some(previous) = previous {
-                total += distance(&previous, &point);
-            }
-            previous = Some(point);
+            route.point(point);
         }
-        summary.distance = total as i32;
-        summary.elapsed_time = started.elapsed().as_secs() as i32;
-        Ok(summary)
+        Ok(route.summary())
     }
 
     async fn route_chat(
@@ -215,13 +257,7 @@ impl RouteGuide for RouteGuideService {
                         break;
                     }
                 };
-                let earlier: Vec<RouteNote> = {
-                    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
-                    let at = store.entry(note.location.unwrap_or_default()).or_default();
-                    let earlier = at.clone();
-                    at.push(note);
-                    earlier
-                };
+                let earlier = record_note(&store, note);
                 for reply in earlier {
                     if replies.send(Ok(reply)).await.is_err() {
                         return; // the client went away

@@ -4,14 +4,13 @@
 //! wire it is the same `routeguide.RouteGuide` as [`crate::routeguide`], so the same clients
 //! (ours, grpcio's, grpc-go's) talk to it.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use grpc_core::{RequestIter, ServerContext, ServerStream, Status};
 
 use crate::routeguide::{
-    distance, in_range, load_features, Feature, Point, Rectangle, RouteNote, RouteSummary,
+    in_range, load_features, record_note, Feature, NoteStore, Point, Rectangle, RouteNote,
+    RouteRecorder, RouteSummary,
 };
 
 /// `routeguide.RouteGuide` with blocking handlers.
@@ -42,7 +41,7 @@ pub trait BlockingRouteGuide: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub struct BlockingRouteGuideService {
     features: Arc<Vec<Feature>>,
-    notes: Arc<Mutex<HashMap<Point, Vec<RouteNote>>>>,
+    notes: Arc<NoteStore>,
 }
 
 impl BlockingRouteGuideService {
@@ -84,47 +83,26 @@ impl BlockingRouteGuide for BlockingRouteGuideService {
         ctx: &ServerContext,
         points: RequestIter<Point>,
     ) -> Result<RouteSummary, Status> {
-        let started = Instant::now();
-        let mut summary = RouteSummary::default();
-        let mut total = 0.0;
-        let mut previous: Option<Point> = None;
+        let mut route = RouteRecorder::new(&self.features);
         for point in points {
             // A cancelled or timed-out upload is an `Err` here, never a clean end.
             let point = point?;
             if !ctx.is_active() {
                 return Err(Status::cancelled("the client went away"));
             }
-            summary.point_count += 1;
-            let known = self
-                .features
-                .iter()
-                .any(|f| f.location.as_ref() == Some(&point) && !f.name.is_empty());
-            if known {
-                summary.feature_count += 1;
-            }
-            if let Some(previous) = previous {
-                total += distance(&previous, &point);
-            }
-            previous = Some(point);
+            route.point(point);
         }
-        summary.distance = total as i32;
-        summary.elapsed_time = started.elapsed().as_secs() as i32;
-        Ok(summary)
+        Ok(route.summary())
     }
 
     fn route_chat(&self, notes: RequestIter<RouteNote>) -> Result<ServerStream<RouteNote>, Status> {
         let store = self.notes.clone();
         // Each note read (blocking) on the worker yields the notes sent earlier at its place.
         let replies = notes.flat_map(move |note| -> Vec<Result<RouteNote, Status>> {
-            let note = match note {
-                Ok(note) => note,
-                Err(status) => return vec![Err(status)],
-            };
-            let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
-            let at = store.entry(note.location.unwrap_or_default()).or_default();
-            let earlier = at.clone();
-            at.push(note);
-            earlier.into_iter().map(Ok).collect()
+            match note {
+                Ok(note) => record_note(&store, note).into_iter().map(Ok).collect(),
+                Err(status) => vec![Err(status)],
+            }
         });
         Ok(ServerStream::from_blocking_iter(replies))
     }

@@ -133,3 +133,98 @@ async fn a_spawned_call_is_awaited_from_async_code_and_refuses_blocking_waits() 
     // Once done, the outcome is there without blocking, even here.
     assert_eq!(call.result(None).unwrap().millis, 50);
 }
+
+mod call_objects {
+    //! The `CallFuture` of a unary call as grpcio's call object: the response headers before
+    //! the response, then code, details and trailing metadata; `time_remaining`, `is_active`.
+
+    use std::time::Duration;
+
+    use grpc_core::{Code, Server};
+    use grpc_tests::servers::TestServer;
+    use grpc_tests::workshop::{Job, Shop, WorkshopBlockingClient, WorkshopClient, WorkshopServer};
+
+    fn job(act: &str) -> Job {
+        Job {
+            act: act.to_owned(),
+            amount: 0,
+        }
+    }
+
+    fn serve(shop: &Shop) -> (tokio::runtime::Runtime, TestServer) {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(TestServer::start(
+            Server::builder().add_service(WorkshopServer::new(shop.clone())),
+        ));
+        (runtime, server)
+    }
+
+    #[tokio::test]
+    async fn initial_metadata_arrives_before_the_response() {
+        let shop = Shop::default();
+        let server =
+            TestServer::start(Server::builder().add_service(WorkshopServer::new(shop.clone())))
+                .await;
+        let client = WorkshopClient::new(server.channel.clone());
+        // The handler sends its headers, then waits at the gate until the test saw them.
+        let call = client
+            .work_async(job("early"))
+            .timeout(Duration::from_secs(30))
+            .spawn();
+        let headers = tokio::time::timeout(Duration::from_secs(5), call.headers())
+            .await
+            .expect("the headers came before the response")
+            .expect("headers");
+        assert_eq!(headers.get("x-early").unwrap(), "yes");
+        assert!(call.is_active());
+        assert_eq!(call.code(), None, "not done yet");
+        let left = call.time_remaining().unwrap();
+        assert!(
+            left > Duration::from_secs(1) && left <= Duration::from_secs(30),
+            "{left:?}"
+        );
+        shop.open_gate();
+        let done = call.finished().await.as_ref().unwrap();
+        assert_eq!(done.note, "after the gate");
+        assert!(!call.is_active());
+        assert_eq!((call.code(), call.details()), (Some(Code::Ok), Some("")));
+        assert!(call.trailing_metadata().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_has_its_code_details_and_trailers() {
+        let shop = Shop::default();
+        let server =
+            TestServer::start(Server::builder().add_service(WorkshopServer::new(shop.clone())))
+                .await;
+        let client = WorkshopClient::new(server.channel.clone());
+        let call = client.work(job("abort")).spawn();
+        let _ = call.finished().await;
+        shop.open_gate();
+        assert_eq!(call.code(), Some(Code::PermissionDenied));
+        assert_eq!(call.details(), Some("not yours"));
+        assert_eq!(
+            call.trailing_metadata().unwrap().get("x-why").unwrap(),
+            "aborted"
+        );
+        // A trailers-only answer has no headers.
+        assert!(call.initial_metadata().is_none());
+    }
+
+    #[test]
+    fn a_blocking_future_waits_for_the_headers() {
+        let shop = Shop::default();
+        let (_runtime, server) = serve(&shop);
+        let client = WorkshopBlockingClient::new(server.channel.clone());
+        let call = client.work(job("early")).future();
+        let headers = call
+            .wait_headers(Some(Duration::from_secs(5)))
+            .expect("the headers came before the response")
+            .expect("headers");
+        assert_eq!(headers.get("x-early").unwrap(), "yes");
+        assert!(call.is_active());
+        shop.open_gate();
+        assert_eq!(call.result(None).unwrap().note, "after the gate");
+        assert_eq!(call.code(), Some(Code::Ok));
+    }
+}

@@ -264,7 +264,7 @@ where
     /// Starts the call in the background and returns its [`CallFuture`].
     pub fn future(self) -> CallFuture<Resp> {
         match self.runtime.handle() {
-            Ok(handle) => CallFuture::spawn_on(&handle, self.call.into_future()),
+            Ok(handle) => self.call.spawn_on(&handle),
             Err(status) => CallFuture::failed(status),
         }
     }

@@ -15,7 +15,7 @@ use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::credentials::{self, CallCredentials};
-use super::future::CallFuture;
+use super::future::{CallFuture, HeadersReport};
 use super::intercept::{CallInfo, Intercept};
 use super::requests::IntoRequest;
 use super::Channel;
@@ -709,18 +709,41 @@ where
     /// Starts the call in the background, on the calling task's runtime (else on the one
     /// blocking clients use), and returns its [`CallFuture`]: cancel it, wait for it with a
     /// timeout, or add done callbacks.
+    ///
+    /// The handle is grpcio's call object as well: the response headers as soon as they
+    /// arrive ([`CallFuture::headers`], [`CallFuture::initial_metadata`]), before the
+    /// response; then the code, details and trailing metadata; `time_remaining()`,
+    /// `is_active()`, `cancel()` and done callbacks.
     pub fn spawn(self) -> CallFuture<Resp>
     where
         Resp: Sync,
     {
-        CallFuture::spawn(self.into_future())
+        let timeout = self.call.timeout;
+        CallFuture::spawn_call(timeout, move |report| self.run(Some(report)))
+    }
+
+    /// [`spawn`](Self::spawn) on `handle`'s runtime.
+    pub(crate) fn spawn_on(self, handle: &tokio::runtime::Handle) -> CallFuture<Resp>
+    where
+        Resp: Sync,
+    {
+        let timeout = self.call.timeout;
+        CallFuture::spawn_call_on(handle, timeout, move |report| self.run(Some(report)))
     }
 
     /// Makes the call and returns the response with its metadata.
     pub async fn with_call(self) -> Result<(Resp, CallDetails), Status> {
+        self.run(None).await
+    }
+
+    /// Makes the call, telling `report` of the response headers the moment they arrive.
+    async fn run(self, report: Option<HeadersReport>) -> Result<(Resp, CallDetails), Status> {
         let (deadline, started) = self.call.begin::<Resp>();
         with_deadline(deadline, async move {
             let mut stream = started.await?;
+            if let Some(report) = report {
+                report.report(stream.initial_metadata().clone());
+            }
             let response = stream.message().await?.ok_or_else(|| {
                 Status::internal("server ended a call with OK but sent no response message")
             })?;
@@ -871,5 +894,9 @@ impl CallDetails {
     /// The status code: always OK, since failed calls return a [`Status`] instead.
     pub fn code(&self) -> Code {
         Code::Ok
+    }
+
+    pub(crate) fn into_metadata(self) -> (MetadataMap, MetadataMap) {
+        (self.initial_metadata, self.trailing_metadata)
     }
 }

@@ -10,7 +10,9 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::blocking::{inside_runtime, BlockingRuntime};
-use crate::status::Status;
+use super::call::CallDetails;
+use crate::metadata::MetadataMap;
+use crate::status::{Code, Status};
 
 /// A callback run once a [`CallFuture`] is done.
 type DoneCallback<T> = Box<dyn FnOnce(&Result<T, Status>) + Send + 'static>;
@@ -59,6 +61,12 @@ pub struct CallFuture<T> {
 
 struct Shared<T> {
     outcome: OnceLock<Result<T, Status>>,
+    /// The response headers, as soon as they arrive (before the response).
+    initial_metadata: OnceLock<MetadataMap>,
+    /// The trailers of a call that succeeded (a failed one's are in its status).
+    trailing_metadata: OnceLock<MetadataMap>,
+    /// When the call's deadline passes, if it has one.
+    deadline: Option<Instant>,
     state: Mutex<State<T>>,
     done: Condvar,
     notify: Notify,
@@ -100,32 +108,62 @@ impl fmt::Display for FutureError {
 
 impl std::error::Error for FutureError {}
 
+/// Where a running call reports its response headers, the moment they arrive.
+#[derive(Clone)]
+pub(crate) struct HeadersReport(Arc<dyn Fn(MetadataMap) + Send + Sync>);
+
+impl HeadersReport {
+    pub(crate) fn report(&self, headers: MetadataMap) {
+        (self.0)(headers)
+    }
+}
+
 impl<T: Send + Sync + 'static> CallFuture<T> {
     /// Starts `call` on the runtime of the calling task if there is one, else on the runtime
-    /// blocking clients use.
-    pub(crate) fn spawn<F>(call: F) -> CallFuture<T>
+    /// blocking clients use. `call` reports the response headers as they arrive, and ends
+    /// with the response and the call's details; `timeout` gives
+    /// [`time_remaining`](Self::time_remaining).
+    pub(crate) fn spawn_call<F, Fut>(timeout: Option<Duration>, call: F) -> CallFuture<T>
     where
-        F: Future<Output = Result<T, Status>> + Send + 'static,
+        F: FnOnce(HeadersReport) -> Fut,
+        Fut: Future<Output = Result<(T, CallDetails), Status>> + Send + 'static,
     {
         match tokio::runtime::Handle::try_current() {
-            Ok(handle) => CallFuture::spawn_on(&handle, call),
+            Ok(handle) => CallFuture::spawn_call_on(&handle, timeout, call),
             Err(_) => match BlockingRuntime::shared().handle() {
-                Ok(handle) => CallFuture::spawn_on(&handle, call),
+                Ok(handle) => CallFuture::spawn_call_on(&handle, timeout, call),
                 Err(status) => CallFuture::failed(status),
             },
         }
     }
 
-    /// Starts `call` on `handle`'s runtime.
-    pub(crate) fn spawn_on<F>(handle: &tokio::runtime::Handle, call: F) -> CallFuture<T>
+    /// [`spawn_call`](Self::spawn_call) on `handle`'s runtime.
+    pub(crate) fn spawn_call_on<F, Fut>(
+        handle: &tokio::runtime::Handle,
+        timeout: Option<Duration>,
+        call: F,
+    ) -> CallFuture<T>
     where
-        F: Future<Output = Result<T, Status>> + Send + 'static,
+        F: FnOnce(HeadersReport) -> Fut,
+        Fut: Future<Output = Result<(T, CallDetails), Status>> + Send + 'static,
     {
-        let future = CallFuture::new();
+        let future = CallFuture::new(timeout.map(|timeout| Instant::now() + timeout));
         let shared = future.shared.clone();
+        let reporter = Arc::downgrade(&shared);
+        let report = HeadersReport(Arc::new(move |headers| {
+            if let Some(shared) = reporter.upgrade() {
+                shared.headers_arrived(headers);
+            }
+        }));
+        let call = call(report);
         handle.spawn(async move {
             let outcome = tokio::select! {
-                outcome = call => outcome,
+                outcome = call => outcome.map(|(response, details)| {
+                    let (initial, trailing) = details.into_metadata();
+                    shared.headers_arrived(initial);
+                    let _ = shared.trailing_metadata.set(trailing);
+                    response
+                }),
                 // Dropping `call` here resets its stream: the server sees the cancel.
                 _ = shared.cancel.cancelled() => Err(cancelled()),
             };
@@ -136,15 +174,18 @@ impl<T: Send + Sync + 'static> CallFuture<T> {
 
     /// A future that is already done, with `status`.
     pub(crate) fn failed(status: Status) -> CallFuture<T> {
-        let future = CallFuture::new();
+        let future = CallFuture::new(None);
         future.shared.complete(Err(status));
         future
     }
 
-    fn new() -> CallFuture<T> {
+    fn new(deadline: Option<Instant>) -> CallFuture<T> {
         CallFuture {
             shared: Arc::new(Shared {
                 outcome: OnceLock::new(),
+                initial_metadata: OnceLock::new(),
+                trailing_metadata: OnceLock::new(),
+                deadline,
                 state: Mutex::new(State {
                     cancelled: false,
                     callbacks: Vec::new(),
@@ -186,10 +227,99 @@ impl<T> CallFuture<T> {
         self.shared.outcome.get().is_some()
     }
 
+    /// Whether the call is still running (grpcio's `is_active()`; the same as
+    /// [`is_running`](Self::is_running)).
+    pub fn is_active(&self) -> bool {
+        !self.is_done()
+    }
+
+    /// Time left until the call's deadline: `None` without a timeout, zero once it passed.
+    pub fn time_remaining(&self) -> Option<Duration> {
+        self.shared
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// The response headers, if they have arrived: they come before the response, so a
+    /// running call may have them already. `None` until then, and for a call that ended
+    /// without any (failed before the server answered, or answered with only a status).
+    pub fn initial_metadata(&self) -> Option<&MetadataMap> {
+        self.shared.initial_metadata.get()
+    }
+
+    /// Waits, without blocking, for the response headers (or the end of the call without
+    /// them: then `None`).
+    pub async fn headers(&self) -> Option<&MetadataMap> {
+        loop {
+            let notified = self.shared.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(headers) = self.shared.initial_metadata.get() {
+                return Some(headers);
+            }
+            if self.is_done() {
+                return None;
+            }
+            notified.await;
+        }
+    }
+
+    /// Blocks until the response headers arrive (or the call ends without them: `None`), or
+    /// `timeout` passes.
+    pub fn wait_headers(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<Option<&MetadataMap>, FutureError> {
+        self.block_until(timeout, |shared| {
+            shared.initial_metadata.get().is_some() || shared.outcome.get().is_some()
+        })?;
+        Ok(self.shared.initial_metadata.get())
+    }
+
+    /// The response trailers once the call is done: the trailing metadata of a call that
+    /// succeeded, or the failed call's status metadata. `None` while it runs.
+    pub fn trailing_metadata(&self) -> Option<&MetadataMap> {
+        match self.shared.outcome.get()? {
+            Ok(_) => self.shared.trailing_metadata.get(),
+            Err(status) => Some(status.metadata()),
+        }
+    }
+
+    /// The call's status code once it is done (OK, or the failure's); `None` while it runs.
+    pub fn code(&self) -> Option<Code> {
+        self.shared.outcome.get().map(|outcome| match outcome {
+            Ok(_) => Code::Ok,
+            Err(status) => status.code(),
+        })
+    }
+
+    /// The status message (`grpc-message`) of a failed call, empty for one that succeeded;
+    /// `None` while it runs.
+    pub fn details(&self) -> Option<&str> {
+        self.shared.outcome.get().map(|outcome| match outcome {
+            Ok(_) => "",
+            Err(status) => status.message(),
+        })
+    }
+
     /// Blocks until the call is done, or `timeout` (if given) passes.
     pub fn wait(&self, timeout: Option<Duration>) -> Result<&Result<T, Status>, FutureError> {
         if let Some(outcome) = self.shared.outcome.get() {
             return Ok(outcome);
+        }
+        self.block_until(timeout, |shared| shared.outcome.get().is_some())?;
+        self.shared.outcome.get().ok_or(FutureError::Timeout)
+    }
+
+    /// Blocks until `ready` holds (checked whenever the call makes progress) or `timeout`
+    /// passes.
+    fn block_until(
+        &self,
+        timeout: Option<Duration>,
+        ready: impl Fn(&Shared<T>) -> bool,
+    ) -> Result<(), FutureError> {
+        if ready(&self.shared) {
+            return Ok(());
         }
         if inside_runtime() {
             return Err(FutureError::InsideRuntime);
@@ -197,8 +327,8 @@ impl<T> CallFuture<T> {
         let until = timeout.map(|timeout| Instant::now() + timeout);
         let mut state = self.shared.lock();
         loop {
-            if let Some(outcome) = self.shared.outcome.get() {
-                return Ok(outcome);
+            if ready(&self.shared) {
+                return Ok(());
             }
             state = match until {
                 None => self
@@ -266,6 +396,18 @@ impl<T> CallFuture<T> {
 impl<T> Shared<T> {
     fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records the response headers (the first report counts) and wakes their waiters.
+    fn headers_arrived(&self, headers: MetadataMap) {
+        if self.initial_metadata.get().is_some() {
+            return;
+        }
+        let state = self.lock();
+        let _ = self.initial_metadata.set(headers);
+        drop(state);
+        self.done.notify_all();
+        self.notify.notify_waiters();
     }
 
     /// Records the outcome (a cancel that came first wins), wakes every waiter and runs the

@@ -97,7 +97,9 @@ pub(crate) struct ConnectionInfo {
 /// When the client cancels the call, goes away or runs out of deadline, the handler's future is
 /// dropped (it does not run on); the context is cancelled and the callbacks run with CANCELLED
 /// or DEADLINE_EXCEEDED. A handler reading a request stream gets that status as an `Err` from
-/// it, never a clean end of stream.
+/// it, never a clean end of stream. A blocking handler (a plain `fn` method, see
+/// [`RequestIter`](crate::RequestIter)) cannot be dropped mid-call: it watches
+/// [`is_active`](Self::is_active) instead.
 #[derive(Clone)]
 pub struct ServerContext {
     inner: Arc<Inner>,
