@@ -52,6 +52,7 @@ mod raw;
 mod requests;
 mod resolver;
 mod service_config;
+mod stream;
 mod target;
 mod worker;
 
@@ -66,3 +67,4 @@ pub use intercept::{CallInfo, Intercept, Interceptor};
 pub use raw::RawCall;
 pub use requests::{request_channel, IntoRequest, RequestSender, RequestStream};
 pub use resolver::{Address, DnsResolver, ResolveFuture, Resolver, StaticResolver};
+pub use stream::ClientStream;
