@@ -37,7 +37,7 @@ pub struct Done {
 /// Blocking and async handlers side by side.
 #[grpc_core::service(package = "grpc_tests.workshop")]
 pub trait Workshop: Send + Sync + 'static {
-    /// Blocking: does `act` (see [`Shop::act`]).
+    /// Blocking: does the request's `act` (listed on `Shop::act`).
     fn work(&self, ctx: &ServerContext, job: Job) -> Result<Done, Status>;
     /// Blocking client stream: counts the jobs; records how the stream ended.
     fn collect(&self, ctx: &ServerContext, jobs: RequestIter<Job>) -> Result<Done, Status>;

@@ -62,7 +62,7 @@ enum State<Req, Resp> {
     Ready(Box<StreamingCall<Req, Resp>>, RequestSender<Req>),
     Open {
         sender: Option<RequestSender<Req>>,
-        responses: Streaming<Resp>,
+        responses: Box<Streaming<Resp>>,
     },
     /// The call could not start: every later step gives this status.
     Failed(Status),
@@ -134,7 +134,7 @@ where
             Ok(responses) => {
                 self.state = State::Open {
                     sender: Some(sender),
-                    responses,
+                    responses: Box::new(responses),
                 };
                 Ok(())
             }
