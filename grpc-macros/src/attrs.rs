@@ -25,6 +25,8 @@ pub(crate) struct Attrs {
     pub(crate) file_options: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
+    /// A method's `empty_options`: its descriptor carries an empty `MethodOptions`.
+    pub(crate) empty_options: Option<Span>,
     pub(crate) unknown_fields: Option<Span>,
     /// `reserved(...)` items, from every such key in order.
     pub(crate) reserved: Vec<crate::reserved::Item>,
@@ -73,7 +75,7 @@ impl Place {
             Place::OneofType => &["crate"],
             Place::OneofVariant => &["tag", "name", "encoding", "deprecated", "json_name"],
             Place::Service => &["name", "package", "file", "file_options", "crate", "syntax"],
-            Place::Method => &["name"],
+            Place::Method => &["name", "empty_options"],
         }
     }
 }
@@ -151,6 +153,11 @@ fn parse_key(
         }
         "unknown_fields" => {
             if out.unknown_fields.replace(span).is_some() {
+                ctx.push(duplicate());
+            }
+        }
+        "empty_options" => {
+            if out.empty_options.replace(span).is_some() {
                 ctx.push(duplicate());
             }
         }

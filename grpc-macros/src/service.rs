@@ -32,6 +32,9 @@ struct Method<'a> {
     takes_context: bool,
     /// A plain `fn`: runs on the server's worker pool.
     blocking: bool,
+    /// `#[grpc(empty_options)]`: the descriptor carries an empty `MethodOptions` (as protoc's
+    /// for a method declared with a `{ }` body).
+    empty_options: bool,
     request: Type,
     response: Type,
     shape: Shape,
@@ -231,6 +234,7 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         wire_name,
         takes_context,
         blocking,
+        empty_options: attrs.empty_options.is_some(),
         request,
         response,
         shape,
@@ -541,7 +545,10 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             Shape::Bidi => quote!(BidiStreaming),
         };
         let doc = attrs::doc(&method.item.attrs).map(|doc| quote!(builder.member_doc(#wire, #doc);));
-        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #doc)
+        let empty_options = method
+            .empty_options
+            .then(|| quote!(builder.empty_method_options(#wire);));
+        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #empty_options #doc)
     });
     let service_doc = attrs::doc(&item.attrs).map(|doc| quote!(builder.doc(#doc);));
     let proto2 = service.proto2.then(|| quote!(builder.proto2();));

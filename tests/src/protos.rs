@@ -3,7 +3,9 @@
 //!
 //! Normalisation before comparing: source info, file options and `json_name` are cleared;
 //! imports, messages, enums, nested types and services are sorted by name (code-first files
-//! list types in registration order, not declaration order).
+//! list types in registration order, not declaration order). Empty method options are cleared
+//! too: protox leaves them unset for a method declared with a `{ }` body, where protoc (and
+//! so the importer) sets them; the import corpus test compares with protoc itself.
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +36,11 @@ pub fn normalize(mut file: FileDescriptorProto) -> FileDescriptorProto {
     file.message_type.sort_by(|a, b| a.name.cmp(&b.name));
     file.enum_type.sort_by(|a, b| a.name.cmp(&b.name));
     file.service.sort_by(|a, b| a.name.cmp(&b.name));
+    for method in file.service.iter_mut().flat_map(|s| &mut s.method) {
+        if method.options == Some(Default::default()) {
+            method.options = None;
+        }
+    }
     for message in &mut file.message_type {
         normalize_message(message);
     }

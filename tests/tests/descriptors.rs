@@ -378,3 +378,43 @@ fn json_name_attribute_sets_the_fields_json_name() {
         "json/names.proto",
     );
 }
+
+/// `#[grpc(empty_options)]` gives a method the empty `MethodOptions` protoc gives one written
+/// with a `{ }` body; export writes the body back, and protoc's reading of it agrees.
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod braces {
+    use grpc_core::{Message, Status};
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "braces")]
+    pub struct Ping {
+        pub n: u32,
+    }
+
+    #[grpc_core::service(package = "braces")]
+    pub trait Pinger: Send + Sync + 'static {
+        #[grpc(empty_options)]
+        async fn with_body(&self, ping: Ping) -> Result<Ping, Status>;
+        async fn without(&self, ping: Ping) -> Result<Ping, Status>;
+    }
+}
+
+#[test]
+fn empty_options_attribute_gives_a_method_empty_options() {
+    use braces::PingerClient;
+    let set = PingerClient::file_descriptor_set();
+    let file = find(&set, "braces.proto");
+    let methods = &file.service[0].method;
+    assert_eq!(methods[0].options, Some(Default::default()));
+    assert_eq!(methods[1].options, None);
+    let text = grpc_core::descriptor::render_proto(&file);
+    assert!(
+        text.contains("rpc WithBody(.braces.Ping) returns (.braces.Ping) {}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rpc Without(.braces.Ping) returns (.braces.Ping);"),
+        "{text}"
+    );
+    // protoc reads `{}` as empty options: the import corpus checks that against protoc.
+}

@@ -456,6 +456,14 @@ impl ServiceBuilder {
         });
     }
 
+    /// Gives method `name` an empty `MethodOptions`, as protoc does for a method declared with
+    /// a `{ }` body (`#[grpc(empty_options)]`, which the importer writes for such methods).
+    pub fn empty_method_options(&mut self, name: &str) {
+        if let Some(method) = self.proto.method.iter_mut().find(|m| m.name() == name) {
+            method.options.get_or_insert_with(Default::default);
+        }
+    }
+
     /// Documents the service (the text of its doc comment, one `\n`-ended line per line).
     pub fn doc(&mut self, text: &str) {
         self.docs.push((None, text.to_owned()));

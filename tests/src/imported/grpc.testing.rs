@@ -738,12 +738,14 @@ pub trait ReconnectService: Send + Sync + 'static {
 )]
 pub trait LoadBalancerStatsService: Send + Sync + 'static {
     /// Gets the backend distribution for RPCs sent by a test client.
+    #[grpc(empty_options)]
     async fn get_client_stats(
         &self,
         ctx: &::grpc_core::ServerContext,
         request: LoadBalancerStatsRequest,
     ) -> ::core::result::Result<LoadBalancerStatsResponse, ::grpc_core::Status>;
     /// Gets the accumulated stats for RPCs sent by a test client.
+    #[grpc(empty_options)]
     async fn get_client_accumulated_stats(
         &self,
         ctx: &::grpc_core::ServerContext,

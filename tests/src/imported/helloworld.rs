@@ -57,6 +57,7 @@ pub struct HelloReply {
 )]
 pub trait Greeter: Send + Sync + 'static {
     /// Sends a greeting
+    #[grpc(empty_options)]
     async fn say_hello(
         &self,
         ctx: &::grpc_core::ServerContext,

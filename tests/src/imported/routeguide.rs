@@ -138,6 +138,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     ///
     /// A feature with an empty name is returned if there's no feature at the given
     /// position.
+    #[grpc(empty_options)]
     async fn get_feature(
         &self,
         ctx: &::grpc_core::ServerContext,
@@ -149,6 +150,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     /// streamed rather than returned at once (e.g. in a response message with a
     /// repeated field), as the rectangle may cover a large area and contain a
     /// huge number of features.
+    #[grpc(empty_options)]
     async fn list_features(
         &self,
         ctx: &::grpc_core::ServerContext,
@@ -158,6 +160,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     ///
     /// Accepts a stream of Points on a route being traversed, returning a
     /// RouteSummary when traversal is completed.
+    #[grpc(empty_options)]
     async fn record_route(
         &self,
         ctx: &::grpc_core::ServerContext,
@@ -167,6 +170,7 @@ pub trait RouteGuide: Send + Sync + 'static {
     ///
     /// Accepts a stream of RouteNotes sent while a route is being traversed,
     /// while receiving other RouteNotes (e.g. from other users).
+    #[grpc(empty_options)]
     async fn route_chat(
         &self,
         ctx: &::grpc_core::ServerContext,

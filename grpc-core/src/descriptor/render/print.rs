@@ -407,7 +407,10 @@ pub(super) fn render_method(p: &mut Printer, method: &MethodDescriptorProto) {
         }
         options.extend(o.uninterpreted_option.iter().map(uninterpreted));
     }
-    if options.is_empty() {
+    if options.is_empty() && method.options.is_some() {
+        // Declared with an empty body: protoc then gives the method empty options.
+        p.line(&format!("{head} {{}}"));
+    } else if options.is_empty() {
         p.line(&format!("{head};"));
     } else {
         p.open(&head);

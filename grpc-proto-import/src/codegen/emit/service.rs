@@ -66,9 +66,15 @@ impl<'a> Generator<'a> {
                 output
             };
             let method_doc = ctx.comments.doc(&method_path);
+            // `rpc M(A) returns (B) {}`: protoc gives the method empty options.
+            let empty_options = method
+                .options
+                .is_some()
+                .then(|| quote!(#[grpc(empty_options)]));
             methods.push(quote! {
                 #method_doc
                 #name_attr
+                #empty_options
                 async fn #method_ident(&self, ctx: &::grpc_core::ServerContext, request: #request) -> ::core::result::Result<#response, ::grpc_core::Status>;
             });
         }
