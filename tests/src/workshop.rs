@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use grpc_core::metadata::MetadataMap;
-use grpc_core::{Code, Message, RequestIter, ServerContext, ServerStream, Status};
+use grpc_core::server::CallStream;
+use grpc_core::{Code, Message, RequestIter, ServerContext, ServerStream, Status, Streaming};
 use tokio::sync::Semaphore;
 
 /// A job for the workshop.
@@ -53,6 +54,18 @@ pub trait Workshop: Send + Sync + 'static {
         &self,
         ctx: &ServerContext,
         job: Job,
+    ) -> Result<ServerStream<Done>, Status>;
+    /// Async bidi through the step-by-step `CallStream`, by the first job's act:
+    /// - `wait`: headers (`x-step: headers`), then waits at the gate, then echoes each job
+    ///   and ends OK with trailer `x-step: trailers`;
+    /// - `misuse`: one reply, then tries steps out of order, noting the codes
+    ///   (`steps: <step> <CODE>`), and ends OK;
+    /// - `fail`: ends with DATA_LOSS and trailer `x-step: failed`, no message;
+    /// - `panic`: panics after one reply.
+    async fn steps(
+        &self,
+        ctx: &ServerContext,
+        jobs: Streaming<Job>,
     ) -> Result<ServerStream<Done>, Status>;
 }
 
@@ -321,6 +334,73 @@ impl Workshop for Shop {
                     .map_err(|e| Status::internal(e.to_string()))?
             }
         }
+    }
+
+    async fn steps(
+        &self,
+        ctx: &ServerContext,
+        jobs: Streaming<Job>,
+    ) -> Result<ServerStream<Done>, Status> {
+        let shop = self.clone();
+        CallStream::serve(ctx, jobs, |mut stream| async move {
+            let Some(first) = stream.recv_message().await? else {
+                return Ok(());
+            };
+            let reply = |job: &Job| Done {
+                count: job.amount,
+                note: job.act.clone(),
+            };
+            let one = |key: &str, value: &str| {
+                let mut md = MetadataMap::new();
+                md.insert(key.to_owned(), value.parse().unwrap());
+                md
+            };
+            let code = |result: Result<(), Status>| match result {
+                Ok(()) => "OK".to_owned(),
+                Err(status) => status.code().to_string(),
+            };
+            match first.act.as_str() {
+                "wait" => {
+                    stream.send_initial_metadata(one("x-step", "headers"))?;
+                    let _ = shop.gate.acquire().await.map(|p| p.forget());
+                    stream.send_message(reply(&first)).await?;
+                    while let Some(job) = stream.recv_message().await? {
+                        stream.send_message(reply(&job)).await?;
+                    }
+                    stream
+                        .send_trailing_metadata(Status::ok(""), one("x-step", "trailers"))
+                        .await
+                }
+                "misuse" => {
+                    stream.send_message(reply(&first)).await?;
+                    let headers = code(stream.send_initial_metadata(MetadataMap::new()));
+                    shop.note(format!("steps: headers again {headers}"));
+                    stream
+                        .send_trailing_metadata(Status::ok(""), MetadataMap::new())
+                        .await?;
+                    let message = code(stream.send_message(reply(&first)).await);
+                    shop.note(format!("steps: message after trailers {message}"));
+                    let trailers = code(
+                        stream
+                            .send_trailing_metadata(Status::ok(""), MetadataMap::new())
+                            .await,
+                    );
+                    shop.note(format!("steps: trailers again {trailers}"));
+                    Ok(())
+                }
+                "fail" => {
+                    stream
+                        .send_trailing_metadata(Status::data_loss("gone"), one("x-step", "failed"))
+                        .await
+                }
+                "panic" => {
+                    stream.send_message(reply(&first)).await?;
+                    panic!("the steps gave way");
+                }
+                other => Err(Status::invalid_argument(format!("unknown act {other:?}"))),
+            }
+        })
+        .await
     }
 
     async fn count_async(

@@ -3,7 +3,8 @@
 //! (seen on a raw HTTP/2 stream while the handler waits), and initial metadata changed after
 //! that is an error; `set_code`/`set_details` for a handler that returns normally; `abort`
 //! ending the call while the handler still runs; `invocation_metadata` without reserved
-//! headers; `disable_next_message_compression` for a unary response.
+//! headers; `disable_next_message_compression` for a unary response; the step-by-step
+//! `CallStream` (grpclib's server `Stream`), driven by the client's `ClientStream`.
 
 use std::time::Duration;
 
@@ -223,4 +224,74 @@ async fn disable_next_message_compression_applies_to_a_unary_response() {
     let frames = plain.frames();
     assert_eq!(frames[0].0, 0, "this one message is not");
     assert_eq!(Done::decode(&frames[0].1[..]).unwrap().note.len(), 2000);
+}
+
+mod call_stream {
+    use std::time::Duration;
+
+    use grpc_core::client::ClientStream;
+    use grpc_core::{Code, Server};
+    use grpc_tests::workshop::{Done, Job};
+
+    use super::{job, workshop};
+
+    const STEPS: &str = "/grpc_tests.workshop.Workshop/Steps";
+
+    #[tokio::test]
+    async fn each_step_goes_out_when_the_handler_takes_it() {
+        let (server, shop, _client) = workshop(Server::builder()).await;
+        let mut stream =
+            ClientStream::<Job, Done>::new(&server.channel, STEPS).timeout(Duration::from_secs(10));
+        stream.send_request().await.unwrap();
+        stream.send_message(job("wait", 1), false).await.unwrap();
+        // The headers arrive while the handler waits at the gate, before any message.
+        let headers = tokio::time::timeout(Duration::from_secs(5), stream.recv_initial_metadata())
+            .await
+            .expect("the headers came first")
+            .unwrap();
+        assert_eq!(headers.get("x-step").unwrap(), "headers");
+        shop.open_gate();
+        assert_eq!(stream.recv_message().await.unwrap().unwrap().count, 1);
+        stream.send_message(job("again", 2), true).await.unwrap();
+        assert_eq!(stream.recv_message().await.unwrap().unwrap().note, "again");
+        assert!(stream.recv_message().await.unwrap().is_none());
+        let trailers = stream.recv_trailing_metadata().await.unwrap();
+        assert_eq!(trailers.get("x-step").unwrap(), "trailers");
+    }
+
+    #[tokio::test]
+    async fn steps_out_of_order_are_errors_and_a_failure_or_panic_ends_the_call() {
+        let (server, shop, _client) = workshop(Server::builder()).await;
+        let mut stream = ClientStream::<Job, Done>::new(&server.channel, STEPS);
+        stream.send_request().await.unwrap();
+        stream.send_message(job("misuse", 0), true).await.unwrap();
+        assert!(stream.recv_message().await.unwrap().is_some());
+        assert!(stream.recv_message().await.unwrap().is_none());
+        stream.recv_trailing_metadata().await.unwrap();
+        for entry in [
+            "steps: headers again FAILED_PRECONDITION",
+            "steps: message after trailers FAILED_PRECONDITION",
+            "steps: trailers again FAILED_PRECONDITION",
+        ] {
+            assert!(shop.saw(entry).await, "{entry}: {:?}", shop.log);
+        }
+
+        let mut stream = ClientStream::<Job, Done>::new(&server.channel, STEPS);
+        stream.send_request().await.unwrap();
+        stream.send_message(job("fail", 0), true).await.unwrap();
+        let status = stream.recv_message().await.unwrap_err();
+        assert_eq!((status.code(), status.message()), (Code::DataLoss, "gone"));
+        assert_eq!(status.metadata().get("x-step").unwrap(), "failed");
+
+        let mut stream = ClientStream::<Job, Done>::new(&server.channel, STEPS);
+        stream.send_request().await.unwrap();
+        stream.send_message(job("panic", 0), true).await.unwrap();
+        assert!(stream.recv_message().await.unwrap().is_some());
+        let status = stream.recv_message().await.unwrap_err();
+        assert_eq!(status.code(), Code::Unknown);
+        assert!(
+            status.message().contains("the steps gave way"),
+            "{status:?}"
+        );
+    }
 }

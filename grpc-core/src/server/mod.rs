@@ -40,6 +40,7 @@
 mod auth;
 pub(crate) mod blocking;
 mod body;
+mod call_stream;
 mod connection;
 mod context;
 pub(crate) mod handler;
@@ -65,6 +66,7 @@ use tokio_util::sync::CancellationToken;
 pub use auth::{AuthContext, Identity, SecurityType};
 pub use blocking::RequestIter;
 pub use body::{RequestBody, ResponseBody};
+pub use call_stream::CallStream;
 pub use context::{Peer, ServerContext};
 pub use handler::BoxFuture;
 pub use intercept::Interceptor;
