@@ -1,5 +1,5 @@
 //! Run with: `cargo run --release -p examples --bin bench-soak -- [--duration 600] [--every 10]
-//! [--tasks 8] [--warmup SECS]` (CI runs `./target/debug/bench-soak --duration 60`)
+//! [--tasks 8] [--warmup SECS] [--only PATTERN,...]` (CI runs `./target/debug/bench-soak --duration 60`)
 //!
 //! A soak test of grpc-core's server: it starts the server as a child process (this same
 //! binary with `--serve`, serving `soak.Soak` from `examples::bench::soak`), so that the RSS
@@ -7,7 +7,9 @@
 //! the server's own, and drives mixed traffic at it from `--tasks` client tasks for
 //! `--duration` seconds: unary calls, server streaming, client streaming and bidi calls, some
 //! cancelled midway (the client drops the call), some with a short deadline that expires while
-//! the handler runs or the stream flows, and some on a fresh connection each time.
+//! the handler runs or the stream flows, and some on a fresh connection each time. `--only`
+//! keeps some of the patterns (by the names the report prints), to find which one a problem
+//! comes from.
 //!
 //! Every `--every` seconds it prints a line: elapsed time, calls per pattern and outcome, the
 //! server's RSS and fd count. At the end it prints a verdict and exits 1 if
@@ -189,6 +191,8 @@ struct Options {
     every: Duration,
     warmup: Duration,
     tasks: usize,
+    /// The patterns the tasks pick from (with their weights).
+    patterns: Vec<(Pattern, u64)>,
 }
 
 impl Options {
@@ -196,7 +200,7 @@ impl Options {
         if examples::args::flag("--help") || examples::args::flag("-h") {
             println!(
                 "usage: bench-soak [--duration SECS (600)] [--every SECS (10)] [--tasks N (8)] \
-                 [--warmup SECS (10% of the run, at least 10)]"
+                 [--warmup SECS (10% of the run, at least 10)] [--only PATTERN,...]"
             );
             std::process::exit(0);
         }
@@ -204,6 +208,20 @@ impl Options {
         let every: f64 = num_arg("--every", 10.0)?;
         let warmup: f64 = num_arg("--warmup", (duration / 10.0).max(10.0))?;
         let tasks: usize = num_arg("--tasks", 8)?;
+        let patterns = match examples::args::value("--only") {
+            None => PATTERNS.to_vec(),
+            Some(list) => {
+                let mut picked = Vec::new();
+                for name in list.split(',') {
+                    let found = PATTERNS
+                        .iter()
+                        .find(|p| p.0.name() == name.trim())
+                        .ok_or_else(|| format!("--only: unknown pattern {name:?}"))?;
+                    picked.push(*found);
+                }
+                picked
+            }
+        };
         if duration <= 0.0 || every <= 0.0 || tasks == 0 {
             return Err("--duration, --every and --tasks must be positive".into());
         }
@@ -215,6 +233,7 @@ impl Options {
             every: Duration::from_secs_f64(every),
             warmup: Duration::from_secs_f64(warmup),
             tasks,
+            patterns,
         })
     }
 }
@@ -339,12 +358,13 @@ fn run() -> Result<bool> {
         for t in 0..options.tasks {
             let client = SoakClient::new(shared[t % shared.len()].clone());
             let (counts, stop, target) = (counts.clone(), stop.clone(), target.clone());
+            let patterns = options.patterns.clone();
             tasks.push(tokio::spawn(async move {
                 let mut rng = XorShift::new(t as u64 + 1);
                 let mut n = 0u32;
                 while !stop.load(Ordering::Relaxed) {
                     n = n.wrapping_add(1);
-                    let pattern = rng.pick();
+                    let pattern = rng.pick(&patterns);
                     let outcome = tokio::time::timeout(GUARD, call(&client, &target, pattern, n))
                         .await
                         .unwrap_or_else(|_| Err(format!("still running after {GUARD:?}")));
@@ -376,7 +396,7 @@ fn run() -> Result<bool> {
             } else {
                 ""
             };
-            print_line(started.elapsed(), &counts, sample, note);
+            print_line(&options.patterns, started.elapsed(), &counts, sample, note);
             if mark == options.duration {
                 end = Some(sample);
             }
@@ -403,7 +423,7 @@ fn run() -> Result<bool> {
     println!();
     println!("calls per pattern (expected outcome / unexpected):");
     let mut ok = true;
-    for (pattern, _) in PATTERNS {
+    for &(pattern, _) in &options.patterns {
         let i = pattern.index();
         let expected = counts.expected[i].load(Ordering::Relaxed);
         let unexpected = counts.unexpected[i].load(Ordering::Relaxed);
@@ -501,9 +521,15 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-fn print_line(elapsed: Duration, counts: &Counts, sample: Sample, note: &str) {
+fn print_line(
+    patterns: &[(Pattern, u64)],
+    elapsed: Duration,
+    counts: &Counts,
+    sample: Sample,
+    note: &str,
+) {
     let mut parts = Vec::new();
-    for (pattern, _) in PATTERNS {
+    for &(pattern, _) in patterns {
         let i = pattern.index();
         let unexpected = counts.unexpected[i].load(Ordering::Relaxed);
         let mut part = format!(
@@ -544,16 +570,16 @@ impl XorShift {
         x
     }
 
-    fn pick(&mut self) -> Pattern {
-        let total: u64 = PATTERNS.iter().map(|p| p.1).sum();
+    fn pick(&mut self, patterns: &[(Pattern, u64)]) -> Pattern {
+        let total: u64 = patterns.iter().map(|p| p.1).sum();
         let mut roll = self.next() % total;
-        for (pattern, weight) in PATTERNS {
+        for &(pattern, weight) in patterns {
             if roll < weight {
                 return pattern;
             }
             roll -= weight;
         }
-        Pattern::Unary
+        patterns[0].0
     }
 }
 
