@@ -208,6 +208,12 @@ grpc_cli_smoke() {
 smoke ./target/debug/routeguide-server grpc_cli_smoke
 smoke ./target/debug/routeguide-imported-server grpc_cli_smoke
 
+# The soak bench, 60 s on the debug build: mixed patterns with cancels, expiring deadlines and
+# fresh connections against a server child; it exits non-zero if a call ends unexpectedly or
+# the server's RSS or fd count grows (examples/src/bin/bench_soak.rs; 600 s by default).
+echo "== soak: bench-soak --duration 60"
+./target/debug/bench-soak --duration 60
+
 echo "== cargo test"
 log="$(mktemp)"
 status=0

@@ -2,6 +2,7 @@
 //! start: `bench-server`, `bench-load`): the `bench.Streamer` service on both sides, runtime
 //! flavours, and the process bookkeeping (pinning, CPU time from `/proc`, medians).
 
+pub mod soak;
 pub mod tonic_baseline;
 
 use std::io::{BufRead, BufReader};

@@ -2,7 +2,7 @@
 //!
 //! Options: `--rounds N` (5), `--duration SECS` (3), `--warmup SECS` (1),
 //! `--runtime current|multi|both` (both), `--only NAME,NAME` (scenarios, default all:
-//! `unary-1x100,unary-50x20,latency-1x1,stream-64B,stream-64KiB`), `--nice N` (0: run the server and the load under `nice -n N`, e.g. -10 as root on a
+//! `unary-1x100,unary-50x20,latency-1x1,stream-64B,stream-64KiB,short-conn`), `--nice N` (0: run the server and the load under `nice -n N`, e.g. -10 as root on a
 //! shared machine), `--idle-wait SECS` (5: how
 //! long to wait for other processes to go quiet before each run).
 //!
@@ -17,7 +17,12 @@
 //!   the latency figure;
 //! * `stream-64B`, `stream-64KiB`: `bench-load stream` (a tonic client, the same against both
 //!   servers) drains `bench.Streamer/Stream` on 4 concurrent streams over one connection,
-//!   counting messages of 64 B or 64 KiB payload.
+//!   counting messages of 64 B or 64 KiB payload;
+//! * `short-conn`: `bench-load short` (h2's client, the same against both servers) on 4
+//!   concurrent tasks, each opening a TCP connection, doing the HTTP/2 handshake, one unary
+//!   `SayHello` call and closing the connection, again and again. The figure is connections per
+//!   server CPU-second, also printed as microseconds of server CPU per connection (h2load cannot
+//!   do this: its `-n` requests are spread over `-c` connections that stay open).
 //!
 //! The figure compared is operations (calls or messages) per server CPU-second: the server's
 //! utime + stime (`/proc/<pid>/stat`, all threads) over the measured window, so a load
@@ -54,9 +59,11 @@ enum Scenario {
     Latency,
     /// bench-load stream with this payload size.
     Stream { size: u32, count: u32 },
+    /// bench-load short: connect, one unary call, close, on `concurrency` tasks.
+    ShortConn { concurrency: u32 },
 }
 
-const SCENARIOS: [(&str, Scenario); 5] = [
+const SCENARIOS: [(&str, Scenario); 6] = [
     (
         "unary-1x100",
         Scenario::Unary {
@@ -86,12 +93,14 @@ const SCENARIOS: [(&str, Scenario); 5] = [
             count: 100,
         },
     ),
+    ("short-conn", Scenario::ShortConn { concurrency: 4 }),
 ];
 
 impl Scenario {
     fn unit(self) -> &'static str {
         match self {
             Scenario::Stream { .. } => "msg",
+            Scenario::ShortConn { .. } => "conn",
             _ => "req",
         }
     }
@@ -104,6 +113,8 @@ impl Scenario {
             Scenario::Latency => (0.9, true),
             Scenario::Stream { size, .. } if size >= 1024 => (1.5, false),
             Scenario::Stream { .. } => (1.3, false),
+            // The hardening issue: no more server CPU per connection than tonic's.
+            Scenario::ShortConn { .. } => (1.0, false),
         }
     }
 }
@@ -364,6 +375,17 @@ fn run() -> Result<()> {
                 lat_ratio.map_or("-".into(), |r| format!("{r:.2}x")),
                 verdict
             );
+            if let Scenario::ShortConn { .. } = scenario {
+                println!(
+                    "{:<7} {:<13} server CPU per connection: grpc-core {:.1}us, tonic {:.1}us \
+                     (ratio {:.2}x)",
+                    flavour.name(),
+                    name,
+                    1e6 / ours_cpu,
+                    1e6 / tonic_cpu,
+                    tonic_cpu / ours_cpu
+                );
+            }
         }
     }
     let busiest = samples
@@ -426,6 +448,7 @@ fn measure(
         } => h2load_run(env, options, &server, connections, streams)?,
         Scenario::Latency => h2load_run(env, options, &server, 1, 1)?,
         Scenario::Stream { size, count } => stream_run(env, options, &server, size, count)?,
+        Scenario::ShortConn { concurrency } => short_run(env, options, &server, concurrency)?,
     };
     let elapsed = started.elapsed().as_secs_f64();
     let cpu_after = bench::process_cpu_ticks(server.pid())?;
@@ -529,6 +552,38 @@ fn stream_run(
     let result = parse_result(&text)?;
     if result("wrong")? != 0.0 || result("failed")? != 0.0 {
         return Err(format!("bench-load stream saw failures: {text}").into());
+    }
+    Ok((
+        result("ops")? as u64,
+        None,
+        result("server_cpu")?,
+        result("secs")?,
+    ))
+}
+
+/// `bench-load short` on CPU 1; returns (connections, None, server CPU, wall).
+fn short_run(
+    env: &Env,
+    options: &Options,
+    server: &ServerProcess,
+    concurrency: u32,
+) -> Result<(u64, Option<Duration>, f64, f64)> {
+    let output = bench::pinned(env.pin, 1, &env.load)
+        .arg("short")
+        .args(["--port", &server.port.to_string()])
+        .args(["--server-pid", &server.pid().to_string()])
+        .args(["--concurrency", &concurrency.to_string()])
+        .args(["--warmup", &options.warmup.to_string()])
+        .args(["--duration", &options.duration.to_string()])
+        .stderr(Stdio::inherit())
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!("bench-load short failed ({}): {text}", output.status).into());
+    }
+    let result = parse_result(&text)?;
+    if result("failed")? != 0.0 {
+        return Err(format!("bench-load short saw failures: {text}").into());
     }
     Ok((
         result("ops")? as u64,

@@ -14,6 +14,12 @@
 //!   through tonic's client; this process's own CPU time (all threads) is read around the
 //!   measured window. `--connections N` makes grpc-core's channel round_robin over N
 //!   connections (tonic's stays on one).
+//! * `short --port P [--concurrency 4] [--warmup 1] [--duration 3] [--server-pid PID]`:
+//!   short connections, the same client against both servers: `--concurrency` tasks each, again
+//!   and again, open a TCP connection (TCP_NODELAY), do the HTTP/2 handshake (h2's client), make
+//!   one unary `SayHello` call, check its reply and `grpc-status: 0`, and close the connection
+//!   (h2 sends GOAWAY, then the socket is closed). `ops` counts connections whose call
+//!   succeeded; with `--server-pid`, the server's CPU time is read around the measured window.
 //!
 //! Prints one line `RESULT key=value ...` and exits.
 
@@ -43,7 +49,8 @@ fn run() -> Result<(), bench::Error> {
     match mode.as_str() {
         "stream" => stream(port, warmup, duration),
         "unary" => unary(port, warmup, duration),
-        other => Err(format!("expected `stream` or `unary`, got {other:?}").into()),
+        "short" => short(port, warmup, duration),
+        other => Err(format!("expected `stream`, `unary` or `short`, got {other:?}").into()),
     }
 }
 
@@ -203,4 +210,99 @@ async fn count_failure(failed: &AtomicU64, what: String) {
         eprintln!("bench-load: a call failed: {what}");
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+/// gRPC frame (flag 0, length 7) + protobuf `HelloRequest { name: "world" }`.
+const HELLO_WORLD: &[u8] = &[0, 0, 0, 0, 7, 0x0a, 5, b'w', b'o', b'r', b'l', b'd'];
+/// gRPC frame + protobuf `HelloReply { message: "Hello world" }`.
+const HELLO_REPLY: &[u8] = &[
+    0, 0, 0, 0, 13, 0x0a, 11, b'H', b'e', b'l', b'l', b'o', b' ', b'w', b'o', b'r', b'l', b'd',
+];
+
+fn short(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::Error> {
+    let concurrency: usize = num_arg("--concurrency", 4)?;
+    let server_pid: u32 = num_arg("--server-pid", 0)?;
+    let clk_tck = bench::clock_ticks();
+    Flavour::Current.runtime()?.block_on(async move {
+        let done = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (done, failed, stop) = (done.clone(), failed.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    match one_short_connection(port).await {
+                        Ok(()) => {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(what) => count_failure(&failed, what).await,
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(warmup).await;
+        let cpu_before = server_ticks(server_pid)?;
+        let self_before = bench::self_cpu_seconds(clk_tck)?;
+        let before = done.load(Ordering::Relaxed);
+        let started = Instant::now();
+        tokio::time::sleep(duration).await;
+        let ops = done.load(Ordering::Relaxed) - before;
+        let secs = started.elapsed().as_secs_f64();
+        let cpu_after = server_ticks(server_pid)?;
+        let self_after = bench::self_cpu_seconds(clk_tck)?;
+        stop.store(true, Ordering::Relaxed);
+        println!(
+            "RESULT ops={ops} secs={secs:.4} server_cpu={:.4} self_cpu={:.4} failed={}",
+            (cpu_after - cpu_before) as f64 / clk_tck,
+            self_after - self_before,
+            failed.load(Ordering::Relaxed),
+        );
+        Ok(())
+    })
+}
+
+/// Connect, handshake, one `SayHello`, close: `Err` says what went wrong.
+async fn one_short_connection(port: u16) -> Result<(), String> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (client, connection) = h2::client::handshake(tcp)
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    let driver = tokio::spawn(connection);
+    let call = async move {
+        let mut client = client.ready().await?;
+        let request = http::Request::post(format!(
+            "http://127.0.0.1:{port}/helloworld.Greeter/SayHello"
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .expect("a valid request");
+        let (response, mut body) = client.send_request(request, false)?;
+        body.send_data(bytes::Bytes::from_static(HELLO_WORLD), true)?;
+        let response = response.await?;
+        let mut body = response.into_body();
+        let mut data = Vec::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk?;
+            let _ = body.flow_control().release_capacity(chunk.len());
+            data.extend_from_slice(&chunk);
+        }
+        let trailers = body.trailers().await?.unwrap_or_default();
+        Ok::<_, h2::Error>((data, trailers))
+    };
+    let (data, trailers) = call.await.map_err(|e| format!("call: {e}"))?;
+    // Every handle is gone: the connection future sends GOAWAY and ends; the socket closes.
+    driver
+        .await
+        .map_err(|e| format!("connection task: {e}"))?
+        .map_err(|e| format!("connection: {e}"))?;
+    let status = trailers.get("grpc-status").map(|v| v.as_bytes());
+    if status != Some(b"0") || data != HELLO_REPLY {
+        return Err(format!("grpc-status {status:?}, reply {data:?}"));
+    }
+    Ok(())
 }

@@ -40,7 +40,10 @@ impl RecvBody for h2::RecvStream {
 /// What an h2 error means to a client call.
 pub(crate) fn client_error(error: h2::Error) -> Status {
     if error.is_io() || error.is_go_away() {
-        let message = if error.is_go_away() {
+        let message = if error.is_go_away() && error.is_library() {
+            // h2 itself ended the connection (a local limit), not the server.
+            format!("the connection was closed by this client's HTTP/2 layer: {error}")
+        } else if error.is_go_away() {
             format!("the server closed the connection: {error}")
         } else {
             format!("connection lost: {error}")
