@@ -764,7 +764,7 @@ mod tests {
             quote!(package = "a..b"),
             quote! {
                 trait S {
-                    fn not_async(&self, r: Req) -> Result<Resp, Status>;
+                    fn blocking(&self, r: Streaming<Req>) -> Result<Resp, Status>;
                     async fn new(&self, r: Req) -> Result<Resp, Status>;
                     async fn two(&self, a: Req, b: Req) -> Result<Resp, Status>;
                 }
@@ -772,7 +772,7 @@ mod tests {
         );
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("not a valid protobuf package"), "{out}");
-        assert!(out.contains("must be `async fn`"), "{out}");
+        assert!(out.contains("reads its request stream as `RequestIter<T>`"), "{out}");
         assert!(out.contains("clashes with the generated client"), "{out}");
         assert!(out.contains("exactly one request argument"), "{out}");
         assert!(out.contains("trait S"), "the original trait is kept: {out}");
