@@ -772,7 +772,10 @@ mod tests {
         );
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("not a valid protobuf package"), "{out}");
-        assert!(out.contains("reads its request stream as `RequestIter<T>`"), "{out}");
+        assert!(
+            out.contains("reads its request stream as `RequestIter<T>`"),
+            "{out}"
+        );
         assert!(out.contains("clashes with the generated client"), "{out}");
         assert!(out.contains("exactly one request argument"), "{out}");
         assert!(out.contains("trait S"), "the original trait is kept: {out}");
