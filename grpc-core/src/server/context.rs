@@ -162,6 +162,13 @@ struct ResponseMetadata {
     aborted: Option<Status>,
 }
 
+impl ResponseMetadata {
+    /// The headers went out or were asked for: initial metadata and compression are final.
+    fn headers_fixed(&self) -> bool {
+        self.headers_requested || self.headers_sent
+    }
+}
+
 /// What the response side must do because the handler said so.
 pub(crate) enum Signal {
     /// Send the response headers now, before the handler returns.
@@ -278,7 +285,7 @@ impl ServerContext {
         &self,
     ) -> Result<impl std::ops::DerefMut<Target = MetadataMap> + '_, Status> {
         let guard = self.lock();
-        if guard.headers_requested || guard.headers_sent {
+        if guard.headers_fixed() {
             return Err(headers_already_sent());
         }
         Ok(MetadataGuard {
@@ -305,7 +312,7 @@ impl ServerContext {
     pub fn send_initial_metadata(&self, metadata: MetadataMap) -> Result<(), Status> {
         {
             let mut guard = self.lock();
-            if guard.headers_requested || guard.headers_sent {
+            if guard.headers_fixed() {
                 return Err(headers_already_sent());
             }
             let mut headers = metadata.into_headers();
@@ -333,7 +340,7 @@ impl ServerContext {
     /// (FAILED_PRECONDITION).
     pub fn set_compression(&self, compression: Option<Compression>) -> Result<(), Status> {
         let mut guard = self.lock();
-        if guard.headers_requested || guard.headers_sent {
+        if guard.headers_fixed() {
             return Err(headers_already_sent());
         }
         guard.compression = Some(compression);
