@@ -111,13 +111,19 @@ async fn calls_beyond_max_workers_wait_and_none_is_lost() {
 
 #[tokio::test]
 async fn a_blocking_handler_sees_the_deadline_and_the_cancel_through_its_context() {
-    let (_server, shop, client) = workshop(4).await;
-    let status = client
-        .work(job("until-cancelled", 0))
-        .timeout(Duration::from_millis(300))
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::DeadlineExceeded);
+    // A raw client that sends `grpc-timeout` but does not reset the stream itself: the
+    // deadline is the server's to see (our client would reset at its own deadline, which can
+    // reach the server first and make the call a cancel there).
+    let (server, shop, _client) = workshop(4).await;
+    let body = grpc_tests::raw::frame(&prost::Message::encode_to_vec(&job("until-cancelled", 0)));
+    let exchange = grpc_tests::raw::exchange(
+        server.port,
+        "/grpc_tests.workshop.Workshop/Work",
+        &[("grpc-timeout", "300m")],
+        &body,
+    )
+    .await;
+    assert_eq!(exchange.status(), Some("4"), "DEADLINE_EXCEEDED");
     assert!(shop.saw("work: inactive").await, "{:?}", shop.log);
     assert!(
         shop.saw("work ended: DEADLINE_EXCEEDED").await,
