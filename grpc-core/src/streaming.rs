@@ -26,6 +26,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -97,6 +98,38 @@ enum Side {
 /// - On the client it also gives the response's initial metadata and, once drained, its
 ///   trailing metadata; the call's deadline applies while reading, and dropping the stream
 ///   before its end cancels the call (RST_STREAM CANCEL).
+///
+/// On the client it is also the call object of a server-streaming or bidirectional call, as
+/// grpcio's: [`cancel`](Self::cancel), [`is_active`](Self::is_active),
+/// [`time_remaining`](Self::time_remaining), and once the call is over its
+/// [`code`](Self::code), [`details`](Self::details) and
+/// [`trailing_metadata`](Self::trailing_metadata); [`add_done_callback`](Self::add_done_callback)
+/// runs once when the call ends, however it ends. The stream learns of the end when it reads
+/// it (the last message, a failure), on `cancel()`, or when dropped: a call whose responses
+/// are left unread is not over for it yet.
+///
+/// ```no_run
+/// # use grpc_core::{Channel, Code, Message, ServerStream, Status};
+/// # #[derive(Message, Clone, PartialEq, Debug)] #[grpc(package = "demo")]
+/// # pub struct Tick { pub n: u64 }
+/// # #[grpc_core::service(package = "demo")]
+/// # pub trait Clock: Send + Sync + 'static {
+/// #     async fn ticks(&self, request: Tick) -> Result<ServerStream<Tick>, Status>;
+/// # }
+/// # async fn run() -> Result<(), Status> {
+/// let client = ClockClient::new(Channel::insecure("localhost:50051")?);
+/// let mut ticks = client.ticks(Tick { n: 0 }).timeout(std::time::Duration::from_secs(5)).await?;
+/// ticks.add_done_callback(|status| println!("ticks ended: {}", status.code()));
+/// while let Some(tick) = ticks.message().await? {
+///     if tick.n == 3 {
+///         assert!(ticks.cancel()); // the server sees RST_STREAM(CANCEL)
+///         break;
+///     }
+/// }
+/// assert_eq!(ticks.code(), Some(Code::Cancelled));
+/// assert!(!ticks.is_active());
+/// # Ok(()) }
+/// ```
 pub struct Streaming<T> {
     body: Option<Box<dyn RecvBody>>,
     decoder: FrameDecoder,
@@ -119,7 +152,16 @@ pub struct Streaming<T> {
     pending: Option<StartTask<T>>,
     /// The call failed before its response headers arrived.
     start_failed: bool,
+    /// How the call ended, once this stream knows: OK (with the trailers) or the failure.
+    outcome: Option<Status>,
+    /// Ended by [`Streaming::cancel`].
+    cancelled: bool,
+    /// Run once, with `outcome`, when the call ends.
+    done_callbacks: Vec<DoneCallback>,
 }
+
+/// A callback run once when a call ends (see [`Streaming::add_done_callback`]).
+type DoneCallback = Box<dyn FnOnce(&Status) + Send + 'static>;
 
 /// The body of a stream that has none (yet).
 struct NoBody;
@@ -171,6 +213,9 @@ impl<T> Streaming<T> {
             end: None,
             pending: None,
             start_failed: false,
+            outcome: None,
+            cancelled: false,
+            done_callbacks: Vec::new(),
         }
     }
 
@@ -180,6 +225,7 @@ impl<T> Streaming<T> {
     /// (grpcio does) needs.
     pub(crate) fn client_starting(
         start: tokio::task::JoinHandle<Result<Streaming<T>, Status>>,
+        deadline: Option<Instant>,
     ) -> Self
     where
         T: Send + 'static,
@@ -193,7 +239,7 @@ impl<T> Streaming<T> {
                 in_flight: None,
             },
             MetadataMap::new(),
-            None,
+            deadline,
             |_| {
                 Err(Status::internal(
                     "a starting call has no messages of its own",
@@ -224,7 +270,12 @@ impl<T> Streaming<T> {
         };
         self.pending = None;
         match started {
-            Ok(stream) => {
+            Ok(mut stream) => {
+                // Callbacks added while the call was starting belong to the call.
+                stream.done_callbacks = std::mem::take(&mut self.done_callbacks);
+                if stream.deadline.is_none() {
+                    stream.deadline = self.deadline.take();
+                }
                 *self = stream;
                 Poll::Ready(Ok(()))
             }
@@ -334,11 +385,99 @@ impl<T> Streaming<T> {
                 abandon.abandon();
             }
         }
-        if let Some(end) = &self.end {
-            end.end(&status);
-        }
+        self.finish(&status);
         self.failed = Some(status.clone());
         Poll::Ready(Err(status))
+    }
+
+    /// The call is over with `status` (the first end wins): the interceptors' observers and
+    /// the done callbacks hear of it, once.
+    fn finish(&mut self, status: &Status) {
+        if self.outcome.is_some() {
+            return;
+        }
+        if let Some(end) = &self.end {
+            end.end(status);
+        }
+        self.outcome = Some(status.clone());
+        for callback in std::mem::take(&mut self.done_callbacks) {
+            // A panicking callback must not take the others (or a drop) with it.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(status)));
+        }
+    }
+
+    fn is_client(&self) -> bool {
+        matches!(self.side, Side::Client { .. })
+    }
+
+    /// Cancels the call (client side): its stream is reset with CANCEL, so the server sees the
+    /// cancel, and every later read is CANCELLED. Returns whether it cancelled: `false` once
+    /// the call is over (or on a handler's request stream, which a handler leaves by
+    /// returning).
+    pub fn cancel(&mut self) -> bool {
+        if !self.is_client() || self.outcome.is_some() {
+            return false;
+        }
+        self.cancelled = true;
+        if self.pending.take().is_some() {
+            // A call still starting: dropping its task resets the stream, and its headers
+            // never come.
+            self.start_failed = true;
+        }
+        let _ = self.fail(Status::cancelled("the call was cancelled"));
+        true
+    }
+
+    /// Whether [`cancel`](Self::cancel) ended the call.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled
+    }
+
+    /// Whether the response headers are known: `false` while a bidirectional call is still
+    /// starting ([`headers`](Self::headers) waits for them).
+    pub(crate) fn headers_known(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    /// Whether the call is still running as far as this stream knows: not ended (by its last
+    /// message, a failure or a cancel), and its deadline not passed.
+    pub fn is_active(&self) -> bool {
+        self.outcome.is_none() && self.time_remaining() != Some(Duration::ZERO)
+    }
+
+    /// What is left of the call's deadline; `None` without one (or, on a channel with
+    /// interceptors, while a bidirectional call is still starting: they may change it).
+    pub fn time_remaining(&self) -> Option<Duration> {
+        self.deadline
+            .as_ref()
+            .map(|d| d.deadline().saturating_duration_since(Instant::now()))
+    }
+
+    /// The call's status code, once the call is over (`None` before).
+    pub fn code(&self) -> Option<Code> {
+        self.outcome.as_ref().map(Status::code)
+    }
+
+    /// The call's status message (`grpc-message`), once the call is over.
+    pub fn details(&self) -> Option<&str> {
+        self.outcome.as_ref().map(Status::message)
+    }
+
+    /// The trailing metadata, once the call is over: the trailers of a call that ended OK, or
+    /// those carried by its failure status.
+    pub fn trailing_metadata(&self) -> Option<&MetadataMap> {
+        self.outcome.as_ref().map(Status::metadata)
+    }
+
+    /// Runs `callback` once when the call ends, with its status: OK after the last message,
+    /// the failure, CANCELLED after [`cancel`](Self::cancel) or when the stream is dropped
+    /// before the end, DEADLINE_EXCEEDED after the deadline. Added after the end, it runs at
+    /// once.
+    pub fn add_done_callback(&mut self, callback: impl FnOnce(&Status) + Send + 'static) {
+        match &self.outcome {
+            Some(status) => callback(status),
+            None => self.done_callbacks.push(Box::new(callback)),
+        }
     }
 
     /// A body error as the reader should see it: past the deadline it is DEADLINE_EXCEEDED;
@@ -447,9 +586,7 @@ impl<T> Streaming<T> {
         });
         self.body = None;
         if status.code() == Code::Ok {
-            if let Some(end) = &self.end {
-                end.end(&status);
-            }
+            self.finish(&status);
             self.trailers = Some(status.metadata().clone());
             if let Side::Client { abandon, .. } = &mut self.side {
                 // The call is complete: nothing to cancel.
@@ -481,17 +618,16 @@ impl<T> Stream for Streaming<T> {
 
 impl<T> Drop for Streaming<T> {
     fn drop(&mut self) {
-        if let Some(end) = self.end.take() {
-            if !end.has_ended() {
-                // Dropped before its end: the caller gave up, or its deadline did.
-                let late = |d: &Pin<Box<Sleep>>| d.deadline() <= Instant::now();
-                let status = if self.deadline.as_ref().is_some_and(late) {
-                    Status::deadline_exceeded("deadline exceeded")
-                } else {
-                    Status::cancelled("the call was cancelled")
-                };
-                end.end(&status);
-            }
+        let heard = self.end.as_ref().is_some_and(|end| !end.has_ended());
+        if self.outcome.is_none() && (heard || !self.done_callbacks.is_empty()) {
+            // Dropped before its end: the caller gave up, or its deadline did.
+            let late = |d: &Pin<Box<Sleep>>| d.deadline() <= Instant::now();
+            let status = if self.deadline.as_ref().is_some_and(late) {
+                Status::deadline_exceeded("deadline exceeded")
+            } else {
+                Status::cancelled("the call was cancelled")
+            };
+            self.finish(&status);
         }
         if let Side::Client { abandon, .. } = &mut self.side {
             if let Some(abandon) = abandon.take() {

@@ -48,8 +48,9 @@ pub trait Workshop: Send + Sync + 'static {
     fn echo(&self, jobs: RequestIter<Job>) -> Result<ServerStream<Done>, Status>;
     /// Async: does `act` like `work`, on the runtime.
     async fn work_async(&self, ctx: &ServerContext, job: Job) -> Result<Done, Status>;
-    /// Async server stream: `amount` messages; with act `abort`, a spawned task aborts the
-    /// call after them instead of ending it.
+    /// Async server stream: `amount` messages; then with act `abort` a spawned task aborts
+    /// the call instead of ending it, with `code` it ends DATA_LOSS, and with `hold` it waits
+    /// (at most 10 s) for the client to cancel, recording `count_async: cancelled`.
     async fn count_async(
         &self,
         ctx: &ServerContext,
@@ -410,6 +411,7 @@ impl Workshop for Shop {
     ) -> Result<ServerStream<Done>, Status> {
         let (tx, stream) = ServerStream::channel(4);
         let ctx = ctx.clone();
+        let shop = self.clone();
         tokio::spawn(async move {
             for n in 0..job.amount {
                 if tx
@@ -430,6 +432,14 @@ impl Workshop for Shop {
             } else if job.act == "code" {
                 ctx.set_code(Code::DataLoss);
                 ctx.set_details("lost the rest");
+            } else if job.act == "hold" {
+                tokio::select! {
+                    _ = ctx.cancelled() => shop.note("count_async: cancelled"),
+                    _ = tokio::time::sleep(Duration::from_secs(10)) => {
+                        shop.note("count_async: never cancelled");
+                    }
+                }
+                drop(tx);
             }
         });
         Ok(stream)

@@ -211,6 +211,26 @@ mod call_objects {
         assert!(call.initial_metadata().is_none());
     }
 
+    #[tokio::test]
+    async fn with_call_and_the_future_keep_the_details_sent_with_ok() {
+        let shop = Shop::default();
+        let server =
+            TestServer::start(Server::builder().add_service(WorkshopServer::new(shop.clone())))
+                .await;
+        let client = WorkshopClient::new(server.channel.clone());
+        let (reply, details) = client.work(job("details")).with_call().await.unwrap();
+        assert_eq!(reply.note, "with details");
+        assert_eq!((details.code(), details.details()), (Code::Ok, "all good"));
+        let call = client.work_async(job("details")).spawn();
+        let _ = call.finished().await;
+        assert_eq!(
+            (call.code(), call.details()),
+            (Some(Code::Ok), Some("all good"))
+        );
+        let (_, details) = client.work(job("sleep")).with_call().await.unwrap();
+        assert_eq!(details.details(), "");
+    }
+
     #[test]
     fn a_blocking_future_waits_for_the_headers() {
         let shop = Shop::default();
@@ -226,5 +246,262 @@ mod call_objects {
         shop.open_gate();
         assert_eq!(call.result(None).unwrap().note, "after the gate");
         assert_eq!(call.code(), Some(Code::Ok));
+    }
+}
+
+mod stream_objects {
+    //! Server-streaming and bidirectional calls as call objects, async (`Streaming`) and
+    //! blocking (`BlockingStreaming`): `cancel` (the server sees it), `is_active`,
+    //! `time_remaining`, code / details / trailing metadata once over, and done callbacks that
+    //! run once on every end (OK, failure, cancel, deadline, drop).
+
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use grpc_core::{Code, Server, Status};
+    use grpc_tests::servers::TestServer;
+    use grpc_tests::workshop::{Job, Shop, WorkshopBlockingClient, WorkshopClient, WorkshopServer};
+
+    fn job(act: &str, amount: u64) -> Job {
+        Job {
+            act: act.to_owned(),
+            amount,
+        }
+    }
+
+    async fn workshop() -> (TestServer, Shop, WorkshopClient) {
+        let shop = Shop::default();
+        let server =
+            TestServer::start(Server::builder().add_service(WorkshopServer::new(shop.clone())))
+                .await;
+        let client = WorkshopClient::new(server.channel.clone());
+        (server, shop, client)
+    }
+
+    /// Where done callbacks record the codes they were called with.
+    fn recorder() -> (
+        Arc<Mutex<Vec<Code>>>,
+        impl Fn() -> Box<dyn FnOnce(&Status) + Send>,
+    ) {
+        let seen: Arc<Mutex<Vec<Code>>> = Arc::default();
+        let make = {
+            let seen = seen.clone();
+            move || -> Box<dyn FnOnce(&Status) + Send> {
+                let seen = seen.clone();
+                Box::new(move |status: &Status| seen.lock().unwrap().push(status.code()))
+            }
+        };
+        (seen, make)
+    }
+
+    #[tokio::test]
+    async fn cancel_of_a_running_server_stream_reaches_the_server_and_runs_the_callback_once() {
+        let (_server, shop, client) = workshop().await;
+        let (seen, callback) = recorder();
+        let mut stream = client
+            .count_async(job("hold", 2))
+            .timeout(Duration::from_secs(30))
+            .await
+            .unwrap();
+        stream.add_done_callback(callback());
+        assert_eq!(stream.message().await.unwrap().unwrap().count, 0);
+        assert_eq!(stream.message().await.unwrap().unwrap().count, 1);
+        assert!(stream.is_active());
+        assert_eq!(stream.code(), None, "not over yet");
+        let left = stream.time_remaining().unwrap();
+        assert!(left > Duration::from_secs(1) && left <= Duration::from_secs(30));
+
+        assert!(stream.cancel());
+        assert!(!stream.cancel(), "cancelled once");
+        assert!(stream.is_cancelled() && !stream.is_active());
+        assert_eq!(stream.message().await.unwrap_err().code(), Code::Cancelled);
+        assert_eq!(stream.code(), Some(Code::Cancelled));
+        assert!(shop.saw("count_async: cancelled").await, "{:?}", shop.log);
+        drop(stream);
+        assert_eq!(*seen.lock().unwrap(), [Code::Cancelled]);
+    }
+
+    #[tokio::test]
+    async fn an_ended_stream_has_its_code_details_and_trailers_and_late_callbacks_run_at_once() {
+        let (_server, _shop, client) = workshop().await;
+        let (seen, callback) = recorder();
+        let mut stream = client.count_async(job("count", 3)).await.unwrap();
+        stream.add_done_callback(callback());
+        let mut count = 0;
+        while stream.message().await.unwrap().is_some() {
+            count += 1;
+        }
+        assert_eq!(count, 3);
+        assert_eq!(
+            (stream.code(), stream.details()),
+            (Some(Code::Ok), Some(""))
+        );
+        assert!(stream.trailing_metadata().is_some());
+        assert!(!stream.is_active() && !stream.cancel() && !stream.is_cancelled());
+        stream.add_done_callback(callback());
+        assert_eq!(*seen.lock().unwrap(), [Code::Ok, Code::Ok]);
+        drop(stream);
+        assert_eq!(
+            seen.lock().unwrap().len(),
+            2,
+            "a drop after the end is no second end"
+        );
+
+        // A failure: the status set by the handler.
+        let mut stream = client.count_async(job("code", 1)).await.unwrap();
+        stream.add_done_callback(callback());
+        assert!(stream.message().await.unwrap().is_some());
+        assert_eq!(stream.message().await.unwrap_err().code(), Code::DataLoss);
+        assert_eq!(
+            (stream.code(), stream.details()),
+            (Some(Code::DataLoss), Some("lost the rest"))
+        );
+        assert_eq!(seen.lock().unwrap().last(), Some(&Code::DataLoss));
+    }
+
+    #[tokio::test]
+    async fn a_deadline_or_a_drop_ends_the_call_for_the_callbacks() {
+        let (_server, shop, client) = workshop().await;
+        let (seen, callback) = recorder();
+        let mut stream = client
+            .count_async(job("hold", 1))
+            .timeout(Duration::from_millis(300))
+            .await
+            .unwrap();
+        stream.add_done_callback(callback());
+        assert!(stream.message().await.unwrap().is_some());
+        assert_eq!(
+            stream.message().await.unwrap_err().code(),
+            Code::DeadlineExceeded
+        );
+        assert_eq!(stream.code(), Some(Code::DeadlineExceeded));
+        assert_eq!(stream.time_remaining(), Some(Duration::ZERO));
+
+        let mut stream = client.count_async(job("hold", 1)).await.unwrap();
+        stream.add_done_callback(callback());
+        assert!(stream.message().await.unwrap().is_some());
+        drop(stream);
+        assert!(shop.saw("count_async: cancelled").await);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [Code::DeadlineExceeded, Code::Cancelled]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bidi_call_is_a_call_object_while_it_starts() {
+        let (_server, shop, client) = workshop().await;
+        let (seen, callback) = recorder();
+        let (sender, requests) = grpc_core::client::request_channel::<Job>(4);
+        let mut stream = client
+            .steps(requests)
+            .timeout(Duration::from_secs(30))
+            .await
+            .unwrap();
+        // The call is still starting (the server holds its headers until the first job):
+        // it already has its deadline and takes callbacks.
+        assert!(stream.time_remaining().unwrap() > Duration::from_secs(1));
+        stream.add_done_callback(callback());
+        assert!(stream.is_active());
+        sender.write(job("wait", 7)).await.unwrap();
+        let headers = stream.headers().await.unwrap();
+        assert_eq!(headers.get("x-step").unwrap(), "headers");
+        shop.open_gate();
+        assert_eq!(stream.message().await.unwrap().unwrap().count, 7);
+        sender.done_writing();
+        assert!(stream.message().await.unwrap().is_none());
+        assert_eq!(stream.code(), Some(Code::Ok));
+        assert_eq!(
+            stream.trailing_metadata().unwrap().get("x-step").unwrap(),
+            "trailers"
+        );
+
+        // Cancelled before it started: no headers ever, and the callback hears CANCELLED.
+        let (_sender, requests) = grpc_core::client::request_channel::<Job>(4);
+        let mut stream = client.steps(requests).await.unwrap();
+        stream.add_done_callback(callback());
+        assert!(stream.cancel());
+        assert_eq!(stream.headers().await.unwrap_err().code(), Code::Cancelled);
+        assert_eq!(*seen.lock().unwrap(), [Code::Ok, Code::Cancelled]);
+    }
+
+    fn serve(shop: &Shop) -> (tokio::runtime::Runtime, TestServer) {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(TestServer::start(
+            Server::builder().add_service(WorkshopServer::new(shop.clone())),
+        ));
+        (runtime, server)
+    }
+
+    /// Waits (at most 10 s) for `entry` in the shop's log, from a plain thread.
+    fn saw(runtime: &tokio::runtime::Runtime, shop: &Shop, entry: &str) -> bool {
+        runtime.block_on(shop.saw(entry))
+    }
+
+    #[test]
+    fn a_blocking_stream_is_a_call_object() {
+        let shop = Shop::default();
+        let (runtime, server) = serve(&shop);
+        let client = WorkshopBlockingClient::new(server.channel.clone());
+        let (seen, callback) = recorder();
+
+        let mut stream = client
+            .count_async(job("hold", 2))
+            .timeout(Duration::from_secs(30))
+            .call()
+            .unwrap();
+        stream.add_done_callback(callback());
+        assert_eq!(stream.next().unwrap().unwrap().count, 0);
+        assert!(stream.is_active() && stream.code().is_none());
+        assert!(stream.time_remaining().unwrap() > Duration::from_secs(1));
+        assert!(stream.cancel());
+        assert!(!stream.cancel());
+        assert!(stream.is_cancelled() && !stream.is_active());
+        assert_eq!(stream.next().unwrap().unwrap_err().code(), Code::Cancelled);
+        assert!(stream.next().is_none());
+        assert_eq!(stream.code(), Some(Code::Cancelled));
+        assert!(saw(&runtime, &shop, "count_async: cancelled"));
+
+        // To the end: OK, with trailers; a callback added after runs at once.
+        let mut stream = client.count_async(job("count", 3)).call().unwrap();
+        assert_eq!(stream.by_ref().map(|r| r.unwrap().count).sum::<u64>(), 3);
+        assert_eq!(
+            (stream.code(), stream.details()),
+            (Some(Code::Ok), Some(""))
+        );
+        assert!(stream.trailing_metadata().is_some());
+        stream.add_done_callback(callback());
+
+        // Dropped while the server holds the stream open: the server sees the cancel.
+        let mut stream = client.count_async(job("hold", 1)).call().unwrap();
+        stream.add_done_callback(callback());
+        assert!(stream.next().unwrap().is_ok());
+        drop(stream);
+        assert!(runtime.block_on(shop.saw_times("count_async: cancelled", 2)));
+        let codes = seen.lock().unwrap().clone();
+        assert_eq!(codes, [Code::Cancelled, Code::Ok, Code::Cancelled]);
+    }
+
+    #[test]
+    fn a_blocking_bidi_call_waits_for_its_headers() {
+        let shop = Shop::default();
+        let (_runtime, server) = serve(&shop);
+        let client = WorkshopBlockingClient::new(server.channel.clone());
+        let (requests, jobs) = std::sync::mpsc::channel::<Job>();
+        let mut stream = client.steps(jobs).call().unwrap();
+        requests.send(job("wait", 5)).unwrap();
+        // The handler sent its headers and waits at the gate: they are here before any
+        // response.
+        assert_eq!(stream.initial_metadata().get("x-step").unwrap(), "headers");
+        assert!(stream.is_active());
+        shop.open_gate();
+        assert_eq!(stream.next().unwrap().unwrap().count, 5);
+        drop(requests);
+        assert!(stream.next().is_none());
+        assert_eq!(stream.code(), Some(Code::Ok));
+        assert_eq!(
+            stream.trailing_metadata().unwrap().get("x-step").unwrap(),
+            "trailers"
+        );
     }
 }

@@ -54,12 +54,13 @@
 
 use std::fmt;
 use std::future::IntoFuture;
-use std::sync::OnceLock;
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::call::{CallDetails, StreamingCall, UnaryCall};
 use super::credentials::CallCredentials;
@@ -68,7 +69,7 @@ use super::requests::IntoRequest;
 use crate::message::MessageType;
 use crate::metadata::MetadataMap;
 use crate::protocol::{Compression, OutgoingMessage};
-use crate::status::Status;
+use crate::status::{Code, Status};
 use crate::streaming::Streaming;
 
 /// Where blocking calls run: the runtime the library starts on first use (two worker threads,
@@ -289,58 +290,255 @@ where
 /// What the task reading a response stream hands the iterator.
 enum Event<T> {
     Message(T),
-    End(Option<MetadataMap>),
+    /// The call ended OK after the last message.
+    End,
     Failed(Status),
 }
 
-/// The responses of a blocking streaming call, as an `Iterator` of `Result<Resp, Status>`.
+/// A callback run once when a blocking streaming call ends.
+type DoneCallback = Box<dyn FnOnce(&Status) + Send + 'static>;
+
+/// What a [`BlockingStreaming`] shares with the task reading its call.
+struct StreamShared {
+    /// The response headers, once they arrived (empty if the call failed before them).
+    initial_metadata: OnceLock<MetadataMap>,
+    /// How the call ended, once the reading task (or `cancel`) knows.
+    outcome: OnceLock<Status>,
+    deadline: Option<Instant>,
+    /// Tells the task to cancel the call (`cancel()`, or the iterator dropped early).
+    cancel: CancellationToken,
+    state: Mutex<StreamState>,
+    headers_arrived: Condvar,
+}
+
+struct StreamState {
+    cancelled: bool,
+    callbacks: Vec<DoneCallback>,
+}
+
+impl StreamShared {
+    fn lock(&self) -> MutexGuard<'_, StreamState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The call is over with `status` (the first end wins); the callbacks run now.
+    fn finish(&self, status: &Status) {
+        let callbacks = {
+            let mut state = self.lock();
+            if self.outcome.set(status.clone()).is_err() {
+                return;
+            }
+            std::mem::take(&mut state.callbacks)
+        };
+        // No headers will come now; wake anyone waiting for them.
+        self.set_headers(MetadataMap::new());
+        for callback in callbacks {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(status)));
+        }
+    }
+
+    fn set_headers(&self, headers: MetadataMap) {
+        let _guard = self.lock();
+        let _ = self.initial_metadata.set(headers);
+        self.headers_arrived.notify_all();
+    }
+}
+
+/// The responses of a blocking streaming call, as an `Iterator` of `Result<Resp, Status>`,
+/// and the call object of a server-streaming or bidirectional blocking call.
 ///
 /// A task on the runtime reads the stream one message ahead. The iterator ends after the last
-/// message of a call that ended OK; a failed call yields its status last. Dropping the
-/// iterator cancels the call if it is still running.
+/// message of a call that ended OK; a failed call yields its status last.
+///
+/// As grpcio's call object: [`initial_metadata`](Self::initial_metadata) (waiting for the
+/// headers of a bidirectional call), [`cancel`](Self::cancel), [`is_active`](Self::is_active),
+/// [`time_remaining`](Self::time_remaining), and once the call is over its
+/// [`code`](Self::code), [`details`](Self::details) and
+/// [`trailing_metadata`](Self::trailing_metadata).
+/// [`add_done_callback`](Self::add_done_callback) runs once when the call ends, on the
+/// runtime's thread (or on the thread that cancels). Dropping the iterator before the end
+/// cancels the call.
 pub struct BlockingStreaming<T> {
-    initial_metadata: MetadataMap,
-    trailing_metadata: Option<MetadataMap>,
+    shared: Arc<StreamShared>,
     events: mpsc::Receiver<Event<T>>,
     finished: bool,
 }
 
 impl<T: Send + 'static> BlockingStreaming<T> {
     fn new(mut stream: Streaming<T>, handle: &Handle) -> BlockingStreaming<T> {
-        let initial_metadata = stream.initial_metadata().clone();
-        let (sender, events) = mpsc::channel(1);
-        handle.spawn(async move {
-            loop {
-                let event = match stream.message().await {
-                    Ok(Some(message)) => Event::Message(message),
-                    Ok(None) => Event::End(stream.trailers().await.ok().flatten()),
-                    Err(status) => Event::Failed(status),
-                };
-                let last = !matches!(event, Event::Message(_));
-                // The iterator is gone: dropping `stream` cancels the call.
-                if sender.send(event).await.is_err() || last {
-                    break;
-                }
-            }
+        let shared = Arc::new(StreamShared {
+            initial_metadata: OnceLock::new(),
+            outcome: OnceLock::new(),
+            deadline: stream.time_remaining().map(|left| Instant::now() + left),
+            cancel: CancellationToken::new(),
+            state: Mutex::new(StreamState {
+                cancelled: false,
+                callbacks: Vec::new(),
+            }),
+            headers_arrived: Condvar::new(),
         });
+        if stream.headers_known() {
+            shared.set_headers(stream.initial_metadata().clone());
+        }
+        let reporter = shared.clone();
+        stream.add_done_callback(move |status| reporter.finish(status));
+        let (sender, events) = mpsc::channel(1);
+        handle.spawn(read_responses(stream, shared.clone(), sender));
         BlockingStreaming {
-            initial_metadata,
-            trailing_metadata: None,
+            shared,
             events,
             finished: false,
         }
     }
 }
 
+/// The task behind a [`BlockingStreaming`]: waits for the headers, then reads one message
+/// ahead of the iterator. A cancel (or the iterator dropped early) cancels the call, whatever
+/// the task is waiting for.
+async fn read_responses<T>(
+    mut stream: Streaming<T>,
+    shared: Arc<StreamShared>,
+    sender: mpsc::Sender<Event<T>>,
+) {
+    let cancel = shared.cancel.clone();
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => {
+            stream.cancel();
+            return;
+        }
+        headers = stream.headers() => match headers {
+            Ok(headers) => shared.set_headers(headers.clone()),
+            Err(status) => {
+                let _ = sender.send(Event::Failed(status)).await;
+                return;
+            }
+        },
+    }
+    loop {
+        let event = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                stream.cancel();
+                return;
+            }
+            message = stream.message() => match message {
+                Ok(Some(message)) => Event::Message(message),
+                Ok(None) => Event::End,
+                Err(status) => Event::Failed(status),
+            },
+        };
+        let last = !matches!(event, Event::Message(_));
+        let sent = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                stream.cancel();
+                return;
+            }
+            sent = sender.send(event) => sent.is_ok(),
+        };
+        // The iterator is gone: dropping `stream` cancels the call.
+        if !sent || last {
+            return;
+        }
+    }
+}
+
 impl<T> BlockingStreaming<T> {
-    /// The response headers.
+    /// The response headers. For a bidirectional call this waits until they arrive (the
+    /// server may hold them until it has read a request) or the call ends; inside a tokio
+    /// runtime, where it must not block, it gives what has arrived (possibly nothing).
     pub fn initial_metadata(&self) -> &MetadataMap {
-        &self.initial_metadata
+        static NONE: OnceLock<MetadataMap> = OnceLock::new();
+        if let Some(headers) = self.shared.initial_metadata.get() {
+            return headers;
+        }
+        if inside_runtime() {
+            return NONE.get_or_init(MetadataMap::new);
+        }
+        let mut state = self.shared.lock();
+        loop {
+            if let Some(headers) = self.shared.initial_metadata.get() {
+                return headers;
+            }
+            state = self
+                .shared
+                .headers_arrived
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 
-    /// The response trailers, once the iterator has ended after an OK call.
+    /// The trailing metadata, once the call is over: the trailers of a call that ended OK, or
+    /// those carried by its failure status.
     pub fn trailing_metadata(&self) -> Option<&MetadataMap> {
-        self.trailing_metadata.as_ref()
+        self.shared.outcome.get().map(Status::metadata)
+    }
+
+    /// The call's status code, once the call is over (`None` before).
+    pub fn code(&self) -> Option<Code> {
+        self.shared.outcome.get().map(Status::code)
+    }
+
+    /// The call's status message (`grpc-message`), once the call is over.
+    pub fn details(&self) -> Option<&str> {
+        self.shared.outcome.get().map(Status::message)
+    }
+
+    /// Cancels the call: the server sees RST_STREAM(CANCEL), and the iterator's next item is
+    /// CANCELLED. Returns whether it cancelled (`false` once the call is over).
+    pub fn cancel(&self) -> bool {
+        {
+            let mut state = self.shared.lock();
+            if self.shared.outcome.get().is_some() {
+                return false;
+            }
+            state.cancelled = true;
+        }
+        self.shared.cancel.cancel();
+        self.shared
+            .finish(&Status::cancelled("the call was cancelled"));
+        true
+    }
+
+    /// Whether [`cancel`](Self::cancel) ended the call.
+    pub fn is_cancelled(&self) -> bool {
+        self.shared.lock().cancelled
+    }
+
+    /// Whether the call is still running: not over, and its deadline not passed.
+    pub fn is_active(&self) -> bool {
+        self.shared.outcome.get().is_none() && self.time_remaining() != Some(Duration::ZERO)
+    }
+
+    /// What is left of the call's deadline; `None` without one.
+    pub fn time_remaining(&self) -> Option<Duration> {
+        self.shared
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Runs `callback` once when the call ends, with its status (see
+    /// [`Streaming::add_done_callback`]). Added after the end, it runs at once, on this
+    /// thread.
+    pub fn add_done_callback(&self, callback: impl FnOnce(&Status) + Send + 'static) {
+        let mut state = self.shared.lock();
+        match self.shared.outcome.get() {
+            Some(status) => {
+                drop(state);
+                callback(status);
+            }
+            None => state.callbacks.push(Box::new(callback)),
+        }
+    }
+}
+
+impl<T> Drop for BlockingStreaming<T> {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Dropped before its end: the task cancels the call, even while it waits.
+            self.shared.cancel.cancel();
+        }
     }
 }
 
@@ -351,6 +549,10 @@ impl<T> Iterator for BlockingStreaming<T> {
         if self.finished {
             return None;
         }
+        if self.is_cancelled() {
+            self.finished = true;
+            return Some(Err(Status::cancelled("the call was cancelled")));
+        }
         if inside_runtime() {
             self.finished = true;
             return Some(Err(Status::failed_precondition(
@@ -359,9 +561,8 @@ impl<T> Iterator for BlockingStreaming<T> {
         }
         match self.events.blocking_recv() {
             Some(Event::Message(message)) => Some(Ok(message)),
-            Some(Event::End(trailers)) => {
+            Some(Event::End) => {
                 self.finished = true;
-                self.trailing_metadata = Some(trailers.unwrap_or_default());
                 None
             }
             Some(Event::Failed(status)) => {
@@ -370,8 +571,8 @@ impl<T> Iterator for BlockingStreaming<T> {
             }
             None => {
                 self.finished = true;
-                Some(Err(Status::cancelled(
-                    "the runtime shut down before the call finished",
+                Some(Err(self.shared.outcome.get().cloned().unwrap_or_else(
+                    || Status::cancelled("the runtime shut down before the call finished"),
                 )))
             }
         }
@@ -381,7 +582,8 @@ impl<T> Iterator for BlockingStreaming<T> {
 impl<T> fmt::Debug for BlockingStreaming<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BlockingStreaming")
-            .field("initial_metadata", &self.initial_metadata)
+            .field("initial_metadata", &self.shared.initial_metadata.get())
+            .field("code", &self.code())
             .field("finished", &self.finished)
             .finish_non_exhaustive()
     }

@@ -753,6 +753,7 @@ where
                 ));
             }
             let message_compressed = stream.last_message_compressed();
+            let details = stream.details().unwrap_or_default().to_owned();
             let (initial_metadata, trailing_metadata) = stream.into_metadata();
             Ok((
                 response,
@@ -760,6 +761,7 @@ where
                     initial_metadata,
                     trailing_metadata,
                     message_compressed,
+                    details,
                 },
             ))
         })
@@ -842,7 +844,7 @@ where
         if bidi {
             return Box::pin(async move {
                 let start = tokio::spawn(with_deadline(deadline, started));
-                Ok(Streaming::client_starting(start))
+                Ok(Streaming::client_starting(start, deadline))
             });
         }
         Box::pin(with_deadline(deadline, started))
@@ -873,6 +875,7 @@ pub struct CallDetails {
     initial_metadata: MetadataMap,
     trailing_metadata: MetadataMap,
     message_compressed: Option<bool>,
+    details: String,
 }
 
 impl CallDetails {
@@ -891,12 +894,21 @@ impl CallDetails {
         self.message_compressed
     }
 
-    /// The status code: always OK, since failed calls return a [`Status`] instead.
+    /// The status code: always OK, since failed calls return a [`Status`] instead (whose
+    /// code, message and metadata say how they failed; [`UnaryCall::spawn`]'s [`CallFuture`]
+    /// also keeps a failed call's response headers).
     pub fn code(&self) -> Code {
         Code::Ok
     }
 
-    pub(crate) fn into_metadata(self) -> (MetadataMap, MetadataMap) {
-        (self.initial_metadata, self.trailing_metadata)
+    /// The status message the server sent with OK (`grpc-message`; grpcio's
+    /// `context.set_details` on a call that succeeds), empty when it sent none.
+    pub fn details(&self) -> &str {
+        &self.details
+    }
+
+    /// The headers, the trailers and the OK status message.
+    pub(crate) fn into_parts(self) -> (MetadataMap, MetadataMap, String) {
+        (self.initial_metadata, self.trailing_metadata, self.details)
     }
 }

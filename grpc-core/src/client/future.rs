@@ -65,6 +65,8 @@ struct Shared<T> {
     initial_metadata: OnceLock<MetadataMap>,
     /// The trailers of a call that succeeded (a failed one's are in its status).
     trailing_metadata: OnceLock<MetadataMap>,
+    /// The status message of a call that succeeded.
+    ok_details: OnceLock<String>,
     /// When the call's deadline passes, if it has one.
     deadline: Option<Instant>,
     state: Mutex<State<T>>,
@@ -159,9 +161,10 @@ impl<T: Send + Sync + 'static> CallFuture<T> {
         handle.spawn(async move {
             let outcome = tokio::select! {
                 outcome = call => outcome.map(|(response, details)| {
-                    let (initial, trailing) = details.into_metadata();
+                    let (initial, trailing, message) = details.into_parts();
                     shared.headers_arrived(initial);
                     let _ = shared.trailing_metadata.set(trailing);
+                    let _ = shared.ok_details.set(message);
                     response
                 }),
                 // Dropping `call` here resets its stream: the server sees the cancel.
@@ -185,6 +188,7 @@ impl<T: Send + Sync + 'static> CallFuture<T> {
                 outcome: OnceLock::new(),
                 initial_metadata: OnceLock::new(),
                 trailing_metadata: OnceLock::new(),
+                ok_details: OnceLock::new(),
                 deadline,
                 state: Mutex::new(State {
                     cancelled: false,
@@ -293,11 +297,11 @@ impl<T> CallFuture<T> {
         })
     }
 
-    /// The status message (`grpc-message`) of a failed call, empty for one that succeeded;
-    /// `None` while it runs.
+    /// The status message (`grpc-message`): a failed call's, or the one a call that
+    /// succeeded was sent with (usually empty); `None` while it runs.
     pub fn details(&self) -> Option<&str> {
         self.shared.outcome.get().map(|outcome| match outcome {
-            Ok(_) => "",
+            Ok(_) => self.shared.ok_details.get().map_or("", String::as_str),
             Err(status) => status.message(),
         })
     }
