@@ -50,6 +50,8 @@ pub(crate) struct ClientCall {
     pub(crate) abandon: Option<Abandon>,
     pub(crate) local_failure: LocalFailure,
     pub(crate) in_flight: Option<crate::transport::usage::InFlight>,
+    /// The address of the connection the call went out on.
+    pub(crate) peer: Option<Arc<crate::transport::address::Address>>,
 }
 
 /// How a client call is abandoned: resets its HTTP/2 stream with CANCEL.
@@ -77,6 +79,7 @@ enum Side {
         local_failure: LocalFailure,
         /// Counts the call as in flight on its channel until the stream is dropped.
         in_flight: Option<crate::transport::usage::InFlight>,
+        peer: Option<Arc<crate::transport::address::Address>>,
     },
     /// Requests, ending with END_STREAM.
     Server {
@@ -237,6 +240,7 @@ impl<T> Streaming<T> {
                 abandon: None,
                 local_failure: LocalFailure::default(),
                 in_flight: None,
+                peer: None,
             },
             MetadataMap::new(),
             deadline,
@@ -342,6 +346,7 @@ impl<T> Streaming<T> {
             abandon: call.abandon,
             local_failure: call.local_failure,
             in_flight: call.in_flight,
+            peer: call.peer,
         };
         Self::new(body, decoder, side, initial_metadata, deadline, decode)
     }
@@ -426,6 +431,15 @@ impl<T> Streaming<T> {
         }
         let _ = self.fail(Status::cancelled("the call was cancelled"));
         true
+    }
+
+    /// The address of the server the call went to (client side, once the call has started;
+    /// `None` for a reply an interceptor made without calling).
+    pub fn peer(&self) -> Option<&crate::transport::address::Address> {
+        match &self.side {
+            Side::Client { peer, .. } => peer.as_deref(),
+            Side::Server { .. } => None,
+        }
     }
 
     /// Whether [`cancel`](Self::cancel) ended the call.

@@ -296,7 +296,7 @@ mod stream_objects {
 
     #[tokio::test]
     async fn cancel_of_a_running_server_stream_reaches_the_server_and_runs_the_callback_once() {
-        let (_server, shop, client) = workshop().await;
+        let (server, shop, client) = workshop().await;
         let (seen, callback) = recorder();
         let mut stream = client
             .count_async(job("hold", 2))
@@ -307,6 +307,8 @@ mod stream_objects {
         assert_eq!(stream.message().await.unwrap().unwrap().count, 0);
         assert_eq!(stream.message().await.unwrap().unwrap().count, 1);
         assert!(stream.is_active());
+        let peer = grpc_core::client::Address::Tcp(([127, 0, 0, 1], server.port).into());
+        assert_eq!(stream.peer(), Some(&peer));
         assert_eq!(stream.code(), None, "not over yet");
         let left = stream.time_remaining().unwrap();
         assert!(left > Duration::from_secs(1) && left <= Duration::from_secs(30));

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use examples::routeguide::{Feature, Point, RouteNote};
-use grpc_core::client::ClientStream;
+use grpc_core::client::{Address, ClientStream};
 use grpc_core::{Channel, Code};
 use grpc_tests::python::PythonServer;
 use grpc_tests::servers::TestServer;
@@ -23,14 +23,19 @@ fn note(message: &str) -> RouteNote {
     }
 }
 
-/// Two notes at one place; the server answers the second with the first.
-async fn chat_step_by_step(channel: &Channel) {
+/// Two notes at one place; the server (on `port`) answers the second with the first.
+async fn chat_step_by_step(channel: &Channel, port: u16) {
     let mut stream = ClientStream::<RouteNote, RouteNote>::new(channel, ROUTE_CHAT)
         .timeout(Duration::from_secs(10));
+    assert_eq!(stream.time_remaining(), None, "not started");
     stream.send_request().await.unwrap();
     stream.send_message(note("first"), false).await.unwrap();
     stream.send_message(note("second"), false).await.unwrap();
     stream.recv_initial_metadata().await.unwrap();
+    let peer = Address::Tcp(([127, 0, 0, 1], port).into());
+    assert_eq!(stream.peer(), Some(&peer));
+    let left = stream.time_remaining().unwrap();
+    assert!(left > Duration::from_secs(1) && left <= Duration::from_secs(10));
     let reply = stream.recv_message().await.unwrap().expect("a reply");
     assert_eq!(reply.message, "first");
     stream.end().unwrap();
@@ -41,7 +46,7 @@ async fn chat_step_by_step(channel: &Channel) {
 #[tokio::test]
 async fn a_bidi_call_step_by_step_against_ours() {
     let server = TestServer::examples().await;
-    chat_step_by_step(&server.channel).await;
+    chat_step_by_step(&server.channel, server.port).await;
 }
 
 #[tokio::test]
@@ -49,9 +54,12 @@ async fn a_bidi_call_step_by_step_against_grpcio() {
     // grpcio sends its headers only with its first reply: writing first must not wait.
     let python = PythonServer::start("routeguide_server.py");
     let channel = Channel::insecure(&format!("127.0.0.1:{}", python.port)).unwrap();
-    tokio::time::timeout(Duration::from_secs(20), chat_step_by_step(&channel))
-        .await
-        .expect("the steps deadlocked");
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        chat_step_by_step(&channel, python.port),
+    )
+    .await
+    .expect("the steps deadlocked");
 }
 
 #[tokio::test]

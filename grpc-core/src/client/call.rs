@@ -326,7 +326,7 @@ impl CallHead {
         let path = self.path.clone();
         let (uri, headers) = self.request(compression)?;
         let mut transparent_retries = 0;
-        let (response, in_flight, abandon, local_failure) = loop {
+        let (response, in_flight, abandon, local_failure, peer) = loop {
             let picked = channel
                 .pick(path.as_str(), wait_for_ready, deadline)
                 .await?;
@@ -383,7 +383,7 @@ impl CallHead {
             };
             let abandon = AbandonOnDrop(Some(abandon));
             match response.await {
-                Ok(response) => break (response, in_flight, abandon, local_failure),
+                Ok(response) => break (response, in_flight, abandon, local_failure, picked.peer),
                 Err(error)
                     if first.is_some()
                         && never_processed(&error)
@@ -432,6 +432,7 @@ impl CallHead {
                     abandon: Some(abandon),
                     local_failure,
                     in_flight: Some(in_flight),
+                    peer: Some(peer),
                 },
                 decode,
             ));
@@ -467,6 +468,7 @@ impl CallHead {
                 abandon: Some(abandon),
                 local_failure,
                 in_flight: Some(in_flight),
+                peer: Some(peer),
             },
             decode,
         ))

@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::protocol::Compression;
 use crate::status::Status;
 use crate::tls::ChannelTls;
+use crate::transport::address::Address;
 use crate::transport::connect::{ConnectSettings, Connection, Keepalive};
 use crate::transport::recv::client_error;
 
@@ -96,6 +97,8 @@ pub(crate) struct Picked {
     pub(crate) send: h2::client::SendRequest<Bytes>,
     /// The rest of the connection: `send` was moved out of it (one handle clone per call).
     pub(crate) connection: ConnectionRest,
+    /// The subchannel's address: the call's peer.
+    pub(crate) peer: Arc<Address>,
 }
 
 /// A [`Connection`] without its send handle.
@@ -180,7 +183,14 @@ impl Channel {
                             aborted,
                         };
                         match send.ready().await {
-                            Ok(send) => return Ok(Picked { send, connection }),
+                            Ok(send) => {
+                                let peer = subchannel.shared_address();
+                                return Ok(Picked {
+                                    send,
+                                    connection,
+                                    peer,
+                                });
+                            }
                             Err(error) => {
                                 // GOAWAY or a dead connection: no new streams there. The
                                 // control task hears of it and publishes a new picker.

@@ -238,6 +238,7 @@ pub(crate) fn reply<Resp: crate::message::MessageType>(
             abandon: None,
             local_failure: Default::default(),
             in_flight: None,
+            peer: None,
         },
         crate::protocol::decode_message::<Resp>,
     ))

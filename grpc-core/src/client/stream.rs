@@ -19,6 +19,7 @@ use crate::metadata::MetadataMap;
 use crate::protocol::{Compression, OutgoingMessage};
 use crate::status::Status;
 use crate::streaming::Streaming;
+use crate::transport::address::Address;
 
 /// One call, step by step: `send_request`, `send_message`s, `end`, then
 /// `recv_initial_metadata`, `recv_message`s and `recv_trailing_metadata` (the two sides in
@@ -232,6 +233,23 @@ where
         self.trailers
             .as_ref()
             .ok_or_else(|| Status::internal("the server ended the call without trailers"))
+    }
+
+    /// The address of the server the call went to, once it started (grpclib's `peer`): known
+    /// when the first receive step has seen the call start.
+    pub fn peer(&self) -> Option<&Address> {
+        match &self.state {
+            State::Open { responses, .. } => responses.peer(),
+            _ => None,
+        }
+    }
+
+    /// What is left of the call's deadline; `None` without one, or before `send_request`.
+    pub fn time_remaining(&self) -> Option<Duration> {
+        match &self.state {
+            State::Open { responses, .. } => responses.time_remaining(),
+            _ => None,
+        }
     }
 
     /// Cancels the call (the server sees RST_STREAM(CANCEL)); every later step is CANCELLED.

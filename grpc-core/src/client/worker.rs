@@ -467,7 +467,7 @@ impl ChannelController for Worker {
         let id = self.next_id;
         let inner = Arc::new(SubchannelInner {
             id,
-            address: address.clone(),
+            address: Arc::new(address.clone()),
             status: Mutex::new(SubchannelStatus {
                 state: ConnectivityState::Idle,
                 connection: None,

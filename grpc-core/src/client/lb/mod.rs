@@ -166,7 +166,8 @@ pub struct Subchannel {
 
 pub(crate) struct SubchannelInner {
     pub(crate) id: u64,
-    pub(crate) address: Address,
+    /// Shared with the calls made on it, which report it as their peer.
+    pub(crate) address: Arc<Address>,
     pub(crate) status: Mutex<SubchannelStatus>,
     pub(crate) events: UnboundedSender<Event>,
 }
@@ -200,6 +201,11 @@ impl Subchannel {
     }
 
     /// The connection, when READY and still taking streams.
+    /// The address, shared (a call's peer).
+    pub(crate) fn shared_address(&self) -> Arc<Address> {
+        self.inner.address.clone()
+    }
+
     pub(crate) fn connection(&self) -> Option<Connection> {
         self.inner
             .lock()
