@@ -111,18 +111,34 @@ enum Side {
 /// it (the last message, a failure), on `cancel()`, or when dropped: a call whose responses
 /// are left unread is not over for it yet.
 ///
-/// ```no_run
-/// # use grpc_core::{Channel, Code, Message, ServerStream, Status};
-/// # #[derive(Message, Clone, PartialEq, Debug)] #[grpc(package = "demo")]
-/// # pub struct Tick { pub n: u64 }
-/// # #[grpc_core::service(package = "demo")]
-/// # pub trait Clock: Send + Sync + 'static {
-/// #     async fn ticks(&self, request: Tick) -> Result<ServerStream<Tick>, Status>;
-/// # }
-/// # async fn run() -> Result<(), Status> {
-/// let client = ClockClient::new(Channel::insecure("localhost:50051")?);
+/// ```
+/// use grpc_core::{Channel, Code, Message, Server, ServerStream, Status};
+///
+/// #[derive(Message, Clone, PartialEq, Debug)]
+/// #[grpc(package = "streaming.doc")]
+/// pub struct Tick { pub n: u64 }
+///
+/// #[grpc_core::service(package = "streaming.doc")]
+/// pub trait Clock: Send + Sync + 'static {
+///     async fn ticks(&self, request: Tick) -> Result<ServerStream<Tick>, Status>;
+/// }
+///
+/// struct Ticker;
+/// impl Clock for Ticker {
+///     async fn ticks(&self, from: Tick) -> Result<ServerStream<Tick>, Status> {
+///         Ok(ServerStream::iter((from.n..).map(|n| Tick { n }))) // endless
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = Server::builder().add_service(ClockServer::new(Ticker)).build();
+/// # let port = server.add_insecure_port("127.0.0.1:0")?;
+/// # server.start().await?;
+/// let client = ClockClient::new(Channel::insecure(&format!("127.0.0.1:{port}"))?);
 /// let mut ticks = client.ticks(Tick { n: 0 }).timeout(std::time::Duration::from_secs(5)).await?;
-/// ticks.add_done_callback(|status| println!("ticks ended: {}", status.code()));
+/// let (ended, heard) = std::sync::mpsc::channel();
+/// ticks.add_done_callback(move |status| ended.send(status.code()).unwrap());
 /// while let Some(tick) = ticks.message().await? {
 ///     if tick.n == 3 {
 ///         assert!(ticks.cancel()); // the server sees RST_STREAM(CANCEL)
@@ -130,7 +146,8 @@ enum Side {
 ///     }
 /// }
 /// assert_eq!(ticks.code(), Some(Code::Cancelled));
-/// assert!(!ticks.is_active());
+/// assert!(!ticks.is_active() && ticks.time_remaining().is_some());
+/// assert_eq!(heard.try_recv()?, Code::Cancelled);
 /// # Ok(()) }
 /// ```
 pub struct Streaming<T> {
