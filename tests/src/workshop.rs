@@ -42,7 +42,10 @@ pub trait Workshop: Send + Sync + 'static {
     fn work(&self, ctx: &ServerContext, job: Job) -> Result<Done, Status>;
     /// Blocking client stream: counts the jobs; records how the stream ended.
     fn collect(&self, ctx: &ServerContext, jobs: RequestIter<Job>) -> Result<Done, Status>;
-    /// Blocking server stream: `amount` messages from an iterator on the worker.
+    /// Blocking server stream: `amount` messages from an iterator on the worker; with act
+    /// `sender`, written through a `ResponseSender` instead, then with `sender-fail` ending
+    /// DATA_LOSS, and with `sender-hold` sending until the client has gone (recording
+    /// `count: sender stopped`).
     fn count(&self, ctx: &ServerContext, job: Job) -> Result<ServerStream<Done>, Status>;
     /// Blocking bidi: one reply per job, as it arrives.
     fn echo(&self, jobs: RequestIter<Job>) -> Result<ServerStream<Done>, Status>;
@@ -287,6 +290,32 @@ impl Workshop for Shop {
                     })
                 },
             )));
+        }
+        if job.act.starts_with("sender") {
+            let shop = self.clone();
+            return Ok(ServerStream::from_blocking_fn(move |sender| {
+                let done = |n| Done {
+                    count: n,
+                    note: String::new(),
+                };
+                for n in 0..job.amount {
+                    sender.send(done(n))?;
+                }
+                match job.act.as_str() {
+                    "sender-fail" => Err(Status::data_loss("the rest is lost")),
+                    "sender-hold" => {
+                        for n in job.amount.. {
+                            if sender.send(done(n)).is_err() {
+                                shop.note("count: sender stopped");
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                }
+            }));
         }
         let _ = ctx;
         Ok(ServerStream::from_blocking_iter((0..job.amount).map(|n| {

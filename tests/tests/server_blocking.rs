@@ -72,6 +72,39 @@ async fn blocking_methods_serve_all_four_patterns_beside_async_ones() {
 }
 
 #[tokio::test]
+async fn a_blocking_handler_writes_its_responses_through_a_sender() {
+    let (_server, shop, client) = workshop(1).await;
+    let read_all = |mut stream: grpc_core::Streaming<grpc_tests::workshop::Done>| async move {
+        let mut seen = Vec::new();
+        loop {
+            match stream.message().await {
+                Ok(Some(done)) => seen.push(done.count),
+                Ok(None) => return (seen, Code::Ok),
+                Err(status) => return (seen, status.code()),
+            }
+        }
+    };
+    let stream = client.count(job("sender", 20)).await.unwrap();
+    assert_eq!(read_all(stream).await, ((0..20).collect(), Code::Ok));
+    let stream = client.count(job("sender-fail", 2)).await.unwrap();
+    assert_eq!(read_all(stream).await, (vec![0, 1], Code::DataLoss));
+
+    // A client that goes away stops the producer: its next send fails, and the one worker
+    // is free again for the calls after it.
+    let mut stream = client.count(job("sender-hold", 1)).await.unwrap();
+    assert!(stream.message().await.unwrap().is_some());
+    drop(stream);
+    assert!(shop.saw("count: sender stopped").await, "{:?}", shop.log);
+    for _ in 0..3 {
+        let call = client
+            .count(job("sender", 1))
+            .timeout(Duration::from_secs(10));
+        let stream = call.await.unwrap();
+        assert_eq!(read_all(stream).await, (vec![0], Code::Ok));
+    }
+}
+
+#[tokio::test]
 async fn calls_beyond_max_workers_wait_and_none_is_lost() {
     let (_server, shop, client) = workshop(2).await;
     let calls: Vec<_> = (0..6)

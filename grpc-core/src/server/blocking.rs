@@ -13,8 +13,9 @@
 //!
 //! Request streams are an `Iterator` ([`RequestIter`]); response streams are a
 //! [`ServerStream`] made from an iterator that runs on the handler's worker
-//! ([`ServerStream::from_blocking_iter`]) or fed through a channel
-//! ([`ServerStream::channel`] and `blocking_send` from any thread).
+//! ([`ServerStream::from_blocking_iter`]), written through a [`ResponseSender`]
+//! ([`ServerStream::from_blocking_fn`]), or fed through a channel ([`ServerStream::channel`]
+//! and `blocking_send` from any thread).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -237,23 +238,104 @@ impl<T: Send + 'static> ServerStream<T> {
         I: IntoIterator<Item = Result<T, Status>>,
         I::IntoIter: Send + 'static,
     {
+        let items: BoxIter<T> = Box::new(items.into_iter());
+        Self::from_producer(Box::new(move |sender| drain(items, sender)))
+    }
+
+    /// A response stream written by a blocking function through a [`ResponseSender`], as a
+    /// grpcio servicer yields its responses: `produce` runs on a blocking thread (a blocking
+    /// handler's own worker permit stays taken until it returns). Each
+    /// [`send`](ResponseSender::send) waits while the client is one message behind
+    /// (backpressure), and fails with CANCELLED once the client has gone away. `produce`
+    /// returning `Ok(())` ends the call OK; `Err(status)` ends it with that status; a panic
+    /// ends it with UNKNOWN.
+    ///
+    /// ```
+    /// use grpc_core::server::ResponseSender;
+    /// use grpc_core::{ServerContext, ServerStream, Status};
+    ///
+    /// fn countdown(_ctx: &ServerContext, from: u32) -> Result<ServerStream<u32>, Status> {
+    ///     Ok(ServerStream::from_blocking_fn(move |sender: &ResponseSender<u32>| {
+    ///         for n in (0..from).rev() {
+    ///             std::thread::sleep(std::time::Duration::from_millis(1)); // blocking work
+    ///             sender.send(n)?; // Err once the client went away: stop working
+    ///         }
+    ///         Ok(())
+    ///     }))
+    /// }
+    /// ```
+    pub fn from_blocking_fn<F>(produce: F) -> Self
+    where
+        F: FnOnce(&ResponseSender<T>) -> Result<(), Status> + Send + 'static,
+    {
+        Self::from_producer(Box::new(move |sender| {
+            let responses = ResponseSender { sender };
+            let ran =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| produce(&responses)));
+            let end = match ran {
+                Ok(Ok(())) => return,
+                Ok(Err(status)) => status,
+                Err(panic) => Status::unknown(format!(
+                    "response producer panicked: {}",
+                    handler::panic_message(&panic)
+                )),
+            };
+            let _ = responses.sender.blocking_send(Err(end));
+        }))
+    }
+
+    /// A stream fed by `producer` on a blocking thread that holds the current handler's
+    /// worker permit, if any, until the producer returns.
+    fn from_producer(producer: Producer<T>) -> Self {
         let permit = CURRENT_PERMIT.with(|current| current.borrow().clone());
         ServerStream::with_options(BlockingIterStream {
-            state: IterState::Start(Some((Box::new(items.into_iter()), permit))),
+            state: IterState::Start(Some((producer, permit))),
         })
     }
 }
 
+/// Writes the responses of a [`ServerStream::from_blocking_fn`] stream, from its blocking
+/// thread.
+pub struct ResponseSender<T> {
+    sender: mpsc::Sender<Result<T, Status>>,
+}
+
+impl<T> ResponseSender<T> {
+    /// Sends one response, waiting while the client is behind; CANCELLED once the client has
+    /// gone away (the call is over: stop producing).
+    pub fn send(&self, message: T) -> Result<(), Status> {
+        self.sender
+            .blocking_send(Ok(message))
+            .map_err(|_| Status::cancelled("the client went away"))
+    }
+
+    /// Whether the client has gone away (the call is over).
+    pub fn is_closed(&self) -> bool {
+        self.sender.is_closed()
+    }
+}
+
+impl<T> fmt::Debug for ResponseSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseSender")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
 type BoxIter<T> = Box<dyn Iterator<Item = Result<T, Status>> + Send>;
+
+/// What feeds a blocking response stream, on its blocking thread.
+type Producer<T> = Box<dyn FnOnce(mpsc::Sender<Result<T, Status>>) + Send>;
 
 struct BlockingIterStream<T> {
     state: IterState<T>,
 }
 
 enum IterState<T> {
-    /// Not polled yet: the iterator starts on its thread at the first poll (inside the
+    /// Not polled yet: the producer starts on its thread at the first poll (inside the
     /// runtime).
-    Start(Option<(BoxIter<T>, Option<Permit>)>),
+    Start(Option<(Producer<T>, Option<Permit>)>),
     Running(mpsc::Receiver<Result<T, Status>>),
 }
 
@@ -265,9 +347,12 @@ impl<T: Send + 'static> Stream for BlockingIterStream<T> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         if let IterState::Start(start) = &mut this.state {
-            let (items, permit) = start.take().expect("started once");
+            let (producer, permit) = start.take().expect("started once");
             let (sender, receiver) = mpsc::channel(1);
-            tokio::task::spawn_blocking(move || drain(items, permit, sender));
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                producer(sender);
+            });
             this.state = IterState::Running(receiver);
         }
         let IterState::Running(receiver) = &mut this.state else {
@@ -280,12 +365,7 @@ impl<T: Send + 'static> Stream for BlockingIterStream<T> {
 }
 
 /// Pulls `items` into `sender` until they end, fail, panic, or the receiver is gone.
-fn drain<T>(
-    mut items: BoxIter<T>,
-    permit: Option<Permit>,
-    sender: mpsc::Sender<Result<T, Status>>,
-) {
-    let _permit = permit;
+fn drain<T>(mut items: BoxIter<T>, sender: mpsc::Sender<Result<T, Status>>) {
     loop {
         let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| items.next()));
         let item = match next {

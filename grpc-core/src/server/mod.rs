@@ -64,7 +64,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use auth::{AuthContext, Identity, SecurityType};
-pub use blocking::RequestIter;
+pub use blocking::{RequestIter, ResponseSender};
 pub use body::{RequestBody, ResponseBody};
 pub use call_stream::CallStream;
 pub use context::{Peer, ServerContext};
