@@ -149,6 +149,7 @@ impl Shop {
     /// - `sleep`: sleeps `amount` ms, counting how many handlers run at once;
     /// - `early`: sends its headers (`x-early: yes`), then waits at the gate; records whether
     ///   changing the initial metadata afterwards was refused, in the trailers;
+    /// - `early-fail`: sends its headers (`x-early: yes`), then fails with ABORTED;
     /// - `hold`: records `<name>: holding`, then waits at the gate;
     /// - `code`: returns a response after `set_code(NOT_FOUND)` and `set_details`;
     /// - `details`: an OK call with `set_details("all good")`;
@@ -190,6 +191,12 @@ impl Shop {
                     return Err(Status::internal("the gate never opened"));
                 }
                 Ok(done("after the gate"))
+            }
+            "early-fail" => {
+                let mut md = MetadataMap::new();
+                md.insert("x-early", "yes".parse().unwrap());
+                ctx.send_initial_metadata(md)?;
+                Err(Status::aborted("failed after the headers"))
             }
             "hold" => {
                 self.note(format!("{name}: holding"));

@@ -209,6 +209,15 @@ mod call_objects {
         );
         // A trailers-only answer has no headers.
         assert!(call.initial_metadata().is_none());
+
+        // One that failed after its headers keeps them.
+        let call = client.work(job("early-fail")).spawn();
+        let _ = call.finished().await;
+        assert_eq!(call.code(), Some(Code::Aborted));
+        assert_eq!(
+            call.initial_metadata().unwrap().get("x-early").unwrap(),
+            "yes"
+        );
     }
 
     #[tokio::test]

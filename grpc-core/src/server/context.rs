@@ -457,6 +457,12 @@ impl ServerContext {
         }
     }
 
+    /// The handler asked for its headers to go out early and they have not yet.
+    pub(crate) fn headers_pending(&self) -> bool {
+        let guard = self.lock();
+        guard.headers_requested && !guard.headers_sent
+    }
+
     /// The abort status, if the handler aborted the call.
     pub(crate) fn aborted(&self) -> Option<Status> {
         if !self.inner.signalled.load(Ordering::Acquire) {

@@ -262,7 +262,7 @@ enum Outcome<T> {
 /// Runs a handler future under the call's deadline until it returns or asks for its headers
 /// to go out, turning a panic into UNKNOWN and an abort into its status, and cancelling the
 /// context if the future is dropped before it finishes.
-async fn run_handler<T: 'static>(
+async fn run_handler<T: Send + 'static>(
     ctx: &ServerContext,
     fut: impl Future<Output = Result<T, Status>> + Send + 'static,
 ) -> Outcome<T> {
@@ -293,10 +293,19 @@ async fn run_handler<T: 'static>(
             if caught.is_err() {
                 ctx.cancel(); // a panic: work the handler spawned stops with it
             }
-            Outcome::Done(caught_result(caught))
+            let result = caught_result(caught);
+            if result.is_err() && ctx.headers_pending() {
+                // It sent its headers, then failed before they went out: they still go
+                // first, and the status follows in the trailers (not a trailers-only answer).
+                return Outcome::Running(Box::pin(std::future::ready(Ok(result))));
+            }
+            Outcome::Done(result)
         }
         Step::Signal(Signal::Abort(status)) => {
             ctx.cancel();
+            if ctx.headers_pending() {
+                return Outcome::Running(Box::pin(std::future::ready(Ok(Err(status)))));
+            }
             Outcome::Done(Err(status))
         }
         Step::Signal(Signal::SendHeaders) => Outcome::Running(fut),
