@@ -157,10 +157,7 @@ pub struct Streaming<T> {
     side: Side,
     initial_metadata: MetadataMap,
     deadline: Option<Pin<Box<Sleep>>>,
-    trailers: Option<MetadataMap>,
     last_compressed: Option<bool>,
-    /// Set when the stream ended with an error; later reads return it again.
-    failed: Option<Status>,
     /// As a `Stream`: the end or an error was yielded.
     stream_done: bool,
     /// Interceptors' observers of each message (none without interceptors).
@@ -225,9 +222,7 @@ impl<T> Streaming<T> {
             side,
             initial_metadata,
             deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
-            trailers: None,
             last_compressed: None,
-            failed: None,
             stream_done: false,
             hook: None,
             end: None,
@@ -275,7 +270,7 @@ impl<T> Streaming<T> {
     /// Resolves a call still starting: then this stream is the call's own.
     fn poll_started(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Status>> {
         if self.start_failed {
-            return Poll::Ready(Err(self.failed.clone().unwrap_or_else(|| {
+            return Poll::Ready(Err(self.failure().cloned().unwrap_or_else(|| {
                 Status::internal("the call failed before its response headers")
             })));
         }
@@ -388,14 +383,28 @@ impl<T> Streaming<T> {
     /// The trailing metadata, draining any messages not yet read. `None` on the server side.
     pub async fn trailers(&mut self) -> Result<Option<MetadataMap>, Status> {
         while self.message().await?.is_some() {}
-        Ok(self.trailers.take())
+        Ok(self
+            .outcome
+            .as_ref()
+            .filter(|status| status.code() == Code::Ok)
+            .map(|status| status.metadata().clone()))
+    }
+
+    /// The status the stream failed with, if it did; later reads return it again.
+    fn failure(&self) -> Option<&Status> {
+        self.outcome
+            .as_ref()
+            .filter(|status| status.code() != Code::Ok)
     }
 
     /// Initial and trailing metadata, once the stream has ended.
     pub(crate) fn into_metadata(mut self) -> (MetadataMap, MetadataMap) {
         (
             std::mem::take(&mut self.initial_metadata),
-            self.trailers.take().unwrap_or_default(),
+            self.outcome
+                .as_mut()
+                .map(|status| std::mem::take(status.metadata_mut()))
+                .unwrap_or_default(),
         )
     }
 
@@ -407,25 +416,24 @@ impl<T> Streaming<T> {
                 abandon.abandon();
             }
         }
-        self.finish(&status);
-        self.failed = Some(status.clone());
+        self.finish(status.clone());
         Poll::Ready(Err(status))
     }
 
     /// The call is over with `status` (the first end wins): the interceptors' observers and
     /// the done callbacks hear of it, once.
-    fn finish(&mut self, status: &Status) {
+    fn finish(&mut self, status: Status) {
         if self.outcome.is_some() {
             return;
         }
         if let Some(end) = &self.end {
-            end.end(status);
+            end.end(&status);
         }
-        self.outcome = Some(status.clone());
         for callback in std::mem::take(&mut self.done_callbacks) {
             // A panicking callback must not take the others (or a drop) with it.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(status)));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&status)));
         }
+        self.outcome = Some(status);
     }
 
     fn is_client(&self) -> bool {
@@ -544,7 +552,7 @@ impl<T> Streaming<T> {
                 return Poll::Ready(Err(status));
             }
         }
-        if let Some(status) = &self.failed {
+        if let Some(status) = self.failure() {
             return Poll::Ready(Err(status.clone()));
         }
         loop {
@@ -617,8 +625,7 @@ impl<T> Streaming<T> {
         });
         self.body = None;
         if status.code() == Code::Ok {
-            self.finish(&status);
-            self.trailers = Some(status.metadata().clone());
+            self.finish(status);
             if let Side::Client { abandon, .. } = &mut self.side {
                 // The call is complete: nothing to cancel.
                 *abandon = None;
@@ -658,7 +665,7 @@ impl<T> Drop for Streaming<T> {
             } else {
                 Status::cancelled("the call was cancelled")
             };
-            self.finish(&status);
+            self.finish(status);
         }
         if let Side::Client { abandon, .. } = &mut self.side {
             if let Some(abandon) = abandon.take() {
