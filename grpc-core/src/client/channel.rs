@@ -76,6 +76,9 @@ pub(crate) struct ChannelConfig {
     pub(crate) accept_compression: Vec<Compression>,
     /// `grpc-accept-encoding`, made once.
     pub(crate) accept_encoding: Option<http::HeaderValue>,
+    /// The headers every call sends (`te`, `content-type`, `grpc-accept-encoding`,
+    /// `user-agent`), made once and cloned per call.
+    pub(crate) request_headers: http::HeaderMap,
     pub(crate) max_receive_message_size: usize,
     pub(crate) max_send_message_size: usize,
     pub(crate) service_config: ServiceConfig,
@@ -630,12 +633,14 @@ impl ChannelBuilder {
                 policy,
             },
         );
+        let accept_encoding = crate::protocol::accept_encoding_header(&self.accept_compression);
         let config = ChannelConfig {
             target: self.target,
             scheme,
             authority,
             compression: self.compression,
-            accept_encoding: crate::protocol::accept_encoding_header(&self.accept_compression),
+            request_headers: super::call::request_template(accept_encoding.as_ref()),
+            accept_encoding,
             accept_compression: self.accept_compression,
             max_receive_message_size: self.max_receive_message_size,
             max_send_message_size: self.max_send_message_size,

@@ -151,8 +151,10 @@ pub(crate) fn strip_reserved(headers: &mut HeaderMap) {
     }
     let mut found: [Option<HeaderName>; 8] = Default::default();
     let mut n = 0;
+    let mut keys = 0;
     let mut overflow = false;
     for name in headers.keys() {
+        keys += 1;
         if RESERVED.contains(&name.as_str()) {
             if n == found.len() {
                 overflow = true;
@@ -162,7 +164,11 @@ pub(crate) fn strip_reserved(headers: &mut HeaderMap) {
             n += 1;
         }
     }
-    if overflow {
+    if !overflow && n == keys {
+        // Nothing but reserved headers (the usual response headers and trailers): removing
+        // them one by one would rehash each.
+        headers.clear();
+    } else if overflow {
         for name in RESERVED {
             headers.remove(*name);
         }

@@ -58,6 +58,10 @@ pub(crate) fn decode(headers: HeaderMap) -> Option<Status> {
         .ok()
         .and_then(|text| text.parse::<i32>().ok())
         .map_or(Code::Unknown, Code::from_i32);
+    if headers.len() == 1 {
+        // `grpc-status` alone (the usual OK trailers): no message, details or metadata.
+        return Some(Status::new(code, ""));
+    }
     let message = headers
         .get(&GRPC_MESSAGE)
         .map(|value| {
