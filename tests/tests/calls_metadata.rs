@@ -88,3 +88,72 @@ async fn streaming_metadata_and_trailers() {
     let trailers = replies.trailers().await.unwrap().expect("trailers");
     assert_eq!(trailers.get("x-seen").unwrap(), "5");
 }
+
+/// The request headers our client sends, in order, as a bare h2 server sees them (the call
+/// is answered trailers-only with OK, which a unary call reports as a missing response).
+async fn request_headers_of(metadata: MetadataMap) -> Vec<(String, String)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut connection = h2::server::handshake(socket).await.unwrap();
+        let (request, mut respond) = connection.accept().await.unwrap().unwrap();
+        let seen: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+            .collect();
+        let response = http::Response::builder()
+            .header("content-type", "application/grpc")
+            .header("grpc-status", "0")
+            .body(())
+            .unwrap();
+        respond.send_response(response, true).unwrap();
+        tokio::spawn(async move { while connection.accept().await.is_some() {} });
+        seen
+    });
+    let channel = grpc_core::Channel::insecure(&format!("127.0.0.1:{port}")).unwrap();
+    let client = ProbeClient::new(channel);
+    let _ = client
+        .echo(EchoRequest::default())
+        .metadata(metadata)
+        .timeout(std::time::Duration::from_secs(5))
+        .await;
+    server.await.unwrap()
+}
+
+#[tokio::test]
+async fn call_definition_headers_come_first_and_a_callers_user_agent_replaces_ours() {
+    let names = |headers: &[(String, String)]| -> Vec<String> {
+        headers.iter().map(|(k, _)| k.clone()).collect()
+    };
+    let plain = request_headers_of(MetadataMap::new()).await;
+    assert_eq!(
+        names(&plain),
+        [
+            "te",
+            "content-type",
+            "grpc-accept-encoding",
+            "user-agent",
+            "grpc-timeout"
+        ]
+    );
+    assert!(plain[3].1.starts_with("grpc-rust-grpc-core/"), "{plain:?}");
+
+    let mut metadata = MetadataMap::new();
+    metadata.insert("x-first", "1".parse().unwrap());
+    metadata.insert("user-agent", "mine/1.0".parse().unwrap());
+    let custom = request_headers_of(metadata).await;
+    assert_eq!(
+        names(&custom),
+        [
+            "te",
+            "content-type",
+            "grpc-accept-encoding",
+            "user-agent",
+            "x-first",
+            "grpc-timeout"
+        ]
+    );
+    assert_eq!(custom[3].1, "mine/1.0");
+}
