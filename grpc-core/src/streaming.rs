@@ -38,7 +38,7 @@ use crate::metadata::MetadataMap;
 use crate::protocol::status_codec;
 use crate::protocol::{Compression, FrameDecoder, OutgoingMessage};
 use crate::status::{Code, Status};
-use crate::transport::recv::RecvBody;
+use crate::transport::recv::{Body, RecvBody};
 
 /// A status the request side of a client call failed with locally (an encode error, the send
 /// limit); the call reports it instead of the reset that followed.
@@ -151,7 +151,7 @@ enum Side {
 /// # Ok(()) }
 /// ```
 pub struct Streaming<T> {
-    body: Option<Box<dyn RecvBody>>,
+    body: Option<Body>,
     decoder: FrameDecoder,
     decode: fn(Bytes) -> Result<T, Status>,
     side: Side,
@@ -208,7 +208,7 @@ impl<T> Drop for StartTask<T> {
 
 impl<T> Streaming<T> {
     fn new(
-        body: Box<dyn RecvBody>,
+        body: Body,
         decoder: FrameDecoder,
         side: Side,
         initial_metadata: MetadataMap,
@@ -246,7 +246,7 @@ impl<T> Streaming<T> {
         T: Send + 'static,
     {
         let mut stream = Self::new(
-            Box::new(NoBody),
+            Body::Other(Box::new(NoBody)),
             FrameDecoder::new(None, 0),
             Side::Client {
                 abandon: None,
@@ -320,7 +320,7 @@ impl<T> Streaming<T> {
 
     /// A handler's request stream.
     pub(crate) fn server(
-        body: Box<dyn RecvBody>,
+        body: Body,
         compression: Option<Compression>,
         max_message_size: usize,
         deadline: Option<Instant>,
@@ -347,7 +347,7 @@ impl<T> Streaming<T> {
 
     /// A client's response stream.
     pub(crate) fn client(
-        body: Box<dyn RecvBody>,
+        body: Body,
         decoder: FrameDecoder,
         initial_metadata: MetadataMap,
         deadline: Option<Instant>,

@@ -29,7 +29,7 @@ use crate::protocol::{
 };
 use crate::status::{Code, Status};
 use crate::streaming::{Abandon, ClientCall, LocalFailure, Streaming};
-use crate::transport::recv::{client_error, RecvBody};
+use crate::transport::recv::{client_error, Body, RecvBody};
 use crate::transport::usage::InFlight;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -315,11 +315,13 @@ impl CallHead {
         let compression = self.compression.unwrap_or(config.compression);
         let mut encoder = FrameEncoder::new(compression, self.max_send_message_size);
         // A unary request is encoded before anything is sent: if it cannot be, nothing is.
-        let (first, mut many) = match requests {
+        // The message stays at hand for a transparent retry, which encodes it again (so the
+        // first attempt sends its bytes without a copy or a shared handle).
+        let (mut first, mut many) = match requests {
             Requests::One(message) => {
                 let mut data = BytesMut::new();
                 encoder.encode(&message, &mut data)?;
-                (Some(data.freeze()), None)
+                (Some((message, encoder, Some(data.freeze()))), None)
             }
             Requests::Many(requests) => (None, Some((requests, encoder))),
         };
@@ -370,12 +372,20 @@ impl CallHead {
                 Err(error) => return Err(client_error(error)),
             };
             let local_failure = LocalFailure::default();
-            let abandon = match (&first, many.take()) {
-                (Some(data), _) => {
+            let abandon = match (&mut first, many.take()) {
+                (Some((message, encoder, encoded)), _) => {
+                    let data = match encoded.take() {
+                        Some(data) => data,
+                        None => {
+                            let mut data = BytesMut::new();
+                            encoder.encode(&*message, &mut data)?;
+                            data.freeze()
+                        }
+                    };
                     // If this fails, the server has already answered (a trailers-only error
                     // sent before reading, as grpc-go does for an unknown service) or the
                     // connection is gone: the response says which.
-                    let _ = send.send_data(data.clone(), true);
+                    let _ = send.send_data(data, true);
                     Abandon::Stream(send)
                 }
                 (None, Some((requests, encoder))) => {
@@ -434,7 +444,7 @@ impl CallHead {
             let mut trailers_headers = trailers;
             trailers_headers.insert(name::GRPC_STATUS, HeaderValue::from_static("0"));
             return Ok(Streaming::client(
-                Box::new(TrailersOnly(Some(trailers_headers))),
+                Body::Other(Box::new(TrailersOnly(Some(trailers_headers)))),
                 FrameDecoder::new(None, 0),
                 MetadataMap::new(),
                 deadline,
@@ -470,7 +480,7 @@ impl CallHead {
             },
         };
         Ok(Streaming::client(
-            Box::new(body),
+            Body::Response(body),
             FrameDecoder::new(encoding, max_receive_message_size),
             MetadataMap::from_headers(headers),
             deadline,

@@ -230,7 +230,7 @@ pub(crate) fn reply<Resp: crate::message::MessageType>(
         trailers: Some(trailers),
     };
     Ok(crate::streaming::Streaming::client(
-        Box::new(body),
+        crate::transport::recv::Body::Other(Box::new(body)),
         FrameDecoder::new(None, usize::MAX),
         MetadataMap::new(),
         None,

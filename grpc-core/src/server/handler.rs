@@ -35,7 +35,7 @@ use crate::protocol::{
 };
 use crate::status::{Code, Status};
 use crate::streaming::{ServerStream, Streaming};
-use crate::transport::recv::ServerBody;
+use crate::transport::recv::{Body, ServerBody};
 
 /// A boxed, sendable future (the shape of every handler call).
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -211,7 +211,7 @@ fn open<Req: MessageType>(
         Err(status) => return Err(trailers_only(status, &info)),
     };
     let requests = Streaming::server(
-        Box::new(ServerBody(body)),
+        Body::Request(ServerBody(body)),
         encoding,
         info.limits.max_receive_message_size,
         info.deadline,

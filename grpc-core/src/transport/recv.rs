@@ -17,6 +17,35 @@ pub(crate) trait RecvBody: Send + 'static {
     fn poll_trailers(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<HeaderMap>, Status>>;
 }
 
+/// The body a message stream reads: an h2 stream of either side, held as it is (the common
+/// case, with no allocation per call), or any other source, boxed.
+pub(crate) enum Body {
+    /// A client's response stream.
+    Response(h2::RecvStream),
+    /// A server's request stream.
+    Request(ServerBody),
+    /// Anything else (a trailers-only answer, an interceptor's reply).
+    Other(Box<dyn RecvBody>),
+}
+
+impl RecvBody for Body {
+    fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Status>>> {
+        match self {
+            Body::Response(stream) => RecvBody::poll_data(stream, cx),
+            Body::Request(body) => body.poll_data(cx),
+            Body::Other(body) => body.poll_data(cx),
+        }
+    }
+
+    fn poll_trailers(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<HeaderMap>, Status>> {
+        match self {
+            Body::Response(stream) => RecvBody::poll_trailers(stream, cx),
+            Body::Request(body) => body.poll_trailers(cx),
+            Body::Other(body) => body.poll_trailers(cx),
+        }
+    }
+}
+
 /// The client side: a response stream, read straight from h2.
 impl RecvBody for h2::RecvStream {
     fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Status>>> {
