@@ -772,14 +772,11 @@ impl Inner {
                         Security::Insecure | Security::Local => {
                             let auth = security.auth();
                             let info = Arc::new(ConnectionInfo { peer, auth });
-                            connections.spawn(async move {
-                                connection::serve(shared, stream, info, at).await;
-                                drop(permit);
-                            });
+                            connections.spawn(serve_boxed(shared, stream, info, at, permit));
                         }
                         Security::Tls(acceptor) => {
                             let acceptor = acceptor.clone();
-                            connections.spawn(async move {
+                            connections.spawn(Box::pin(async move {
                                 // A failed or stalled handshake ends only this connection.
                                 let handshake = tokio::time::timeout(
                                     HANDSHAKE_TIMEOUT,
@@ -811,7 +808,7 @@ impl Inner {
                                     }
                                 }
                                 drop(permit);
-                            });
+                            }));
                         }
                     }
                 }
@@ -849,10 +846,7 @@ impl Inner {
                         auth: auth.clone(),
                     });
                     let shared = self.shared.clone();
-                    connections.spawn(async move {
-                        connection::serve(shared, stream, info, at).await;
-                        drop(permit);
-                    });
+                    connections.spawn(serve_boxed(shared, stream, info, at, permit));
                 }
                 Err(error) => accept_backoff(error).await,
             }
@@ -863,6 +857,25 @@ impl Inner {
         }
         while connections.join_next().await.is_some() {}
     }
+}
+
+/// Serves one accepted connection, holding `permit` (the `max_connections` room) until it
+/// closes. Boxed: the task cell then holds a pointer, not the connection's whole state, which
+/// tokio would otherwise copy several times on the way in.
+fn serve_boxed<IO>(
+    shared: Arc<Shared>,
+    io: IO,
+    info: Arc<ConnectionInfo>,
+    accepted: Instant,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> std::pin::Pin<Box<impl std::future::Future<Output = ()> + Send>>
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    Box::pin(async move {
+        connection::serve(shared, io, info, accepted).await;
+        drop(permit);
+    })
 }
 
 /// A `[::ffff:a.b.c.d]` peer is the IPv4 peer `a.b.c.d` on a dual-stack socket.
