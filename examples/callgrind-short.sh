@@ -11,6 +11,7 @@
 #
 # Needs `cargo build --release -p examples --bin bench-server --bin bench-load` and valgrind.
 # The callgrind profiles stay in $OUT (default target/callgrind-short) for callgrind_annotate.
+# BENCH_SERVER=path measures another build of bench-server (e.g. one from an older commit).
 set -euo pipefail
 
 short=${1:-2}
@@ -21,6 +22,7 @@ servers=("$@")
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/target/release
 out=${OUT:-$root/target/callgrind-short}
+server_bin=${BENCH_SERVER:-$bin/bench-server}
 mkdir -p "$out"
 
 # One server under callgrind, driven for $2 seconds: prints "instructions connections".
@@ -29,7 +31,7 @@ measure() {
     local profile=$out/$server-$secs.callgrind stdout=$out/$server-$secs.stdout
     rm -f "$profile" "$stdout"
     valgrind --tool=callgrind --callgrind-out-file="$profile" \
-        "$bin/bench-server" --server "$server" --runtime current >"$stdout" 2>"$out/$server-$secs.log" &
+        "$server_bin" --server "$server" --runtime current >"$stdout" 2>"$out/$server-$secs.log" &
     local pid=$!
     local port=""
     for _ in $(seq 1 600); do

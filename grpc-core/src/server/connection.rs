@@ -131,6 +131,7 @@ pub(crate) async fn serve<IO>(
         .initial_window_size(settings.initial_stream_window_size)
         .initial_connection_window_size(settings.initial_connection_window_size)
         .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
+        .max_local_error_reset_streams(settings.max_local_error_reset_streams)
         .max_send_buffer_size(settings.max_send_buffer_per_stream);
     let handshake_deadline = accepted + lifetimes.handshake_timeout;
     // One timer for all of the connection's deadlines, pinned for its whole life (see
