@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use grpc_tests::attack::{self, flags, kind, RawConnection, ENHANCE_YOUR_CALM};
 use grpc_tests::raw;
-use grpc_tests::servers::TestServer;
+use grpc_tests::servers::{greeter, TestServer};
 
 const SAY_HELLO: &str = "/helloworld.Greeter/SayHello";
 const REFUSED_STREAM: u32 = 0x7;
 const CANCEL: u32 = 0x8;
+const STREAM_CLOSED: u32 = 0x5;
 
 /// Memory may grow by this much during an attack (the test binary's other tests included).
 const RSS_BOUND_KIB: u64 = 128 * 1024;
@@ -215,4 +216,62 @@ async fn compression_bombs_are_resource_exhausted() {
     let (status, _) = tokio::join!(bomb, attack::greeter_still_serves(server.port));
     assert_eq!(status.ok().flatten().as_deref(), Some("8"));
     assert_rss_bounded(before, "compression bomb");
+}
+
+/// DATA on streams the server has closed and forgotten: each is a stream error h2 answers with
+/// RST_STREAM(STREAM_CLOSED) and counts over the connection's life; past
+/// `max_local_error_reset_streams` the connection gets GOAWAY `too_many_internal_resets`.
+#[tokio::test]
+async fn stream_errors_past_the_bound_get_goaway() {
+    const BOUND: usize = 5;
+    const STREAMS: u32 = 8;
+    let server = TestServer::start(greeter().max_local_error_reset_streams(Some(BOUND))).await;
+    let mut peer = RawConnection::handshake(server.port).await;
+    // Calls to a method that does not exist, each answered trailers-only, which closes it.
+    let block = attack::request_block("/helloworld.Greeter/NoSuchMethod");
+    let open_and_close = flags::END_HEADERS | flags::END_STREAM;
+    for i in 0..STREAMS {
+        let stream = 2 * i + 1;
+        let headers = attack::frame(kind::HEADERS, open_and_close, stream, &block);
+        peer.send(&headers).await.expect("send HEADERS");
+    }
+    let mut answered = 0;
+    while answered < STREAMS {
+        let frame = peer
+            .next_frame(Duration::from_secs(5))
+            .await
+            .expect("an answer to every call");
+        if frame.kind == kind::HEADERS && frame.flags & flags::END_STREAM != 0 {
+            answered += 1;
+        }
+    }
+    // Let the server's stream tasks end, so that h2 forgets the streams.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let late_data = |i: u32| attack::frame(kind::DATA, 0, 2 * i + 1, b"late");
+    // Up to the bound: each late DATA gets its RST_STREAM, the connection stays.
+    for i in 0..BOUND as u32 {
+        peer.send(&late_data(i)).await.expect("send DATA");
+    }
+    let mut resets = 0;
+    while resets < BOUND {
+        let frame = peer
+            .next_frame(Duration::from_secs(5))
+            .await
+            .expect("one RST_STREAM per late DATA");
+        assert_eq!(frame.goaway(), None, "no GOAWAY within the bound");
+        if frame.kind == kind::RST_STREAM {
+            assert_eq!(frame.payload, STREAM_CLOSED.to_be_bytes(), "{frame:?}");
+            resets += 1;
+        }
+    }
+    // One more: GOAWAY.
+    peer.send(&late_data(BOUND as u32))
+        .await
+        .expect("send DATA");
+    let goaway = peer.until_goaway(Duration::from_secs(5)).await;
+    assert_eq!(
+        goaway,
+        Some((ENHANCE_YOUR_CALM, "too_many_internal_resets".to_owned()))
+    );
+    attack::greeter_still_serves(server.port).await;
 }

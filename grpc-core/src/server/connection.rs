@@ -131,8 +131,15 @@ pub(crate) async fn serve<IO>(
         .initial_window_size(settings.initial_stream_window_size)
         .initial_connection_window_size(settings.initial_connection_window_size)
         .max_pending_accept_reset_streams(settings.max_pending_accept_reset_streams)
+        .max_local_error_reset_streams(settings.max_local_error_reset_streams)
         .max_send_buffer_size(settings.max_send_buffer_per_stream);
     let handshake_deadline = accepted + lifetimes.handshake_timeout;
+    // One timer for all of the connection's deadlines, pinned for its whole life (see
+    // `Deadlines`), and one registration with the server's shutdown.
+    let timer = tokio::time::sleep_until(handshake_deadline);
+    tokio::pin!(timer);
+    let shutdown = shared.shutdown.cancelled();
+    tokio::pin!(shutdown);
     let mut connection = tokio::select! {
         handshake = builder.handshake::<_, Bytes>(io) => match handshake {
             Ok(connection) => connection,
@@ -141,7 +148,7 @@ pub(crate) async fn serve<IO>(
                 return;
             }
         },
-        _ = tokio::time::sleep_until(handshake_deadline) => {
+        _ = &mut timer => {
             tracing::warn!(
                 peer = ?peer,
                 timeout = ?lifetimes.handshake_timeout,
@@ -149,7 +156,7 @@ pub(crate) async fn serve<IO>(
             );
             return;
         }
-        _ = shared.shutdown.cancelled() => return,
+        _ = &mut shutdown => return,
     };
     let mut pings = connection.ping_pong();
     let mut streams = JoinSet::new();
@@ -166,37 +173,45 @@ pub(crate) async fn serve<IO>(
 
     loop {
         while streams.try_join_next().is_some() {}
-        let idle_deadline = match (lifetimes.max_idle, draining) {
-            (Some(idle), false) => state.idle_since().map(|since| since + idle),
-            _ => None,
+        let deadlines = Deadlines {
+            handshake: (!preface_seen).then_some(handshake_deadline),
+            idle: match (lifetimes.max_idle, draining) {
+                (Some(idle), false) => state.idle_since().map(|since| since + idle),
+                _ => None,
+            },
+            // Draining with no call in flight: h2 waits for the peer's PING ACK before its
+            // final GOAWAY, which a peer that does not answer never sends; close after
+            // DRAIN_LINGER.
+            drained: if draining {
+                state
+                    .idle_since()
+                    .map(|since| since.max(drain_started) + DRAIN_LINGER)
+            } else {
+                None
+            },
+            age: age_deadline.filter(|_| grace_deadline.is_none()),
+            grace: grace_deadline,
+            keepalive: match (settings.keepalive_interval, ping_sent) {
+                (Some(interval), None) => Some(state.last_read() + interval),
+                _ => None,
+            },
+            pong: ping_sent.map(|at| at + settings.keepalive_timeout),
+            // Recheck the deadlines that depend on calls starting and ending at least this
+            // often.
+            tick: (lifetimes.max_idle.is_some() || draining).then(|| Instant::now() + TICK),
         };
-        // Draining with no call in flight: h2 waits for the peer's PING ACK before its final
-        // GOAWAY, which a peer that does not answer never sends; close after DRAIN_LINGER.
-        let drained_deadline = if draining {
-            state
-                .idle_since()
-                .map(|since| since.max(drain_started) + DRAIN_LINGER)
-        } else {
-            None
-        };
-        let keepalive_deadline = match (settings.keepalive_interval, ping_sent) {
-            (Some(interval), None) => Some(state.last_read() + interval),
-            _ => None,
-        };
-        let pong_deadline = ping_sent.map(|at| at + settings.keepalive_timeout);
-        // Recheck the deadlines that depend on calls starting and ending at least this often.
-        let tick = Instant::now() + TICK;
+        let next = deadlines.earliest();
+        if let Some(next) = next {
+            // A deadline that moved later is left to the next firing, which rechecks.
+            if timer.is_elapsed() || next < timer.deadline() {
+                timer.as_mut().reset(next);
+            }
+        }
         let event = tokio::select! {
             accepted = connection.accept() => Event::Accepted(accepted),
             _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
-            _ = tokio::time::sleep_until(handshake_deadline), if !preface_seen => Event::HandshakeTimeout,
-            _ = shared.shutdown.cancelled(), if !draining => Event::Shutdown,
-            _ = sleep_until(idle_deadline) => Event::Idle,
-            _ = sleep_until(drained_deadline) => Event::Drained,
-            _ = sleep_until(age_deadline.filter(|_| grace_deadline.is_none())) => Event::Aged,
-            _ = sleep_until(grace_deadline) => Event::GraceOver,
-            _ = sleep_until(keepalive_deadline) => Event::KeepaliveDue,
-            _ = sleep_until(pong_deadline) => Event::KeepaliveFailed,
+            _ = &mut shutdown, if !draining => Event::Shutdown,
+            _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
             pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
                 Ok(()) => {
                     ping_sent = None;
@@ -204,7 +219,6 @@ pub(crate) async fn serve<IO>(
                 }
                 Err(_) => Event::KeepaliveFailed,
             },
-            _ = tokio::time::sleep_until(tick), if lifetimes.max_idle.is_some() || draining => Event::Tick,
         };
         match event {
             Event::Accepted(Some(Ok((request, respond)))) => {
@@ -215,9 +229,11 @@ pub(crate) async fn serve<IO>(
                     Some(layered) => Route::Layered(layered.clone()),
                     None => Route::Direct(info.clone()),
                 };
-                streams.spawn(async move {
+                // Boxed: the task cell then holds a pointer, not the stream's whole state,
+                // which tokio would otherwise copy several times on the way in.
+                streams.spawn(Box::pin(async move {
                     serve_stream(&shared, route, request, respond, call, permit).await;
-                });
+                }));
             }
             Event::Accepted(Some(Err(error))) => {
                 tracing::debug!(peer = ?peer, calmed = state.calmed(), %error, "connection ended with an error");
@@ -287,6 +303,64 @@ pub(crate) async fn serve<IO>(
         while streams.join_next().await.is_some() {}
     })
     .await;
+}
+
+/// The connection's deadlines at one turn of its loop (`None`: not running).
+///
+/// They share one timer, set to the earliest. A deadline that moves later (the keepalive
+/// deadline moves with every read) does not reset it: the timer fires early, [`Deadlines::due`]
+/// finds nothing due, and the loop sets it to the new earliest. Resetting a registered timer
+/// only when a deadline moves earlier keeps the loop's turns cheap.
+struct Deadlines {
+    handshake: Option<Instant>,
+    idle: Option<Instant>,
+    drained: Option<Instant>,
+    age: Option<Instant>,
+    grace: Option<Instant>,
+    keepalive: Option<Instant>,
+    pong: Option<Instant>,
+    tick: Option<Instant>,
+}
+
+impl Deadlines {
+    fn all(&self) -> [Option<Instant>; 8] {
+        [
+            self.handshake,
+            self.grace,
+            self.pong,
+            self.drained,
+            self.idle,
+            self.age,
+            self.keepalive,
+            self.tick,
+        ]
+    }
+
+    fn earliest(&self) -> Option<Instant> {
+        self.all().into_iter().flatten().min()
+    }
+
+    /// What is due at `now`, the ones that end the connection first.
+    fn due(&self, now: Instant) -> Event {
+        let due = |at: Option<Instant>| at.is_some_and(|at| at <= now);
+        if due(self.handshake) {
+            Event::HandshakeTimeout
+        } else if due(self.grace) {
+            Event::GraceOver
+        } else if due(self.pong) {
+            Event::KeepaliveFailed
+        } else if due(self.drained) {
+            Event::Drained
+        } else if due(self.idle) {
+            Event::Idle
+        } else if due(self.age) {
+            Event::Aged
+        } else if due(self.keepalive) {
+            Event::KeepaliveDue
+        } else {
+            Event::Tick
+        }
+    }
 }
 
 /// Sleeps until `at`, or forever for `None`.
@@ -476,6 +550,70 @@ async fn send_body<B>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn none() -> Deadlines {
+        Deadlines {
+            handshake: None,
+            idle: None,
+            drained: None,
+            age: None,
+            grace: None,
+            keepalive: None,
+            pong: None,
+            tick: None,
+        }
+    }
+
+    #[test]
+    fn deadlines_share_the_earliest_and_report_what_is_due() {
+        let now = Instant::now();
+        let later = |secs| Some(now + Duration::from_secs(secs));
+        assert_eq!(none().earliest(), None);
+        assert!(matches!(none().due(now), Event::Tick));
+        let deadlines = Deadlines {
+            keepalive: later(7200),
+            idle: later(30),
+            tick: Some(now + TICK),
+            ..none()
+        };
+        assert_eq!(deadlines.earliest(), Some(now + TICK));
+        // The tick fired: nothing else is due yet.
+        assert!(matches!(deadlines.due(now + TICK), Event::Tick));
+        assert!(matches!(
+            deadlines.due(now + Duration::from_secs(30)),
+            Event::Idle
+        ));
+        // Several due at once: the one that ends the connection comes first.
+        let deadlines = Deadlines {
+            handshake: later(20),
+            keepalive: later(1),
+            age: later(2),
+            ..none()
+        };
+        assert_eq!(deadlines.earliest(), later(1));
+        assert!(matches!(
+            deadlines.due(now + Duration::from_secs(1)),
+            Event::KeepaliveDue
+        ));
+        assert!(matches!(
+            deadlines.due(now + Duration::from_secs(5)),
+            Event::Aged
+        ));
+        assert!(matches!(
+            deadlines.due(now + Duration::from_secs(20)),
+            Event::HandshakeTimeout
+        ));
+        let deadlines = Deadlines {
+            pong: later(1),
+            grace: later(1),
+            drained: later(1),
+            ..none()
+        };
+        assert!(matches!(
+            deadlines.due(now + Duration::from_secs(1)),
+            Event::GraceOver
+        ));
+    }
 
     #[test]
     fn age_jitter_stays_within_ten_percent() {

@@ -140,6 +140,7 @@ struct ConnectionSettings {
     keepalive_interval: Option<Duration>,
     keepalive_timeout: Duration,
     max_pending_accept_reset_streams: usize,
+    max_local_error_reset_streams: Option<usize>,
     /// Keepalive enforcement and the control-frame bound.
     guard: GuardPolicy,
     lifetimes: Lifetimes,
@@ -163,6 +164,7 @@ impl Default for ConnectionSettings {
             keepalive_interval: Some(Duration::from_secs(2 * 60 * 60)),
             keepalive_timeout: Duration::from_secs(20),
             max_pending_accept_reset_streams: 20,
+            max_local_error_reset_streams: Some(1024),
             guard: GuardPolicy::default(),
             lifetimes: Lifetimes::default(),
             listen_backlog: 4096,
@@ -417,6 +419,28 @@ impl ServerBuilder {
     /// rapid-reset flood protection: beyond it the connection gets GOAWAY).
     pub fn max_pending_accept_reset_streams(mut self, streams: usize) -> Self {
         self.settings.max_pending_accept_reset_streams = streams;
+        self
+    }
+
+    /// Stream errors a connection's peer may cause over the connection's whole life, each
+    /// answered by the server with its own RST_STREAM (default 1,024, as h2's; `None`:
+    /// unbounded). Beyond it the connection gets GOAWAY ENHANCE_YOUR_CALM
+    /// `too_many_internal_resets`.
+    ///
+    /// h2 counts, and never forgets: a frame on a stream the server has already closed and
+    /// forgotten (RST_STREAM STREAM_CLOSED), a stream opened beyond `max_concurrent_streams`
+    /// (REFUSED_STREAM), a malformed stream (PROTOCOL_ERROR, FLOW_CONTROL_ERROR). A client
+    /// that cancels its calls does not count: the resets the server sends at a deadline, and
+    /// those of streams whose client went away, are not stream errors.
+    ///
+    /// ```
+    /// let server = grpc_core::Server::builder()
+    ///     .max_local_error_reset_streams(Some(10_000))
+    ///     .build();
+    /// # drop(server);
+    /// ```
+    pub fn max_local_error_reset_streams(mut self, streams: Option<usize>) -> Self {
+        self.settings.max_local_error_reset_streams = streams;
         self
     }
 
@@ -772,14 +796,11 @@ impl Inner {
                         Security::Insecure | Security::Local => {
                             let auth = security.auth();
                             let info = Arc::new(ConnectionInfo { peer, auth });
-                            connections.spawn(async move {
-                                connection::serve(shared, stream, info, at).await;
-                                drop(permit);
-                            });
+                            connections.spawn(serve_boxed(shared, stream, info, at, permit));
                         }
                         Security::Tls(acceptor) => {
                             let acceptor = acceptor.clone();
-                            connections.spawn(async move {
+                            connections.spawn(Box::pin(async move {
                                 // A failed or stalled handshake ends only this connection.
                                 let handshake = tokio::time::timeout(
                                     HANDSHAKE_TIMEOUT,
@@ -811,7 +832,7 @@ impl Inner {
                                     }
                                 }
                                 drop(permit);
-                            });
+                            }));
                         }
                     }
                 }
@@ -849,10 +870,7 @@ impl Inner {
                         auth: auth.clone(),
                     });
                     let shared = self.shared.clone();
-                    connections.spawn(async move {
-                        connection::serve(shared, stream, info, at).await;
-                        drop(permit);
-                    });
+                    connections.spawn(serve_boxed(shared, stream, info, at, permit));
                 }
                 Err(error) => accept_backoff(error).await,
             }
@@ -863,6 +881,25 @@ impl Inner {
         }
         while connections.join_next().await.is_some() {}
     }
+}
+
+/// Serves one accepted connection, holding `permit` (the `max_connections` room) until it
+/// closes. Boxed: the task cell then holds a pointer, not the connection's whole state, which
+/// tokio would otherwise copy several times on the way in.
+fn serve_boxed<IO>(
+    shared: Arc<Shared>,
+    io: IO,
+    info: Arc<ConnectionInfo>,
+    accepted: Instant,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> std::pin::Pin<Box<impl std::future::Future<Output = ()> + Send>>
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    Box::pin(async move {
+        connection::serve(shared, io, info, accepted).await;
+        drop(permit);
+    })
 }
 
 /// A `[::ffff:a.b.c.d]` peer is the IPv4 peer `a.b.c.d` on a dual-stack socket.

@@ -111,6 +111,11 @@ impl GuardState {
         self.epoch + Duration::from_millis(self.last_read_ms.load(Ordering::Relaxed))
     }
 
+    /// Calls in flight on the connection.
+    fn active_calls(&self) -> usize {
+        self.active_calls.load(Ordering::Relaxed)
+    }
+
     /// A call started on the connection.
     pub(crate) fn call_started(&self) {
         self.active_calls.fetch_add(1, Ordering::AcqRel);
@@ -212,20 +217,33 @@ impl Scanner {
                 bytes = &bytes[n..];
                 continue;
             }
+            if self.filled == 0 {
+                if let Some((head, rest)) = bytes.split_first_chunk::<FRAME_HEADER_LEN>() {
+                    // A whole header in the buffer (the usual case): read it in place.
+                    bytes = rest;
+                    on_header(self.header_read(head));
+                    continue;
+                }
+            }
             let n = (FRAME_HEADER_LEN - self.filled).min(bytes.len());
             self.header[self.filled..self.filled + n].copy_from_slice(&bytes[..n]);
             self.filled += n;
             bytes = &bytes[n..];
             if self.filled == FRAME_HEADER_LEN {
                 self.filled = 0;
-                let h = self.header;
-                self.payload = u32::from_be_bytes([0, h[0], h[1], h[2]]) as usize;
-                on_header(Header {
-                    kind: h[3],
-                    flags: h[4],
-                    stream: u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff,
-                });
+                let head = self.header;
+                on_header(self.header_read(&head));
             }
+        }
+    }
+
+    /// A complete frame header: its payload is what comes next.
+    fn header_read(&mut self, h: &[u8; FRAME_HEADER_LEN]) -> Header {
+        self.payload = u32::from_be_bytes([0, h[0], h[1], h[2]]) as usize;
+        Header {
+            kind: h[3],
+            flags: h[4],
+            stream: u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff,
         }
     }
 }
@@ -273,14 +291,19 @@ impl Enforcer {
     }
 
     /// A frame header from the client; `Some` when the peer crossed a bound.
-    fn received(&mut self, header: Header, active_calls: usize, now: Instant) -> Option<Violation> {
+    fn received(
+        &mut self,
+        header: Header,
+        active_calls: impl FnOnce() -> usize,
+        now: Instant,
+    ) -> Option<Violation> {
         match header.kind {
             HEADERS => self.last_stream = self.last_stream.max(header.stream),
             PING if header.flags & ACK == 0 => {
                 if let Some(violation) = self.control_frame(now) {
                     return Some(violation);
                 }
-                return self.ping(active_calls, now);
+                return self.ping(active_calls(), now);
             }
             SETTINGS if header.flags & ACK == 0 => return self.control_frame(now),
             _ => {}
@@ -421,19 +444,22 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for FrameGuard<IO> {
         let before = buf.filled().len();
         std::task::ready!(Pin::new(&mut this.io).poll_read(cx, buf))?;
         let new = &buf.filled()[before..];
-        if !new.is_empty() {
-            let ms = this.state.epoch.elapsed().as_millis() as u64;
-            this.state.last_read_ms.store(ms, Ordering::Relaxed);
+        if new.is_empty() {
+            return Poll::Ready(Ok(()));
         }
-        let active = this.state.active_calls.load(Ordering::Relaxed);
+        // One clock read per read: for the keepalive timer and the ping policy alike.
         let now = Instant::now();
+        let since = now.saturating_duration_since(this.state.epoch);
+        let ms = since.as_secs() * 1000 + u64::from(since.subsec_millis());
+        this.state.last_read_ms.store(ms, Ordering::Relaxed);
+        let state = &this.state;
         let mut violation = None;
         let mut first_frame = false;
         let enforcer = &mut this.enforcer;
         this.read.scan(new, |header| {
             first_frame = true;
             if violation.is_none() {
-                violation = enforcer.received(header, active, now);
+                violation = enforcer.received(header, || state.active_calls(), now);
             }
         });
         if first_frame && !this.state.preface_seen.load(Ordering::Relaxed) {
@@ -533,10 +559,10 @@ mod tests {
         // The first ping is never a strike; two more within 5 minutes are strikes 1 and 2.
         for i in 0..3 {
             let at = now + Duration::from_secs(i);
-            assert_eq!(enforcer.received(ping(), 1, at), None, "ping {i}");
+            assert_eq!(enforcer.received(ping(), || 1, at), None, "ping {i}");
         }
         assert_eq!(
-            enforcer.received(ping(), 1, now + Duration::from_secs(3)),
+            enforcer.received(ping(), || 1, now + Duration::from_secs(3)),
             Some(Violation::TooManyPings)
         );
     }
@@ -551,16 +577,16 @@ mod tests {
         let now = Instant::now();
         for i in 0..10 {
             let at = now + Duration::from_secs(10 * i);
-            assert_eq!(enforcer.received(ping(), 1, at), None);
+            assert_eq!(enforcer.received(ping(), || 1, at), None);
         }
         // Without calls, pings closer than 2 hours are strikes unless permitted.
         let later = now + Duration::from_secs(1000);
-        assert_eq!(enforcer.received(ping(), 0, later), None, "strike 1");
+        assert_eq!(enforcer.received(ping(), || 0, later), None, "strike 1");
         let at = later + Duration::from_secs(20);
-        assert_eq!(enforcer.received(ping(), 0, at), None, "strike 2");
+        assert_eq!(enforcer.received(ping(), || 0, at), None, "strike 2");
         let at = later + Duration::from_secs(40);
         assert_eq!(
-            enforcer.received(ping(), 0, at),
+            enforcer.received(ping(), || 0, at),
             Some(Violation::TooManyPings)
         );
         let permissive = GuardPolicy {
@@ -571,7 +597,7 @@ mod tests {
         let mut enforcer = Enforcer::new(permissive);
         for i in 0..10 {
             let at = now + Duration::from_secs(10 * i);
-            assert_eq!(enforcer.received(ping(), 0, at), None);
+            assert_eq!(enforcer.received(ping(), || 0, at), None);
         }
     }
 
@@ -586,7 +612,7 @@ mod tests {
                 stream: 1,
             });
             assert_eq!(
-                enforcer.received(ping(), 1, now + Duration::from_millis(i)),
+                enforcer.received(ping(), || 1, now + Duration::from_millis(i)),
                 None
             );
         }
@@ -602,17 +628,17 @@ mod tests {
             stream: 0,
         };
         for _ in 0..100 {
-            assert_eq!(enforcer.received(settings, 1, now), None);
+            assert_eq!(enforcer.received(settings, || 1, now), None);
         }
         assert_eq!(
-            enforcer.received(settings, 1, now),
+            enforcer.received(settings, || 1, now),
             Some(Violation::TooManyControlFrames)
         );
         // A new window starts the count again.
         let mut enforcer = Enforcer::new(GuardPolicy::default());
         for i in 0..300 {
             let at = now + Duration::from_millis(20 * i);
-            assert_eq!(enforcer.received(settings, 1, at), None);
+            assert_eq!(enforcer.received(settings, || 1, at), None);
         }
     }
 }
