@@ -19,5 +19,6 @@ pub mod idents;
 pub mod layout;
 pub mod literals;
 pub mod names;
+pub mod options;
 pub mod scalar;
 pub mod well_known;
