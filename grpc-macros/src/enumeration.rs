@@ -17,6 +17,8 @@ struct Variant<'a> {
     number: i32,
     name: String,
     doc: Option<String>,
+    /// `builder.value_option(...)` for each `option = "..."`.
+    options: TokenStream,
 }
 
 pub(crate) fn expand(input: DeriveInput) -> TokenStream {
@@ -77,7 +79,11 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
                 format!("`{name}` is not a valid protobuf name"),
             );
         }
+        let options = attrs::option_statements(&attrs, |text| {
+            quote!(builder.value_option(#name, #text);)
+        });
         variants.push(Variant {
+            options,
             ident: &variant.ident,
             number,
             name,
@@ -160,8 +166,10 @@ fn emit(
         full_name,
         file,
         file_options,
+        options,
         ..
     } = names;
+    let enum_options = options.iter().map(|text| quote!(builder.option(#text);));
     let zero = variants.iter().find(|v| v.number == 0).map(|v| v.ident);
     let to_arms = variants.iter().map(|v| {
         let (variant, number) = (v.ident, v.number);
@@ -177,7 +185,8 @@ fn emit(
             .doc
             .as_ref()
             .map(|doc| quote!(builder.member_doc(#name, #doc);));
-        quote!(builder.value(#name, #number); #doc)
+        let options = &v.options;
+        quote!(builder.value(#name, #number); #doc #options)
     });
     let enum_doc = attrs::doc(&input.attrs).map(|doc| quote!(builder.doc(#doc);));
     quote! {
@@ -221,6 +230,7 @@ fn emit(
                     registry.declare(#full_name, ::core::file!(), ::core::line!(), ::core::column!());
                     let mut builder = #p::EnumBuilder::new(#full_name);
                     #enum_doc
+                    #(#enum_options)*
                     #(#values)*
                     #describe_reserved
                     #file_options

@@ -27,6 +27,9 @@ struct Field<'a> {
     deprecated: bool,
     /// `#[grpc(json_name = "...")]`: the statement that sets it in the descriptor.
     json_name: TokenStream,
+    /// `#[grpc(option = "...")]`: the statements adding them to the field's (or, for a oneof
+    /// field, the oneof's) options.
+    options: TokenStream,
     /// The doc comment, for the descriptor.
     doc: Option<String>,
     /// `#[grpc(packed = ...)]`.
@@ -63,6 +66,8 @@ pub(crate) struct TypeNames {
     pub(crate) file: String,
     /// Gives the file its options (`file_options = "..."`), or nothing.
     pub(crate) file_options: TokenStream,
+    /// The type's `option = "..."` texts (checked).
+    pub(crate) options: Vec<LitStr>,
 }
 
 /// Reads `name`, `package`, `file` and `crate` of a message or enum, checking them.
@@ -99,6 +104,7 @@ pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> Type
     TypeNames {
         krate: attrs::crate_path(attrs),
         file_options: attrs::file_options(attrs, &file, &package),
+        options: attrs.options.clone(),
         full_name: names::full_name(&package, &name),
         package,
         file,
@@ -214,6 +220,14 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, tag),
+            options: match tag {
+                Some(tag) => attrs::option_statements(&attrs, |text| {
+                    quote!(message.field_option(#tag, #text);)
+                }),
+                None => attrs::option_statements(&attrs, |text| {
+                    quote!(message.oneof_option(#name, #text);)
+                }),
+            },
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
             required: attrs.required,
@@ -451,8 +465,10 @@ fn emit(
         full_name,
         file,
         file_options,
+        options,
         ..
     } = names;
+    let message_options = options.iter().map(|text| quote!(message.option(#text);));
 
     let codes: Vec<_> = fields
         .iter()
@@ -569,7 +585,8 @@ fn emit(
             _ => quote!(),
         };
         let json_name = &field.json_name;
-        quote!(#describe #deprecate #json_name #doc #packed #default #require)
+        let options = &field.options;
+        quote!(#describe #deprecate #json_name #doc #packed #default #require #options)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
@@ -828,6 +845,7 @@ fn emit(
                     let mut message = #p::MessageBuilder::new(#full_name);
                     #proto2
                     #message_doc
+                    #(#message_options)*
                     #(#describes)*
                     #describe_reserved
                     #file_options

@@ -239,12 +239,9 @@ impl MessageBuilder {
         }
     }
 
-    /// Adds a custom option to the oneof at `oneof_index` (as [`MessageBuilder::oneof`]
-    /// returned it).
-    pub fn oneof_option(&mut self, oneof_index: i32, text: &str) {
-        let oneof = usize::try_from(oneof_index)
-            .ok()
-            .and_then(|i| self.proto.oneof_decl.get_mut(i));
+    /// Adds a custom option to the oneof named `name`.
+    pub fn oneof_option(&mut self, name: &str, text: &str) {
+        let oneof = self.proto.oneof_decl.iter_mut().find(|o| o.name() == name);
         if let (Some(option), Some(oneof)) = (parsed(text), oneof) {
             let options = oneof.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);

@@ -159,10 +159,15 @@ pub struct Registry {
 /// let file = Cart::file_descriptor();
 /// assert_eq!(file.extension[0].name(), "label");
 /// assert_eq!(file.dependency, ["google/protobuf/descriptor.proto"]);
-/// // Encoded for reflection, the option is a real extension field of `MessageOptions`.
+/// let options = &file.message_type[0].options.as_ref().unwrap().uninterpreted_option;
+/// assert_eq!(options.len(), 1);
+/// // Encoded for reflection, the option is a real extension field of `MessageOptions`
+/// // (which prost-types' structs do not keep), no longer an uninterpreted one.
+/// use prost::Message as _;
 /// let encoded = grpc_core::descriptor::encode_files(&Cart::file_descriptor_set());
-/// let text = String::from_utf8_lossy(encoded.last().unwrap()).into_owned();
-/// assert!(text.contains("cart"));
+/// let decoded = grpc_core::descriptor::FileDescriptorProto::decode(&encoded.last().unwrap()[..]).unwrap();
+/// assert!(decoded.message_type[0].options.as_ref().unwrap().uninterpreted_option.is_empty());
+/// assert!(String::from_utf8_lossy(encoded.last().unwrap()).contains("cart"));
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct FileSpec {
