@@ -225,7 +225,7 @@ impl MessageBuilder {
 
     /// Adds a custom option to the message (`#[grpc(option = "(my.ext) = 1")]`).
     pub fn option(&mut self, text: &str) {
-        if let Some(option) = parsed(text) {
+        if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -233,7 +233,7 @@ impl MessageBuilder {
 
     /// Adds a custom option to the field numbered `number`.
     pub fn field_option(&mut self, number: u32, text: &str) {
-        if let (Some(option), Some(field)) = (parsed(text), self.field_mut(number)) {
+        if let (Some(option), Some(field)) = (parsed_option(text), self.field_mut(number)) {
             let options = field.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -242,7 +242,7 @@ impl MessageBuilder {
     /// Adds a custom option to the oneof named `name`.
     pub fn oneof_option(&mut self, name: &str, text: &str) {
         let oneof = self.proto.oneof_decl.iter_mut().find(|o| o.name() == name);
-        if let (Some(option), Some(oneof)) = (parsed(text), oneof) {
+        if let (Some(option), Some(oneof)) = (parsed_option(text), oneof) {
             let options = oneof.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -371,7 +371,7 @@ impl EnumBuilder {
 
     /// Adds a custom option to the enum (`#[grpc(option = "(my.ext) = 1")]`).
     pub fn option(&mut self, text: &str) {
-        if let Some(option) = parsed(text) {
+        if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -380,7 +380,7 @@ impl EnumBuilder {
     /// Adds a custom option to the value named `name`.
     pub fn value_option(&mut self, name: &str, text: &str) {
         let value = self.proto.value.iter_mut().find(|v| v.name() == name);
-        if let (Some(option), Some(value)) = (parsed(text), value) {
+        if let (Some(option), Some(value)) = (parsed_option(text), value) {
             let options = value.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -508,7 +508,7 @@ impl ServiceBuilder {
 
     /// Adds a custom option to the service (`#[grpc(option = "(my.ext) = 1")]`).
     pub fn option(&mut self, text: &str) {
-        if let Some(option) = parsed(text) {
+        if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -517,7 +517,7 @@ impl ServiceBuilder {
     /// Adds a custom option to method `name` (`#[grpc(option = "(google.api.http) = {...}")]`).
     pub fn method_option(&mut self, name: &str, text: &str) {
         let method = self.proto.method.iter_mut().find(|m| m.name() == name);
-        if let (Some(option), Some(method)) = (parsed(text), method) {
+        if let (Some(option), Some(method)) = (parsed_option(text), method) {
             let options = method.options.get_or_insert_with(Default::default);
             options.uninterpreted_option.push(option);
         }
@@ -545,7 +545,7 @@ impl ServiceBuilder {
 /// `#[grpc(option = "...")]` text as an uninterpreted option. The macros check the text at
 /// compile time, so this fails only for hand-written builder calls: those are reported and
 /// the option left out.
-fn parsed(text: &str) -> Option<prost_types::UninterpretedOption> {
+pub(crate) fn parsed_option(text: &str) -> Option<prost_types::UninterpretedOption> {
     match super::custom_options::parse(text) {
         Ok(option) => Some(option),
         Err(error) => {

@@ -22,64 +22,13 @@ use prost_reflect::{
 use prost_types::uninterpreted_option::NamePart;
 use prost_types::{FileDescriptorSet, UninterpretedOption};
 
-use grpc_model::options::{self as model, CustomOption};
+use grpc_model::options::{self as model};
+
+pub(crate) use model::from_uninterpreted;
 
 /// `#[grpc(option = "...")]` text as an `UninterpretedOption`, or why it is not one.
 pub(crate) fn parse(text: &str) -> Result<UninterpretedOption, String> {
-    model::parse(text).map(|option| to_uninterpreted(&option))
-}
-
-fn to_uninterpreted(option: &CustomOption) -> UninterpretedOption {
-    let mut out = UninterpretedOption {
-        name: option
-            .name
-            .iter()
-            .map(|part| NamePart {
-                name_part: part.name.clone(),
-                is_extension: part.is_extension,
-            })
-            .collect(),
-        ..Default::default()
-    };
-    match &option.value {
-        model::Value::Identifier(v) => out.identifier_value = Some(v.clone()),
-        model::Value::Positive(v) => out.positive_int_value = Some(*v),
-        model::Value::Negative(v) => out.negative_int_value = Some(*v),
-        model::Value::Double(v) => out.double_value = Some(*v),
-        model::Value::String(v) => out.string_value = Some(v.clone()),
-        model::Value::Aggregate(v) => out.aggregate_value = Some(v.clone()),
-    }
-    out
-}
-
-/// The model's form of an `UninterpretedOption` (for `.proto` text).
-pub(crate) fn from_uninterpreted(option: &UninterpretedOption) -> CustomOption {
-    let value = if let Some(v) = &option.identifier_value {
-        model::Value::Identifier(v.clone())
-    } else if let Some(v) = option.positive_int_value {
-        model::Value::Positive(v)
-    } else if let Some(v) = option.negative_int_value {
-        model::Value::Negative(v)
-    } else if let Some(v) = option.double_value {
-        model::Value::Double(v)
-    } else if let Some(v) = &option.string_value {
-        model::Value::String(v.clone())
-    } else if let Some(v) = &option.aggregate_value {
-        model::Value::Aggregate(v.clone())
-    } else {
-        model::Value::String(Vec::new())
-    };
-    CustomOption {
-        name: option
-            .name
-            .iter()
-            .map(|part| model::NamePart {
-                name: part.name_part.clone(),
-                is_extension: part.is_extension,
-            })
-            .collect(),
-        value,
-    }
+    model::parse(text).map(|option| model::to_uninterpreted(&option))
 }
 
 /// Every file of `set`, encoded, with its uninterpreted options resolved into real extension

@@ -174,6 +174,9 @@ pub struct FileSpec {
     /// The file's options (`go_package`, `java_package`, ..., custom file options as
     /// uninterpreted options).
     pub options: Option<FileOptions>,
+    /// Custom file options, as after `option` in a `.proto` file
+    /// (`r#"(my.file_label) = "shop""#`), like `#[grpc(option = "...")]` on types.
+    pub custom_options: Vec<&'static str>,
     /// The file's imports, in the order the file lists them (protoc keeps that order). Imports
     /// the registry finds through field and method types but not listed here follow them.
     pub dependencies: Vec<String>,
@@ -281,6 +284,12 @@ impl Registry {
         let proto = self.file_mut(file, package);
         if let Some(options) = spec.options {
             proto.options.get_or_insert(options);
+        }
+        for text in spec.custom_options {
+            if let Some(option) = builder::parsed_option(text) {
+                let options = proto.options.get_or_insert_with(Default::default);
+                options.uninterpreted_option.push(option);
+            }
         }
         proto.extension.extend(spec.extensions);
         if spec.proto2 {

@@ -256,6 +256,62 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// An option as protoc's `UninterpretedOption` (the form of an option before it is linked).
+#[cfg(feature = "descriptor")]
+pub fn to_uninterpreted(option: &CustomOption) -> prost_types::UninterpretedOption {
+    let mut out = prost_types::UninterpretedOption {
+        name: option
+            .name
+            .iter()
+            .map(|part| prost_types::uninterpreted_option::NamePart {
+                name_part: part.name.clone(),
+                is_extension: part.is_extension,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    match &option.value {
+        Value::Identifier(v) => out.identifier_value = Some(v.clone()),
+        Value::Positive(v) => out.positive_int_value = Some(*v),
+        Value::Negative(v) => out.negative_int_value = Some(*v),
+        Value::Double(v) => out.double_value = Some(*v),
+        Value::String(v) => out.string_value = Some(v.clone()),
+        Value::Aggregate(v) => out.aggregate_value = Some(v.clone()),
+    }
+    out
+}
+
+/// The model's form of an `UninterpretedOption` (for `.proto` text).
+#[cfg(feature = "descriptor")]
+pub fn from_uninterpreted(option: &prost_types::UninterpretedOption) -> CustomOption {
+    let value = if let Some(v) = &option.identifier_value {
+        Value::Identifier(v.clone())
+    } else if let Some(v) = option.positive_int_value {
+        Value::Positive(v)
+    } else if let Some(v) = option.negative_int_value {
+        Value::Negative(v)
+    } else if let Some(v) = option.double_value {
+        Value::Double(v)
+    } else if let Some(v) = &option.string_value {
+        Value::String(v.clone())
+    } else if let Some(v) = &option.aggregate_value {
+        Value::Aggregate(v.clone())
+    } else {
+        Value::String(Vec::new())
+    };
+    CustomOption {
+        name: option
+            .name
+            .iter()
+            .map(|part| NamePart {
+                name: part.name_part.clone(),
+                is_extension: part.is_extension,
+            })
+            .collect(),
+        value,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
