@@ -119,7 +119,8 @@ pub fn protoc() -> String {
 }
 
 /// The `site-packages` directory of the `.venv` holding `google/api/annotations.proto`.
-fn googleapis_root() -> Option<PathBuf> {
+/// Where the `.venv` holds googleapis-common-protos (`google/api/*.proto`), if it does.
+pub fn googleapis_root() -> Option<PathBuf> {
     let lib = workspace_root().join(".venv/lib");
     std::fs::read_dir(lib)
         .ok()?
