@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use prost::Message as _;
 use prost_types::FileDescriptorSet;
 
 use super::describe::SourceArgs;
@@ -31,7 +30,8 @@ pub(super) async fn export(args: ExportArgs) -> Outcome {
         reflection.file_descriptor_set()
     };
     if let Some(path) = &args.descriptor_set_out {
-        write_file(path, &set.encode_to_vec())?;
+        // Custom options as extension fields, as protoc writes them.
+        write_file(path, &grpc_core::descriptor::encode_file_descriptor_set(&set))?;
     }
     let files = set
         .file
