@@ -10,6 +10,7 @@ pub mod fault_proxy;
 pub mod frames;
 pub mod go;
 pub mod imported;
+pub mod library;
 pub mod intercepting;
 pub mod interop;
 pub mod probe;

@@ -604,44 +604,12 @@ async fn every_reflected_file_of_the_examples_resolves() {
     }
 }
 
-/// An imported Google-style API (`tests/protos/annotated.proto`: `google.api.http`,
-/// `field_behavior`, `resource`), served for its descriptors.
-mod annotated {
-    use grpc_core::{ServerContext, Status};
-    use grpc_tests::imported::annotated::{CreateShelfRequest, GetShelfRequest, Shelf, Shelves};
-
-    pub(crate) struct Library;
-
-    impl Shelves for Library {
-        async fn get_shelf(
-            &self,
-            _ctx: &ServerContext,
-            request: GetShelfRequest,
-        ) -> Result<Shelf, Status> {
-            Ok(Shelf {
-                name: request.name,
-                theme: "poetry".into(),
-                ..Default::default()
-            })
-        }
-
-        async fn create_shelf(
-            &self,
-            _ctx: &ServerContext,
-            request: CreateShelfRequest,
-        ) -> Result<Shelf, Status> {
-            request
-                .shelf
-                .ok_or_else(|| Status::invalid_argument("shelf is required"))
-        }
-    }
-}
-
 async fn annotated_server() -> TestServer {
     TestServer::start(
         Server::builder()
+            // An imported Google-style API (`tests/protos/annotated.proto`).
             .add_service(grpc_tests::imported::annotated::ShelvesServer::new(
-                annotated::Library,
+                grpc_tests::library::Library,
             ))
             .with_reflection(),
     )
