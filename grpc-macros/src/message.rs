@@ -985,4 +985,35 @@ mod tests {
         let users = expand_str(quote! { struct M { a: i32 } });
         assert!(!users.contains("do_not_recommend"), "{users}");
     }
+
+    #[test]
+    fn custom_options_reach_the_builder() {
+        let out = expand_str(quote! {
+            #[grpc(option = "(my.label) = \"cart\"")]
+            struct M {
+                #[grpc(option = "(my.rule) = { path: \"/v1\" }")]
+                a: i32,
+                #[grpc(oneof, option = "(my.group) = 1")]
+                choice: Option<Choice>,
+            }
+        });
+        assert!(out.contains("message . option (\"(my.label) = \\\"cart\\\"\")"), "{out}");
+        assert!(out.contains("message . field_option (1u32 , \"(my.rule)"), "{out}");
+        assert!(out.contains("message . oneof_option (\"choice\" , \"(my.group) = 1\")"), "{out}");
+    }
+
+    #[test]
+    fn bad_option_text_is_a_spanned_error() {
+        let out = expand_str(quote! {
+            struct M {
+                #[grpc(option = "my.plain = 1")]
+                a: i32,
+                #[grpc(option = "(my.x) = ")]
+                b: i32,
+            }
+        });
+        assert!(out.contains("is not a custom option"), "{out}");
+        assert!(out.contains("is not an option value"), "{out}");
+        assert!(!out.contains("impl"), "no impls on error: {out}");
+    }
 }

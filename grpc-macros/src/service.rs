@@ -734,6 +734,24 @@ mod tests {
     }
 
     #[test]
+    fn custom_options_on_services_and_methods() {
+        let out = expand_str(
+            quote!(package = "p", option = "(my.host) = \"x.example.com\""),
+            quote! {
+                trait S {
+                    #[grpc(option = "(google.api.http) = { get: \"/v1/a\" }")]
+                    async fn a(&self, r: Req) -> Result<Resp, Status>;
+                }
+            },
+        );
+        assert!(out.contains("builder . option (\"(my.host)"), "{out}");
+        assert!(
+            out.contains("builder . method_option (\"A\" , \"(google.api.http)"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn shapes_follow_the_signature() {
         let out = expand_str(
             quote!(package = "p"),
