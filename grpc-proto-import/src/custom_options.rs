@@ -4,12 +4,13 @@
 //! prost-types' descriptor structs have no room for extension fields, so protox's parsed set
 //! would silently lose every custom option. [`lift`] reads them from protox's encoded output
 //! (with prost-reflect, which knows the extensions) and writes each into its element's
-//! `uninterpreted_option` list, the form protoc itself uses before resolving options, so they
-//! are at least visible. [`check`] then refuses them by default, naming file, line, element and
-//! option, because the generated code cannot carry them yet; with
-//! [`Builder::skip_custom_options`](crate::Builder::skip_custom_options) they are left out with
-//! a warning instead (together with `extend` declarations and extension ranges), and the
-//! generated descriptors lack them.
+//! `uninterpreted_option` list, the form protoc itself uses before resolving options. The
+//! generated code carries them as `#[grpc(option = "...")]` attributes (and top-level `extend`
+//! declarations in each file's `FileSpec`), and grpc-core turns them back into extension fields
+//! when it encodes the descriptors. [`check`] refuses what cannot be carried (`extend` inside a
+//! message, extension ranges, options on `extend` fields), naming file, line and construct; with
+//! [`Builder::skip_custom_options`](crate::Builder::skip_custom_options) every custom option
+//! and extension is left out with a warning instead, and the generated descriptors lack them.
 
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, Value};
 use prost_types::uninterpreted_option::NamePart;

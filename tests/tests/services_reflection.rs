@@ -720,6 +720,34 @@ async fn custom_options_reach_reflection_as_extension_fields() {
         descriptor.get_field_by_name("type").unwrap().as_str(),
         Some("annotated.example.com/Shelf")
     );
+    // The declarations answer extension requests.
+    let answer = stream
+        .ask(MessageRequest::AllExtensionNumbersOfType(
+            "google.protobuf.MethodOptions".into(),
+        ))
+        .await;
+    let MessageResponse::AllExtensionNumbersResponse(numbers) = answer else {
+        panic!("{answer:?}");
+    };
+    assert!(numbers.extension_number.contains(&72295728), "{numbers:?}");
+    let answer = stream
+        .ask(MessageRequest::FileContainingExtension(ExtensionRequest {
+            containing_type: "google.protobuf.MethodOptions".into(),
+            extension_number: 72295728,
+        }))
+        .await;
+    let MessageResponse::FileDescriptorResponse(declaring) = answer else {
+        panic!("{answer:?}");
+    };
+    let declaring: Vec<String> = declaring
+        .file_descriptor_proto
+        .iter()
+        .map(|bytes| FileDescriptorProto::decode(bytes.as_slice()).unwrap().name().to_owned())
+        .collect();
+    assert!(
+        declaring.iter().any(|n| n == "google/api/annotations.proto"),
+        "{declaring:?}"
+    );
     // No option is left in its uninterpreted form.
     for bytes in &files.file_descriptor_proto {
         let file = FileDescriptorProto::decode(bytes.as_slice()).unwrap();

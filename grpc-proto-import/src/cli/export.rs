@@ -88,8 +88,9 @@ pub(super) struct ImportArgs {
     /// kept and re-encoded.
     #[arg(long)]
     drop_unknown: bool,
-    /// Leave out custom option values, extend declarations and extension ranges, with a
-    /// warning each; by default they are an error.
+    /// Leave out custom options, extend declarations and extension ranges, with a warning
+    /// each; by default custom options and top-level extends are carried, and extends inside
+    /// messages and extension ranges are an error.
     #[arg(long)]
     skip_custom_options: bool,
 }
