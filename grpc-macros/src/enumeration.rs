@@ -79,9 +79,8 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
                 format!("`{name}` is not a valid protobuf name"),
             );
         }
-        let options = attrs::option_statements(&attrs, |text| {
-            quote!(builder.value_option(#name, #text);)
-        });
+        let options =
+            attrs::option_statements(&attrs, |text| quote!(builder.value_option(#name, #text);));
         variants.push(Variant {
             options,
             ident: &variant.ident,

@@ -221,12 +221,14 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, tag),
             options: match tag {
-                Some(tag) => attrs::option_statements(&attrs, |text| {
-                    quote!(message.field_option(#tag, #text);)
-                }),
-                None => attrs::option_statements(&attrs, |text| {
-                    quote!(message.oneof_option(#name, #text);)
-                }),
+                Some(tag) => attrs::option_statements(
+                    &attrs,
+                    |text| quote!(message.field_option(#tag, #text);),
+                ),
+                None => attrs::option_statements(
+                    &attrs,
+                    |text| quote!(message.oneof_option(#name, #text);),
+                ),
             },
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
@@ -997,9 +999,18 @@ mod tests {
                 choice: Option<Choice>,
             }
         });
-        assert!(out.contains("message . option (\"(my.label) = \\\"cart\\\"\")"), "{out}");
-        assert!(out.contains("message . field_option (1u32 , \"(my.rule)"), "{out}");
-        assert!(out.contains("message . oneof_option (\"choice\" , \"(my.group) = 1\")"), "{out}");
+        assert!(
+            out.contains("message . option (\"(my.label) = \\\"cart\\\"\")"),
+            "{out}"
+        );
+        assert!(
+            out.contains("message . field_option (1u32 , \"(my.rule)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("message . oneof_option (\"choice\" , \"(my.group) = 1\")"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -88,9 +88,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             ident: &variant.ident,
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, Some(tag)),
-            options: attrs::option_statements(&attrs, |text| {
-                quote!(message.field_option(#tag, #text);)
-            }),
+            options: attrs::option_statements(
+                &attrs,
+                |text| quote!(message.field_option(#tag, #text);),
+            ),
             tag,
             name,
             shape,

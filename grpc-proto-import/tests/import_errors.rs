@@ -256,7 +256,9 @@ fn custom_options_and_extensions_are_carried() {
     assert!(code.contains("pub fn ext_only_proto_options()"), "{code}");
     assert!(code.contains("50003"), "{code}");
     assert!(
-        code.contains(r#"registry.set_file_options("ext_only.proto", "x", ext_only_proto_options());"#),
+        code.contains(
+            r#"registry.set_file_options("ext_only.proto", "x", ext_only_proto_options());"#
+        ),
         "{code}"
     );
     // Options on an extension declaration are not carried: refused, naming file and line.

@@ -608,7 +608,8 @@ pub fn run(sources: &[Source]) -> Report {
             .iter()
             .zip(encoded)
             .map(|(file, bytes)| {
-                let decoded = FileDescriptorProto::decode(&bytes[..]).expect("our encoding decodes");
+                let decoded =
+                    FileDescriptorProto::decode(&bytes[..]).expect("our encoding decodes");
                 (file.name().to_owned(), (decoded, bytes))
             })
             .collect()

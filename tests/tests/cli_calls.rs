@@ -742,7 +742,9 @@ async fn custom_options_survive_export_and_import() {
     );
     let code = std::fs::read_to_string(rust.join("annotated.rs")).unwrap();
     assert!(
-        code.contains(r##"#[grpc(option = r#"(google.api.http) = { get:"/v1/{name=shelves/*}" }"#)]"##),
+        code.contains(
+            r##"#[grpc(option = r#"(google.api.http) = { get:"/v1/{name=shelves/*}" }"#)]"##
+        ),
         "{code}"
     );
 }

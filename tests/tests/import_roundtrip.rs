@@ -309,7 +309,8 @@ fn custom_options_and_extensions() {
         "google/api/field_behavior.proto",
         "google/api/resource.proto",
     ] {
-        if let Some(diff) = grpc_tests::corpus::difference(&find(&ours, file), &find(&parsed, file)) {
+        if let Some(diff) = grpc_tests::corpus::difference(&find(&ours, file), &find(&parsed, file))
+        {
             panic!("{file}: {diff}");
         }
     }

@@ -629,7 +629,12 @@ async fn custom_options_reach_reflection_as_extension_fields() {
     let names: Vec<String> = files
         .file_descriptor_proto
         .iter()
-        .map(|bytes| FileDescriptorProto::decode(bytes.as_slice()).unwrap().name().to_owned())
+        .map(|bytes| {
+            FileDescriptorProto::decode(bytes.as_slice())
+                .unwrap()
+                .name()
+                .to_owned()
+        })
         .collect();
     for name in [
         "annotated.proto",
@@ -649,10 +654,7 @@ async fn custom_options_reach_reflection_as_extension_fields() {
         .expect("the reflected files form a consistent descriptor pool");
     // Imports in the file's order, as protoc lists them.
     let file = pool.get_file_by_name("annotated.proto").unwrap();
-    let imports: Vec<String> = file
-        .dependencies()
-        .map(|f| f.name().to_owned())
-        .collect();
+    let imports: Vec<String> = file.dependencies().map(|f| f.name().to_owned()).collect();
     assert_eq!(
         imports,
         [
@@ -707,9 +709,7 @@ async fn custom_options_reach_reflection_as_extension_fields() {
         name.get_extension(&behavior).as_list().unwrap(),
         [prost_reflect::Value::EnumNumber(required)]
     );
-    let resource = pool
-        .get_extension_by_name("google.api.resource")
-        .unwrap();
+    let resource = pool.get_extension_by_name("google.api.resource").unwrap();
     let shelf = pool
         .get_message_by_name("annotated.Shelf")
         .unwrap()
@@ -742,10 +742,17 @@ async fn custom_options_reach_reflection_as_extension_fields() {
     let declaring: Vec<String> = declaring
         .file_descriptor_proto
         .iter()
-        .map(|bytes| FileDescriptorProto::decode(bytes.as_slice()).unwrap().name().to_owned())
+        .map(|bytes| {
+            FileDescriptorProto::decode(bytes.as_slice())
+                .unwrap()
+                .name()
+                .to_owned()
+        })
         .collect();
     assert!(
-        declaring.iter().any(|n| n == "google/api/annotations.proto"),
+        declaring
+            .iter()
+            .any(|n| n == "google/api/annotations.proto"),
         "{declaring:?}"
     );
     // No option is left in its uninterpreted form.
@@ -769,7 +776,10 @@ async fn grpcurl_describes_custom_options() {
     assert!(method.contains("google.api.http)"), "{method}");
     assert!(method.contains("/v1/{name=shelves/*}"), "{method}");
     let message = run_grpcurl(&[], &addr, &["describe", "annotated.GetShelfRequest"]).await;
-    assert!(message.contains("google.api.field_behavior) = REQUIRED"), "{message}");
+    assert!(
+        message.contains("google.api.field_behavior) = REQUIRED"),
+        "{message}"
+    );
     let called = run_grpcurl(
         &["-d", r#"{"name": "shelves/1"}"#],
         &addr,

@@ -187,8 +187,8 @@ fn resolve(message: &mut DynamicMessage, pool: &DescriptorPool, file: &str) {
         }
     }
     let descriptor = message.descriptor();
-    let is_options = descriptor.package_name() == "google.protobuf"
-        && descriptor.name().ends_with("Options");
+    let is_options =
+        descriptor.package_name() == "google.protobuf" && descriptor.name().ends_with("Options");
     let Some(field) = descriptor.get_field_by_name("uninterpreted_option") else {
         return;
     };
@@ -292,7 +292,11 @@ fn set_path(
             descriptor
                 .get_field_by_name(&part.name_part)
                 .ok_or_else(|| {
-                    format!("`{}` has no field `{}`", descriptor.full_name(), part.name_part)
+                    format!(
+                        "`{}` has no field `{}`",
+                        descriptor.full_name(),
+                        part.name_part
+                    )
                 })?,
         )
     };
@@ -334,7 +338,11 @@ fn value_of(option: &UninterpretedOption, kind: &Kind) -> Result<Value, String> 
             })
     };
     let mismatch = || format!("the value does not fit the option's type ({kind:?})");
-    let ranged = |min: i128, max: i128| int().filter(|v| (min..=max).contains(v)).ok_or_else(mismatch);
+    let ranged = |min: i128, max: i128| {
+        int()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or_else(mismatch)
+    };
     Ok(match kind {
         Kind::Message(message) => message_value(option, message)?,
         Kind::Enum(enumeration) => {
@@ -367,7 +375,10 @@ fn value_of(option: &UninterpretedOption, kind: &Kind) -> Result<Value, String> 
     })
 }
 
-fn message_value(option: &UninterpretedOption, message: &MessageDescriptor) -> Result<Value, String> {
+fn message_value(
+    option: &UninterpretedOption,
+    message: &MessageDescriptor,
+) -> Result<Value, String> {
     let text = option
         .aggregate_value
         .as_deref()
@@ -431,7 +442,13 @@ mod tests {
                     ext("label", 5001, Type::String, Label::Optional, None),
                     ext("level", 5002, Type::Int32, Label::Optional, None),
                     ext("tags", 5003, Type::Int64, Label::Repeated, None),
-                    ext("rule", 5004, Type::Message, Label::Optional, Some(".opts.Rule")),
+                    ext(
+                        "rule",
+                        5004,
+                        Type::Message,
+                        Label::Optional,
+                        Some(".opts.Rule"),
+                    ),
                 ],
                 syntax: Some("proto3".to_owned()),
                 ..Default::default()
@@ -454,7 +471,11 @@ mod tests {
             .options
             .as_ref()
             .map_or(0, |o| o.uninterpreted_option.len());
-        let user = file.get_field_by_name("message_type").unwrap().as_list().unwrap()[1]
+        let user = file
+            .get_field_by_name("message_type")
+            .unwrap()
+            .as_list()
+            .unwrap()[1]
             .as_message()
             .unwrap()
             .clone();
@@ -480,7 +501,10 @@ mod tests {
         let (options, left) = resolved(&set);
         assert_eq!(left, 0);
         assert_eq!(options.len(), 4, "{options:?}");
-        assert!(options[0].starts_with("label=String(\"hi\")"), "{options:?}");
+        assert!(
+            options[0].starts_with("label=String(\"hi\")"),
+            "{options:?}"
+        );
         assert_eq!(options[1], "level=I32(-3)");
         assert!(options[2].starts_with("rule=Message("), "{options:?}");
         assert!(options[2].contains("/v1"), "{options:?}");

@@ -91,8 +91,13 @@ fn parse_name(text: &str) -> Result<Vec<NamePart>, String> {
         };
         let valid = !part.name.is_empty()
             && part.name.split('.').all(|segment| {
-                segment.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                segment
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && segment
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
             });
         if !valid || (!part.is_extension && part.name.contains('.')) {
             return Err(bad());
@@ -115,7 +120,11 @@ fn parse_name(text: &str) -> Result<Vec<NamePart>, String> {
 }
 
 fn parse_value(text: &str) -> Result<Value, String> {
-    let bad = || format!("`{text}` is not an option value (a number, identifier, string literal or `{{ ... }}`)");
+    let bad = || {
+        format!(
+            "`{text}` is not an option value (a number, identifier, string literal or `{{ ... }}`)"
+        )
+    };
     if let Some(inner) = text.strip_prefix('{') {
         let inner = inner.strip_suffix('}').ok_or_else(bad)?;
         return Ok(Value::Aggregate(inner.trim().to_owned()));
@@ -129,7 +138,10 @@ fn parse_value(text: &str) -> Result<Value, String> {
     };
     let first = number.chars().next().ok_or_else(bad)?;
     if first.is_ascii_alphabetic() || first == '_' {
-        if !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if !number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(bad());
         }
         if !negative {

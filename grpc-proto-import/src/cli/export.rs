@@ -31,7 +31,10 @@ pub(super) async fn export(args: ExportArgs) -> Outcome {
     };
     if let Some(path) = &args.descriptor_set_out {
         // Custom options as extension fields, as protoc writes them.
-        write_file(path, &grpc_core::descriptor::encode_file_descriptor_set(&set))?;
+        write_file(
+            path,
+            &grpc_core::descriptor::encode_file_descriptor_set(&set),
+        )?;
     }
     let files = set
         .file

@@ -9,9 +9,7 @@ use quote::quote;
 pub(super) fn texts(options: &[UninterpretedOption]) -> Vec<String> {
     options
         .iter()
-        .map(|option| {
-            grpc_model::options::render(&grpc_model::options::from_uninterpreted(option))
-        })
+        .map(|option| grpc_model::options::render(&grpc_model::options::from_uninterpreted(option)))
         .collect()
 }
 

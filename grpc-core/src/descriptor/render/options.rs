@@ -114,5 +114,7 @@ pub(super) fn message_options(o: &MessageOptions) -> Vec<String> {
 /// An uninterpreted option as `name = value` (custom options appear this way
 /// only in unlinked descriptors).
 pub(super) fn uninterpreted(option: &UninterpretedOption) -> String {
-    grpc_model::options::render(&crate::descriptor::custom_options::from_uninterpreted(option))
+    grpc_model::options::render(&crate::descriptor::custom_options::from_uninterpreted(
+        option,
+    ))
 }

@@ -20,8 +20,11 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = enumeration.name();
         let line = ctx.comments.line(path);
-        let (enum_options, other) =
-            custom::split(&enumeration.options, |o| &mut o.uninterpreted_option, |_| {});
+        let (enum_options, other) = custom::split(
+            &enumeration.options,
+            |o| &mut o.uninterpreted_option,
+            |_| {},
+        );
         if other {
             return Err(ctx.error(
                 format!("options on enum `{name}` (such as allow_alias) are not supported (only custom options)"),

@@ -247,7 +247,8 @@ impl<'a> Generator<'a> {
         };
         let ident = format_ident!("{name}");
         let register_ident = format_ident!("{}_register", name.trim_end_matches("_options"));
-        let (custom, standard) = custom::split(&file.options, |o| &mut o.uninterpreted_option, |_| {});
+        let (custom, standard) =
+            custom::split(&file.options, |o| &mut o.uninterpreted_option, |_| {});
         let options = {
             let literal = Self::file_options_literal(file.options.as_ref());
             quote!(::core::option::Option::Some(#literal))
@@ -295,7 +296,10 @@ impl<'a> Generator<'a> {
             extensions.push(self.extension_literal(ctx, extension, module, line, &mut register)?);
         }
         let register_fn = (!register.is_empty()).then(|| {
-            let doc = format!(" Registers what the declarations of `{}` need beyond its own types.", file.name());
+            let doc = format!(
+                " Registers what the declarations of `{}` need beyond its own types.",
+                file.name()
+            );
             quote! {
                 #[doc = #doc]
                 fn #register_ident(registry: &mut ::grpc_core::descriptor::Registry) {
@@ -353,7 +357,10 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         if extension.options.is_some() {
             return Err(ctx.error(
-                format!("options on extension `{}` are not supported", extension.name()),
+                format!(
+                    "options on extension `{}` are not supported",
+                    extension.name()
+                ),
                 line,
             ));
         }
