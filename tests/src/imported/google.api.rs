@@ -59,10 +59,10 @@ pub struct Http {
 /// gRPC Transcoding is a feature for mapping between a gRPC method and one or
 /// more HTTP REST endpoints. It allows developers to build a single API service
 /// that supports both gRPC APIs and REST APIs. Many systems, including \[Google
-/// APIs\](https://github.com/googleapis/googleapis),
-/// \[Cloud Endpoints\](https://cloud.google.com/endpoints), \[gRPC
-/// Gateway\](https://github.com/grpc-ecosystem/grpc-gateway),
-/// and \[Envoy\](https://github.com/envoyproxy/envoy) proxy support this feature
+/// APIs\](<https://github.com/googleapis/googleapis>),
+/// \[Cloud Endpoints\](<https://cloud.google.com/endpoints>), \[gRPC
+/// Gateway\](<https://github.com/grpc-ecosystem/grpc-gateway>),
+/// and \[Envoy\](<https://github.com/envoyproxy/envoy>) proxy support this feature
 /// and use it for large scale production services.
 ///
 /// `HttpRule` defines the schema of the gRPC/REST mapping. The mapping specifies
@@ -257,7 +257,7 @@ pub struct Http {
 /// side, all characters except `\[-_.~0-9a-zA-Z\]` are percent-encoded. The
 /// server side does the reverse decoding. Such variables show up in the
 /// \[Discovery
-/// Document\](https://developers.google.com/discovery/v1/reference/apis) as
+/// Document\](<https://developers.google.com/discovery/v1/reference/apis>) as
 /// `{var}`.
 ///
 /// If a variable contains multiple path segments, such as `"{var=foo/*}"`
@@ -266,7 +266,7 @@ pub struct Http {
 /// The server side does the reverse decoding, except "%2F" and "%2f" are left
 /// unchanged. Such variables show up in the
 /// \[Discovery
-/// Document\](https://developers.google.com/discovery/v1/reference/apis) as
+/// Document\](<https://developers.google.com/discovery/v1/reference/apis>) as
 /// `{+var}`.
 ///
 /// Using gRPC API Service Configuration
@@ -295,10 +295,10 @@ pub struct Http {
 ///
 /// When gRPC Transcoding is used to map a gRPC to JSON REST endpoints, the
 /// proto to JSON conversion must follow the \[proto3
-/// specification\](https://developers.google.com/protocol-buffers/docs/proto3#json).
+/// specification\](<https://developers.google.com/protocol-buffers/docs/proto3#json>).
 ///
 /// While the single segment variable follows the semantics of
-/// \[RFC 6570\](https://tools.ietf.org/html/rfc6570) Section 3.2.2 Simple String
+/// \[RFC 6570\](<https://tools.ietf.org/html/rfc6570>) Section 3.2.2 Simple String
 /// Expansion, the multi segment variable **does not** follow RFC 6570 Section
 /// 3.2.3 Reserved Expansion. The reason is that the Reserved Expansion
 /// does not expand special characters like `?` and `#`, which would lead
@@ -851,7 +851,7 @@ pub struct ResourceDescriptor {
     /// 'projects' for the resource name of 'projects/{project}' and the permission
     /// name of 'cloudresourcemanager.googleapis.com/projects.get'. One exception
     /// to this is for Nested Collections that have stuttering names, as defined
-    /// in \[AIP-122\](https://google.aip.dev/122#nested-collections), where the
+    /// in \[AIP-122\](<https://google.aip.dev/122#nested-collections>), where the
     /// collection ID in the resource name pattern does not necessarily directly
     /// match the `plural` value.
     ///
