@@ -187,6 +187,8 @@ fn emit(
         let options = &v.options;
         quote!(builder.value(#name, #number); #doc #options)
     });
+    let value_names = variants.iter().map(|v| &v.name);
+    let value_numbers = variants.iter().map(|v| v.number);
     let enum_doc = attrs::doc(&input.attrs).map(|doc| quote!(builder.doc(#doc);));
     quote! {
         const _: () = {
@@ -211,6 +213,7 @@ fn emit(
                         _ => ::core::option::Option::None,
                     }
                 }
+                const VALUES: &'static [(&'static str, i32)] = &[#((#value_names, #value_numbers)),*];
             }
 
             #[automatically_derived]

@@ -369,12 +369,16 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
 /// of `shape`: only `Option<scalar>` fields have one.
 fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> {
     use grpc_model::literals::{parse_default, Default};
+    if let Shape::Named(_, Card::Optional) = shape {
+        // An enum's value name: checked against the enum's `VALUES` at compile time (see
+        // `enum_default_checks`); the accessor looks its number up.
+        return Some(TokenStream::new());
+    }
     let Shape::Scalar(scalar, Card::Optional) = shape else {
-        let what = match shape {
-            Shape::Named(_, Card::Optional) => "defaults on enum fields are not supported yet",
-            _ => "a default applies only to an `Option<T>` scalar field (proto2 `optional`)",
-        };
-        ctx.error(lit, what);
+        ctx.error(
+            lit,
+            "a default applies only to an `Option<T>` scalar field (proto2 `optional`)",
+        );
         return None;
     };
     let value = match parse_default(*scalar, &lit.value()) {
@@ -667,17 +671,55 @@ fn emit(
     });
     let oneof_checks: Vec<TokenStream> = oneof_checks.chain(reserved_checks).collect();
 
+    // A proto2 enum default names a value of the field's enum (or `OpenEnum` of it).
+    let enum_default_checks: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|field| match (&field.default, &field.shape) {
+            (Some((lit, _)), Shape::Named(ty, _)) => {
+                let message = format!(
+                    "default `{}` of field `{}` is not a value of its enum",
+                    lit.value(),
+                    field.ident
+                );
+                Some(quote_spanned! {lit.span()=>
+                    const _: () = {
+                        if #p::enum_value_number(<#ty as #p::Enumeration>::VALUES, #lit).is_none() {
+                            ::core::panic!(#message);
+                        }
+                    };
+                })
+            }
+            _ => None,
+        })
+        .collect();
     let accessors = fields.iter().filter_map(|field| {
         let (lit, value) = field.default.as_ref()?;
         let member = field.ident;
-        let Shape::Scalar(scalar, _) = &field.shape else {
-            return None;
-        };
         let doc = format!(
             "The value of `{}`, or its default `{}` when it is not set.",
             field.name,
             lit.value()
         );
+        let scalar = match &field.shape {
+            Shape::Scalar(scalar, _) => scalar,
+            Shape::Named(ty, _) => {
+                return Some(quote! {
+                    #[doc = #doc]
+                    pub fn #member(&self) -> #ty {
+                        match self.#member {
+                            ::core::option::Option::Some(value) => value,
+                            ::core::option::Option::None => {
+                                let number = #p::enum_value_number(<#ty as #p::Enumeration>::VALUES, #lit);
+                                number
+                                    .and_then(<#ty as #p::Enumeration>::from_i32)
+                                    .unwrap_or_default()
+                            }
+                        }
+                    }
+                })
+            }
+            _ => return None,
+        };
         Some(match scalar {
             Scalar::String => quote! {
                 #[doc = #doc]
@@ -873,6 +915,7 @@ fn emit(
             #p::__impl_message_field!(#hidden #ident);
 
             #(#oneof_checks)*
+            #(#enum_default_checks)*
         };
     }
 }
@@ -1026,5 +1069,22 @@ mod tests {
         assert!(out.contains("is not a custom option"), "{out}");
         assert!(out.contains("is not an option value"), "{out}");
         assert!(!out.contains("impl"), "no impls on error: {out}");
+    }
+
+    #[test]
+    fn enum_defaults_are_checked_and_applied() {
+        let out = expand_str(quote! {
+            #[grpc(syntax = "proto2")]
+            struct M {
+                #[grpc(default = "LEVEL_HIGH")]
+                level: Option<Level>,
+            }
+        });
+        // Checked against the enum's values at compile time...
+        assert!(out.contains("enum_value_number (< Level as"), "{out}");
+        assert!(out.contains("is not a value of its enum"), "{out}");
+        // ...recorded in the descriptor, and applied by the accessor.
+        assert!(out.contains("default_value (1u32 , \"LEVEL_HIGH\")"), "{out}");
+        assert!(out.contains("pub fn level (& self) -> Level"), "{out}");
     }
 }

@@ -278,13 +278,19 @@ fn proto2_defaults_apply_on_read() {
     assert!(unset.enabled());
     assert_eq!(unset.big(), u64::MAX);
     assert_eq!(unset.half(), 0.5);
+    // An enum default names a value: `[default = LEVEL_HIGH]`.
+    use imported::prototwo::Level;
+    assert_eq!(unset.loudness, None);
+    assert_eq!(unset.loudness(), grpc_core::OpenEnum::Known(Level::High));
     let set = imported::prototwo::Settings {
+        loudness: Some(grpc_core::OpenEnum::Known(Level::Low)),
         retries: Some(0),
         greeting: Some(String::new()),
         enabled: Some(false),
         ..Default::default()
     };
     assert_eq!(set.retries(), 0);
+    assert_eq!(set.loudness(), grpc_core::OpenEnum::Known(Level::Low));
     assert_eq!(set.greeting(), "");
     assert!(!set.enabled());
 }
