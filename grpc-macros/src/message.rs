@@ -1084,7 +1084,10 @@ mod tests {
         assert!(out.contains("enum_value_number (< Level as"), "{out}");
         assert!(out.contains("is not a value of its enum"), "{out}");
         // ...recorded in the descriptor, and applied by the accessor.
-        assert!(out.contains("default_value (1u32 , \"LEVEL_HIGH\")"), "{out}");
+        assert!(
+            out.contains("default_value (1u32 , \"LEVEL_HIGH\")"),
+            "{out}"
+        );
         assert!(out.contains("pub fn level (& self) -> Level"), "{out}");
     }
 }

@@ -120,6 +120,9 @@ fn parse_name(text: &str) -> Result<Vec<NamePart>, String> {
 }
 
 fn parse_value(text: &str) -> Result<Value, String> {
+    if text.is_empty() {
+        return Err("the option has no value after `=`".to_owned());
+    }
     let bad = || {
         format!(
             "`{text}` is not an option value (a number, identifier, string literal or `{{ ... }}`)"
