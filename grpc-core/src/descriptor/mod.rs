@@ -498,3 +498,60 @@ fn topological_order(files: Vec<FileDescriptorProto>) -> Vec<FileDescriptorProto
     }
     ordered
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dependencies: &[&str], go_package: &str) -> FileSpec {
+        FileSpec {
+            options: Some(FileOptions {
+                go_package: Some(go_package.to_owned()),
+                ..Default::default()
+            }),
+            custom_options: vec!["(x.note) = 1"],
+            dependencies: dependencies.iter().map(|d| (*d).to_owned()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_file_spec_gives_imports_in_its_order_and_the_first_one_wins() {
+        let mut registry = Registry::new();
+        registry.set_file_options("a.proto", "a", spec(&["z.proto", "b.proto"], "first"));
+        registry.set_file_options("a.proto", "a", spec(&["other.proto"], "second"));
+        // An import found through a type but not listed follows the listed ones.
+        registry.note_imports(
+            "a.proto",
+            ["c.proto".to_owned(), "b.proto".to_owned()].into(),
+        );
+        let set = registry.into_file_descriptor_set();
+        let file = &set.file[0];
+        assert_eq!(file.dependency, ["z.proto", "b.proto", "c.proto"]);
+        let options = file.options.as_ref().unwrap();
+        assert_eq!(options.go_package(), "first");
+        assert_eq!(options.uninterpreted_option.len(), 1);
+    }
+
+    #[test]
+    fn a_file_of_extensions_only_is_a_proto2_file_when_it_says_so() {
+        let mut registry = Registry::new();
+        registry.set_file_options(
+            "ext.proto",
+            "ext",
+            FileSpec {
+                extensions: vec![FieldDescriptorProto {
+                    name: Some("tag".to_owned()),
+                    number: Some(100),
+                    extendee: Some(".ext.Base".to_owned()),
+                    ..Default::default()
+                }],
+                proto2: true,
+                ..Default::default()
+            },
+        );
+        let set = registry.into_file_descriptor_set();
+        assert_eq!(set.file[0].extension[0].name(), "tag");
+        assert_eq!(set.file[0].syntax, None);
+    }
+}
