@@ -13,3 +13,12 @@ cargo run -q -p grpc-proto-import -- \
     helloworld.proto route_guide.proto wiretest.proto prototwo.proto \
     grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto \
     grpc/health/v1/health.proto grpc/reflection/v1/reflection.proto
+# A Google-style API with custom options: googleapis' annotations come from the .venv
+# (googleapis-common-protos, tests/python/requirements.txt).
+googleapis="$(ls -d "$root"/.venv/lib/python3*/site-packages 2>/dev/null | head -n1)"
+if [ ! -f "$googleapis/google/api/annotations.proto" ]; then
+    echo "regenerate-imported.sh: googleapis-common-protos is not in .venv (pip install -r tests/python/requirements.txt)" >&2
+    exit 1
+fi
+cargo run -q -p grpc-proto-import -- \
+    -I tests/protos -I "$googleapis" -o "$out" annotated.proto

@@ -174,6 +174,27 @@ pub mod __private {
         runtime.request_stream(requests)
     }
 
+    /// The number of the enum value named `name` among `values` (an `Enumeration::VALUES`);
+    /// for compile-time checks of proto2 enum defaults.
+    pub const fn enum_value_number(values: &[(&str, i32)], name: &str) -> Option<i32> {
+        let mut i = 0;
+        while i < values.len() {
+            let (candidate, number) = values[i];
+            let (a, b) = (candidate.as_bytes(), name.as_bytes());
+            if a.len() == b.len() {
+                let mut j = 0;
+                while j < a.len() && a[j] == b[j] {
+                    j += 1;
+                }
+                if j == a.len() {
+                    return Some(number);
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// Whether `tags` contains `tag`; for compile-time field number checks.
     pub const fn tags_contain(tags: &[u32], tag: u32) -> bool {
         let mut i = 0;

@@ -71,6 +71,41 @@ pub trait Enumeration: Copy + PartialEq + Default + Send + Sync + 'static {
     fn to_i32(self) -> i32;
     /// The variant with this number, if any.
     fn from_i32(value: i32) -> Option<Self>;
+    /// Every value's protobuf name and number, in declaration order (the derive fills it in);
+    /// a proto2 `#[grpc(default = "NAME")]` on a field of this type is checked against it at
+    /// compile time, and the field's accessor applies it.
+    ///
+    /// ```
+    /// #[derive(grpc_core::Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    /// #[grpc(package = "doc")]
+    /// pub enum Level { Low = 0, High = 1 }
+    ///
+    /// #[derive(grpc_core::Message, Clone, PartialEq, Debug)]
+    /// #[grpc(package = "doc", syntax = "proto2")]
+    /// pub struct Knob {
+    ///     #[grpc(default = "LEVEL_HIGH")]
+    ///     pub level: Option<Level>,
+    /// }
+    ///
+    /// use grpc_core::Enumeration as _;
+    /// assert_eq!(Level::VALUES, &[("LEVEL_LOW", 0), ("LEVEL_HIGH", 1)]);
+    /// assert_eq!(Knob::default().level(), Level::High);
+    /// ```
+    ///
+    /// A name the enum does not have does not compile:
+    ///
+    /// ```compile_fail
+    /// # #[derive(grpc_core::Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    /// # #[grpc(package = "doc")]
+    /// # pub enum Level { Low = 0, High = 1 }
+    /// #[derive(grpc_core::Message, Clone, PartialEq, Debug)]
+    /// #[grpc(package = "doc", syntax = "proto2")]
+    /// pub struct Knob {
+    ///     #[grpc(default = "LEVEL_LOUD")]
+    ///     pub level: Option<Level>,
+    /// }
+    /// ```
+    const VALUES: &'static [(&'static str, i32)] = &[];
 }
 
 // The message-checked entry points of the descriptor builders, which generated code calls. They
@@ -605,6 +640,7 @@ impl<E: Enumeration> Enumeration for OpenEnum<E> {
     fn from_i32(value: i32) -> Option<Self> {
         Some(OpenEnum::from_number(value))
     }
+    const VALUES: &'static [(&'static str, i32)] = E::VALUES;
 }
 
 /// Describes as `E`.

@@ -21,13 +21,16 @@ pub(crate) struct Attrs {
     pub(crate) required: Option<Span>,
     pub(crate) packed: Option<syn::LitBool>,
     pub(crate) krate: Option<syn::Path>,
-    /// `file_options = "path::to::fn"`: a `fn() -> FileOptions` giving the file's options.
+    /// `file_options = "path::to::fn"`: a `fn() -> FileOptions` or `fn() -> FileSpec` giving
+    /// the file's options (and imports and extensions).
     pub(crate) file_options: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
     /// A method's `empty_options`: its descriptor carries an empty `MethodOptions`.
     pub(crate) empty_options: Option<Span>,
     pub(crate) unknown_fields: Option<Span>,
+    /// `option = "(ext.name) = value"`: custom options, checked, in order.
+    pub(crate) options: Vec<LitStr>,
     /// `reserved(...)` items, from every such key in order.
     pub(crate) reserved: Vec<crate::reserved::Item>,
     /// Every key given, with its span, in order.
@@ -58,6 +61,7 @@ impl Place {
                 "crate",
                 "reserved",
                 "syntax",
+                "option",
             ],
             Place::MessageField => &[
                 "tag",
@@ -70,12 +74,28 @@ impl Place {
                 "default",
                 "required",
                 "json_name",
+                "option",
             ],
-            Place::EnumVariant => &["name"],
+            Place::EnumVariant => &["name", "option"],
             Place::OneofType => &["crate"],
-            Place::OneofVariant => &["tag", "name", "encoding", "deprecated", "json_name"],
-            Place::Service => &["name", "package", "file", "file_options", "crate", "syntax"],
-            Place::Method => &["name", "empty_options"],
+            Place::OneofVariant => &[
+                "tag",
+                "name",
+                "encoding",
+                "deprecated",
+                "json_name",
+                "option",
+            ],
+            Place::Service => &[
+                "name",
+                "package",
+                "file",
+                "file_options",
+                "crate",
+                "syntax",
+                "option",
+            ],
+            Place::Method => &["name", "empty_options", "option"],
         }
     }
 }
@@ -162,6 +182,13 @@ fn parse_key(
             }
         }
         "reserved" => out.reserved.extend(crate::reserved::parse(meta.input)?),
+        "option" => {
+            let lit: LitStr = meta.value()?.parse()?;
+            match grpc_model::options::parse(&lit.value()) {
+                Ok(_) => out.options.push(lit),
+                Err(error) => ctx.error(&lit, format!("{error}; write the option as in a .proto file, e.g. `option = r#\"(google.api.http) = {{ get: \"/v1/things\" }}\"#`")),
+            }
+        }
         "packed" => {
             let lit: syn::LitBool = meta.value()?.parse()?;
             if out.packed.replace(lit).is_some() {
@@ -174,7 +201,7 @@ fn parse_key(
                 let what = if key == "crate" {
                     "the path grpc-core is reached by, e.g. `crate = \"::grpc_core\"`"
                 } else {
-                    "the path of a `fn() -> FileOptions`, e.g. `file_options = \"shop_options\"`"
+                    "the path of a `fn() -> FileOptions` (or `FileSpec`), e.g. `file_options = \"shop_options\"`"
                 };
                 syn::Error::new(lit.span(), format!("expected {what}"))
             })?;
@@ -266,6 +293,15 @@ pub(crate) fn json_name_statement(attrs: &Attrs, tag: Option<u32>) -> proc_macro
         (Some(json), Some(tag)) => quote::quote!(message.json_name(#tag, #json);),
         _ => proc_macro2::TokenStream::new(),
     }
+}
+
+/// The statements adding each `option = "..."` of `attrs` with `add` (e.g.
+/// `|text| quote!(message.option(#text);)`).
+pub(crate) fn option_statements(
+    attrs: &Attrs,
+    add: impl Fn(&LitStr) -> proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    attrs.options.iter().map(add).collect()
 }
 
 /// The statement that gives the type's file its options, when `file_options = "..."` names

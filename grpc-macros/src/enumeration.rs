@@ -17,6 +17,8 @@ struct Variant<'a> {
     number: i32,
     name: String,
     doc: Option<String>,
+    /// `builder.value_option(...)` for each `option = "..."`.
+    options: TokenStream,
 }
 
 pub(crate) fn expand(input: DeriveInput) -> TokenStream {
@@ -77,7 +79,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
                 format!("`{name}` is not a valid protobuf name"),
             );
         }
+        let options =
+            attrs::option_statements(&attrs, |text| quote!(builder.value_option(#name, #text);));
         variants.push(Variant {
+            options,
             ident: &variant.ident,
             number,
             name,
@@ -160,8 +165,10 @@ fn emit(
         full_name,
         file,
         file_options,
+        options,
         ..
     } = names;
+    let enum_options = options.iter().map(|text| quote!(builder.option(#text);));
     let zero = variants.iter().find(|v| v.number == 0).map(|v| v.ident);
     let to_arms = variants.iter().map(|v| {
         let (variant, number) = (v.ident, v.number);
@@ -177,8 +184,11 @@ fn emit(
             .doc
             .as_ref()
             .map(|doc| quote!(builder.member_doc(#name, #doc);));
-        quote!(builder.value(#name, #number); #doc)
+        let options = &v.options;
+        quote!(builder.value(#name, #number); #doc #options)
     });
+    let value_names = variants.iter().map(|v| &v.name);
+    let value_numbers = variants.iter().map(|v| v.number);
     let enum_doc = attrs::doc(&input.attrs).map(|doc| quote!(builder.doc(#doc);));
     quote! {
         const _: () = {
@@ -203,6 +213,7 @@ fn emit(
                         _ => ::core::option::Option::None,
                     }
                 }
+                const VALUES: &'static [(&'static str, i32)] = &[#((#value_names, #value_numbers)),*];
             }
 
             #[automatically_derived]
@@ -221,6 +232,7 @@ fn emit(
                     registry.declare(#full_name, ::core::file!(), ::core::line!(), ::core::column!());
                     let mut builder = #p::EnumBuilder::new(#full_name);
                     #enum_doc
+                    #(#enum_options)*
                     #(#values)*
                     #describe_reserved
                     #file_options

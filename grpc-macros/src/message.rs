@@ -27,6 +27,9 @@ struct Field<'a> {
     deprecated: bool,
     /// `#[grpc(json_name = "...")]`: the statement that sets it in the descriptor.
     json_name: TokenStream,
+    /// `#[grpc(option = "...")]`: the statements adding them to the field's (or, for a oneof
+    /// field, the oneof's) options.
+    options: TokenStream,
     /// The doc comment, for the descriptor.
     doc: Option<String>,
     /// `#[grpc(packed = ...)]`.
@@ -63,6 +66,8 @@ pub(crate) struct TypeNames {
     pub(crate) file: String,
     /// Gives the file its options (`file_options = "..."`), or nothing.
     pub(crate) file_options: TokenStream,
+    /// The type's `option = "..."` texts (checked).
+    pub(crate) options: Vec<LitStr>,
 }
 
 /// Reads `name`, `package`, `file` and `crate` of a message or enum, checking them.
@@ -99,6 +104,7 @@ pub(crate) fn type_names(ctx: &Ctx, ident: &Ident, attrs: &attrs::Attrs) -> Type
     TypeNames {
         krate: attrs::crate_path(attrs),
         file_options: attrs::file_options(attrs, &file, &package),
+        options: attrs.options.clone(),
         full_name: names::full_name(&package, &name),
         package,
         file,
@@ -214,6 +220,16 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, tag),
+            options: match tag {
+                Some(tag) => attrs::option_statements(
+                    &attrs,
+                    |text| quote!(message.field_option(#tag, #text);),
+                ),
+                None => attrs::option_statements(
+                    &attrs,
+                    |text| quote!(message.oneof_option(#name, #text);),
+                ),
+            },
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
             required: attrs.required,
@@ -353,12 +369,16 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
 /// of `shape`: only `Option<scalar>` fields have one.
 fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> {
     use grpc_model::literals::{parse_default, Default};
+    if let Shape::Named(_, Card::Optional) = shape {
+        // An enum's value name: checked against the enum's `VALUES` at compile time (see
+        // `enum_default_checks`); the accessor looks its number up.
+        return Some(TokenStream::new());
+    }
     let Shape::Scalar(scalar, Card::Optional) = shape else {
-        let what = match shape {
-            Shape::Named(_, Card::Optional) => "defaults on enum fields are not supported yet",
-            _ => "a default applies only to an `Option<T>` scalar field (proto2 `optional`)",
-        };
-        ctx.error(lit, what);
+        ctx.error(
+            lit,
+            "a default applies only to an `Option<T>` scalar field (proto2 `optional`)",
+        );
         return None;
     };
     let value = match parse_default(*scalar, &lit.value()) {
@@ -451,8 +471,10 @@ fn emit(
         full_name,
         file,
         file_options,
+        options,
         ..
     } = names;
+    let message_options = options.iter().map(|text| quote!(message.option(#text);));
 
     let codes: Vec<_> = fields
         .iter()
@@ -569,7 +591,8 @@ fn emit(
             _ => quote!(),
         };
         let json_name = &field.json_name;
-        quote!(#describe #deprecate #json_name #doc #packed #default #require)
+        let options = &field.options;
+        quote!(#describe #deprecate #json_name #doc #packed #default #require #options)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
@@ -648,17 +671,55 @@ fn emit(
     });
     let oneof_checks: Vec<TokenStream> = oneof_checks.chain(reserved_checks).collect();
 
+    // A proto2 enum default names a value of the field's enum (or `OpenEnum` of it).
+    let enum_default_checks: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|field| match (&field.default, &field.shape) {
+            (Some((lit, _)), Shape::Named(ty, _)) => {
+                let message = format!(
+                    "default `{}` of field `{}` is not a value of its enum",
+                    lit.value(),
+                    field.ident
+                );
+                Some(quote_spanned! {lit.span()=>
+                    const _: () = {
+                        if #p::enum_value_number(<#ty as #p::Enumeration>::VALUES, #lit).is_none() {
+                            ::core::panic!(#message);
+                        }
+                    };
+                })
+            }
+            _ => None,
+        })
+        .collect();
     let accessors = fields.iter().filter_map(|field| {
         let (lit, value) = field.default.as_ref()?;
         let member = field.ident;
-        let Shape::Scalar(scalar, _) = &field.shape else {
-            return None;
-        };
         let doc = format!(
             "The value of `{}`, or its default `{}` when it is not set.",
             field.name,
             lit.value()
         );
+        let scalar = match &field.shape {
+            Shape::Scalar(scalar, _) => scalar,
+            Shape::Named(ty, _) => {
+                return Some(quote! {
+                    #[doc = #doc]
+                    pub fn #member(&self) -> #ty {
+                        match self.#member {
+                            ::core::option::Option::Some(value) => value,
+                            ::core::option::Option::None => {
+                                let number = #p::enum_value_number(<#ty as #p::Enumeration>::VALUES, #lit);
+                                number
+                                    .and_then(<#ty as #p::Enumeration>::from_i32)
+                                    .unwrap_or_default()
+                            }
+                        }
+                    }
+                })
+            }
+            _ => return None,
+        };
         Some(match scalar {
             Scalar::String => quote! {
                 #[doc = #doc]
@@ -828,6 +889,7 @@ fn emit(
                     let mut message = #p::MessageBuilder::new(#full_name);
                     #proto2
                     #message_doc
+                    #(#message_options)*
                     #(#describes)*
                     #describe_reserved
                     #file_options
@@ -853,6 +915,7 @@ fn emit(
             #p::__impl_message_field!(#hidden #ident);
 
             #(#oneof_checks)*
+            #(#enum_default_checks)*
         };
     }
 }
@@ -966,5 +1029,65 @@ mod tests {
         assert!(own.contains("diagnostic :: do_not_recommend"), "{own}");
         let users = expand_str(quote! { struct M { a: i32 } });
         assert!(!users.contains("do_not_recommend"), "{users}");
+    }
+
+    #[test]
+    fn custom_options_reach_the_builder() {
+        let out = expand_str(quote! {
+            #[grpc(option = "(my.label) = \"cart\"")]
+            struct M {
+                #[grpc(option = "(my.rule) = { path: \"/v1\" }")]
+                a: i32,
+                #[grpc(oneof, option = "(my.group) = 1")]
+                choice: Option<Choice>,
+            }
+        });
+        assert!(
+            out.contains("message . option (\"(my.label) = \\\"cart\\\"\")"),
+            "{out}"
+        );
+        assert!(
+            out.contains("message . field_option (1u32 , \"(my.rule)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("message . oneof_option (\"choice\" , \"(my.group) = 1\")"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn bad_option_text_is_a_spanned_error() {
+        let out = expand_str(quote! {
+            struct M {
+                #[grpc(option = "my.plain = 1")]
+                a: i32,
+                #[grpc(option = "(my.x) = ")]
+                b: i32,
+            }
+        });
+        assert!(out.contains("is not a custom option"), "{out}");
+        assert!(out.contains("is not an option value"), "{out}");
+        assert!(!out.contains("impl"), "no impls on error: {out}");
+    }
+
+    #[test]
+    fn enum_defaults_are_checked_and_applied() {
+        let out = expand_str(quote! {
+            #[grpc(syntax = "proto2")]
+            struct M {
+                #[grpc(default = "LEVEL_HIGH")]
+                level: Option<Level>,
+            }
+        });
+        // Checked against the enum's values at compile time...
+        assert!(out.contains("enum_value_number (< Level as"), "{out}");
+        assert!(out.contains("is not a value of its enum"), "{out}");
+        // ...recorded in the descriptor, and applied by the accessor.
+        assert!(
+            out.contains("default_value (1u32 , \"LEVEL_HIGH\")"),
+            "{out}"
+        );
+        assert!(out.contains("pub fn level (& self) -> Level"), "{out}");
     }
 }

@@ -17,6 +17,8 @@ struct Variant<'a> {
     deprecated: bool,
     /// `#[grpc(json_name = "...")]`: the statement that sets it in the descriptor.
     json_name: TokenStream,
+    /// `#[grpc(option = "...")]`: the statements adding them to the member's options.
+    options: TokenStream,
     tag: u32,
     name: String,
     shape: Shape,
@@ -86,6 +88,10 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             ident: &variant.ident,
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, Some(tag)),
+            options: attrs::option_statements(
+                &attrs,
+                |text| quote!(message.field_option(#tag, #text);),
+            ),
             tag,
             name,
             shape,
@@ -161,6 +167,7 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
             describes.push(quote!(message.deprecate(#tag);));
         }
         describes.push(variant.json_name.clone());
+        describes.push(variant.options.clone());
     }
     quote! {
         const _: () = {

@@ -35,6 +35,8 @@ struct Method<'a> {
     /// `#[grpc(empty_options)]`: the descriptor carries an empty `MethodOptions` (as protoc's
     /// for a method declared with a `{ }` body).
     empty_options: bool,
+    /// `#[grpc(option = "...")]`: custom method options, checked.
+    options: Vec<syn::LitStr>,
     request: Type,
     response: Type,
     shape: Shape,
@@ -104,6 +106,7 @@ fn expand_checked(args: TokenStream, item: &ItemTrait) -> syn::Result<TokenStrea
     let service = Service {
         krate: attrs::crate_path(&args),
         file_options: attrs::file_options(&args, &file, &package),
+        options: args.options.clone(),
         proto2,
         full_name: names::full_name(&package, &name),
         file,
@@ -235,6 +238,7 @@ fn parse_method<'a>(ctx: &Ctx, item: &'a TraitItemFn) -> Option<Method<'a>> {
         takes_context,
         blocking,
         empty_options: attrs.empty_options.is_some(),
+        options: attrs.options.clone(),
         request,
         response,
         shape,
@@ -304,6 +308,8 @@ struct Service {
     krate: TokenStream,
     /// Gives the file its options (`file_options = "..."`), or nothing.
     file_options: TokenStream,
+    /// `option = "..."`: custom service options, checked.
+    options: Vec<syn::LitStr>,
     proto2: bool,
     package: String,
     name: String,
@@ -548,10 +554,18 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
         let empty_options = method
             .empty_options
             .then(|| quote!(builder.empty_method_options(#wire);));
-        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #empty_options #doc)
+        let options = method
+            .options
+            .iter()
+            .map(|text| quote!(builder.method_option(#wire, #text);));
+        quote!(builder.method::<#request, #response>(registry, #wire, #p::MethodShape::#shape); #empty_options #(#options)* #doc)
     });
     let service_doc = attrs::doc(&item.attrs).map(|doc| quote!(builder.doc(#doc);));
     let proto2 = service.proto2.then(|| quote!(builder.proto2();));
+    let service_options = service
+        .options
+        .iter()
+        .map(|text| quote!(builder.option(#text);));
     quote! {
         #[doc = #doc]
         #[derive(::core::clone::Clone, ::core::fmt::Debug)]
@@ -596,6 +610,7 @@ fn emit_client(item: &ItemTrait, service: &Service, methods: &[Method<'_>]) -> T
             let mut builder = #p::ServiceBuilder::new(#name);
             #proto2
             #service_doc
+            #(#service_options)*
             #(#describe_methods)*
             #file_options
             registry.add_service(#file, #package, builder);
@@ -716,6 +731,24 @@ mod tests {
 
     fn expand_str(args: TokenStream, input: TokenStream) -> String {
         expand(args, input).to_string()
+    }
+
+    #[test]
+    fn custom_options_on_services_and_methods() {
+        let out = expand_str(
+            quote!(package = "p", option = "(my.host) = \"x.example.com\""),
+            quote! {
+                trait S {
+                    #[grpc(option = "(google.api.http) = { get: \"/v1/a\" }")]
+                    async fn a(&self, r: Req) -> Result<Resp, Status>;
+                }
+            },
+        );
+        assert!(out.contains("builder . option (\"(my.host)"), "{out}");
+        assert!(
+            out.contains("builder . method_option (\"A\" , \"(google.api.http)"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! prost-types' descriptor structs have no room for extension fields, so protox's parsed set
 //! would silently lose every custom option. [`lift`] reads them from protox's encoded output
 //! (with prost-reflect, which knows the extensions) and writes each into its element's
-//! `uninterpreted_option` list, the form protoc itself uses before resolving options, so they
-//! are at least visible. [`check`] then refuses them by default, naming file, line, element and
-//! option, because the generated code cannot carry them yet; with
-//! [`Builder::skip_custom_options`](crate::Builder::skip_custom_options) they are left out with
-//! a warning instead (together with `extend` declarations and extension ranges), and the
-//! generated descriptors lack them.
+//! `uninterpreted_option` list, the form protoc itself uses before resolving options. The
+//! generated code carries them as `#[grpc(option = "...")]` attributes (and top-level `extend`
+//! declarations in each file's `FileSpec`), and grpc-core turns them back into extension fields
+//! when it encodes the descriptors. [`check`] refuses what cannot be carried (`extend` inside a
+//! message, extension ranges, options on `extend` fields), naming file, line and construct; with
+//! [`Builder::skip_custom_options`](crate::Builder::skip_custom_options) every custom option
+//! and extension is left out with a warning instead, and the generated descriptors lack them.
 
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, Value};
 use prost_types::uninterpreted_option::NamePart;
@@ -330,8 +331,10 @@ fn option_name(option: &UninterpretedOption) -> String {
         .join(".")
 }
 
-/// Refuses custom options and extensions (see the module docs), or with `skip` returns the set
-/// without them and one warning per construct left out. `Ok(None)` when there are none.
+/// With `skip`, returns the set without custom options and extensions and one warning per
+/// construct left out. Without, refuses what the generated code cannot carry (extensions
+/// declared inside a message, extension ranges, options on extension declarations), naming
+/// file, line and construct. `Ok(None)` when nothing was left out.
 pub(crate) fn check(
     set: &FileDescriptorSet,
     skip: bool,
@@ -342,66 +345,47 @@ pub(crate) fn check(
     for file in stripped.file.iter_mut().filter(|f| is_generated(f.name())) {
         let name = file.name().to_owned();
         let lines = crate::codegen::source_lines(file);
-        let mut found: Option<Error> = None;
-        visit(file, false, &mut |element, path, uninterpreted| {
-            if uninterpreted.is_empty() || found.is_some() {
-                return;
-            }
-            let line = lines(path);
-            let what = format!(
-                "custom option `{}` on {}",
-                option_name(&uninterpreted[0]),
-                element.describe(&name)
-            );
-            if skip {
-                for option in uninterpreted.drain(..) {
-                    let what = format!(
-                        "custom option `{}` on {}",
-                        option_name(&option),
-                        element.describe(&name)
-                    );
-                    warnings.push(Error::at(format!("{what} left out"), &name, line).to_string());
-                }
-            } else {
-                found = Some(Error::at(
-                    format!("{what} cannot be carried into the generated code yet (Builder::skip_custom_options / --skip-custom-options leaves custom options and extensions out, with a warning)"),
-                    &name,
-                    line,
-                ));
-            }
-        });
-        if let Some(error) = found {
-            return Err(error);
-        }
         if !skip {
-            if let Some(error) = first_extension(file, &lines) {
+            if let Some(error) = first_unsupported(file, &lines) {
                 return Err(error);
             }
+            continue;
         }
-        if skip {
-            strip_extensions(file, &lines, &mut warnings);
-            prune_empty_options(file);
-        }
+        visit(file, false, &mut |element, path, uninterpreted| {
+            let line = lines(path);
+            for option in uninterpreted.drain(..) {
+                let what = format!(
+                    "custom option `{}` on {}",
+                    option_name(&option),
+                    element.describe(&name)
+                );
+                warnings.push(Error::at(format!("{what} left out"), &name, line).to_string());
+            }
+        });
+        strip_extensions(file, &lines, &mut warnings);
+        prune_empty_options(file);
     }
     Ok((!warnings.is_empty()).then_some((stripped, warnings)))
 }
 
-/// The first `extend` declaration or extension range of `file`, as the error refusing it.
-fn first_extension(
+/// The first extension declared inside a message, extension range, or option on an `extend`
+/// declaration of `file`, as the error refusing it.
+fn first_unsupported(
     file: &FileDescriptorProto,
     lines: &dyn Fn(&[i32]) -> Option<u32>,
 ) -> Option<Error> {
     const HINT: &str = "cannot be carried into the generated code yet (Builder::skip_custom_options / --skip-custom-options leaves custom options and extensions out, with a warning)";
     let name = file.name();
-    if let Some(extension) = file.extension.first() {
+    if let Some((i, extension)) = file
+        .extension
+        .iter()
+        .enumerate()
+        .find(|(_, x)| x.options.is_some())
+    {
         return Some(Error::at(
-            format!(
-                "extension `{}` of `{}` {HINT}",
-                extension.name(),
-                extension.extendee().trim_start_matches('.')
-            ),
+            format!("options on extension `{}` {HINT}", extension.name()),
             name,
-            lines(&[7, 0]),
+            lines(&[7, i as i32]),
         ));
     }
     fn message(

@@ -107,12 +107,14 @@ impl Builder {
         self
     }
 
-    /// Whether to leave out, with a warning each, what the generated code cannot carry yet
-    /// (default: no, such a file is an error naming file, line and construct): custom option
-    /// values (`option (google.api.http) = {...}`, `[(google.api.field_behavior) = REQUIRED]`),
-    /// `extend` declarations and extension ranges. The generated types and services then work
-    /// on the wire as before, but their descriptors (reflection, `.proto` export) lack those
-    /// options and extensions. The CLI's `--skip-custom-options` sets this.
+    /// Whether to leave out, with a warning each, every custom option
+    /// (`option (google.api.http) = {...}`, `[(google.api.field_behavior) = REQUIRED]`), `extend`
+    /// declaration and extension range (default: no; custom options and top-level `extend`
+    /// declarations are then carried into the generated code, and what cannot be carried,
+    /// `extend` inside a message, extension ranges and options on `extend` fields, is an error
+    /// naming file, line and construct). With it the generated types and services work on the
+    /// wire as before, but their descriptors (reflection, `.proto` export) lack those options
+    /// and extensions. The CLI's `--skip-custom-options` sets this.
     pub fn skip_custom_options(mut self, skip: bool) -> Self {
         self.options.skip_custom_options = skip;
         self

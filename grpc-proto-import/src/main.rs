@@ -14,9 +14,10 @@ const USAGE: &str =
   --drop-unknown        generate messages without an UnknownFields field and enum fields of
                         the enum's own type (unknown fields and enum values are then lost on
                         decode); by default both are kept and re-encoded
-  --skip-custom-options leave out custom option values (option (google.api.http) = ...),
-                        extend declarations and extension ranges, with a warning each; by
-                        default they are an error";
+  --skip-custom-options leave out custom options (option (google.api.http) = ...), extend
+                        declarations and extension ranges, with a warning each; by default
+                        custom options and top-level extends are carried, and extends inside
+                        messages and extension ranges are an error";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();

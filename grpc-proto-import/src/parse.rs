@@ -13,7 +13,8 @@ use crate::error::Error;
 ///
 /// Custom options (`option (google.api.http) = ...`) are extension fields, which prost-types'
 /// structs cannot hold: they come back in each element's `uninterpreted_option` list instead
-/// (the form protoc uses before resolving options), so that nothing is dropped unseen.
+/// (the form protoc uses before resolving options), so that nothing is dropped unseen; the
+/// generated code carries them as `#[grpc(option = "...")]`.
 pub fn parse(
     includes: &[impl AsRef<Path>],
     files: &[impl AsRef<Path>],

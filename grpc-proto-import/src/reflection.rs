@@ -58,6 +58,9 @@ pub struct ReflectionClient {
     stream: Option<Open>,
     /// Every file received, by name.
     files: BTreeMap<String, FileDescriptorProto>,
+    /// The same files as the server encoded them (custom options as extension fields, which
+    /// prost-types' structs drop).
+    encoded: BTreeMap<String, Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -76,6 +79,7 @@ impl ReflectionClient {
             timeout: None,
             stream: None,
             files: BTreeMap::new(),
+            encoded: BTreeMap::new(),
         }
     }
 
@@ -141,14 +145,25 @@ impl ReflectionClient {
         self.pool_of(&names).await
     }
 
-    /// The files received so far, as a set (dependencies first).
+    /// The files received so far, as a set (dependencies first). Custom options are in each
+    /// element's `uninterpreted_option` list, as [`parse`](crate::parse) gives them.
     pub fn file_descriptor_set(&self) -> FileDescriptorSet {
         let mut ordered = Vec::new();
         let mut done = HashSet::new();
         for name in self.files.keys() {
             self.order(name, &mut done, &mut ordered);
         }
-        FileDescriptorSet { file: ordered }
+        let mut set = FileDescriptorSet { file: ordered };
+        // Custom options come back as uninterpreted options (as `parse` gives them), so that
+        // `.proto` export prints them and re-encoding restores them.
+        let mut encoded = Vec::new();
+        for file in &set.file {
+            if let Some(bytes) = self.encoded.get(file.name()) {
+                prost::encoding::bytes::encode(1, bytes, &mut encoded);
+            }
+        }
+        crate::custom_options::lift(&mut set, &encoded);
+        set
     }
 
     fn order(&self, name: &str, done: &mut HashSet<String>, out: &mut Vec<FileDescriptorProto>) {
@@ -202,6 +217,7 @@ impl ReflectionClient {
                         Status::internal(format!("the server sent a bad FileDescriptorProto: {e}"))
                     })?;
                     names.push(file.name().to_owned());
+                    self.encoded.insert(file.name().to_owned(), bytes);
                     self.files.insert(file.name().to_owned(), file);
                 }
                 Ok(names)

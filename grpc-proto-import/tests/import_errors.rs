@@ -53,11 +53,13 @@ fn extensions_are_rejected() {
         3,
         "extensions",
     );
+    // An `extend` inside a message (top-level ones import: see
+    // `custom_options_and_extensions_are_carried`).
     expect_error(
         "extend.proto",
-        "syntax = \"proto2\";\npackage e;\nmessage M {\n  extensions 100 to 200;\n}\nextend M {\n  optional int32 x = 100;\n}\n",
-        7,
-        "extension",
+        "syntax = \"proto2\";\npackage e;\nmessage N {\n  extend M {\n    optional int32 y = 100;\n  }\n}\nmessage M {\n  extensions 100 to 200;\n}\n",
+        5,
+        "extension `N.y` of `e.M` cannot be carried",
     );
 }
 
@@ -223,23 +225,48 @@ fn custom_options_are_never_dropped_unseen() {
 }
 
 #[test]
-fn custom_options_and_extensions_are_refused_by_default() {
-    expect_error(
-        "opt.proto",
-        OPTIONS_PROTO,
-        8,
-        "custom option `(opt.secret)` on field `opt.Req.name` cannot be carried",
-    );
-    let error = import("opt.proto", OPTIONS_PROTO).unwrap_err();
+fn custom_options_and_extensions_are_carried() {
+    let modules = import("opt.proto", OPTIONS_PROTO).expect("imports");
+    let code = &modules[0].code;
     assert!(
-        error.to_string().contains("--skip-custom-options"),
-        "{error}"
+        code.contains(r##"#[grpc(option = r#"(opt.secret) = true"#)]"##),
+        "{code}"
     );
-    expect_error(
+    assert!(
+        code.contains(r##"#[grpc(option = r#"(opt.rule) = { get:"/v1/{name}" }"#)]"##),
+        "{code}"
+    );
+    // The `extend` declarations, with what they need registered.
+    assert!(
+        code.contains(r#"::std::string::String::from(".google.protobuf.MethodOptions")"#),
+        "{code}"
+    );
+    assert!(code.contains("registry.add::<Rule>();"), "{code}");
+    assert!(
+        code.contains(r#"registry.add_well_known_file("google/protobuf/descriptor.proto");"#),
+        "{code}"
+    );
+    // A file of extensions only has its declarations and nothing else.
+    let modules = import(
         "ext_only.proto",
         "syntax = \"proto3\";\npackage x;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FileOptions { string tag = 50003; }\n",
+    )
+    .expect("imports");
+    let code = &modules[0].code;
+    assert!(code.contains("pub fn ext_only_proto_options()"), "{code}");
+    assert!(code.contains("50003"), "{code}");
+    assert!(
+        code.contains(
+            r#"registry.set_file_options("ext_only.proto", "x", ext_only_proto_options());"#
+        ),
+        "{code}"
+    );
+    // Options on an extension declaration are not carried: refused, naming file and line.
+    expect_error(
+        "ext_opts.proto",
+        "syntax = \"proto3\";\npackage x;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FileOptions { string tag = 50003 [deprecated = true]; }\n",
         4,
-        "extension `tag` of `google.protobuf.FileOptions` cannot be carried",
+        "options on extension `tag` cannot be carried",
     );
 }
 

@@ -19,9 +19,12 @@
 //!    `json_name` are cleared before comparing (see [`normalize`]). Custom options
 //!    (`(google.api.http)` and the like) are extension fields that prost-types' structs drop,
 //!    so they are compared separately, read from the encoded descriptors with prost-reflect
-//!    (see [`custom_options`]).
-//! 5. **round trip**: every file of ours is rendered as `.proto` text (`render_proto`) and
-//!    protoc parses each one back to the same descriptor.
+//!    (see [`custom_options`]). Ours are encoded as grpc-core encodes them for reflection
+//!    (`grpc_core::descriptor::encode_files`: uninterpreted options resolved against the
+//!    extensions declared in the set).
+//! 5. **round trip**: every file of ours is rendered as `.proto` text (`render_proto`, custom
+//!    options printed from their uninterpreted form) and protoc parses each one back to the
+//!    same descriptor, custom options included.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -116,7 +119,8 @@ pub fn protoc() -> String {
 }
 
 /// The `site-packages` directory of the `.venv` holding `google/api/annotations.proto`.
-fn googleapis_root() -> Option<PathBuf> {
+/// Where the `.venv` holds googleapis-common-protos (`google/api/*.proto`), if it does.
+pub fn googleapis_root() -> Option<PathBuf> {
     let lib = workspace_root().join(".venv/lib");
     std::fs::read_dir(lib)
         .ok()?
@@ -519,7 +523,10 @@ pub fn run(sources: &[Source]) -> Report {
     // 3. Compile everything imported, as one crate; leave out packages that do not compile.
     let crate_dir = workspace_root().join("target/tests/import-corpus");
     let mut remaining = imported.clone();
+    // Our files as the generated code describes them (custom options uninterpreted, as
+    // `.proto` export prints them), in the set's order (dependencies first).
     let mut ours: BTreeMap<String, FileDescriptorProto> = BTreeMap::new();
+    let mut our_order: Vec<FileDescriptorProto> = Vec::new();
     for _round in 0..4 {
         if remaining.is_empty() {
             break;
@@ -547,7 +554,10 @@ pub fn run(sources: &[Source]) -> Report {
         match built {
             Ok(set) => {
                 for file in set.file {
-                    ours.entry(file.name().to_owned()).or_insert(file);
+                    if !ours.contains_key(file.name()) {
+                        our_order.push(file.clone());
+                        ours.insert(file.name().to_owned(), file);
+                    }
                 }
                 break;
             }
@@ -589,23 +599,36 @@ pub fn run(sources: &[Source]) -> Report {
             }
         }
     }
-    // 4. Descriptors against protoc's.
+    // 4. Descriptors against protoc's, as grpc-core encodes them for reflection: custom options
+    // resolved into extension fields (`encode_files`).
+    let resolved: BTreeMap<String, (FileDescriptorProto, Vec<u8>)> = {
+        let set = FileDescriptorSet { file: our_order };
+        let encoded = grpc_core::descriptor::encode_files(&set);
+        set.file
+            .iter()
+            .zip(encoded)
+            .map(|(file, bytes)| {
+                let decoded =
+                    FileDescriptorProto::decode(&bytes[..]).expect("our encoding decodes");
+                (file.name().to_owned(), (decoded, bytes))
+            })
+            .collect()
+    };
     for (file, theirs) in &reference {
         if !matches!(report.files.get(file), Some((_, Outcome::Passed))) {
             continue;
         }
-        match ours.get(file) {
+        match resolved.get(file) {
             None => fail(
                 &mut report,
                 file,
                 Stage::Descriptors,
                 "not in any generated package's file_descriptor_set()".to_owned(),
             ),
-            Some(mine) => {
+            Some((mine, my_bytes)) => {
                 let (their_bytes, pool) = &reference_bytes[file];
-                let diff = difference(mine, theirs).or_else(|| {
-                    custom_options_difference(pool, &mine.encode_to_vec(), their_bytes)
-                });
+                let diff = difference(mine, theirs)
+                    .or_else(|| custom_options_difference(pool, my_bytes, their_bytes));
                 if let Some(diff) = diff {
                     fail(&mut report, file, Stage::Descriptors, diff);
                 }
@@ -627,16 +650,24 @@ pub fn run(sources: &[Source]) -> Report {
         .map(str::to_owned)
         .collect::<Vec<_>>()
     {
-        let mine = &ours[&file];
-        let outcome = match protoc_set(&[&file], &round_trip_includes) {
+        let Some((mine, my_bytes)) = resolved.get(&file) else {
+            continue;
+        };
+        let outcome = match protoc_bytes(&[&file], &round_trip_includes) {
             Err(error) => Some(format!(
                 "protoc rejects the rendered file: {}",
                 first_line(&error)
             )),
-            Ok(set) => match set.file.iter().find(|f| f.name() == file) {
-                None => Some("protoc's set lacks it".to_owned()),
-                Some(back) => difference(back, mine),
-            },
+            Ok(bytes) => {
+                let back = file_bytes(&bytes, &file)
+                    .and_then(|own| Some((FileDescriptorProto::decode(&own[..]).ok()?, own)));
+                let pool = DescriptorPool::decode(&bytes[..]).ok();
+                match (back, pool) {
+                    (Some((back, own)), Some(pool)) => difference(&back, mine)
+                        .or_else(|| custom_options_difference(&pool, &own, my_bytes)),
+                    _ => Some("protoc's set lacks it".to_owned()),
+                }
+            }
         };
         if let Some(why) = outcome {
             fail(&mut report, &file, Stage::RoundTrip, why);

@@ -12,6 +12,7 @@ pub mod go;
 pub mod imported;
 pub mod intercepting;
 pub mod interop;
+pub mod library;
 pub mod probe;
 pub mod protos;
 pub mod python;

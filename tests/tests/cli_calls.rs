@@ -667,3 +667,84 @@ async fn export_then_import_and_breaking() {
     let code = std::fs::read_to_string(rust.join("routeguide.rs")).unwrap();
     assert!(code.contains("pub trait RouteGuide"), "{code}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn custom_options_survive_export_and_import() {
+    let server = TestServer::start(
+        Server::builder()
+            .add_service(grpc_tests::imported::annotated::ShelvesServer::new(
+                grpc_tests::library::Library,
+            ))
+            .with_reflection(),
+    )
+    .await;
+    let target = format!("http://127.0.0.1:{}", server.port);
+    let dir = temp_dir("export-options");
+    let set = dir.join("server.binpb");
+    let out = dir.join("protos");
+    assert_ok(
+        &cli(
+            &[
+                "export",
+                "-t",
+                &target,
+                "-o",
+                out.to_str().unwrap(),
+                "--descriptor-set-out",
+                set.to_str().unwrap(),
+            ],
+            "",
+        )
+        .await,
+    );
+    // The options, read from the extension fields reflection sent, printed back.
+    let text = std::fs::read_to_string(out.join("annotated.proto")).unwrap();
+    assert!(
+        text.contains(r#"option (google.api.http) = { get:"/v1/{name=shelves/*}" };"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("(google.api.field_behavior) = REQUIRED"),
+        "{text}"
+    );
+    let annotations = std::fs::read_to_string(out.join("google/api/annotations.proto")).unwrap();
+    assert!(
+        annotations.contains("extend .google.protobuf.MethodOptions {"),
+        "{annotations}"
+    );
+    // The descriptor set has them as extension fields, as protoc writes them.
+    let bytes = std::fs::read(&set).unwrap();
+    let pool = prost_reflect::DescriptorPool::decode(bytes.as_slice()).expect("a pool");
+    let http = pool.get_extension_by_name("google.api.http").unwrap();
+    let method = pool
+        .get_service_by_name("annotated.Shelves")
+        .unwrap()
+        .methods()
+        .find(|m| m.name() == "GetShelf")
+        .unwrap();
+    assert!(method.options().has_extension(&http));
+
+    // And back to code-first Rust, options as attributes.
+    let rust = dir.join("rust");
+    assert_ok(
+        &cli(
+            &[
+                "import",
+                "-I",
+                out.to_str().unwrap(),
+                "-o",
+                rust.to_str().unwrap(),
+                "annotated.proto",
+            ],
+            "",
+        )
+        .await,
+    );
+    let code = std::fs::read_to_string(rust.join("annotated.rs")).unwrap();
+    assert!(
+        code.contains(
+            r##"#[grpc(option = r#"(google.api.http) = { get:"/v1/{name=shelves/*}" }"#)]"##
+        ),
+        "{code}"
+    );
+}

@@ -278,13 +278,63 @@ fn proto2_defaults_apply_on_read() {
     assert!(unset.enabled());
     assert_eq!(unset.big(), u64::MAX);
     assert_eq!(unset.half(), 0.5);
+    // An enum default names a value: `[default = LEVEL_HIGH]`.
+    use imported::prototwo::Level;
+    assert_eq!(unset.loudness, None);
+    assert_eq!(unset.loudness(), grpc_core::OpenEnum::Known(Level::High));
     let set = imported::prototwo::Settings {
+        loudness: Some(grpc_core::OpenEnum::Known(Level::Low)),
         retries: Some(0),
         greeting: Some(String::new()),
         enabled: Some(false),
         ..Default::default()
     };
     assert_eq!(set.retries(), 0);
+    assert_eq!(set.loudness(), grpc_core::OpenEnum::Known(Level::Low));
     assert_eq!(set.greeting(), "");
     assert!(!set.enabled());
+}
+
+#[test]
+fn custom_options_and_extensions() {
+    // tests/protos/annotated.proto and the googleapis files it imports: the macros'
+    // descriptors equal the importer's parse, uninterpreted options, `extend` declarations and
+    // the files' own import order included (only source info and JSON names cleared).
+    let Some(googleapis) = grpc_tests::corpus::googleapis_root() else {
+        eprintln!("SKIPPED: googleapis-common-protos is not in .venv");
+        return;
+    };
+    let root = grpc_tests::python::workspace_root().join("tests/protos");
+    let parsed = grpc_proto_import::parse(&[&root, &googleapis], &["annotated.proto"])
+        .expect("annotated.proto parses");
+    let ours = imported::annotated::file_descriptor_set();
+    for file in [
+        "annotated.proto",
+        "google/api/annotations.proto",
+        "google/api/http.proto",
+        "google/api/field_behavior.proto",
+        "google/api/resource.proto",
+    ] {
+        if let Some(diff) = grpc_tests::corpus::difference(&find(&ours, file), &find(&parsed, file))
+        {
+            panic!("{file}: {diff}");
+        }
+    }
+    let annotated = find(&ours, "annotated.proto");
+    assert_eq!(
+        annotated.dependency,
+        [
+            "google/api/annotations.proto",
+            "google/api/field_behavior.proto",
+            "google/api/resource.proto"
+        ]
+    );
+    let text = grpc_core::descriptor::render_proto(&annotated);
+    assert!(
+        text.contains(r#"option (google.api.http) = { get:"/v1/{name=shelves/*}" };"#),
+        "{text}"
+    );
+    let extensions = find(&ours, "google/api/annotations.proto");
+    assert_eq!(extensions.extension[0].name(), "http");
+    assert_eq!(extensions.extension[0].number(), 72295728);
 }

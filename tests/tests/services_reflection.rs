@@ -603,3 +603,188 @@ async fn every_reflected_file_of_the_examples_resolves() {
         assert!(pool.get_service_by_name(service).is_some(), "{service}");
     }
 }
+
+async fn annotated_server() -> TestServer {
+    TestServer::start(
+        Server::builder()
+            // An imported Google-style API (`tests/protos/annotated.proto`).
+            .add_service(grpc_tests::imported::annotated::ShelvesServer::new(
+                grpc_tests::library::Library,
+            ))
+            .with_reflection(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn custom_options_reach_reflection_as_extension_fields() {
+    let server = annotated_server().await;
+    let mut stream = Stream::open(&server).await;
+    let MessageResponse::FileDescriptorResponse(files) =
+        stream.ask(symbol("annotated.Shelves")).await
+    else {
+        panic!("expected files");
+    };
+    // The encoded files as reflection sent them, decoded with their extension fields.
+    let names: Vec<String> = files
+        .file_descriptor_proto
+        .iter()
+        .map(|bytes| {
+            FileDescriptorProto::decode(bytes.as_slice())
+                .unwrap()
+                .name()
+                .to_owned()
+        })
+        .collect();
+    for name in [
+        "annotated.proto",
+        "google/api/annotations.proto",
+        "google/api/http.proto",
+        "google/api/field_behavior.proto",
+        "google/api/resource.proto",
+        "google/protobuf/descriptor.proto",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    let mut set = Vec::new();
+    for bytes in &files.file_descriptor_proto {
+        prost::encoding::bytes::encode(1, bytes, &mut set);
+    }
+    let pool = prost_reflect::DescriptorPool::decode(set.as_slice())
+        .expect("the reflected files form a consistent descriptor pool");
+    // Imports in the file's order, as protoc lists them.
+    let file = pool.get_file_by_name("annotated.proto").unwrap();
+    let imports: Vec<String> = file.dependencies().map(|f| f.name().to_owned()).collect();
+    assert_eq!(
+        imports,
+        [
+            "google/api/annotations.proto",
+            "google/api/field_behavior.proto",
+            "google/api/resource.proto"
+        ]
+    );
+    let http = pool.get_extension_by_name("google.api.http").unwrap();
+    let service = pool.get_service_by_name("annotated.Shelves").unwrap();
+    let rule = |method: &str| {
+        let options = service
+            .methods()
+            .find(|m| m.name() == method)
+            .unwrap()
+            .options();
+        assert!(options.has_extension(&http), "{method}: {options:?}");
+        options.get_extension(&http).as_message().unwrap().clone()
+    };
+    let get = rule("GetShelf");
+    assert_eq!(
+        get.get_field_by_name("get").unwrap().as_str(),
+        Some("/v1/{name=shelves/*}")
+    );
+    let create = rule("CreateShelf");
+    assert_eq!(
+        create.get_field_by_name("post").unwrap().as_str(),
+        Some("/v1/shelves")
+    );
+    assert_eq!(
+        create.get_field_by_name("body").unwrap().as_str(),
+        Some("shelf")
+    );
+    // A repeated enum option on a field, and a message option on a message.
+    let behavior = pool
+        .get_extension_by_name("google.api.field_behavior")
+        .unwrap();
+    let name = pool
+        .get_message_by_name("annotated.GetShelfRequest")
+        .unwrap()
+        .get_field_by_name("name")
+        .unwrap()
+        .options();
+    let required = behavior
+        .kind()
+        .as_enum()
+        .unwrap()
+        .get_value_by_name("REQUIRED")
+        .unwrap()
+        .number();
+    assert_eq!(
+        name.get_extension(&behavior).as_list().unwrap(),
+        [prost_reflect::Value::EnumNumber(required)]
+    );
+    let resource = pool.get_extension_by_name("google.api.resource").unwrap();
+    let shelf = pool
+        .get_message_by_name("annotated.Shelf")
+        .unwrap()
+        .options();
+    let descriptor = shelf.get_extension(&resource);
+    let descriptor = descriptor.as_message().unwrap();
+    assert_eq!(
+        descriptor.get_field_by_name("type").unwrap().as_str(),
+        Some("annotated.example.com/Shelf")
+    );
+    // The declarations answer extension requests.
+    let answer = stream
+        .ask(MessageRequest::AllExtensionNumbersOfType(
+            "google.protobuf.MethodOptions".into(),
+        ))
+        .await;
+    let MessageResponse::AllExtensionNumbersResponse(numbers) = answer else {
+        panic!("{answer:?}");
+    };
+    assert!(numbers.extension_number.contains(&72295728), "{numbers:?}");
+    let answer = stream
+        .ask(MessageRequest::FileContainingExtension(ExtensionRequest {
+            containing_type: "google.protobuf.MethodOptions".into(),
+            extension_number: 72295728,
+        }))
+        .await;
+    let MessageResponse::FileDescriptorResponse(declaring) = answer else {
+        panic!("{answer:?}");
+    };
+    let declaring: Vec<String> = declaring
+        .file_descriptor_proto
+        .iter()
+        .map(|bytes| {
+            FileDescriptorProto::decode(bytes.as_slice())
+                .unwrap()
+                .name()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        declaring
+            .iter()
+            .any(|n| n == "google/api/annotations.proto"),
+        "{declaring:?}"
+    );
+    // No option is left in its uninterpreted form.
+    for bytes in &files.file_descriptor_proto {
+        let file = FileDescriptorProto::decode(bytes.as_slice()).unwrap();
+        let text = format!("{file:?}");
+        assert!(
+            !text.contains("uninterpreted_option: [UninterpretedOption"),
+            "{} keeps uninterpreted options",
+            file.name()
+        );
+    }
+}
+
+#[tokio::test]
+async fn grpcurl_describes_custom_options() {
+    let server = annotated_server().await;
+    let addr = format!("127.0.0.1:{}", server.port);
+    let method = run_grpcurl(&[], &addr, &["describe", "annotated.Shelves.GetShelf"]).await;
+    // grpcurl prints the option as linked (`(.google.api.http)`), read from the extension.
+    assert!(method.contains("google.api.http)"), "{method}");
+    assert!(method.contains("/v1/{name=shelves/*}"), "{method}");
+    let message = run_grpcurl(&[], &addr, &["describe", "annotated.GetShelfRequest"]).await;
+    assert!(
+        message.contains("google.api.field_behavior) = REQUIRED"),
+        "{message}"
+    );
+    let called = run_grpcurl(
+        &["-d", r#"{"name": "shelves/1"}"#],
+        &addr,
+        &["annotated.Shelves/GetShelf"],
+    )
+    .await;
+    assert!(called.contains("poetry"), "{called}");
+}

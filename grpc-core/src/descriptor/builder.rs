@@ -223,6 +223,31 @@ impl MessageBuilder {
         }
     }
 
+    /// Adds a custom option to the message (`#[grpc(option = "(my.ext) = 1")]`).
+    pub fn option(&mut self, text: &str) {
+        if let Some(option) = parsed_option(text) {
+            let options = self.proto.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
+    }
+
+    /// Adds a custom option to the field numbered `number`.
+    pub fn field_option(&mut self, number: u32, text: &str) {
+        if let (Some(option), Some(field)) = (parsed_option(text), self.field_mut(number)) {
+            let options = field.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
+    }
+
+    /// Adds a custom option to the oneof named `name`.
+    pub fn oneof_option(&mut self, name: &str, text: &str) {
+        let oneof = self.proto.oneof_decl.iter_mut().find(|o| o.name() == name);
+        if let (Some(option), Some(oneof)) = (parsed_option(text), oneof) {
+            let options = oneof.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
+    }
+
     /// Adds a `map<K, V>` field, with its nested `XxxEntry` message.
     pub fn map(&mut self, name: &str, number: u32, key: FieldType, value: FieldType) {
         let entry_name = grpc_model::names::map_entry_name(name);
@@ -342,6 +367,23 @@ impl EnumBuilder {
             number: Some(number),
             options: None,
         });
+    }
+
+    /// Adds a custom option to the enum (`#[grpc(option = "(my.ext) = 1")]`).
+    pub fn option(&mut self, text: &str) {
+        if let Some(option) = parsed_option(text) {
+            let options = self.proto.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
+    }
+
+    /// Adds a custom option to the value named `name`.
+    pub fn value_option(&mut self, name: &str, text: &str) {
+        let value = self.proto.value.iter_mut().find(|v| v.name() == name);
+        if let (Some(option), Some(value)) = (parsed_option(text), value) {
+            let options = value.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
     }
 
     /// Reserves the value numbers `start..=end` (`reserved 9 to 11;`).
@@ -464,6 +506,23 @@ impl ServiceBuilder {
         }
     }
 
+    /// Adds a custom option to the service (`#[grpc(option = "(my.ext) = 1")]`).
+    pub fn option(&mut self, text: &str) {
+        if let Some(option) = parsed_option(text) {
+            let options = self.proto.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
+    }
+
+    /// Adds a custom option to method `name` (`#[grpc(option = "(google.api.http) = {...}")]`).
+    pub fn method_option(&mut self, name: &str, text: &str) {
+        let method = self.proto.method.iter_mut().find(|m| m.name() == name);
+        if let (Some(option), Some(method)) = (parsed_option(text), method) {
+            let options = method.options.get_or_insert_with(Default::default);
+            options.uninterpreted_option.push(option);
+        }
+    }
+
     /// Documents the service (the text of its doc comment, one `\n`-ended line per line).
     pub fn doc(&mut self, text: &str) {
         self.docs.push((None, text.to_owned()));
@@ -480,6 +539,19 @@ impl ServiceBuilder {
 
     pub(crate) fn finish(self) -> (ServiceDescriptorProto, BTreeSet<String>) {
         (self.proto, self.imports)
+    }
+}
+
+/// `#[grpc(option = "...")]` text as an uninterpreted option. The macros check the text at
+/// compile time, so this fails only for hand-written builder calls: those are reported and
+/// the option left out.
+pub(crate) fn parsed_option(text: &str) -> Option<prost_types::UninterpretedOption> {
+    match super::custom_options::parse(text) {
+        Ok(option) => Some(option),
+        Err(error) => {
+            tracing::warn!(option = text, %error, "custom option left out");
+            None
+        }
     }
 }
 

@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use prost::Message as _;
 use prost_types::{DescriptorProto, FileDescriptorProto, FileDescriptorSet};
 
 /// The files of a [`FileDescriptorSet`], by name and by every symbol they define, each
@@ -48,13 +47,15 @@ impl DescriptorIndex {
     /// definition.
     pub fn new(set: FileDescriptorSet) -> DescriptorIndex {
         let mut index = DescriptorIndex::default();
-        for file in set.file {
-            index.add_file(file);
+        // Encoded with custom options as real extension fields, as protoc writes them.
+        let encoded = super::encode_files(&set);
+        for (file, encoded) in set.file.into_iter().zip(encoded) {
+            index.add_file(file, encoded);
         }
         index
     }
 
-    fn add_file(&mut self, file: FileDescriptorProto) {
+    fn add_file(&mut self, file: FileDescriptorProto, encoded: Vec<u8>) {
         let name = file.name().to_owned();
         if self.files.contains_key(&name) {
             tracing::warn!(file = %name, "file described twice; keeping the first");
@@ -87,7 +88,6 @@ impl DescriptorIndex {
         for symbol in symbols {
             self.symbols.entry(symbol).or_insert_with(|| name.clone());
         }
-        let encoded = file.encode_to_vec();
         self.files.insert(
             name,
             IndexedFile {
@@ -225,6 +225,7 @@ fn add_enum(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost::Message as _;
     use prost_types::{
         EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto, MethodDescriptorProto,
         OneofDescriptorProto, ServiceDescriptorProto,

@@ -24,6 +24,7 @@
 //! ```
 
 mod builder;
+mod custom_options;
 mod docs;
 mod export;
 mod index;
@@ -33,9 +34,11 @@ mod wkt;
 use std::collections::{BTreeSet, HashMap};
 
 pub use prost_types::{
-    DescriptorProto, EnumDescriptorProto, FileDescriptorProto, FileDescriptorSet, FileOptions,
-    ServiceDescriptorProto,
+    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+    FileDescriptorSet, FileOptions, ServiceDescriptorProto, UninterpretedOption,
 };
+
+pub use custom_options::{encode_file_descriptor_set, encode_files};
 
 pub use export::ProtoExport;
 pub use index::DescriptorIndex;
@@ -110,6 +113,90 @@ pub struct Registry {
     docs: HashMap<String, String>,
     /// Where each definition is declared in Rust source, by full name (see [`Registry::declare`]).
     declared: HashMap<String, Declared>,
+    /// Files given a [`FileSpec`] already (the first one wins).
+    specified: BTreeSet<String>,
+    /// Imports in the file's own order, from its [`FileSpec`].
+    declared_imports: HashMap<String, Vec<String>>,
+}
+
+/// What a file declares besides its types: its options, its imports in the file's order, and
+/// its `extend` declarations (the extensions that custom options are).
+///
+/// Every type and service of a file names the function that makes it with
+/// `#[grpc(file_options = "path::to::fn")]` (a `fn() -> FileSpec`, or a `fn() -> FileOptions`
+/// when options are all there is). The importer writes one for each file that has options,
+/// imports or extensions.
+///
+/// ```
+/// use grpc_core::descriptor::{Describe, FieldDescriptorProto, FileOptions, FileSpec};
+///
+/// /// `extend google.protobuf.MessageOptions { string label = 50001; }`, and `go_package`.
+/// pub fn shop_file() -> FileSpec {
+///     FileSpec {
+///         options: Some(FileOptions {
+///             go_package: Some("example.com/shop".to_owned()),
+///             ..Default::default()
+///         }),
+///         dependencies: vec!["google/protobuf/descriptor.proto".to_owned()],
+///         extensions: vec![FieldDescriptorProto {
+///             name: Some("label".to_owned()),
+///             number: Some(50001),
+///             label: Some(1),  // optional
+///             r#type: Some(9), // string
+///             extendee: Some(".google.protobuf.MessageOptions".to_owned()),
+///             json_name: Some("label".to_owned()),
+///             ..Default::default()
+///         }],
+///         register: Some(|registry| registry.add_well_known_file("google/protobuf/descriptor.proto")),
+///         ..Default::default()
+///     }
+/// }
+///
+/// #[derive(grpc_core::Message, Clone, PartialEq, Debug)]
+/// #[grpc(package = "shop", file_options = "shop_file", option = r#"(shop.label) = "cart""#)]
+/// pub struct Cart { pub id: u64 }
+///
+/// let file = Cart::file_descriptor();
+/// assert_eq!(file.extension[0].name(), "label");
+/// assert_eq!(file.dependency, ["google/protobuf/descriptor.proto"]);
+/// let options = &file.message_type[0].options.as_ref().unwrap().uninterpreted_option;
+/// assert_eq!(options.len(), 1);
+/// // Encoded for reflection, the option is a real extension field of `MessageOptions`
+/// // (which prost-types' structs do not keep), no longer an uninterpreted one.
+/// use prost::Message as _;
+/// let encoded = grpc_core::descriptor::encode_files(&Cart::file_descriptor_set());
+/// let decoded = grpc_core::descriptor::FileDescriptorProto::decode(&encoded.last().unwrap()[..]).unwrap();
+/// assert!(decoded.message_type[0].options.as_ref().unwrap().uninterpreted_option.is_empty());
+/// assert!(String::from_utf8_lossy(encoded.last().unwrap()).contains("cart"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct FileSpec {
+    /// The file's options (`go_package`, `java_package`, ..., custom file options as
+    /// uninterpreted options).
+    pub options: Option<FileOptions>,
+    /// Custom file options, as after `option` in a `.proto` file
+    /// (`r#"(my.file_label) = "shop""#`), like `#[grpc(option = "...")]` on types.
+    pub custom_options: Vec<&'static str>,
+    /// The file's imports, in the order the file lists them (protoc keeps that order). Imports
+    /// the registry finds through field and method types but not listed here follow them.
+    pub dependencies: Vec<String>,
+    /// The file's top-level `extend` declarations (`extendee` set on each).
+    pub extensions: Vec<FieldDescriptorProto>,
+    /// Registers what the declarations need that no type of the file reaches: the files it
+    /// imports (the ones without types of their own too) and the extensions' message types.
+    pub register: Option<fn(&mut Registry)>,
+    /// Whether the file is proto2 (its types say so too; this matters for a file that has
+    /// only extensions).
+    pub proto2: bool,
+}
+
+impl From<FileOptions> for FileSpec {
+    fn from(options: FileOptions) -> FileSpec {
+        FileSpec {
+            options: Some(options),
+            ..Default::default()
+        }
+    }
 }
 
 /// Where a definition is declared in Rust source: `file!()`, `line!()` and `column!()` as seen
@@ -185,11 +272,36 @@ impl Registry {
         }
     }
 
-    /// Gives `file` its options (`#[grpc(file_options = "...")]`), unless something registered
-    /// earlier already did: every type of a file is meant to name the same options.
+    /// Gives `file` its options, imports and extensions (`#[grpc(file_options = "...")]`, a
+    /// [`FileSpec`] or plain [`FileOptions`]), unless something registered earlier already did:
+    /// every type of a file is meant to name the same ones.
     #[doc(hidden)]
-    pub fn set_file_options(&mut self, file: &str, package: &str, options: FileOptions) {
-        self.file_mut(file, package).options.get_or_insert(options);
+    pub fn set_file_options(&mut self, file: &str, package: &str, spec: impl Into<FileSpec>) {
+        if !self.specified.insert(file.to_owned()) {
+            return;
+        }
+        let spec = spec.into();
+        let proto = self.file_mut(file, package);
+        if let Some(options) = spec.options {
+            proto.options.get_or_insert(options);
+        }
+        for text in spec.custom_options {
+            if let Some(option) = builder::parsed_option(text) {
+                let options = proto.options.get_or_insert_with(Default::default);
+                options.uninterpreted_option.push(option);
+            }
+        }
+        proto.extension.extend(spec.extensions);
+        if spec.proto2 {
+            self.mark_proto2(file, package);
+        }
+        if !spec.dependencies.is_empty() {
+            self.declared_imports
+                .insert(file.to_owned(), spec.dependencies);
+        }
+        if let Some(register) = spec.register {
+            register(self);
+        }
     }
 
     /// Adds a message definition to `file`.
@@ -271,8 +383,16 @@ impl Registry {
     /// the files it imports.
     pub fn into_file_descriptor_set(mut self) -> FileDescriptorSet {
         for file in &mut self.files {
-            if let Some(imports) = self.imports.remove(file.name()) {
-                file.dependency = imports.into_iter().collect();
+            let declared = self.declared_imports.remove(file.name());
+            let found = self.imports.remove(file.name());
+            if declared.is_some() || found.is_some() {
+                let mut dependency = declared.unwrap_or_default();
+                for import in found.into_iter().flatten() {
+                    if !dependency.contains(&import) {
+                        dependency.push(import);
+                    }
+                }
+                file.dependency = dependency;
             }
             if let Some(mut added) = self.added.remove(file.name()) {
                 in_declaration_order(file, &mut added, &self.declared);
@@ -377,4 +497,61 @@ fn topological_order(files: Vec<FileDescriptorProto>) -> Vec<FileDescriptorProto
         }
     }
     ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dependencies: &[&str], go_package: &str) -> FileSpec {
+        FileSpec {
+            options: Some(FileOptions {
+                go_package: Some(go_package.to_owned()),
+                ..Default::default()
+            }),
+            custom_options: vec!["(x.note) = 1"],
+            dependencies: dependencies.iter().map(|d| (*d).to_owned()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_file_spec_gives_imports_in_its_order_and_the_first_one_wins() {
+        let mut registry = Registry::new();
+        registry.set_file_options("a.proto", "a", spec(&["z.proto", "b.proto"], "first"));
+        registry.set_file_options("a.proto", "a", spec(&["other.proto"], "second"));
+        // An import found through a type but not listed follows the listed ones.
+        registry.note_imports(
+            "a.proto",
+            ["c.proto".to_owned(), "b.proto".to_owned()].into(),
+        );
+        let set = registry.into_file_descriptor_set();
+        let file = &set.file[0];
+        assert_eq!(file.dependency, ["z.proto", "b.proto", "c.proto"]);
+        let options = file.options.as_ref().unwrap();
+        assert_eq!(options.go_package(), "first");
+        assert_eq!(options.uninterpreted_option.len(), 1);
+    }
+
+    #[test]
+    fn a_file_of_extensions_only_is_a_proto2_file_when_it_says_so() {
+        let mut registry = Registry::new();
+        registry.set_file_options(
+            "ext.proto",
+            "ext",
+            FileSpec {
+                extensions: vec![FieldDescriptorProto {
+                    name: Some("tag".to_owned()),
+                    number: Some(100),
+                    extendee: Some(".ext.Base".to_owned()),
+                    ..Default::default()
+                }],
+                proto2: true,
+                ..Default::default()
+            },
+        );
+        let set = registry.into_file_descriptor_set();
+        assert_eq!(set.file[0].extension[0].name(), "tag");
+        assert_eq!(set.file[0].syntax, None);
+    }
 }

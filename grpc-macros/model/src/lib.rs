@@ -5,8 +5,9 @@
 //! macros use whether a name needs spelling out.
 //!
 //! Not a public API: the crate follows grpc-core's version exactly and may change with it
-//! (like serde's `serde_derive_internals`). It has no dependencies, so a `build.rs` that runs
-//! the importer does not compile the runtime.
+//! (like serde's `serde_derive_internals`). It has no dependencies (prost-types only with the
+//! `descriptor` feature, for the option conversions grpc-core and the importer share), so a
+//! `build.rs` that runs the importer does not compile the runtime.
 //!
 //! ```
 //! use grpc_model::{names, scalar::Scalar};
@@ -19,5 +20,6 @@ pub mod idents;
 pub mod layout;
 pub mod literals;
 pub mod names;
+pub mod options;
 pub mod scalar;
 pub mod well_known;

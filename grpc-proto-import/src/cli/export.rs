@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use prost::Message as _;
 use prost_types::FileDescriptorSet;
 
 use super::describe::SourceArgs;
@@ -31,7 +30,11 @@ pub(super) async fn export(args: ExportArgs) -> Outcome {
         reflection.file_descriptor_set()
     };
     if let Some(path) = &args.descriptor_set_out {
-        write_file(path, &set.encode_to_vec())?;
+        // Custom options as extension fields, as protoc writes them.
+        write_file(
+            path,
+            &grpc_core::descriptor::encode_file_descriptor_set(&set),
+        )?;
     }
     let files = set
         .file
@@ -88,8 +91,9 @@ pub(super) struct ImportArgs {
     /// kept and re-encoded.
     #[arg(long)]
     drop_unknown: bool,
-    /// Leave out custom option values, extend declarations and extension ranges, with a
-    /// warning each; by default they are an error.
+    /// Leave out custom options, extend declarations and extension ranges, with a warning
+    /// each; by default custom options and top-level extends are carried, and extends inside
+    /// messages and extension ranges are an error.
     #[arg(long)]
     skip_custom_options: bool,
 }

@@ -7,11 +7,6 @@ use crate::error::Error;
 
 use super::*;
 
-/// Whether an element sets any option.
-pub(super) fn has_options<T: Default + PartialEq>(options: &Option<T>) -> bool {
-    options.as_ref().is_some_and(|o| *o != T::default())
-}
-
 /// `, json_name = "..."` when the field's JSON name is not the default lowerCamelCase one.
 pub(super) fn json_name_key(field: &FieldDescriptorProto) -> Option<proc_macro2::TokenStream> {
     field
@@ -19,6 +14,16 @@ pub(super) fn json_name_key(field: &FieldDescriptorProto) -> Option<proc_macro2:
         .as_deref()
         .filter(|json| *json != grpc_model::names::json_name(field.name()))
         .map(|json| quote::quote!(, json_name = #json))
+}
+
+/// `#[grpc(option = "...")]` for each custom option of the field.
+pub(super) fn field_options(field: &FieldDescriptorProto) -> proc_macro2::TokenStream {
+    super::custom::attrs(
+        field
+            .options
+            .as_ref()
+            .map_or(&[][..], |o| &o.uninterpreted_option[..]),
+    )
 }
 
 pub(super) fn deprecated(field: &FieldDescriptorProto) -> bool {
@@ -40,27 +45,24 @@ impl<'a> Generator<'a> {
                 line,
             ));
         }
-        if let Some(options) = &field.options {
-            let mut rest = options.clone();
-            rest.deprecated = None;
-            rest.packed = None;
-            if rest != Default::default() {
-                return Err(ctx.error(
-                    format!(
-                        "options on field `{message}.{name}` are not supported (only `deprecated`)"
-                    ),
-                    line,
-                ));
-            }
+        let (_, other) = super::custom::split(
+            &field.options,
+            |o| &mut o.uninterpreted_option,
+            |o| {
+                o.deprecated = None;
+                o.packed = None;
+            },
+        );
+        if other {
+            return Err(ctx.error(
+                format!(
+                    "options on field `{message}.{name}` are not supported (only `deprecated`, `packed` and custom options)"
+                ),
+                line,
+            ));
         }
         if field.default_value.is_some() && ctx.proto3 {
             return Err(ctx.error(format!("default value on `{message}.{name}`"), line));
-        }
-        if field.default_value.is_some() && field.r#type() == Type::Enum {
-            return Err(ctx.error(
-                format!("default value on enum field `{message}.{name}` is not supported yet"),
-                line,
-            ));
         }
         if field.default_value.is_some() && field.oneof_index.is_some() {
             return Err(ctx.error(

@@ -63,22 +63,31 @@ fn sanitize(line: &str) -> String {
         if i > 0 {
             out.push(' ');
         }
-        if word.starts_with("http://") || word.starts_with("https://") {
-            let end = word.trim_end_matches(['.', ',', ')', ';']);
+        // A URL anywhere in the word (`APIs](https://...)` too) is wrapped, the rest escaped.
+        let url = word.find("https://").or_else(|| word.find("http://"));
+        let (text, url) = match url {
+            Some(at) => word.split_at(at),
+            None => (word, ""),
+        };
+        escape(text, &mut out);
+        if !url.is_empty() {
+            let end = url.trim_end_matches(['.', ',', ')', ';']);
             out.push('<');
             out.push_str(end);
             out.push('>');
-            out.push_str(&word[end.len()..]);
-            continue;
-        }
-        for c in word.chars() {
-            if matches!(c, '[' | ']' | '<' | '>' | '\\') {
-                out.push('\\');
-            }
-            out.push(c);
+            escape(&url[end.len()..], &mut out);
         }
     }
     out
+}
+
+fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '<' | '>' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +101,9 @@ mod tests {
             "map\\<string, int32\\> \\[x\\]"
         );
         assert_eq!(sanitize("see https://grpc.io."), "see <https://grpc.io>.");
+        assert_eq!(
+            sanitize("[APIs](https://example.com/a),"),
+            "\\[APIs\\](<https://example.com/a>),"
+        );
     }
 }

@@ -44,6 +44,7 @@ impl<'a> Generator<'a> {
             types: HashMap::new(),
             holds: HashMap::new(),
             map_entries: HashMap::new(),
+            files: set.file.iter().map(|f| (f.name().to_owned(), f)).collect(),
         };
         for file in &set.file {
             let module: Vec<String> = file

@@ -5,6 +5,7 @@
 
 mod checks;
 mod comments;
+mod custom;
 mod emit;
 mod format;
 mod index;
@@ -205,6 +206,8 @@ struct Generator<'a> {
     holds: HashMap<String, Vec<String>>,
     /// Map entry messages, by full name.
     map_entries: HashMap<String, &'a DescriptorProto>,
+    /// Every file of the set, by name.
+    files: HashMap<String, &'a FileDescriptorProto>,
 }
 
 struct FileCtx<'a> {

@@ -18,6 +18,16 @@ pub mod prototwo {
     include!("prototwo.rs");
 }
 
+pub mod annotated {
+    include!("annotated.rs");
+}
+
+pub mod google {
+    pub mod api {
+        include!("google.api.rs");
+    }
+}
+
 pub mod grpc {
     pub mod testing {
         include!("grpc.testing.rs");

@@ -46,6 +46,8 @@ pub struct Settings {
     pub big: ::core::option::Option<u64>,
     #[grpc(tag = 20, default = "0.5")]
     pub half: ::core::option::Option<f32>,
+    #[grpc(tag = 22, default = "LEVEL_HIGH")]
+    pub loudness: ::core::option::Option<::grpc_core::OpenEnum<Level>>,
     /// Required: a decoded Settings without it is an error.
     #[grpc(tag = 21, required)]
     pub inner: ::core::option::Option<Inner>,

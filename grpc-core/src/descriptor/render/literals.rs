@@ -110,21 +110,7 @@ pub(super) fn quote_str(s: &str) -> String {
 /// A double-quoted string literal for arbitrary bytes: printable ASCII kept,
 /// everything else octal-escaped.
 pub(super) fn quote_bytes(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + 2);
-    out.push('"');
-    for &b in bytes {
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\{b:03o}")),
-        }
-    }
-    out.push('"');
-    out
+    grpc_model::options::quote_bytes(bytes)
 }
 
 /// Decodes C-style escapes (as protoc stores bytes defaults). Malformed

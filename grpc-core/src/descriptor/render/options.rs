@@ -5,7 +5,6 @@ use super::json_name;
 use prost_types::{
     field_options::{CType, JsType},
     file_options::OptimizeMode,
-    uninterpreted_option::NamePart,
     FieldDescriptorProto, FieldOptions, FileOptions, MessageOptions, UninterpretedOption,
 };
 
@@ -115,36 +114,7 @@ pub(super) fn message_options(o: &MessageOptions) -> Vec<String> {
 /// An uninterpreted option as `name = value` (custom options appear this way
 /// only in unlinked descriptors).
 pub(super) fn uninterpreted(option: &UninterpretedOption) -> String {
-    let name: Vec<String> = option.name.iter().map(name_part).collect();
-    let value = if let Some(ident) = &option.identifier_value {
-        ident.clone()
-    } else if let Some(v) = option.positive_int_value {
-        v.to_string()
-    } else if let Some(v) = option.negative_int_value {
-        v.to_string()
-    } else if let Some(v) = option.double_value {
-        if v.is_nan() {
-            "nan".to_owned()
-        } else if v.is_infinite() {
-            if v > 0.0 { "inf" } else { "-inf" }.to_owned()
-        } else {
-            format!("{v:?}")
-        }
-    } else if let Some(bytes) = &option.string_value {
-        quote_bytes(bytes)
-    } else if let Some(aggregate) = &option.aggregate_value {
-        format!("{{ {aggregate} }}")
-    } else {
-        "\"\"".to_owned()
-    };
-    format!("{} = {value}", name.join("."))
-}
-
-/// One component of an option name; extension names go in parentheses.
-pub(super) fn name_part(part: &NamePart) -> String {
-    if part.is_extension {
-        format!("({})", part.name_part)
-    } else {
-        part.name_part.clone()
-    }
+    grpc_model::options::render(&crate::descriptor::custom_options::from_uninterpreted(
+        option,
+    ))
 }

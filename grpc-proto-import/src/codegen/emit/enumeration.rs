@@ -8,7 +8,6 @@ use quote::quote;
 
 use crate::error::Error;
 
-use crate::codegen::checks::has_options;
 use crate::codegen::*;
 
 impl<'a> Generator<'a> {
@@ -21,12 +20,18 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = enumeration.name();
         let line = ctx.comments.line(path);
-        if has_options(&enumeration.options) {
+        let (enum_options, other) = custom::split(
+            &enumeration.options,
+            |o| &mut o.uninterpreted_option,
+            |_| {},
+        );
+        if other {
             return Err(ctx.error(
-                format!("options on enum `{name}` (such as allow_alias) are not supported"),
+                format!("options on enum `{name}` (such as allow_alias) are not supported (only custom options)"),
                 line,
             ));
         }
+        let enum_options = custom::attrs(&enum_options);
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
         let attrs = Self::type_attrs(ctx, parents, name);
@@ -46,12 +51,18 @@ impl<'a> Generator<'a> {
         for (i, value) in enumeration.value.iter().enumerate() {
             let value_path = [path, &[2, i as i32]].concat();
             let value_line = ctx.comments.line(&value_path);
-            if has_options(&value.options) {
+            let (value_options, other) =
+                custom::split(&value.options, |o| &mut o.uninterpreted_option, |_| {});
+            if other {
                 return Err(ctx.error(
-                    format!("options on enum value `{}` are not supported", value.name()),
+                    format!(
+                        "options on enum value `{}` are not supported (only custom options)",
+                        value.name()
+                    ),
                     value_line,
                 ));
             }
+            let value_options = custom::attrs(&value_options);
             let stripped = value
                 .name()
                 .strip_prefix(&prefix)
@@ -77,6 +88,7 @@ impl<'a> Generator<'a> {
             variants.push(quote! {
                 #value_doc
                 #name_attr
+                #value_options
                 #variant_ident = #number,
             });
         }
@@ -85,6 +97,7 @@ impl<'a> Generator<'a> {
             #[derive(::grpc_core::Enumeration, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
             #attrs
             #reserved
+            #enum_options
             pub enum #ident {
                 #(#variants)*
             }

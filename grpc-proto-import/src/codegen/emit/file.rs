@@ -57,7 +57,14 @@ impl<'a> Generator<'a> {
             .map(|f| package_module(f.package()))
             .unwrap_or_default();
         let mut paths = Vec::new();
+        let mut specs = Vec::new();
         for file in imported_closure(files, all) {
+            // The file's declarations (a file of extensions only has nothing else).
+            if let Some(spec) = Self::file_options_name(file) {
+                let path = index::relative_path(&here, &package_module(file.package()), &spec);
+                let (name, package) = (file.name(), file.package());
+                specs.push(quote!(registry.set_file_options(#name, #package, #path());));
+            }
             let prefix = if file.package().is_empty() {
                 String::new()
             } else {
@@ -93,6 +100,7 @@ impl<'a> Generator<'a> {
             /// they import (complete): for reflection and `.proto` export.
             pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
                 let mut registry = ::grpc_core::descriptor::Registry::new();
+                #(#specs)*
                 #(registry.add::<#paths>();)*
                 registry.into_file_descriptor_set()
             }
@@ -118,21 +126,13 @@ impl<'a> Generator<'a> {
                 ))
             }
         }
-        if let Some(extension) = file.extension.first() {
-            let line = ctx.comments.line(&[7, 0]);
-            return Err(Error::at(
-                format!("extension `{}` is not supported", extension.name()),
-                file.name(),
-                line,
-            ));
-        }
         let module: Vec<String> = file
             .package()
             .split('.')
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let mut items = Self::file_options_fn(file);
+        let mut items = self.file_spec_fn(&ctx, &module)?;
         for (i, message) in file.message_type.iter().enumerate() {
             items.extend(self.message(&ctx, message, &[4, i as i32], &[], &module)?);
         }
@@ -196,12 +196,17 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// The name of the function giving `file`'s options (`google/api/http.proto` gives
-    /// `google_api_http_proto_options`), if the file sets any.
+    /// The name of the function giving `file`'s [`FileSpec`](grpc_core::descriptor::FileSpec)
+    /// (`google/api/http.proto` gives `google_api_http_proto_options`), if the file sets
+    /// options, imports anything or declares extensions.
     fn file_options_name(file: &FileDescriptorProto) -> Option<String> {
-        file.options
+        let options = file
+            .options
             .as_ref()
-            .filter(|o| **o != FileOptions::default())?;
+            .is_some_and(|o| *o != FileOptions::default());
+        if !options && file.dependency.is_empty() && file.extension.is_empty() {
+            return None;
+        }
         let stem: String = file
             .name()
             .chars()
@@ -231,15 +236,177 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// The function that gives the file's options (`option go_package = ...;` and the other
-    /// standard file options), which every item of the file names with `file_options`.
-    // `java_generate_equals_and_hash` is deprecated in descriptor.proto, and files still set it.
-    #[allow(deprecated)]
-    fn file_options_fn(file: &FileDescriptorProto) -> TokenStream {
-        let (Some(name), Some(options)) = (Self::file_options_name(file), &file.options) else {
-            return TokenStream::new();
+    /// The function that gives the file's `FileSpec`: its options (`option go_package = ...;`,
+    /// the other standard file options, custom ones), its imports in the file's order, its
+    /// `extend` declarations, and a function registering what those need. Every item of the
+    /// file names it with `file_options`.
+    fn file_spec_fn(&self, ctx: &FileCtx<'_>, module: &[String]) -> Result<TokenStream, Error> {
+        let file = ctx.file;
+        let Some(name) = Self::file_options_name(file) else {
+            return Ok(TokenStream::new());
         };
         let ident = format_ident!("{name}");
+        let register_ident = format_ident!("{}_register", name.trim_end_matches("_options"));
+        let (custom, standard) =
+            custom::split(&file.options, |o| &mut o.uninterpreted_option, |_| {});
+        let options = {
+            let literal = Self::file_options_literal(file.options.as_ref());
+            quote!(::core::option::Option::Some(#literal))
+        };
+        let custom = custom::texts(&custom);
+        let custom = custom.iter().map(|text| custom::raw_literal(text));
+        let dependencies = &file.dependency;
+        let mut extensions = Vec::new();
+        let mut register = Vec::new();
+        for dependency in &file.dependency {
+            if grpc_model::well_known::is_well_known_file(dependency) {
+                register.push(quote!(registry.add_well_known_file(#dependency);));
+                continue;
+            }
+            let Some(imported) = self.files.get(dependency) else {
+                continue;
+            };
+            let there: Vec<String> = imported
+                .package()
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if let Some(spec) = Self::file_options_name(imported) {
+                let path = index::relative_path(module, &there, &spec);
+                let package = imported.package();
+                register.push(quote!(registry.set_file_options(#dependency, #package, #path());));
+            }
+            let prefix = match imported.package() {
+                "" => String::new(),
+                package => format!(".{package}"),
+            };
+            let first = imported
+                .message_type
+                .first()
+                .map(|m| m.name())
+                .or_else(|| imported.enum_type.first().map(|e| e.name()));
+            if let Some(first) = first {
+                let path = self.path_to(&format!("{prefix}.{first}"), module, file.name(), None)?;
+                register.push(quote!(registry.add::<#path>();));
+            }
+        }
+        for (i, extension) in file.extension.iter().enumerate() {
+            let line = ctx.comments.line(&[7, i as i32]);
+            extensions.push(self.extension_literal(ctx, extension, module, line, &mut register)?);
+        }
+        let register_fn = (!register.is_empty()).then(|| {
+            let doc = format!(
+                " Registers what the declarations of `{}` need beyond its own types.",
+                file.name()
+            );
+            quote! {
+                #[doc = #doc]
+                fn #register_ident(registry: &mut ::grpc_core::descriptor::Registry) {
+                    #(#register)*
+                }
+            }
+        });
+        let register = quote!(::core::option::Option::Some(#register_ident));
+        let mut fields = Vec::new();
+        if standard {
+            fields.push(quote!(options: #options,));
+        }
+        let custom: Vec<_> = custom.collect();
+        if !custom.is_empty() {
+            fields.push(quote!(custom_options: ::std::vec::Vec::from([#(#custom),*]),));
+        }
+        if !dependencies.is_empty() {
+            fields.push(quote!(dependencies: ::std::vec::Vec::from([#(::std::string::String::from(#dependencies)),*]),));
+        }
+        if !extensions.is_empty() {
+            fields.push(quote!(extensions: ::std::vec::Vec::from([#(#extensions),*]),));
+        }
+        if register_fn.is_some() {
+            fields.push(quote!(register: #register,));
+        }
+        if !ctx.proto3 {
+            fields.push(quote!(proto2: true,));
+        }
+        let doc = format!(
+            " The declarations of `{}` besides its types: options, imports (in the file's order) and extensions.",
+            file.name()
+        );
+        Ok(quote! {
+            #[doc = #doc]
+            #[allow(deprecated)]
+            pub fn #ident() -> ::grpc_core::descriptor::FileSpec {
+                ::grpc_core::descriptor::FileSpec {
+                    #(#fields)*
+                    ..::core::default::Default::default()
+                }
+            }
+            #register_fn
+        })
+    }
+
+    /// An `extend` declaration as a `FieldDescriptorProto` literal; the registration its type
+    /// needs goes to `register`.
+    fn extension_literal(
+        &self,
+        ctx: &FileCtx<'_>,
+        extension: &prost_types::FieldDescriptorProto,
+        module: &[String],
+        line: Option<u32>,
+        register: &mut Vec<TokenStream>,
+    ) -> Result<TokenStream, Error> {
+        if extension.options.is_some() {
+            return Err(ctx.error(
+                format!(
+                    "options on extension `{}` are not supported",
+                    extension.name()
+                ),
+                line,
+            ));
+        }
+        let string = |value: &Option<String>| match value {
+            Some(v) => quote!(::core::option::Option::Some(::std::string::String::from(#v))),
+            None => quote!(::core::option::Option::None),
+        };
+        if let Some(type_name) = &extension.type_name {
+            let path = self.path_to(type_name, module, ctx.file.name(), line)?;
+            register.push(quote!(registry.add::<#path>();));
+        }
+        let name = string(&extension.name);
+        let number = proc_macro2::Literal::i32_unsuffixed(extension.number());
+        let label = format_ident!("{}", format!("{:?}", extension.label()));
+        let ty = format_ident!("{}", format!("{:?}", extension.r#type()));
+        let type_name = string(&extension.type_name);
+        let extendee = string(&extension.extendee);
+        let json_name = string(&extension.json_name);
+        let default_value = string(&extension.default_value);
+        let proto3_optional = match extension.proto3_optional {
+            Some(v) => quote!(::core::option::Option::Some(#v)),
+            None => quote!(::core::option::Option::None),
+        };
+        Ok(quote! {
+            ::grpc_core::descriptor::FieldDescriptorProto {
+                name: #name,
+                number: ::core::option::Option::Some(#number),
+                label: ::core::option::Option::Some(::grpc_core::well_known::field_descriptor_proto::Label::#label as i32),
+                r#type: ::core::option::Option::Some(::grpc_core::well_known::field_descriptor_proto::Type::#ty as i32),
+                type_name: #type_name,
+                extendee: #extendee,
+                json_name: #json_name,
+                default_value: #default_value,
+                proto3_optional: #proto3_optional,
+                ..::core::default::Default::default()
+            }
+        })
+    }
+
+    /// The standard file options as a `FileOptions` literal.
+    // `java_generate_equals_and_hash` is deprecated in descriptor.proto, and files still set it.
+    #[allow(deprecated)]
+    fn file_options_literal(options: Option<&FileOptions>) -> TokenStream {
+        let Some(options) = options else {
+            return quote!(::core::default::Default::default());
+        };
         let text = |value: &Option<String>| {
             value
                 .as_ref()
@@ -289,18 +456,10 @@ impl<'a> Generator<'a> {
             let field = format_ident!("{field}");
             quote!(#field: ::core::option::Option::Some(#value),)
         });
-        let doc = format!(
-            " The file options of `{}`, as its `option` lines set them.",
-            file.name()
-        );
         quote! {
-            #[doc = #doc]
-            #[allow(deprecated)]
-            pub fn #ident() -> ::grpc_core::descriptor::FileOptions {
-                ::grpc_core::descriptor::FileOptions {
-                    #(#fields)*
-                    ..::core::default::Default::default()
-                }
+            ::grpc_core::descriptor::FileOptions {
+                #(#fields)*
+                ..::core::default::Default::default()
             }
         }
     }

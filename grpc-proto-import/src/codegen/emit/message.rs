@@ -8,7 +8,7 @@ use quote::quote;
 
 use crate::error::Error;
 
-use crate::codegen::checks::{deprecated, has_options, json_name_key};
+use crate::codegen::checks::{deprecated, field_options, json_name_key};
 use crate::codegen::*;
 
 /// The Rust name of a message's unknown-fields field: `unknown_fields`, with underscores added
@@ -41,12 +41,15 @@ impl<'a> Generator<'a> {
         if message.options.as_ref().and_then(|o| o.map_entry) == Some(true) {
             return Ok(TokenStream::new());
         }
-        if has_options(&message.options) {
+        let (message_options, other) =
+            custom::split(&message.options, |o| &mut o.uninterpreted_option, |_| {});
+        if other {
             return Err(ctx.error(
-                format!("options on message `{name}` are not supported"),
+                format!("options on message `{name}` are not supported (only custom options)"),
                 line,
             ));
         }
+        let message_options = custom::attrs(&message_options);
         if !message.extension_range.is_empty() || !message.extension.is_empty() {
             return Err(ctx.error(
                 format!("extensions in message `{name}` are not supported"),
@@ -112,9 +115,17 @@ impl<'a> Generator<'a> {
                     quote!(#[grpc(name = #wire)])
                 });
                 let oneof_doc = ctx.comments.doc(&[path, &[8, index]].concat());
+                let oneof_options = custom::attrs(
+                    &decl
+                        .options
+                        .as_ref()
+                        .map(|o| o.uninterpreted_option.clone())
+                        .unwrap_or_default(),
+                );
                 fields.push(quote! {
                     #oneof_doc
                     #[grpc(oneof)]
+                    #oneof_options
                     #name_attr
                     pub #field_ident: ::core::option::Option<#inner_module_ident::#enum_ident>,
                 });
@@ -138,9 +149,11 @@ impl<'a> Generator<'a> {
                     let encoding = encoding.map(|e| quote!(, encoding = #e));
                     let deprecated = deprecated(member).then(|| quote!(, deprecated));
                     let json_name = json_name_key(member);
+                    let member_options = field_options(member);
                     variants.push(quote! {
                         #member_doc
                         #[grpc(tag = #number #name_attr #encoding #deprecated #json_name)]
+                        #member_options
                         #variant_ident(#ty),
                     });
                 }
@@ -173,9 +186,11 @@ impl<'a> Generator<'a> {
             let required = (field.label() == prost_types::field_descriptor_proto::Label::Required)
                 .then(|| quote!(, required));
             let json_name = json_name_key(field);
+            let options = field_options(field);
             fields.push(quote! {
                 #field_doc
                 #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required #json_name)]
+                #options
                 pub #field_ident: #ty,
             });
         }
@@ -222,6 +237,7 @@ impl<'a> Generator<'a> {
             #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
             #attrs
             #reserved
+            #message_options
             pub struct #ident {
                 #(#fields)*
             }

@@ -6,7 +6,6 @@ use quote::{format_ident, quote};
 
 use crate::error::Error;
 
-use crate::codegen::checks::has_options;
 use crate::codegen::*;
 
 impl<'a> Generator<'a> {
@@ -19,12 +18,15 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = service.name();
         let line = ctx.comments.line(path);
-        if has_options(&service.options) {
+        let (service_options, other) =
+            custom::split(&service.options, |o| &mut o.uninterpreted_option, |_| {});
+        if other {
             return Err(ctx.error(
-                format!("options on service `{name}` are not supported"),
+                format!("options on service `{name}` are not supported (only custom options)"),
                 line,
             ));
         }
+        let service_options = custom::keys(&service_options);
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
         let package = ctx.file.package();
@@ -35,10 +37,12 @@ impl<'a> Generator<'a> {
         for (i, method) in service.method.iter().enumerate() {
             let method_path = [path, &[2, i as i32]].concat();
             let method_line = ctx.comments.line(&method_path);
-            if has_options(&method.options) {
+            let (method_options, other) =
+                custom::split(&method.options, |o| &mut o.uninterpreted_option, |_| {});
+            if other {
                 return Err(ctx.error(
                     format!(
-                        "options on method `{name}.{}` are not supported",
+                        "options on method `{name}.{}` are not supported (only custom options)",
                         method.name()
                     ),
                     method_line,
@@ -67,20 +71,20 @@ impl<'a> Generator<'a> {
             };
             let method_doc = ctx.comments.doc(&method_path);
             // `rpc M(A) returns (B) {}`: protoc gives the method empty options.
-            let empty_options = method
-                .options
-                .is_some()
+            let empty_options = (method.options.is_some() && method_options.is_empty())
                 .then(|| quote!(#[grpc(empty_options)]));
+            let method_options = custom::attrs(&method_options);
             methods.push(quote! {
                 #method_doc
                 #name_attr
                 #empty_options
+                #method_options
                 async fn #method_ident(&self, ctx: &::grpc_core::ServerContext, request: #request) -> ::core::result::Result<#response, ::grpc_core::Status>;
             });
         }
         Ok(quote! {
             #doc
-            #[::grpc_core::service(package = #package, file = #file #options #syntax)]
+            #[::grpc_core::service(package = #package, file = #file #options #syntax #service_options)]
             pub trait #ident: Send + Sync + 'static {
                 #(#methods)*
             }
