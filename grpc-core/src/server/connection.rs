@@ -32,6 +32,7 @@ use super::limits::{CallLimit, CallPermit, ConnectionCall};
 use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
+use crate::transport::batching::drive_batched;
 use crate::transport::frame_guard::{FrameGuard, GuardState};
 
 /// How long connections may live (gRFC A9).
@@ -207,19 +208,24 @@ pub(crate) async fn serve<IO>(
                 timer.as_mut().reset(next);
             }
         }
-        let event = tokio::select! {
-            accepted = connection.accept() => Event::Accepted(accepted),
-            _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
-            _ = &mut shutdown, if !draining => Event::Shutdown,
-            _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
-            pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
-                Ok(()) => {
-                    ping_sent = None;
-                    Event::Tick
-                }
-                Err(_) => Event::KeepaliveFailed,
-            },
-        };
+        // Batched: on a multi-thread runtime the loop steps aside once per wake-up, so that
+        // the responses the stream tasks are writing at that moment go out in one write.
+        let event = drive_batched(std::pin::pin!(async {
+            tokio::select! {
+                accepted = connection.accept() => Event::Accepted(accepted),
+                _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
+                _ = &mut shutdown, if !draining => Event::Shutdown,
+                _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
+                pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
+                    Ok(()) => {
+                        ping_sent = None;
+                        Event::Tick
+                    }
+                    Err(_) => Event::KeepaliveFailed,
+                },
+            }
+        }))
+        .await;
         match event {
             Event::Accepted(Some(Ok((request, respond)))) => {
                 let call = ConnectionCall::new(&state);

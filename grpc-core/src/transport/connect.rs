@@ -9,6 +9,7 @@ use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
 use super::address::Address;
+use super::batching::drive_batched;
 use crate::status::Status;
 use crate::tls::ClientTlsConfig;
 
@@ -174,11 +175,11 @@ where
             match (&keepalive, pinger) {
                 (Some(keepalive), Some(pinger)) => {
                     tokio::select! {
-                        result = &mut connection => result,
+                        result = drive_batched(&mut connection) => result,
                         reason = keep_alive(pinger, keepalive, &pinging) => Err(reason),
                     }
                 }
-                _ => (&mut connection).await,
+                _ => drive_batched(&mut connection).await,
             }
         };
         if let Err(error) = driven.await {

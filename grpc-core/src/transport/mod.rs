@@ -6,6 +6,7 @@
 //! the one rustls setup in [`tls`](crate::tls).
 
 pub(crate) mod address;
+pub(crate) mod batching;
 pub(crate) mod connect;
 pub(crate) mod frame_guard;
 pub(crate) mod recv;
