@@ -287,15 +287,15 @@ mod stream_objects {
         (server, shop, client)
     }
 
-    /// Where done callbacks record the codes they were called with.
-    fn recorder() -> (
-        Arc<Mutex<Vec<Code>>>,
-        impl Fn() -> Box<dyn FnOnce(&Status) + Send>,
-    ) {
+    /// A done callback that records the code it was called with.
+    type Callback = Box<dyn FnOnce(&Status) + Send>;
+
+    /// Where done callbacks record the codes they were called with, and a maker of them.
+    fn recorder() -> (Arc<Mutex<Vec<Code>>>, impl Fn() -> Callback) {
         let seen: Arc<Mutex<Vec<Code>>> = Arc::default();
         let make = {
             let seen = seen.clone();
-            move || -> Box<dyn FnOnce(&Status) + Send> {
+            move || -> Callback {
                 let seen = seen.clone();
                 Box::new(move |status: &Status| seen.lock().unwrap().push(status.code()))
             }
