@@ -1067,7 +1067,7 @@ mod tests {
             }
         });
         assert!(out.contains("is not a custom option"), "{out}");
-        assert!(out.contains("is not an option value"), "{out}");
+        assert!(out.contains("the option has no value after `=`"), "{out}");
         assert!(!out.contains("impl"), "no impls on error: {out}");
     }
 
