@@ -32,7 +32,7 @@ use super::limits::{CallLimit, CallPermit, ConnectionCall};
 use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
-use crate::transport::batching::drive_batched;
+use crate::transport::batching::{drive_batched, on_multi_thread_runtime};
 use crate::transport::frame_guard::{FrameGuard, GuardState};
 
 /// How long connections may live (gRFC A9).
@@ -171,6 +171,7 @@ pub(crate) async fn serve<IO>(
     let preface = state.preface_received();
     tokio::pin!(preface);
     let mut preface_seen = false;
+    let batch = on_multi_thread_runtime();
 
     loop {
         while streams.try_join_next().is_some() {}
@@ -210,21 +211,24 @@ pub(crate) async fn serve<IO>(
         }
         // Batched: on a multi-thread runtime the loop steps aside once per wake-up, so that
         // the responses the stream tasks are writing at that moment go out in one write.
-        let event = drive_batched(std::pin::pin!(async {
-            tokio::select! {
-                accepted = connection.accept() => Event::Accepted(accepted),
-                _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
-                _ = &mut shutdown, if !draining => Event::Shutdown,
-                _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
-                pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
-                    Ok(()) => {
-                        ping_sent = None;
-                        Event::Tick
-                    }
-                    Err(_) => Event::KeepaliveFailed,
-                },
-            }
-        }))
+        let event = drive_batched(
+            batch,
+            std::pin::pin!(async {
+                tokio::select! {
+                    accepted = connection.accept() => Event::Accepted(accepted),
+                    _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
+                    _ = &mut shutdown, if !draining => Event::Shutdown,
+                    _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
+                    pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
+                        Ok(()) => {
+                            ping_sent = None;
+                            Event::Tick
+                        }
+                        Err(_) => Event::KeepaliveFailed,
+                    },
+                }
+            }),
+        )
         .await;
         match event {
             Event::Accepted(Some(Ok((request, respond)))) => {

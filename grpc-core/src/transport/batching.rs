@@ -13,15 +13,21 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-/// Drives `connection` to its end; on a multi-thread runtime it yields once to the other
-/// ready tasks each time it is woken, before polling the connection again.
-pub(crate) async fn drive_batched<F>(mut connection: F) -> F::Output
+/// Whether the calling task runs on a multi-thread runtime, where [`drive_batched`] batches:
+/// asked once per connection, not on every turn of its loop.
+pub(crate) fn on_multi_thread_runtime() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+}
+
+/// Drives `connection` to its end; with `batch` (on a multi-thread runtime, see
+/// [`on_multi_thread_runtime`]) it yields once to the other ready tasks each time it is
+/// woken, before polling the connection again.
+pub(crate) async fn drive_batched<F>(batch: bool, mut connection: F) -> F::Output
 where
     F: Future + Unpin,
 {
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if !multi_thread {
+    if !batch {
         return connection.await;
     }
     loop {
@@ -53,7 +59,7 @@ mod tests {
 
     async fn completes_with_its_output() {
         let (tx, rx) = tokio::sync::oneshot::channel::<u32>();
-        let driver = tokio::spawn(drive_batched(rx));
+        let driver = tokio::spawn(drive_batched(on_multi_thread_runtime(), rx));
         tokio::task::yield_now().await;
         tx.send(7).unwrap();
         assert_eq!(driver.await.unwrap().unwrap(), 7);

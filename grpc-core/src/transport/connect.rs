@@ -9,7 +9,7 @@ use bytes::Bytes;
 use tokio_util::sync::CancellationToken;
 
 use super::address::Address;
-use super::batching::drive_batched;
+use super::batching::{drive_batched, on_multi_thread_runtime};
 use crate::status::Status;
 use crate::tls::ClientTlsConfig;
 
@@ -170,16 +170,17 @@ where
     let keepalive = settings.keepalive.clone();
     let pinger = keepalive.as_ref().and_then(|_| connection.ping_pong());
     let pinging = active.clone();
+    let batch = on_multi_thread_runtime();
     let driver = tokio::spawn(async move {
         let driven = async {
             match (&keepalive, pinger) {
                 (Some(keepalive), Some(pinger)) => {
                     tokio::select! {
-                        result = drive_batched(&mut connection) => result,
+                        result = drive_batched(batch, &mut connection) => result,
                         reason = keep_alive(pinger, keepalive, &pinging) => Err(reason),
                     }
                 }
-                _ => drive_batched(&mut connection).await,
+                _ => drive_batched(batch, &mut connection).await,
             }
         };
         if let Err(error) = driven.await {
