@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
+// One audited exception: `protocol::encode::Splicer`, a `BufMut` that forwards to `BytesMut`.
+#![deny(unsafe_code)]
 
 pub mod client;
 pub mod descriptor;

@@ -1,6 +1,9 @@
 //! Encoding length-prefixed messages: each compressed or not, under the send limit.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use std::collections::VecDeque;
+
+use bytes::buf::UninitSlice;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 use super::Compression;
 use crate::status::Status;
@@ -49,14 +52,14 @@ impl<T> From<T> for OutgoingMessage<T> {
 /// What the encoder can write: protobuf messages, or bytes already encoded.
 pub(crate) trait WireMessage {
     fn wire_len(&self) -> usize;
-    fn write_to(&self, buf: &mut BytesMut);
+    fn write_to(&self, buf: &mut impl BufMut);
 }
 
 impl<T: prost::Message> WireMessage for T {
     fn wire_len(&self) -> usize {
         self.encoded_len()
     }
-    fn write_to(&self, buf: &mut BytesMut) {
+    fn write_to(&self, buf: &mut impl BufMut) {
         // `buf` has room (reserved from `wire_len`), so encoding cannot fail.
         let _ = self.encode(buf);
     }
@@ -70,8 +73,101 @@ impl WireMessage for EncodedBytes {
     fn wire_len(&self) -> usize {
         self.0.len()
     }
-    fn write_to(&self, buf: &mut BytesMut) {
-        buf.extend_from_slice(&self.0);
+    fn write_to(&self, buf: &mut impl BufMut) {
+        buf.put(self.0.clone());
+    }
+}
+
+/// Pieces of `Bytes` this large or larger are shared into a [`Spliced`] output, not copied.
+const SPLICE_MIN: usize = 8 * 1024;
+
+/// Encoded messages as a queue of `Bytes` that shares the large `Bytes` fields of the
+/// messages (a `bytes` field held as [`Bytes`], or [`EncodedBytes`]) instead of copying them:
+/// a 64 KiB payload streamed to many calls is never copied in user space. Smaller fields are
+/// written into a buffer as usual.
+#[derive(Debug, Default)]
+pub(crate) struct Spliced {
+    /// Finished pieces, in order, before `tail`.
+    pieces: VecDeque<Bytes>,
+    pieces_len: usize,
+    tail: BytesMut,
+}
+
+impl Spliced {
+    /// Bytes queued in all.
+    pub(crate) fn len(&self) -> usize {
+        self.pieces_len + self.tail.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The next piece to send, in order.
+    pub(crate) fn pop(&mut self) -> Option<Bytes> {
+        match self.pieces.pop_front() {
+            Some(piece) => {
+                self.pieces_len -= piece.len();
+                Some(piece)
+            }
+            None => (!self.tail.is_empty()).then(|| self.tail.split().freeze()),
+        }
+    }
+
+    fn share(&mut self, piece: Bytes) {
+        if !self.tail.is_empty() {
+            let written = self.tail.split().freeze();
+            self.pieces_len += written.len();
+            self.pieces.push_back(written);
+        }
+        self.pieces_len += piece.len();
+        self.pieces.push_back(piece);
+    }
+
+    /// Drops everything from `len` bytes on (an encode that failed part way: only the tail
+    /// can hold it, since a message starts in the tail).
+    fn truncate_tail(&mut self, tail_len: usize) {
+        self.tail.truncate(tail_len);
+    }
+}
+
+/// The `BufMut` a message is encoded into for a [`Spliced`] output: `put` of a large `Buf`
+/// takes it with `copy_to_bytes`, which for `Bytes` is a shared slice, not a copy.
+struct Splicer<'a>(&'a mut Spliced);
+
+// SAFETY: every method forwards to the tail `BytesMut`, except `put`, which either forwards or
+// takes the source out whole without touching the tail's uninitialised memory. This is the
+// crate's only `unsafe` (`lib.rs` denies it everywhere else).
+#[allow(unsafe_code)]
+unsafe impl BufMut for Splicer<'_> {
+    fn remaining_mut(&self) -> usize {
+        self.0.tail.remaining_mut()
+    }
+
+    unsafe fn advance_mut(&mut self, cnt: usize) {
+        // SAFETY: the caller's contract for `advance_mut`, passed on to the tail.
+        unsafe { self.0.tail.advance_mut(cnt) }
+    }
+
+    fn chunk_mut(&mut self) -> &mut UninitSlice {
+        self.0.tail.chunk_mut()
+    }
+
+    fn put<T: Buf>(&mut self, mut src: T)
+    where
+        Self: Sized,
+    {
+        let len = src.remaining();
+        if len >= SPLICE_MIN {
+            let piece = src.copy_to_bytes(len);
+            self.0.share(piece);
+        } else {
+            self.0.tail.put(src);
+        }
+    }
+
+    fn put_slice(&mut self, src: &[u8]) {
+        self.0.tail.put_slice(src);
     }
 }
 
@@ -135,6 +231,28 @@ impl FrameEncoder {
         Ok(())
     }
 
+    /// Appends one framed message to `out`, sharing its large `Bytes` fields rather than
+    /// copying them when it is not compressed; on error `out` is unchanged.
+    pub(crate) fn encode_spliced<T: WireMessage>(
+        &mut self,
+        outgoing: &OutgoingMessage<T>,
+        out: &mut Spliced,
+    ) -> Result<(), Status> {
+        if self.compression.is_some() && outgoing.compress {
+            let start = out.tail.len();
+            return self
+                .encode(outgoing, &mut out.tail)
+                .inspect_err(|_| out.truncate_tail(start));
+        }
+        let len = outgoing.message.wire_len();
+        self.check_size(len)?;
+        out.tail.reserve(5 + len);
+        out.tail.put_u8(0);
+        out.tail.put_u32(len as u32);
+        outgoing.message.write_to(&mut Splicer(out));
+        Ok(())
+    }
+
     fn check_size(&self, len: usize) -> Result<(), Status> {
         if len > self.max_message_size || len > u32::MAX as usize {
             return Err(Status::resource_exhausted(format!(
@@ -166,6 +284,75 @@ mod tests {
         let second = &data[5 + first_len..];
         assert_eq!(second[0], 0, "second message not compressed");
         assert_eq!(u32::from_be_bytes(second[1..5].try_into().unwrap()), 102);
+    }
+
+    /// A large `Bytes` field is shared, not copied; the pieces put together are the message
+    /// framed as `encode` frames it; a compressed message is written whole.
+    #[test]
+    fn spliced_output_shares_large_bytes_fields() {
+        #[derive(Clone, PartialEq, prost::Message)]
+        struct Chunk {
+            #[prost(uint32, tag = "1")]
+            id: u32,
+            #[prost(bytes = "bytes", tag = "2")]
+            payload: Bytes,
+        }
+        let payload = Bytes::from(vec![7u8; 64 * 1024]);
+        let small = Chunk {
+            id: 1,
+            payload: Bytes::from_static(b"tiny"),
+        };
+        let large = Chunk {
+            id: 2,
+            payload: payload.clone(),
+        };
+        let mut encoder = FrameEncoder::new(None, usize::MAX);
+        let mut out = Spliced::default();
+        for chunk in [&small, &large, &small] {
+            encoder
+                .encode_spliced(&OutgoingMessage::new(chunk.clone()), &mut out)
+                .unwrap();
+        }
+        let mut expected = BytesMut::new();
+        for chunk in [&small, &large, &small] {
+            encoder
+                .encode(&OutgoingMessage::new(chunk.clone()), &mut expected)
+                .unwrap();
+        }
+        assert_eq!(out.len(), expected.len());
+        let pieces: Vec<Bytes> = std::iter::from_fn(|| out.pop()).collect();
+        assert!(out.is_empty());
+        assert_eq!(
+            pieces.len(),
+            3,
+            "head of the large message, its payload, the rest"
+        );
+        assert_eq!(
+            pieces[1].as_ptr(),
+            payload.as_ptr(),
+            "the payload is shared"
+        );
+        assert_eq!(pieces.concat(), expected.to_vec());
+
+        let mut encoder = FrameEncoder::new(Some(Compression::Gzip), usize::MAX);
+        let mut out = Spliced::default();
+        encoder
+            .encode_spliced(&OutgoingMessage::new(large.clone()), &mut out)
+            .unwrap();
+        let pieces: Vec<Bytes> = std::iter::from_fn(|| out.pop()).collect();
+        assert_eq!((pieces.len(), pieces[0][0]), (1, 1), "one compressed frame");
+
+        let mut encoder = FrameEncoder::new(None, 100);
+        let mut out = Spliced::default();
+        encoder
+            .encode_spliced(&OutgoingMessage::new(small.clone()), &mut out)
+            .unwrap();
+        let before = out.len();
+        let status = encoder
+            .encode_spliced(&OutgoingMessage::new(large), &mut out)
+            .unwrap_err();
+        assert_eq!(status.code(), crate::Code::ResourceExhausted);
+        assert_eq!(out.len(), before, "a refused message leaves the output");
     }
 
     #[test]

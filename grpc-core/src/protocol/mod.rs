@@ -31,5 +31,5 @@ pub(crate) mod timeout;
 pub use compression::Compression;
 pub(crate) use compression::{accept_encoding_header, accepted_by_peer, request_encoding};
 pub use encode::OutgoingMessage;
-pub(crate) use encode::{EncodedBytes, FrameEncoder, WireMessage};
+pub(crate) use encode::{EncodedBytes, FrameEncoder, Spliced, WireMessage};
 pub(crate) use framing::{decode_message, FrameDecoder};

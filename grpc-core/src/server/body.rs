@@ -6,14 +6,14 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_core::Stream;
 use http::HeaderMap;
 use http_body::Frame;
 
 use super::context::{CancelOnDrop, ServerContext};
 use super::router::CallInfo;
-use crate::protocol::{status_codec, FrameEncoder, OutgoingMessage, WireMessage};
+use crate::protocol::{status_codec, FrameEncoder, OutgoingMessage, Spliced, WireMessage};
 use crate::status::{Code, Status};
 
 /// Messages already buffered past this size go out before more are pulled from the source.
@@ -157,11 +157,12 @@ impl http_body::Body for ResponseBody {
 
 /// Encodes a stream of messages as a response body. A stream item `Err(status)` ends the body
 /// with that status in the trailers (an OK status carries trailing metadata); the end of the
-/// stream ends it with OK. Ready messages share one DATA frame.
+/// stream ends it with OK. Ready small messages share one DATA frame; a large `Bytes` field
+/// goes out as its own frame, shared rather than copied.
 pub(crate) struct ResponseEncoder<S> {
     source: Option<Pin<Box<S>>>,
     encoder: FrameEncoder,
-    buf: BytesMut,
+    out: Spliced,
     trailers: Option<HeaderMap>,
 }
 
@@ -170,7 +171,7 @@ impl<S> ResponseEncoder<S> {
         ResponseEncoder {
             source: Some(Box::pin(source)),
             encoder,
-            buf: BytesMut::new(),
+            out: Spliced::default(),
             trailers: None,
         }
     }
@@ -197,13 +198,13 @@ where
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = &mut *self;
         let mut pending = false;
-        while this.buf.len() < YIELD_THRESHOLD {
+        while this.out.len() < YIELD_THRESHOLD {
             let Some(source) = this.source.as_mut() else {
                 break;
             };
             match source.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(outgoing))) => {
-                    if let Err(status) = this.encoder.encode(&outgoing, &mut this.buf) {
+                    if let Err(status) = this.encoder.encode_spliced(&outgoing, &mut this.out) {
                         this.finish(&status);
                     }
                 }
@@ -215,8 +216,8 @@ where
                 }
             }
         }
-        if !this.buf.is_empty() {
-            return Poll::Ready(Some(Ok(Frame::data(this.buf.split().freeze()))));
+        if let Some(piece) = this.out.pop() {
+            return Poll::Ready(Some(Ok(Frame::data(piece))));
         }
         if let Some(trailers) = this.trailers.take() {
             return Poll::Ready(Some(Ok(Frame::trailers(trailers))));
@@ -229,7 +230,7 @@ where
     }
 
     fn is_end_stream(&self) -> bool {
-        self.source.is_none() && self.trailers.is_none() && self.buf.is_empty()
+        self.source.is_none() && self.trailers.is_none() && self.out.is_empty()
     }
 }
 

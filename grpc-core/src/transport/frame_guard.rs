@@ -501,6 +501,38 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for FrameGuard<IO> {
         Poll::Ready(Ok(n))
     }
 
+    /// h2 writes a DATA frame's header and its payload as two buffers: passing them on in one
+    /// vectored write keeps a large message at one system call per batch instead of two per
+    /// frame.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.goaway.is_some() || self.closed {
+            // Rare: cut at a frame boundary, one buffer at a time.
+            let first = bufs
+                .iter()
+                .find(|b| !b.is_empty())
+                .map_or(&[][..], |b| &b[..]);
+            return self.poll_write(cx, first);
+        }
+        let this = self.get_mut();
+        let written = std::task::ready!(Pin::new(&mut this.io).poll_write_vectored(cx, bufs))?;
+        let (mut left, enforcer) = (written, &mut this.enforcer);
+        for buf in bufs {
+            let taken = left.min(buf.len());
+            this.write
+                .scan(&buf[..taken], |header| enforcer.sent(header));
+            left -= taken;
+        }
+        Poll::Ready(Ok(written))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if this.goaway.is_some() && this.write.at_boundary() {
@@ -616,6 +648,41 @@ mod tests {
                 None
             );
         }
+    }
+
+    /// A vectored write passes every buffer on at once and is scanned as one byte stream: the
+    /// DATA frame split between a header buffer and a payload buffer counts as our data.
+    #[tokio::test]
+    async fn vectored_writes_are_passed_on_and_scanned() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let io = tokio::net::TcpStream::connect(listener.local_addr().expect("addr"))
+            .await
+            .expect("connect");
+        let (mut peer, _) = listener.accept().await.expect("accept");
+        let state = Arc::new(GuardState::new());
+        let mut guard = FrameGuard::new(io, GuardPolicy::default(), state);
+        assert!(
+            guard.is_write_vectored(),
+            "a TCP stream takes vectored writes"
+        );
+        guard.enforcer.reset_strikes = false;
+        let header = [0, 0, 4, DATA, 0, 0, 0, 0, 1];
+        let payload = [7u8; 4];
+        let bufs = [
+            io::IoSlice::new(&header[..5]),
+            io::IoSlice::new(&header[5..]),
+            io::IoSlice::new(&payload),
+        ];
+        let written = guard.write_vectored(&bufs).await.expect("write");
+        assert_eq!(written, 13, "all three buffers in one write");
+        assert!(guard.enforcer.reset_strikes, "our DATA frame was seen");
+        assert!(guard.write.at_boundary());
+        let mut got = [0u8; 13];
+        peer.read_exact(&mut got).await.expect("read");
+        assert_eq!((&got[..9], &got[9..]), (&header[..], &payload[..]));
     }
 
     #[test]
