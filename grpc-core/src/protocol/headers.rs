@@ -1,5 +1,7 @@
 //! Header names and values of the gRPC protocol (`doc/PROTOCOL-HTTP2.md`).
 
+use std::borrow::Cow;
+
 pub(crate) const GRPC_STATUS: &str = "grpc-status";
 pub(crate) const GRPC_MESSAGE: &str = "grpc-message";
 pub(crate) const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
@@ -41,20 +43,23 @@ pub(crate) fn is_grpc_content_type(value: &[u8]) -> bool {
 /// The codec of a gRPC `content-type`: `proto` for `application/grpc` (and
 /// `application/grpc;params`), the `+codec` part otherwise (lowercased). `None` when the
 /// content-type is not gRPC's.
-pub(crate) fn content_subtype(value: &[u8]) -> Option<String> {
+pub(crate) fn content_subtype(value: &[u8]) -> Option<Cow<'_, str>> {
     if !is_grpc_content_type(value) {
         return None;
     }
     let rest = &value[CONTENT_TYPE_GRPC.len()..];
     let Some(codec) = rest.strip_prefix(b"+") else {
-        return Some("proto".to_owned());
+        return Some(Cow::Borrowed("proto"));
     };
     let end = codec.iter().position(|b| *b == b';').unwrap_or(codec.len());
-    Some(
-        String::from_utf8_lossy(&codec[..end])
-            .trim()
-            .to_ascii_lowercase(),
-    )
+    let codec = codec[..end].trim_ascii();
+    // Borrowed in the usual case (already lower case); a copy only to fold case.
+    match std::str::from_utf8(codec) {
+        Ok(codec) if !codec.bytes().any(|b| b.is_ascii_uppercase()) => Some(Cow::Borrowed(codec)),
+        _ => Some(Cow::Owned(
+            String::from_utf8_lossy(codec).to_ascii_lowercase(),
+        )),
+    }
 }
 
 #[cfg(test)]
