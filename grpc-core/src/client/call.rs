@@ -25,7 +25,7 @@ use crate::metadata::MetadataMap;
 use crate::protocol::headers::{self, name, CONTENT_TYPE_GRPC};
 use crate::protocol::status_codec;
 use crate::protocol::{
-    decode_message, Compression, FrameDecoder, FrameEncoder, OutgoingMessage, WireMessage,
+    decode_message, Compression, FrameDecoder, FrameEncoder, OutgoingMessage, Spliced, WireMessage,
 };
 use crate::status::{Code, Status};
 use crate::streaming::{Abandon, ClientCall, LocalFailure, Streaming};
@@ -608,7 +608,8 @@ async fn send_requests<T: WireMessage>(
     cancel: CancellationToken,
     local_failure: LocalFailure,
 ) {
-    let mut buf = BytesMut::new();
+    // A large `Bytes` field goes out shared, as its own DATA frame, not copied.
+    let mut out = Spliced::default();
     loop {
         // Back-pressure: wait until the stream can take more before pulling a message.
         send.reserve_capacity(1);
@@ -637,14 +638,16 @@ async fn send_requests<T: WireMessage>(
                 return send.send_reset(h2::Reason::CANCEL);
             }
             Some(Ok(message)) => {
-                if let Err(status) = encoder.encode(&message, &mut buf) {
+                if let Err(status) = encoder.encode_spliced(&message, &mut out) {
                     if let Ok(mut slot) = local_failure.lock() {
                         *slot = Some(status);
                     }
                     return send.send_reset(h2::Reason::CANCEL);
                 }
-                if send.send_data(buf.split().freeze(), false).is_err() {
-                    return;
+                while let Some(piece) = out.pop() {
+                    if send.send_data(piece, false).is_err() {
+                        return;
+                    }
                 }
             }
             None => {

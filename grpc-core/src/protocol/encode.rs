@@ -158,7 +158,11 @@ unsafe impl BufMut for Splicer<'_> {
         Self: Sized,
     {
         let len = src.remaining();
-        if len >= SPLICE_MIN {
+        // Only a `Bytes` is worth taking out: for it `copy_to_bytes` is a shared slice, while
+        // any other source (a `Vec<u8>` field's slice) would be copied into a new allocation
+        // instead of into the room the tail already has. A name that matched another type
+        // would only cost that copy: the bytes are the same either way.
+        if len >= SPLICE_MIN && std::any::type_name::<T>() == std::any::type_name::<Bytes>() {
             let piece = src.copy_to_bytes(len);
             self.0.share(piece);
         } else {
@@ -333,6 +337,21 @@ mod tests {
             "the payload is shared"
         );
         assert_eq!(pieces.concat(), expected.to_vec());
+
+        // A `Vec<u8>` field is copied into the tail, which has room for it: one piece.
+        #[derive(Clone, PartialEq, prost::Message)]
+        struct VecChunk {
+            #[prost(bytes = "vec", tag = "2")]
+            payload: Vec<u8>,
+        }
+        let mut out = Spliced::default();
+        let vec_chunk = VecChunk {
+            payload: vec![7u8; 64 * 1024],
+        };
+        encoder
+            .encode_spliced(&OutgoingMessage::new(vec_chunk), &mut out)
+            .unwrap();
+        assert_eq!(std::iter::from_fn(|| out.pop()).count(), 1);
 
         let mut encoder = FrameEncoder::new(Some(Compression::Gzip), usize::MAX);
         let mut out = Spliced::default();
