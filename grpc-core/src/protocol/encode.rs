@@ -123,12 +123,6 @@ impl Spliced {
         self.pieces_len += piece.len();
         self.pieces.push_back(piece);
     }
-
-    /// Drops everything from `len` bytes on (an encode that failed part way: only the tail
-    /// can hold it, since a message starts in the tail).
-    fn truncate_tail(&mut self, tail_len: usize) {
-        self.tail.truncate(tail_len);
-    }
 }
 
 /// The `BufMut` a message is encoded into for a [`Spliced`] output: `put` of a large `Buf`
@@ -243,10 +237,8 @@ impl FrameEncoder {
         out: &mut Spliced,
     ) -> Result<(), Status> {
         if self.compression.is_some() && outgoing.compress {
-            let start = out.tail.len();
-            return self
-                .encode(outgoing, &mut out.tail)
-                .inspect_err(|_| out.truncate_tail(start));
+            // The compressor reads the whole message: nothing to share.
+            return self.encode(outgoing, &mut out.tail);
         }
         let len = outgoing.message.wire_len();
         self.check_size(len)?;
