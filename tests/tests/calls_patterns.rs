@@ -131,3 +131,142 @@ async fn code_first_client_calls_the_server_imported_from_proto() {
         .await
         .expect("code-first client against the imported server");
 }
+
+/// Large `bytes` fields held as `Bytes` travel shared, not copied, in pieces of their own (see
+/// `protocol::encode::Spliced`): every pattern that sends them must still deliver each message
+/// whole, byte for byte, to our client and to tonic's.
+mod large_bytes_fields {
+    use bytes::Bytes;
+    use grpc_core::{Message, Server, ServerStream, Status, Streaming};
+
+    /// A payload with a small field on each side of it.
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "largetest")]
+    pub struct Blob {
+        /// Before the payload.
+        pub id: u32,
+        /// The large field.
+        pub payload: Bytes,
+        /// After the payload.
+        pub note: String,
+    }
+
+    #[grpc_core::service(package = "largetest")]
+    pub trait Blobs: Send + Sync + 'static {
+        /// Sends the blob back.
+        async fn echo(&self, request: Blob) -> Result<Blob, Status>;
+        /// Joins the payloads of every blob into one.
+        async fn upload(&self, request: Streaming<Blob>) -> Result<Blob, Status>;
+        /// Streams `id` blobs, each the request's payload with its index.
+        async fn download(&self, request: Blob) -> Result<ServerStream<Blob>, Status>;
+    }
+
+    struct Service;
+
+    impl Blobs for Service {
+        async fn echo(&self, request: Blob) -> Result<Blob, Status> {
+            Ok(request)
+        }
+
+        async fn upload(&self, mut request: Streaming<Blob>) -> Result<Blob, Status> {
+            let (mut joined, mut count) = (Vec::new(), 0);
+            while let Some(blob) = request.message().await? {
+                assert_eq!(blob.note, format!("note {}", blob.id));
+                joined.extend_from_slice(&blob.payload);
+                count += 1;
+            }
+            Ok(Blob {
+                id: count,
+                payload: joined.into(),
+                note: "joined".into(),
+            })
+        }
+
+        async fn download(&self, request: Blob) -> Result<ServerStream<Blob>, Status> {
+            Ok(ServerStream::iter((0..request.id).map(move |i| Blob {
+                id: i,
+                payload: request.payload.clone(),
+                note: format!("note {i}"),
+            })))
+        }
+    }
+
+    /// Bytes that differ at every offset, so a piece out of place shows.
+    fn payload(len: usize) -> Bytes {
+        (0..len)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<u8>>()
+            .into()
+    }
+
+    #[tokio::test]
+    async fn every_pattern_delivers_large_shared_fields_whole() {
+        let server = Server::builder()
+            .add_service(BlobsServer::new(Service))
+            .build();
+        let port = server.add_insecure_port("127.0.0.1:0").unwrap();
+        server.start().await.unwrap();
+        let channel = grpc_core::Channel::insecure(&format!("127.0.0.1:{port}")).unwrap();
+        let client = BlobsClient::new(channel);
+        for len in [8 * 1024 - 1, 8 * 1024, 64 * 1024, 1024 * 1024 + 3] {
+            let blob = Blob {
+                id: 7,
+                payload: payload(len),
+                note: "note 7".into(),
+            };
+            assert_eq!(client.echo(blob.clone()).await.unwrap(), blob, "echo {len}");
+
+            // Three, so that the joined reply stays under the 4 MiB receive limit.
+            let parts: Vec<Blob> = (0..3)
+                .map(|id| Blob {
+                    id,
+                    payload: payload(len).slice(id as usize..),
+                    note: format!("note {id}"),
+                })
+                .collect();
+            let joined = client
+                .upload(grpc_core::stream::iter(parts.clone()))
+                .await
+                .unwrap();
+            let expected: Vec<u8> = parts.iter().flat_map(|p| p.payload.to_vec()).collect();
+            assert_eq!(
+                (joined.id, &joined.payload[..]),
+                (3, &expected[..]),
+                "upload {len}"
+            );
+
+            let mut stream = client.download(blob.clone()).await.unwrap();
+            let mut seen = 0;
+            while let Some(got) = stream.message().await.unwrap() {
+                assert_eq!(got.payload, blob.payload, "download {len}, message {seen}");
+                assert_eq!((got.id, got.note), (seen, format!("note {seen}")));
+                seen += 1;
+            }
+            assert_eq!(seen, 7);
+        }
+        server.stop(None).await;
+    }
+
+    /// tonic's client decodes the same stream: the bench's `bench.Streamer`, whose messages
+    /// share one payload.
+    #[tokio::test]
+    async fn tonic_reads_a_stream_of_shared_payloads() {
+        use examples::bench::{tonic_baseline, MyStreamer, StreamerServer};
+        let server = Server::builder()
+            .add_service(StreamerServer::new(MyStreamer))
+            .build();
+        let port = server.add_insecure_port("127.0.0.1:0").unwrap();
+        server.start().await.unwrap();
+        let channel = tonic_baseline::channel(port).await.unwrap();
+        for size in [100u32, 8 * 1024, 64 * 1024, 300 * 1024] {
+            let expected = 1 + prost::length_delimiter_len(size as usize) + size as usize;
+            let mut lengths = Vec::new();
+            let request = tonic_baseline::StreamRequest { count: 20, size };
+            tonic_baseline::drain(channel.clone(), request, |len| lengths.push(len))
+                .await
+                .unwrap();
+            assert_eq!(lengths, vec![expected; 20], "size {size}");
+        }
+        server.stop(None).await;
+    }
+}

@@ -68,7 +68,8 @@ impl ResponseBody {
 /// trailing metadata (read from the context when they go out, as for a stream). Dropped
 /// before the trailers went out (the client went away), it cancels the call's context.
 pub(crate) struct UnaryBody {
-    data: Option<Bytes>,
+    /// The message (one piece, or a few when it shares a large `Bytes` field).
+    data: Spliced,
     end: End,
 }
 
@@ -81,10 +82,10 @@ enum End {
 }
 
 impl UnaryBody {
-    pub(crate) fn new(data: Bytes, ctx: ServerContext) -> Self {
+    pub(crate) fn new(data: Spliced, ctx: ServerContext) -> Self {
         let guard = CancelOnDrop::new(&ctx);
         UnaryBody {
-            data: Some(data),
+            data,
             end: End::Ok(ctx, guard),
         }
     }
@@ -94,14 +95,14 @@ impl UnaryBody {
         let mut trailers = HeaderMap::new();
         status_codec::encode(status, &mut trailers);
         UnaryBody {
-            data: None,
+            data: Spliced::default(),
             end: End::Status(trailers),
         }
     }
 
     fn poll_frame(&mut self) -> Option<Frame<Bytes>> {
-        if let Some(data) = self.data.take() {
-            return Some(Frame::data(data));
+        if let Some(piece) = self.data.pop() {
+            return Some(Frame::data(piece));
         }
         match std::mem::replace(&mut self.end, End::Done) {
             End::Ok(ctx, mut guard) => {
@@ -121,7 +122,7 @@ impl UnaryBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && matches!(self.end, End::Done)
+        self.data.is_empty() && matches!(self.end, End::Done)
     }
 }
 

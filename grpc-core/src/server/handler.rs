@@ -17,7 +17,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::BytesMut;
 use futures_core::Stream;
 use futures_util::FutureExt;
 use http::{HeaderMap, HeaderValue};
@@ -31,7 +30,7 @@ use crate::message::MessageType;
 use crate::protocol::headers::{name, CONTENT_TYPE_GRPC};
 use crate::protocol::Compression;
 use crate::protocol::{
-    decode_message, request_encoding, status_codec, FrameEncoder, OutgoingMessage,
+    decode_message, request_encoding, status_codec, FrameEncoder, OutgoingMessage, Spliced,
 };
 use crate::status::{Code, Status};
 use crate::streaming::{ServerStream, Streaming};
@@ -432,13 +431,13 @@ fn respond_unary<T: MessageType>(
     let compression = response_compression(&ctx, info);
     let initial = ctx.take_initial_metadata();
     let mut encoder = FrameEncoder::new(compression, info.limits.max_send_message_size);
-    let mut data = BytesMut::new();
+    let mut data = Spliced::default();
     let message = OutgoingMessage {
         message,
         compress: !ctx.take_next_uncompressed(),
     };
-    let body = match encoder.encode(&message, &mut data) {
-        Ok(()) => UnaryBody::new(data.freeze(), ctx),
+    let body = match encoder.encode_spliced(&message, &mut data) {
+        Ok(()) => UnaryBody::new(data, ctx),
         Err(status) => {
             // As for a stream whose message cannot be sent: headers, then this status.
             ctx.cancel();
