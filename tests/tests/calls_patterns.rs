@@ -135,7 +135,7 @@ async fn code_first_client_calls_the_server_imported_from_proto() {
 /// Large `bytes` fields held as `Bytes` travel shared, not copied, in pieces of their own (see
 /// `protocol::encode::Spliced`): every pattern that sends them must still deliver each message
 /// whole, byte for byte, to our client and to tonic's.
-mod large_bytes_fields {
+pub mod large_bytes_fields {
     use bytes::Bytes;
     use grpc_core::{Message, Server, ServerStream, Status, Streaming};
 
@@ -151,6 +151,7 @@ mod large_bytes_fields {
         pub note: String,
     }
 
+    /// Each call pattern, carrying blobs.
     #[grpc_core::service(package = "largetest")]
     pub trait Blobs: Send + Sync + 'static {
         /// Sends the blob back.
