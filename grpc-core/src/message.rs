@@ -117,6 +117,16 @@ impl crate::descriptor::FieldType {
     }
 }
 
+impl MessageBuilder {
+    /// Lists the entry message of the map field numbered `number` after the nested message
+    /// `T` (`#[grpc(declared_after = "...")]`), as protoc lists the entry of a map field
+    /// declared after that message; registers `T`.
+    pub fn map_declared_after<T: MessageType>(&mut self, registry: &mut Registry, number: u32) {
+        T::register(registry);
+        self.entry_after(number, T::full_name());
+    }
+}
+
 impl crate::descriptor::ServiceBuilder {
     /// Adds a method; registers its request and response types.
     pub fn method<Req: MessageType, Resp: MessageType>(

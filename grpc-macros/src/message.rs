@@ -38,6 +38,9 @@ struct Field<'a> {
     required: Option<Span>,
     /// `#[grpc(default = "...")]`, checked: the literal and the value's Rust expression.
     default: Option<(LitStr, TokenStream)>,
+    /// `#[grpc(declared_after = "...")]` on a map field: the statement listing its entry
+    /// message after that nested message.
+    declared_after: TokenStream,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -214,8 +217,22 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
                 "a oneof has no JSON name of its own: put `json_name` on its variants",
             );
         }
+        let declared_after = match (&attrs.declared_after, &shape, tag) {
+            (Some(path), Shape::Map { .. }, Some(tag)) => {
+                quote!(message.map_declared_after::<#path>(registry, #tag);)
+            }
+            (Some(path), _, _) => {
+                ctx.error(
+                    path,
+                    "`declared_after` places a map field's entry message among the nested messages; this field is not a map",
+                );
+                TokenStream::new()
+            }
+            (None, _, _) => TokenStream::new(),
+        };
         out.push(Field {
             ident,
+            declared_after,
             explicit_tag: attrs.tag.is_some(),
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
@@ -592,7 +609,8 @@ fn emit(
         };
         let json_name = &field.json_name;
         let options = &field.options;
-        quote!(#describe #deprecate #json_name #doc #packed #default #require #options)
+        let declared_after = &field.declared_after;
+        quote!(#describe #deprecate #json_name #doc #packed #default #require #options #declared_after)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
@@ -940,6 +958,24 @@ mod tests {
             .find("encoding :: int32 :: encode (5u32")
             .expect("tag 5 encoded");
         assert!(early < late, "{out}");
+    }
+
+    #[test]
+    fn declared_after_places_a_map_entry_and_only_a_map_entry() {
+        let out = expand_str(quote! {
+            struct M {
+                #[grpc(declared_after = "m::Nested")]
+                counts: HashMap<String, i32>,
+            }
+        });
+        assert!(
+            out.contains("message . map_declared_after :: < m :: Nested > (registry , 1u32)"),
+            "{out}"
+        );
+        let out = expand_str(quote! {
+            struct M { #[grpc(declared_after = "m::Nested")] count: i32 }
+        });
+        assert!(out.contains("this field is not a map"), "{out}");
     }
 
     #[test]

@@ -117,6 +117,8 @@ pub struct Registry {
     specified: BTreeSet<String>,
     /// Imports in the file's own order, from its [`FileSpec`].
     declared_imports: HashMap<String, Vec<String>>,
+    /// Per message (full name), map entries to list after one of its nested messages.
+    entries_after: HashMap<String, Vec<builder::EntryAfter>>,
 }
 
 /// What a file declares besides its types: its options, its imports in the file's order, and
@@ -312,7 +314,10 @@ impl Registry {
         if message.is_proto2() {
             self.mark_proto2(file, package);
         }
-        let (proto, imports) = message.finish();
+        let (proto, imports, entries_after) = message.finish();
+        if !entries_after.is_empty() {
+            self.entries_after.insert(full_name.clone(), entries_after);
+        }
         self.note_imports(file, imports);
         self.file_mut(file, package).message_type.push(proto);
         self.added
@@ -398,6 +403,12 @@ impl Registry {
                 in_declaration_order(file, &mut added, &self.declared);
                 nest(file, added);
             }
+            if !self.entries_after.is_empty() {
+                let package = file.package().to_owned();
+                for message in &mut file.message_type {
+                    place_map_entries(message, &package, &self.entries_after);
+                }
+            }
             if !self.docs.is_empty() {
                 docs::attach(file, &self.docs);
             }
@@ -467,6 +478,70 @@ fn nest(file: &mut FileDescriptorProto, added: Added) {
         }
     }
     file.message_type.extend(messages.into_iter().flatten());
+}
+
+/// Moves the map-entry messages of `message` (declared in scope `scope`) and of the messages
+/// nested in it that follow a nested message (`#[grpc(declared_after = "...")]`) right after
+/// that message, as protoc lists a map entry where its field is declared among the nested
+/// messages. Entries that follow none stay first, where [`MessageBuilder::map`] put them.
+fn place_map_entries(
+    message: &mut DescriptorProto,
+    scope: &str,
+    entries_after: &HashMap<String, Vec<builder::EntryAfter>>,
+) {
+    let full = grpc_model::names::full_name(scope, message.name());
+    for nested in &mut message.nested_type {
+        place_map_entries(nested, &full, entries_after);
+    }
+    let Some(after) = entries_after.get(&full) else {
+        return;
+    };
+    let is_entry = |m: &DescriptorProto| m.options.as_ref().and_then(|o| o.map_entry) == Some(true);
+    // The nested message each entry follows, by its name, when it is one of this message's.
+    let anchor = |entry: &DescriptorProto| -> Option<String> {
+        let (_, nested) = after.iter().find(|(name, _)| name == entry.name())?;
+        let name = nested.strip_prefix(&full)?.strip_prefix('.')?;
+        let found = message
+            .nested_type
+            .iter()
+            .any(|m| m.name() == name && !is_entry(m));
+        if !found {
+            tracing::warn!(
+                message = %full,
+                nested = %nested,
+                "`declared_after` names a type not nested in this message: ignored"
+            );
+        }
+        found.then(|| name.to_owned())
+    };
+    let anchors: Vec<Option<String>> = message
+        .nested_type
+        .iter()
+        .map(|m| if is_entry(m) { anchor(m) } else { None })
+        .collect();
+    let mut moved: Vec<(String, DescriptorProto)> = Vec::new();
+    let mut rest = Vec::new();
+    for (nested, anchor) in std::mem::take(&mut message.nested_type)
+        .into_iter()
+        .zip(anchors)
+    {
+        match anchor {
+            Some(anchor) => moved.push((anchor, nested)),
+            None => rest.push(nested),
+        }
+    }
+    for nested in rest {
+        let name = (!is_entry(&nested)).then(|| nested.name().to_owned());
+        message.nested_type.push(nested);
+        if let Some(name) = name {
+            let (follow, keep): (Vec<_>, Vec<_>) =
+                moved.into_iter().partition(|(anchor, _)| *anchor == name);
+            moved = keep;
+            message
+                .nested_type
+                .extend(follow.into_iter().map(|(_, entry)| entry));
+        }
+    }
 }
 
 /// Orders files so that each follows its dependencies; ties keep registration order.

@@ -28,6 +28,29 @@ fn unknown_fields_name(message: &DescriptorProto) -> String {
 }
 
 impl<'a> Generator<'a> {
+    /// For a map field of `message` (full name `full_name`, with a leading dot): the full name
+    /// of the nested message declared last before it, which its entry message follows in
+    /// `nested_type` (protoc lists nested messages and map entries in declaration order).
+    /// `None` for other fields and for maps declared before every nested message.
+    fn entry_follows(
+        &self,
+        message: &DescriptorProto,
+        full_name: &str,
+        field: &FieldDescriptorProto,
+    ) -> Option<String> {
+        self.map_entries.get(field.type_name())?;
+        let is_entry =
+            |m: &DescriptorProto| m.options.as_ref().and_then(|o| o.map_entry) == Some(true);
+        let entry = message.nested_type.iter().position(|m| {
+            is_entry(m) && format!("{full_name}.{}", m.name()) == field.type_name()
+        })?;
+        message.nested_type[..entry]
+            .iter()
+            .rev()
+            .find(|m| !is_entry(m))
+            .map(|m| format!("{full_name}.{}", m.name()))
+    }
+
     pub(in crate::codegen) fn message(
         &self,
         ctx: &FileCtx<'_>,
@@ -187,9 +210,17 @@ impl<'a> Generator<'a> {
                 .then(|| quote!(, required));
             let json_name = json_name_key(field);
             let options = field_options(field);
+            let declared_after = self
+                .entry_follows(message, &full_name, field)
+                .map(|nested| self.path_to(&nested, module, ctx.file.name(), field_line))
+                .transpose()?
+                .map(|path| {
+                    let path = path.to_string().replace(' ', "");
+                    quote!(, declared_after = #path)
+                });
             fields.push(quote! {
                 #field_doc
-                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required #json_name)]
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required #json_name #declared_after)]
                 #options
                 pub #field_ident: #ty,
             });
