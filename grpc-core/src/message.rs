@@ -317,7 +317,7 @@ impl UnknownValue {
         }
     }
 
-    fn encode(&self, number: u32, buf: &mut impl BufMut) {
+    pub(crate) fn encode(&self, number: u32, buf: &mut impl BufMut) {
         match self {
             UnknownValue::Varint(value) => encoding::uint64::encode(number, value, buf),
             UnknownValue::Fixed64(value) => encoding::fixed64::encode(number, value, buf),
@@ -418,6 +418,17 @@ impl UnknownFields {
     /// Removes every field.
     pub fn clear(&mut self) {
         self.fields.clear();
+    }
+
+    /// Inserts `fields` before the first recorded field numbered above `number` (at the end if
+    /// there is none), so that fields kept in number order stay so.
+    pub(crate) fn insert_in_order(&mut self, number: u32, fields: UnknownFields) {
+        let at = self
+            .fields
+            .iter()
+            .position(|field| field.number > number)
+            .unwrap_or(self.fields.len());
+        self.fields.splice(at..at, fields.fields);
     }
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct Attrs {
     pub(crate) options: Vec<LitStr>,
     /// `reserved(...)` items, from every such key in order.
     pub(crate) reserved: Vec<crate::reserved::Item>,
+    /// `extensions(...)` items (numbers and ranges), from every such key in order.
+    pub(crate) extensions: Vec<crate::reserved::Item>,
     /// Every key given, with its span, in order.
     pub(crate) keys: Vec<(String, Span)>,
 }
@@ -56,7 +58,18 @@ pub(crate) enum Place {
 impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Place::MessageType | Place::EnumType => &[
+            Place::MessageType => &[
+                "name",
+                "package",
+                "file",
+                "file_options",
+                "crate",
+                "reserved",
+                "extensions",
+                "syntax",
+                "option",
+            ],
+            Place::EnumType => &[
                 "name",
                 "package",
                 "file",
@@ -186,6 +199,7 @@ fn parse_key(
             }
         }
         "reserved" => out.reserved.extend(crate::reserved::parse(meta.input)?),
+        "extensions" => out.extensions.extend(crate::reserved::parse(meta.input)?),
         "option" => {
             let lit: LitStr = meta.value()?.parse()?;
             match grpc_model::options::parse(&lit.value()) {

@@ -151,15 +151,21 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     check_reserved(&ctx, &reserved, &model.fields);
     let proto2 = attrs::proto2(&ctx, &container);
     check_syntax(&ctx, proto2, &model.fields);
+    let extensions = Reserved::check(&ctx, &container.extensions, Kind::Extensions);
+    check_extensions(&ctx, &extensions, &reserved, &model);
     ctx.finish()?;
-    let describe_reserved = reserved.describe(&quote!(message), Kind::Message);
+    let describe_reserved = {
+        let reserved = reserved.describe(&quote!(message), Kind::Message);
+        let extensions = extensions.describe(&quote!(message), Kind::Extensions);
+        quote!(#reserved #extensions)
+    };
     let syntax = Syntax { proto2 };
     Ok(emit(
         input,
         &type_names,
         &model,
         &describe_reserved,
-        &reserved,
+        (&reserved, &extensions),
         syntax,
     ))
 }
@@ -453,6 +459,39 @@ fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
     }
 }
 
+/// Extension ranges (`#[grpc(extensions(100..=199))]`): no field number in them, no overlap
+/// with reserved numbers, and an unknown-fields field to keep the extensions in.
+fn check_extensions(ctx: &Ctx, extensions: &Reserved, reserved: &Reserved, model: &Model<'_>) {
+    for field in &model.fields {
+        if let Some(range) = field.tag.and_then(|tag| extensions.number(tag.into())) {
+            let tag = field.tag.unwrap_or_default();
+            let how = if field.explicit_tag {
+                ""
+            } else {
+                " (numbered after the previous field)"
+            };
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag}{how} is in this message's extension range {range}"),
+            ));
+        }
+    }
+    for (start, end, span) in extensions.spanned_ranges() {
+        if let Some(range) = (start..=end).find_map(|n| reserved.number(n)) {
+            ctx.push(syn::Error::new(
+                span,
+                format!("this extension range overlaps reserved numbers ({range})"),
+            ));
+        }
+    }
+    if let (Some((_, _, span)), None) = (extensions.spanned_ranges().next(), model.unknown) {
+        ctx.push(syn::Error::new(
+            span,
+            "a message with extension ranges keeps its extensions in its unknown fields: add a `#[grpc(unknown_fields)] pub unknown_fields: grpc_core::UnknownFields` field",
+        ));
+    }
+}
+
 fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for field in fields {
@@ -474,7 +513,7 @@ fn emit(
     names: &TypeNames,
     model: &Model<'_>,
     describe_reserved: &TokenStream,
-    reserved: &Reserved,
+    (reserved, extensions): (&Reserved, &Reserved),
     syntax: Syntax,
 ) -> TokenStream {
     let fields = &model.fields[..];
@@ -685,9 +724,51 @@ fn emit(
                 };
             }
         });
-        ranges.chain(names).collect::<Vec<_>>()
+        let in_extensions = extensions.ranges().map(move |(start, end)| {
+            let message = format!(
+                "oneof `{}` uses a field number in this message's extension range {}",
+                oneof_field.ident,
+                if start == end {
+                    format!("{start}")
+                } else {
+                    format!("{start} to {end}")
+                }
+            );
+            let (start, end) = (start as u32, end as u32);
+            quote_spanned! {span=>
+                const _: () = {
+                    if #p::tags_in_range(#oneof::TAGS, #start, #end) {
+                        ::core::panic!(#message);
+                    }
+                };
+            }
+        });
+        ranges.chain(names).chain(in_extensions).collect::<Vec<_>>()
     });
     let oneof_checks: Vec<TokenStream> = oneof_checks.chain(reserved_checks).collect();
+
+    // Extension ranges make the message `Extendable`: its extensions live in its unknown fields.
+    let extendable = match (extensions.is_empty(), model.unknown) {
+        (false, Some(member)) => {
+            let ranges = extensions.ranges().map(|(start, end)| {
+                let (start, end) = (start as u32, end as u32);
+                quote!((#start, #end))
+            });
+            quote! {
+                #[automatically_derived]
+                impl #p::Extendable for #ident {
+                    const EXTENSION_RANGES: &'static [(u32, u32)] = &[#(#ranges),*];
+                    fn extension_fields(&self) -> &#p::UnknownFields {
+                        &self.#member
+                    }
+                    fn extension_fields_mut(&mut self) -> &mut #p::UnknownFields {
+                        &mut self.#member
+                    }
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    };
 
     // A proto2 enum default names a value of the field's enum (or `OpenEnum` of it).
     let enum_default_checks: Vec<TokenStream> = fields
@@ -934,6 +1015,7 @@ fn emit(
 
             #(#oneof_checks)*
             #(#enum_default_checks)*
+            #extendable
         };
     }
 }
@@ -976,6 +1058,46 @@ mod tests {
             struct M { #[grpc(declared_after = "m::Nested")] count: i32 }
         });
         assert!(out.contains("this field is not a map"), "{out}");
+    }
+
+    #[test]
+    fn extension_ranges_make_the_message_extendable() {
+        let out = expand_str(quote! {
+            #[grpc(extensions(100..=199, 1000..=max))]
+            struct M { a: i32, #[grpc(unknown_fields)] rest: UnknownFields }
+        });
+        assert!(
+            out.contains("message . extension_range (100u32 , 199u32)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("impl :: grpc_core :: __private :: Extendable for M"),
+            "{out}"
+        );
+        assert!(
+            out.contains("EXTENSION_RANGES : & 'static [(u32 , u32)] = & [(100u32 , 199u32) , (1000u32 , 536870911u32)]"),
+            "{out}"
+        );
+        assert!(out.contains("& mut self . rest"), "{out}");
+    }
+
+    #[test]
+    fn extension_range_misuse_is_reported_at_each_place() {
+        let out = expand_str(quote! {
+            #[grpc(reserved(150), extensions(100..=199, "name", 300..=200))]
+            struct M { a: i32, #[grpc(tag = 120)] b: i32, c: i32 }
+        });
+        for message in [
+            "field number 120 is in this message's extension range 100 to 199",
+            "field number 121 (numbered after the previous field) is in this message's extension range",
+            "extension ranges take numbers and ranges, not names",
+            "an empty extension range",
+            "this extension range overlaps reserved numbers (150)",
+            "keeps its extensions in its unknown fields",
+        ] {
+            assert!(out.contains(message), "{message} in {out}");
+        }
+        assert!(!out.contains("impl"), "no impls on error: {out}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! generated code carries them as `#[grpc(option = "...")]` attributes (and top-level `extend`
 //! declarations in each file's `FileSpec`), and grpc-core turns them back into extension fields
 //! when it encodes the descriptors. [`check`] refuses what cannot be carried (`extend` inside a
-//! message, extension ranges, options on `extend` fields), naming file, line and construct; with
+//! message, options on extension ranges and on `extend` fields), naming file, line and construct; with
 //! [`Builder::skip_custom_options`](crate::Builder::skip_custom_options) every custom option
 //! and extension is left out with a warning instead, and the generated descriptors lack them.
 
@@ -333,7 +333,7 @@ fn option_name(option: &UninterpretedOption) -> String {
 
 /// With `skip`, returns the set without custom options and extensions and one warning per
 /// construct left out. Without, refuses what the generated code cannot carry (extensions
-/// declared inside a message, extension ranges, options on extension declarations), naming
+/// declared inside a message, options on extension ranges and on extension declarations), naming
 /// file, line and construct. `Ok(None)` when nothing was left out.
 pub(crate) fn check(
     set: &FileDescriptorSet,
@@ -368,8 +368,8 @@ pub(crate) fn check(
     Ok((!warnings.is_empty()).then_some((stripped, warnings)))
 }
 
-/// The first extension declared inside a message, extension range, or option on an `extend`
-/// declaration of `file`, as the error refusing it.
+/// The first extension declared inside a message, option on an extension range, or option on
+/// an `extend` declaration of `file`, as the error refusing it.
 fn first_unsupported(
     file: &FileDescriptorProto,
     lines: &dyn Fn(&[i32]) -> Option<u32>,
@@ -406,9 +406,12 @@ fn first_unsupported(
                 lines(&[&path[..], &[6, 0]].concat()),
             ));
         }
-        if !m.extension_range.is_empty() {
+        if m.extension_range.iter().any(|r| r.options.is_some()) {
             return Some(Error::at(
-                format!("extension ranges in message `{}` {HINT}", m.name()),
+                format!(
+                    "options on the extension ranges of message `{}` {HINT}",
+                    m.name()
+                ),
                 file,
                 lines(&path),
             ));
@@ -424,7 +427,7 @@ fn first_unsupported(
         .find_map(|(i, m)| message(m, vec![4, i as i32], name, lines))
 }
 
-/// Removes `extend` declarations and extension ranges, with a warning each.
+/// Removes `extend` declarations and the options of extension ranges, with a warning each.
 fn strip_extensions(
     file: &mut FileDescriptorProto,
     lines: &dyn Fn(&[i32]) -> Option<u32>,
@@ -465,16 +468,18 @@ fn strip_extensions(
             );
         }
         m.extension.clear();
-        if !m.extension_range.is_empty() {
-            warnings.push(
-                Error::at(
-                    format!("extension ranges of message `{}` left out", m.name()),
-                    file,
-                    lines(&path),
-                )
-                .to_string(),
-            );
-            m.extension_range.clear();
+        let name = m.name().to_owned();
+        for range in &mut m.extension_range {
+            if range.options.take().is_some() {
+                warnings.push(
+                    Error::at(
+                        format!("options on the extension ranges of message `{name}` left out"),
+                        file,
+                        lines(&path),
+                    )
+                    .to_string(),
+                );
+            }
         }
         for (j, nested) in m.nested_type.iter_mut().enumerate() {
             message(

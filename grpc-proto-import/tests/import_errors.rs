@@ -46,12 +46,21 @@ fn groups_are_rejected() {
 }
 
 #[test]
-fn extensions_are_rejected() {
-    expect_error(
+fn extension_ranges_import_and_extend_in_a_message_is_rejected() {
+    // Extension ranges import as an attribute; the extensions of the message get constants.
+    let modules = import(
         "ext.proto",
-        "syntax = \"proto2\";\npackage e;\nmessage M {\n  extensions 100 to 200;\n}\n",
-        3,
-        "extensions",
+        "syntax = \"proto2\";\npackage e;\nmessage M {\n  extensions 100 to 200, 300, 500 to max;\n}\nextend M {\n  optional int32 weight = 100;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(
+        code.contains("#[grpc(extensions(100..=200, 300, 500..=max))]"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub const WEIGHT: ::grpc_core::extension::Extension<"),
+        "{code}"
     );
     // An `extend` inside a message (top-level ones import: see
     // `custom_options_and_extensions_are_carried`).

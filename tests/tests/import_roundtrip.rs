@@ -38,6 +38,20 @@ fn proto2() {
 }
 
 #[test]
+fn extensions_of_ordinary_messages() {
+    let set = imported::extended::file_descriptor_set();
+    let file = find(&set, "extended.proto");
+    assert_eq!(file.extension.len(), 6);
+    let ranges: Vec<(i32, i32)> = file.message_type[0]
+        .extension_range
+        .iter()
+        .map(|r| (r.start(), r.end()))
+        .collect();
+    assert_eq!(ranges, [(100, 200), (1000, 536_870_912)]);
+    check(set, &["extended.proto"]);
+}
+
+#[test]
 fn route_guide() {
     check(
         imported::routeguide::file_descriptor_set(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use prost_types::{
-    descriptor_proto::ReservedRange,
+    descriptor_proto::{ExtensionRange, ReservedRange},
     enum_descriptor_proto::EnumReservedRange,
     field_descriptor_proto::{Label, Type},
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
@@ -327,6 +327,16 @@ impl MessageBuilder {
     /// Reserves a field name (`reserved "foo";`).
     pub fn reserved_name(&mut self, name: &str) {
         self.proto.reserved_name.push(name.to_owned());
+    }
+
+    /// Declares the field numbers `start..=end` an extension range (`extensions 100 to 199;`).
+    pub fn extension_range(&mut self, start: u32, end: u32) {
+        self.proto.extension_range.push(ExtensionRange {
+            start: i32::try_from(start).ok(),
+            // Descriptors store extension ranges end-exclusive too.
+            end: i32::try_from(end).ok().map(|end| end.saturating_add(1)),
+            options: None,
+        });
     }
 
     /// Documents the message (the text of its doc comment, one `\n`-ended line per line).

@@ -609,6 +609,35 @@ mod tests {
     }
 
     #[test]
+    fn map_entries_follow_the_nested_message_they_name_and_only_their_own() {
+        use prost_types::field_descriptor_proto::Type;
+        let scalar = || FieldType::scalar(Type::Int32);
+        let mut registry = Registry::new();
+        let mut outer = MessageBuilder::new("p.Outer");
+        outer.map("early", 1, scalar(), scalar());
+        outer.map("late", 2, scalar(), scalar());
+        outer.map("stray", 3, scalar(), scalar());
+        outer.entry_after(2, "p.Outer.Inner".to_owned());
+        // Not a message nested in Outer: ignored, the entry stays first.
+        outer.entry_after(3, "p.Elsewhere".to_owned());
+        // Not a map field: ignored.
+        outer.entry_after(9, "p.Outer.Inner".to_owned());
+        registry.add_message("p.proto", "p", outer);
+        registry.add_message("p.proto", "p", MessageBuilder::new("p.Outer.Inner"));
+        registry.add_message("p.proto", "p", MessageBuilder::new("p.Outer.Last"));
+        let set = registry.into_file_descriptor_set();
+        let nested: Vec<&str> = set.file[0].message_type[0]
+            .nested_type
+            .iter()
+            .map(|m| m.name())
+            .collect();
+        assert_eq!(
+            nested,
+            ["EarlyEntry", "StrayEntry", "Inner", "LateEntry", "Last"]
+        );
+    }
+
+    #[test]
     fn a_file_of_extensions_only_is_a_proto2_file_when_it_says_so() {
         let mut registry = Registry::new();
         registry.set_file_options(

@@ -142,6 +142,13 @@ impl<'a> Generator<'a> {
         for (i, service) in file.service.iter().enumerate() {
             items.extend(self.service(&ctx, service, &[6, i as i32], &module)?);
         }
+        items.extend(self.extension_constants(
+            &ctx,
+            &file.extension,
+            &[7],
+            file.package(),
+            &module,
+        )?);
         Ok(items)
     }
 

@@ -51,6 +51,47 @@ impl<'a> Generator<'a> {
             .map(|m| format!("{full_name}.{}", m.name()))
     }
 
+    /// `#[grpc(extensions(100..=199, 1000..=max))]` for a message's extension ranges; nothing
+    /// when it has none. Their extensions live in the unknown fields, so those must be kept.
+    fn extensions_attr(
+        &self,
+        ctx: &FileCtx<'_>,
+        message: &DescriptorProto,
+        line: Option<u32>,
+    ) -> Result<TokenStream, Error> {
+        if message.extension_range.is_empty() {
+            return Ok(TokenStream::new());
+        }
+        let name = message.name();
+        if message.extension_range.iter().any(|r| r.options.is_some()) {
+            return Err(ctx.error(
+                format!("options on the extension ranges of `{name}` are not supported"),
+                line,
+            ));
+        }
+        if !self.options.preserve_unknown {
+            return Err(ctx.error(
+                format!("message `{name}` declares extension ranges, whose extensions live in the unknown fields: they cannot be dropped (leave out preserve_unknown(false) / --drop-unknown)"),
+                line,
+            ));
+        }
+        let max = i64::from(grpc_model::layout::MAX_FIELD_NUMBER);
+        let ranges = message.extension_range.iter().map(|r| {
+            // Descriptors store extension ranges end-exclusive.
+            let (start, end) = (i64::from(r.start()), i64::from(r.end()) - 1);
+            let first = proc_macro2::Literal::u64_unsuffixed(start as u64);
+            if start == end {
+                quote!(#first)
+            } else if end == max {
+                quote!(#first..=max)
+            } else {
+                let last = proc_macro2::Literal::u64_unsuffixed(end as u64);
+                quote!(#first..=#last)
+            }
+        });
+        Ok(quote!(#[grpc(extensions(#(#ranges),*))]))
+    }
+
     pub(in crate::codegen) fn message(
         &self,
         ctx: &FileCtx<'_>,
@@ -73,12 +114,13 @@ impl<'a> Generator<'a> {
             ));
         }
         let message_options = custom::attrs(&message_options);
-        if !message.extension_range.is_empty() || !message.extension.is_empty() {
+        if !message.extension.is_empty() {
             return Err(ctx.error(
                 format!("extensions in message `{name}` are not supported"),
                 line,
             ));
         }
+        let extension_ranges = self.extensions_attr(ctx, message, line)?;
         let full_name = format!(
             "{}.{}",
             if ctx.file.package().is_empty() {
@@ -268,6 +310,7 @@ impl<'a> Generator<'a> {
             #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
             #attrs
             #reserved
+            #extension_ranges
             #message_options
             pub struct #ident {
                 #(#fields)*
