@@ -16,8 +16,8 @@ const USAGE: &str =
                         decode); by default both are kept and re-encoded
   --skip-custom-options leave out custom options (option (google.api.http) = ...), extend
                         declarations and options on extension ranges, with a warning each; by
-                        default custom options, extension ranges and top-level extends are
-                        carried, and extends inside messages are an error";
+                        default custom options, extension ranges and extends are carried, and
+                        options on extension ranges are an error";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();

@@ -41,14 +41,49 @@ fn proto2() {
 fn extensions_of_ordinary_messages() {
     let set = imported::extended::file_descriptor_set();
     let file = find(&set, "extended.proto");
-    assert_eq!(file.extension.len(), 6);
+    // Six top-level extensions of Base, the `note` option, and `old` with its options.
+    assert_eq!(file.extension.len(), 8);
+    let old = file.extension.iter().find(|e| e.name() == "old").unwrap();
+    let options = old.options.as_ref().unwrap();
+    assert_eq!(options.deprecated, Some(true));
+    assert_eq!(
+        options.uninterpreted_option[0].name[0].name_part,
+        "extended.note"
+    );
+    // `extend` inside a message (and inside a nested one) is that message's.
+    let scope = file
+        .message_type
+        .iter()
+        .find(|m| m.name() == "Scope")
+        .unwrap();
+    let scoped: Vec<&str> = scope.extension.iter().map(|e| e.name()).collect();
+    assert_eq!(scoped, ["label", "scores"]);
+    assert_eq!(
+        scope.extension[1].options.as_ref().unwrap().packed,
+        Some(true)
+    );
+    assert_eq!(scope.nested_type[0].extension[0].name(), "scope");
     let ranges: Vec<(i32, i32)> = file.message_type[0]
         .extension_range
         .iter()
         .map(|r| (r.start(), r.end()))
         .collect();
     assert_eq!(ranges, [(100, 200), (1000, 536_870_912)]);
-    check(set, &["extended.proto"]);
+    // Equal to the importer's parse (which keeps the custom option that protox's descriptor
+    // structs drop), and rendered back to `.proto` it parses to the same again.
+    let parsed = grpc_proto_import::parse(&[protos_dir()], &["extended.proto"]).expect("parse");
+    if let Some(diff) = grpc_tests::corpus::difference(&file, &find(&parsed, "extended.proto")) {
+        panic!("extended.proto: {diff}");
+    }
+    let dir = std::env::temp_dir().join(format!("grpc-import-extended-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = grpc_core::descriptor::render_proto(&file);
+    assert!(text.contains("(extended.note) = \"gone\""), "{text}");
+    std::fs::write(dir.join("extended.proto"), text).unwrap();
+    let reparsed = grpc_proto_import::parse(&[dir], &["extended.proto"]).expect("reparse");
+    if let Some(diff) = grpc_tests::corpus::difference(&file, &find(&reparsed, "extended.proto")) {
+        panic!("extended.proto rendered back: {diff}");
+    }
 }
 
 #[test]

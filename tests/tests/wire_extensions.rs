@@ -169,6 +169,58 @@ fn reading_follows_protobuf_rules() {
     assert_eq!(base.unknown_fields.len(), 1);
 }
 
+/// Extensions declared inside a message are named after it and live in its module; a packed
+/// one is written packed, as the reference writes it.
+#[test]
+fn scoped_and_packed_extensions() {
+    let pool = pool();
+    let mut base = Base::default();
+    base.set_extension(&extended::scope::LABEL, "here".to_owned());
+    base.set_extension(&extended::scope::SCORES, vec![1, -2, 300]);
+    let inner = extended::Scope {
+        x: Some(5),
+        unknown_fields: Default::default(),
+    };
+    base.set_extension(&extended::scope::inner::SCOPE, inner.clone());
+    base.set_extension(&extended::OLD, true);
+    let ours = base.encode_to_vec();
+
+    let mut reference = DynamicMessage::new(pool.get_message_by_name("extended.Base").unwrap());
+    let ext = |name: &str| pool.get_extension_by_name(name).unwrap();
+    reference.set_extension(&ext("extended.Scope.label"), Value::String("here".into()));
+    reference.set_extension(
+        &ext("extended.Scope.scores"),
+        Value::List(vec![Value::I32(1), Value::I32(-2), Value::I32(300)]),
+    );
+    let mut scope = DynamicMessage::new(pool.get_message_by_name("extended.Scope").unwrap());
+    scope.set_field_by_name("x", Value::I32(5));
+    reference.set_extension(&ext("extended.Scope.Inner.scope"), Value::Message(scope));
+    reference.set_extension(&ext("extended.old"), Value::Bool(true));
+    assert_eq!(ours, reference.encode_to_vec());
+    // One length-delimited record for the packed scores.
+    assert_eq!(base.unknown_fields.get(106).count(), 1);
+
+    let decoded = Base::decode(&ours[..]).unwrap();
+    assert_eq!(
+        decoded
+            .get_extension(&extended::scope::LABEL)
+            .unwrap()
+            .as_deref(),
+        Some("here")
+    );
+    assert_eq!(
+        decoded.get_extension(&extended::scope::SCORES).unwrap(),
+        [1, -2, 300]
+    );
+    assert_eq!(
+        decoded
+            .get_extension(&extended::scope::inner::SCOPE)
+            .unwrap(),
+        Some(inner)
+    );
+    assert_eq!(extended::scope::LABEL.name(), "extended.Scope.label");
+}
+
 #[test]
 fn an_extension_names_its_field() {
     assert_eq!(extended::WEIGHT.name(), "extended.weight");

@@ -51,6 +51,25 @@ pub use builder::{
     TypeKind,
 };
 
+/// Custom options as a descriptor keeps them before they are resolved: each text is what a
+/// `.proto` file has after `option` (`(my.ext) = 1`, `(google.api.http) = { get: "/v1/x" }`),
+/// checked as `#[grpc(option = "...")]` is. A malformed text is left out, with a `tracing`
+/// warning. For the options of declarations a [`FileSpec`] lists, such as its extensions
+/// (`FieldOptions::uninterpreted_option`); the importer writes such calls.
+///
+/// ```
+/// let options = grpc_core::descriptor::uninterpreted_options(&["(shop.label) = \"cart\""]);
+/// assert_eq!(options[0].name[0].name_part, "shop.label");
+/// assert!(options[0].name[0].is_extension);
+/// assert_eq!(options[0].string_value.as_deref(), Some(&b"cart"[..]));
+/// ```
+pub fn uninterpreted_options(texts: &[&str]) -> Vec<UninterpretedOption> {
+    texts
+        .iter()
+        .filter_map(|text| builder::parsed_option(text))
+        .collect()
+}
+
 /// Renders a file descriptor as `.proto` source text.
 ///
 /// The output is deterministic and parses back (with `protoc` or protox) to the same
@@ -119,6 +138,8 @@ pub struct Registry {
     declared_imports: HashMap<String, Vec<String>>,
     /// Per message (full name), map entries to list after one of its nested messages.
     entries_after: HashMap<String, Vec<builder::EntryAfter>>,
+    /// Per file, extensions declared inside its messages, from its [`FileSpec`].
+    message_extensions: HashMap<String, Vec<(&'static str, FieldDescriptorProto)>>,
 }
 
 /// What a file declares besides its types: its options, its imports in the file's order, and
@@ -184,6 +205,10 @@ pub struct FileSpec {
     pub dependencies: Vec<String>,
     /// The file's top-level `extend` declarations (`extendee` set on each).
     pub extensions: Vec<FieldDescriptorProto>,
+    /// The `extend` declarations inside its messages (`message Scope { extend Base { ... } }`):
+    /// the scope message's name within the package (`"Scope"`, `"Outer.Scope"`) and the
+    /// declaration, which goes into that message's `extension` list.
+    pub message_extensions: Vec<(&'static str, FieldDescriptorProto)>,
     /// Registers what the declarations need that no type of the file reaches: the files it
     /// imports (the ones without types of their own too) and the extensions' message types.
     pub register: Option<fn(&mut Registry)>,
@@ -294,6 +319,10 @@ impl Registry {
             }
         }
         proto.extension.extend(spec.extensions);
+        if !spec.message_extensions.is_empty() {
+            self.message_extensions
+                .insert(file.to_owned(), spec.message_extensions);
+        }
         if spec.proto2 {
             self.mark_proto2(file, package);
         }
@@ -402,6 +431,22 @@ impl Registry {
             if let Some(mut added) = self.added.remove(file.name()) {
                 in_declaration_order(file, &mut added, &self.declared);
                 nest(file, added);
+            }
+            for (scope, extension) in self
+                .message_extensions
+                .remove(file.name())
+                .into_iter()
+                .flatten()
+            {
+                match message_mut(&mut file.message_type, scope) {
+                    Some(message) => message.extension.push(extension),
+                    None => tracing::warn!(
+                        file = file.name(),
+                        scope,
+                        extension = extension.name(),
+                        "an extension's scope message is not in its file: left out"
+                    ),
+                }
             }
             if !self.entries_after.is_empty() {
                 let package = file.package().to_owned();
@@ -541,6 +586,22 @@ fn place_map_entries(
                 .nested_type
                 .extend(follow.into_iter().map(|(_, entry)| entry));
         }
+    }
+}
+
+/// The message named `path` (`Outer.Inner`, relative to the file's package) among `messages`.
+fn message_mut<'m>(
+    messages: &'m mut [DescriptorProto],
+    path: &str,
+) -> Option<&'m mut DescriptorProto> {
+    let (first, rest) = match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
+    };
+    let message = messages.iter_mut().find(|m| m.name() == first)?;
+    match rest {
+        Some(rest) => message_mut(&mut message.nested_type, rest),
+        None => Some(message),
     }
 }
 

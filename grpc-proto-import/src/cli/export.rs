@@ -92,8 +92,8 @@ pub(super) struct ImportArgs {
     #[arg(long)]
     drop_unknown: bool,
     /// Leave out custom options, extend declarations and options on extension ranges, with a
-    /// warning each; by default custom options, extension ranges and top-level extends are
-    /// carried, and extends inside messages are an error.
+    /// warning each; by default custom options, extension ranges and extends are carried, and
+    /// options on extension ranges are an error.
     #[arg(long)]
     skip_custom_options: bool,
 }

@@ -5,6 +5,9 @@
 #[allow(deprecated)]
 pub fn extended_proto_options() -> ::grpc_core::descriptor::FileSpec {
     ::grpc_core::descriptor::FileSpec {
+        dependencies: ::std::vec::Vec::from([
+            ::std::string::String::from("google/protobuf/descriptor.proto"),
+        ]),
         extensions: ::std::vec::Vec::from([
             ::grpc_core::descriptor::FieldDescriptorProto {
                 name: ::core::option::Option::Some(
@@ -142,6 +145,144 @@ pub fn extended_proto_options() -> ::grpc_core::descriptor::FileSpec {
                 proto3_optional: ::core::option::Option::None,
                 ..::core::default::Default::default()
             },
+            ::grpc_core::descriptor::FieldDescriptorProto {
+                name: ::core::option::Option::Some(::std::string::String::from("note")),
+                number: ::core::option::Option::Some(50001),
+                label: ::core::option::Option::Some(
+                    ::grpc_core::well_known::field_descriptor_proto::Label::Optional
+                        as i32,
+                ),
+                r#type: ::core::option::Option::Some(
+                    ::grpc_core::well_known::field_descriptor_proto::Type::String as i32,
+                ),
+                type_name: ::core::option::Option::None,
+                extendee: ::core::option::Option::Some(
+                    ::std::string::String::from(".google.protobuf.FieldOptions"),
+                ),
+                json_name: ::core::option::Option::Some(
+                    ::std::string::String::from("note"),
+                ),
+                default_value: ::core::option::Option::None,
+                proto3_optional: ::core::option::Option::None,
+                ..::core::default::Default::default()
+            },
+            ::grpc_core::descriptor::FieldDescriptorProto {
+                name: ::core::option::Option::Some(::std::string::String::from("old")),
+                number: ::core::option::Option::Some(107),
+                label: ::core::option::Option::Some(
+                    ::grpc_core::well_known::field_descriptor_proto::Label::Optional
+                        as i32,
+                ),
+                r#type: ::core::option::Option::Some(
+                    ::grpc_core::well_known::field_descriptor_proto::Type::Bool as i32,
+                ),
+                type_name: ::core::option::Option::None,
+                extendee: ::core::option::Option::Some(
+                    ::std::string::String::from(".extended.Base"),
+                ),
+                json_name: ::core::option::Option::Some(
+                    ::std::string::String::from("old"),
+                ),
+                default_value: ::core::option::Option::None,
+                proto3_optional: ::core::option::Option::None,
+                options: ::core::option::Option::Some(::grpc_core::well_known::FieldOptions {
+                    deprecated: ::core::option::Option::Some(true),
+                    uninterpreted_option: ::grpc_core::descriptor::uninterpreted_options(
+                        &[r#"(extended.note) = "gone""#],
+                    ),
+                    ..::core::default::Default::default()
+                }),
+                ..::core::default::Default::default()
+            },
+        ]),
+        message_extensions: ::std::vec::Vec::from([
+            (
+                "Scope",
+                ::grpc_core::descriptor::FieldDescriptorProto {
+                    name: ::core::option::Option::Some(
+                        ::std::string::String::from("label"),
+                    ),
+                    number: ::core::option::Option::Some(105),
+                    label: ::core::option::Option::Some(
+                        ::grpc_core::well_known::field_descriptor_proto::Label::Optional
+                            as i32,
+                    ),
+                    r#type: ::core::option::Option::Some(
+                        ::grpc_core::well_known::field_descriptor_proto::Type::String
+                            as i32,
+                    ),
+                    type_name: ::core::option::Option::None,
+                    extendee: ::core::option::Option::Some(
+                        ::std::string::String::from(".extended.Base"),
+                    ),
+                    json_name: ::core::option::Option::Some(
+                        ::std::string::String::from("label"),
+                    ),
+                    default_value: ::core::option::Option::None,
+                    proto3_optional: ::core::option::Option::None,
+                    ..::core::default::Default::default()
+                },
+            ),
+            (
+                "Scope",
+                ::grpc_core::descriptor::FieldDescriptorProto {
+                    name: ::core::option::Option::Some(
+                        ::std::string::String::from("scores"),
+                    ),
+                    number: ::core::option::Option::Some(106),
+                    label: ::core::option::Option::Some(
+                        ::grpc_core::well_known::field_descriptor_proto::Label::Repeated
+                            as i32,
+                    ),
+                    r#type: ::core::option::Option::Some(
+                        ::grpc_core::well_known::field_descriptor_proto::Type::Int32
+                            as i32,
+                    ),
+                    type_name: ::core::option::Option::None,
+                    extendee: ::core::option::Option::Some(
+                        ::std::string::String::from(".extended.Base"),
+                    ),
+                    json_name: ::core::option::Option::Some(
+                        ::std::string::String::from("scores"),
+                    ),
+                    default_value: ::core::option::Option::None,
+                    proto3_optional: ::core::option::Option::None,
+                    options: ::core::option::Option::Some(::grpc_core::well_known::FieldOptions {
+                        packed: ::core::option::Option::Some(true),
+                        ..::core::default::Default::default()
+                    }),
+                    ..::core::default::Default::default()
+                },
+            ),
+            (
+                "Scope.Inner",
+                ::grpc_core::descriptor::FieldDescriptorProto {
+                    name: ::core::option::Option::Some(
+                        ::std::string::String::from("scope"),
+                    ),
+                    number: ::core::option::Option::Some(108),
+                    label: ::core::option::Option::Some(
+                        ::grpc_core::well_known::field_descriptor_proto::Label::Optional
+                            as i32,
+                    ),
+                    r#type: ::core::option::Option::Some(
+                        ::grpc_core::well_known::field_descriptor_proto::Type::Message
+                            as i32,
+                    ),
+                    type_name: ::core::option::Option::Some(
+                        ::std::string::String::from(".extended.Scope"),
+                    ),
+                    extendee: ::core::option::Option::Some(
+                        ::std::string::String::from(".extended.Base"),
+                    ),
+                    json_name: ::core::option::Option::Some(
+                        ::std::string::String::from("scope"),
+                    ),
+                    default_value: ::core::option::Option::None,
+                    proto3_optional: ::core::option::Option::None,
+                    ..::core::default::Default::default()
+                },
+            ),
         ]),
         register: ::core::option::Option::Some(extended_proto_register),
         proto2: true,
@@ -151,8 +292,10 @@ pub fn extended_proto_options() -> ::grpc_core::descriptor::FileSpec {
 
 /// Registers what the declarations of `extended.proto` need beyond its own types.
 fn extended_proto_register(registry: &mut ::grpc_core::descriptor::Registry) {
+    registry.add_well_known_file("google/protobuf/descriptor.proto");
     registry.add::<Detail>();
     registry.add::<Color>();
+    registry.add::<Scope>();
 }
 
 /// A message that others extend.
@@ -188,6 +331,60 @@ pub struct Detail {
     pub level: ::core::option::Option<i32>,
     #[grpc(unknown_fields)]
     pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
+/// Declares extensions of Base in its own scope (their full names are `extended.Scope.*`).
+#[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+#[grpc(
+    package = "extended",
+    file = "extended.proto",
+    file_options = "extended_proto_options",
+    syntax = "proto2"
+)]
+pub struct Scope {
+    #[grpc(tag = 1)]
+    pub x: ::core::option::Option<i32>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
+/// Types nested in [`Scope`].
+pub mod scope {
+    #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+    #[grpc(
+        package = "extended",
+        file = "extended.proto",
+        name = "Scope.Inner",
+        file_options = "super::extended_proto_options",
+        syntax = "proto2"
+    )]
+    pub struct Inner {
+        #[grpc(unknown_fields)]
+        pub unknown_fields: ::grpc_core::UnknownFields,
+    }
+
+    /// Types nested in [`Inner`].
+    pub mod inner {
+        /// The extension `extended.Scope.Inner.scope` (number 108) of [`super::super::Base`].
+        pub const SCOPE: ::grpc_core::extension::Extension<
+            super::super::Base,
+            ::grpc_core::extension::Message<super::super::Scope>,
+        > = ::grpc_core::extension::Extension::new("extended.Scope.Inner.scope", 108);
+    }
+
+    /// A scoped one.
+    ///
+    /// The extension `extended.Scope.label` (number 105) of [`super::Base`].
+    pub const LABEL: ::grpc_core::extension::Extension<
+        super::Base,
+        ::grpc_core::extension::String,
+    > = ::grpc_core::extension::Extension::new("extended.Scope.label", 105);
+
+    /// The extension `extended.Scope.scores` (number 106) of [`super::Base`].
+    pub const SCORES: ::grpc_core::extension::Extension<
+        super::Base,
+        ::grpc_core::extension::Packed<::grpc_core::extension::Int32>,
+    > = ::grpc_core::extension::Extension::new("extended.Scope.scores", 106);
 }
 
 #[derive(
@@ -250,6 +447,12 @@ pub const RATIO: ::grpc_core::extension::Extension<
     ::grpc_core::extension::Double,
 > = ::grpc_core::extension::Extension::new("extended.ratio", 1000);
 
+/// The extension `extended.old` (number 107) of [`Base`].
+pub const OLD: ::grpc_core::extension::Extension<Base, ::grpc_core::extension::Bool> = ::grpc_core::extension::Extension::new(
+    "extended.old",
+    107,
+);
+
 /// The descriptors of every type and service this module defines, with the files
 /// they import (complete): for reflection and `.proto` export.
 pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
@@ -257,6 +460,8 @@ pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
     registry.set_file_options("extended.proto", "extended", extended_proto_options());
     registry.add::<Base>();
     registry.add::<Detail>();
+    registry.add::<Scope>();
+    registry.add::<scope::Inner>();
     registry.add::<Color>();
     registry.into_file_descriptor_set()
 }

@@ -114,12 +114,6 @@ impl<'a> Generator<'a> {
             ));
         }
         let message_options = custom::attrs(&message_options);
-        if !message.extension.is_empty() {
-            return Err(ctx.error(
-                format!("extensions in message `{name}` are not supported"),
-                line,
-            ));
-        }
         let extension_ranges = self.extensions_attr(ctx, message, line)?;
         let full_name = format!(
             "{}.{}",
@@ -296,6 +290,14 @@ impl<'a> Generator<'a> {
             )?);
         }
         nested_items.extend(oneof_enums);
+        // `extend` declarations inside the message: their constants live in its module.
+        nested_items.extend(self.extension_constants(
+            ctx,
+            &message.extension,
+            &[path, &[6]].concat(),
+            full_name.trim_start_matches('.'),
+            &inner_module,
+        )?);
         let nested_module = (!nested_items.is_empty()).then(|| {
             let doc = format!(" Types nested in [`{ident}`].");
             quote! {
