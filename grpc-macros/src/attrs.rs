@@ -102,6 +102,7 @@ impl Place {
                 "deprecated",
                 "json_name",
                 "option",
+                "default",
             ],
             Place::Service => &[
                 "name",

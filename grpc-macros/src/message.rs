@@ -391,7 +391,6 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
 /// The Rust value of a `#[grpc(default = "...")]` (protoc's `default_value` text) on a field
 /// of `shape`: only `Option<scalar>` fields have one.
 fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> {
-    use grpc_model::literals::{parse_default, Default};
     if let Shape::Named(_, Card::Optional) = shape {
         // An enum's value name: checked against the enum's `VALUES` at compile time (see
         // `enum_default_checks`); the accessor looks its number up.
@@ -404,7 +403,14 @@ fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> 
         );
         return None;
     };
-    let value = match parse_default(*scalar, &lit.value()) {
+    scalar_default(ctx, lit, *scalar)
+}
+
+/// The Rust value of a default (protoc's `default_value` text) for a scalar of type `scalar`,
+/// checked: `&str` for strings, `&[u8]` for bytes, the number or bool otherwise.
+pub(crate) fn scalar_default(ctx: &Ctx, lit: &LitStr, scalar: Scalar) -> Option<TokenStream> {
+    use grpc_model::literals::{parse_default, Default};
+    let value = match parse_default(scalar, &lit.value()) {
         Ok(value) => value,
         Err(message) => {
             ctx.error(lit, message);

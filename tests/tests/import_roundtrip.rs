@@ -342,6 +342,36 @@ fn proto2_defaults_apply_on_read() {
     assert_eq!(set.loudness(), grpc_core::OpenEnum::Known(Level::Low));
     assert_eq!(set.greeting(), "");
     assert!(!set.enabled());
+
+    // A default on a field of a well-known enum (grpc-core lists their values too).
+    use grpc_core::well_known::Syntax;
+    assert_eq!(unset.syntax(), grpc_core::OpenEnum::Known(Syntax::Proto3));
+    // Defaults on oneof members: each member's accessor gives its default while the oneof
+    // holds another member or none, and the value it holds otherwise.
+    use imported::prototwo::settings::Pick;
+    assert_eq!(Pick::amount(&unset.pick), 12);
+    assert_eq!(Pick::label(&unset.pick), "none");
+    assert_eq!(
+        Pick::pick_level(&unset.pick),
+        grpc_core::OpenEnum::Known(Level::High)
+    );
+    let holding = Some(Pick::Label("chosen".into()));
+    assert_eq!(Pick::label(&holding), "chosen");
+    assert_eq!(Pick::amount(&holding), 12);
+    assert_eq!(Pick::amount(&Some(Pick::Amount(0))), 0);
+    // The descriptor keeps the defaults, as protoc's does.
+    let file = find(&imported::prototwo::file_descriptor_set(), "prototwo.proto");
+    let settings = &file.message_type[0];
+    let default = |name: &str| {
+        settings
+            .field
+            .iter()
+            .find(|f| f.name() == name)
+            .and_then(|f| f.default_value.clone())
+    };
+    assert_eq!(default("amount").as_deref(), Some("12"));
+    assert_eq!(default("pick_level").as_deref(), Some("LEVEL_HIGH"));
+    assert_eq!(default("syntax").as_deref(), Some("SYNTAX_PROTO3"));
 }
 
 #[test]

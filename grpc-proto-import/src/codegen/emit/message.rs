@@ -209,9 +209,13 @@ impl<'a> Generator<'a> {
                     let deprecated = deprecated(member).then(|| quote!(, deprecated));
                     let json_name = json_name_key(member);
                     let member_options = field_options(member);
+                    let default = member
+                        .default_value
+                        .as_ref()
+                        .map(|d| quote!(, default = #d));
                     variants.push(quote! {
                         #member_doc
-                        #[grpc(tag = #number #name_attr #encoding #deprecated #json_name)]
+                        #[grpc(tag = #number #name_attr #encoding #deprecated #json_name #default)]
                         #member_options
                         #variant_ident(#ty),
                     });
