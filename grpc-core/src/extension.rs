@@ -60,7 +60,7 @@
 //! values alike. A value whose wire type or contents do not fit the type is a decode error
 //! (the bytes stay as they are). Setting a value replaces every occurrence of the number and
 //! puts the new bytes before the first unknown field with a higher number, so extensions set
-//! in any order are written in number order, as protoc's code writes them; they are still
+//! in any order are written in number order, as protoc's C++ writes them; they are still
 //! written after the message's known fields.
 //!
 //! The extension's declaration (its `FieldDescriptorProto`, for descriptors, reflection and
