@@ -6,6 +6,7 @@ pub mod client;
 pub mod descriptor;
 mod error;
 pub mod error_details;
+pub mod extension;
 /// Fuzzing entry points (compiled only by `cargo fuzz`, which sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -86,6 +87,7 @@ pub mod __private {
         Cardinality, Describe, EnumBuilder, FieldType, MessageBuilder, MethodShape, NamedKind,
         Registry, ServiceBuilder, TypeKind,
     };
+    pub use crate::extension::Extendable;
     pub use crate::message::UnknownFields;
     pub use crate::message::{
         enum_field, message_field, Enumeration, MessageType, NamedField, Oneof,

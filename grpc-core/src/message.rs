@@ -117,6 +117,16 @@ impl crate::descriptor::FieldType {
     }
 }
 
+impl MessageBuilder {
+    /// Lists the entry message of the map field numbered `number` after the nested message
+    /// `T` (`#[grpc(declared_after = "...")]`), as protoc lists the entry of a map field
+    /// declared after that message; registers `T`.
+    pub fn map_declared_after<T: MessageType>(&mut self, registry: &mut Registry, number: u32) {
+        T::register(registry);
+        self.entry_after(number, T::full_name());
+    }
+}
+
 impl crate::descriptor::ServiceBuilder {
     /// Adds a method; registers its request and response types.
     pub fn method<Req: MessageType, Resp: MessageType>(
@@ -307,7 +317,7 @@ impl UnknownValue {
         }
     }
 
-    fn encode(&self, number: u32, buf: &mut impl BufMut) {
+    pub(crate) fn encode(&self, number: u32, buf: &mut impl BufMut) {
         match self {
             UnknownValue::Varint(value) => encoding::uint64::encode(number, value, buf),
             UnknownValue::Fixed64(value) => encoding::fixed64::encode(number, value, buf),
@@ -408,6 +418,17 @@ impl UnknownFields {
     /// Removes every field.
     pub fn clear(&mut self) {
         self.fields.clear();
+    }
+
+    /// Inserts `fields` before the first recorded field numbered above `number` (at the end if
+    /// there is none), so that fields kept in number order stay so.
+    pub(crate) fn insert_in_order(&mut self, number: u32, fields: UnknownFields) {
+        let at = self
+            .fields
+            .iter()
+            .position(|field| field.number > number)
+            .unwrap_or(self.fields.len());
+        self.fields.splice(at..at, fields.fields);
     }
 }
 

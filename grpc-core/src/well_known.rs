@@ -138,7 +138,7 @@ well_known! {
 
 /// Enums of the well-known files (prost-types' `#[repr(i32)]` enums).
 macro_rules! well_known_enum {
-    ($($ty:ty => $name:literal in $file:literal;)*) => {$(
+    ($($ty:ty => $name:literal in $file:literal [$($value:literal = $number:literal),* $(,)?];)*) => {$(
         impl Describe for $ty {
             fn register(registry: &mut Registry) {
                 registry.add_well_known_file($file);
@@ -163,22 +163,50 @@ macro_rules! well_known_enum {
             fn from_i32(value: i32) -> ::core::option::Option<Self> {
                 <$ty>::try_from(value).ok()
             }
+            // Listed by hand (prost's `from_str_name` is not `const`), checked against it by
+            // `well_known_enum_values_are_protocs`.
+            const VALUES: &'static [(&'static str, i32)] = &[$(($value, $number)),*];
         }
         crate::__impl_enum_field!(#[diagnostic::do_not_recommend] $ty);
     )*};
 }
 
 well_known_enum! {
-    NullValue => "google.protobuf.NullValue" in "google/protobuf/struct.proto";
-    Syntax => "google.protobuf.Syntax" in "google/protobuf/type.proto";
-    field::Kind => "google.protobuf.Field.Kind" in "google/protobuf/type.proto";
-    field::Cardinality => "google.protobuf.Field.Cardinality" in "google/protobuf/type.proto";
-    field_descriptor_proto::Type => "google.protobuf.FieldDescriptorProto.Type" in "google/protobuf/descriptor.proto";
-    field_descriptor_proto::Label => "google.protobuf.FieldDescriptorProto.Label" in "google/protobuf/descriptor.proto";
-    file_options::OptimizeMode => "google.protobuf.FileOptions.OptimizeMode" in "google/protobuf/descriptor.proto";
-    field_options::CType => "google.protobuf.FieldOptions.CType" in "google/protobuf/descriptor.proto";
-    field_options::JsType => "google.protobuf.FieldOptions.JSType" in "google/protobuf/descriptor.proto";
-    method_options::IdempotencyLevel => "google.protobuf.MethodOptions.IdempotencyLevel" in "google/protobuf/descriptor.proto";
+    NullValue => "google.protobuf.NullValue" in "google/protobuf/struct.proto" ["NULL_VALUE" = 0];
+    Syntax => "google.protobuf.Syntax" in "google/protobuf/type.proto" ["SYNTAX_PROTO2" = 0, "SYNTAX_PROTO3" = 1];
+    field::Kind => "google.protobuf.Field.Kind" in "google/protobuf/type.proto" [
+        "TYPE_UNKNOWN" = 0, "TYPE_DOUBLE" = 1, "TYPE_FLOAT" = 2, "TYPE_INT64" = 3,
+        "TYPE_UINT64" = 4, "TYPE_INT32" = 5, "TYPE_FIXED64" = 6, "TYPE_FIXED32" = 7,
+        "TYPE_BOOL" = 8, "TYPE_STRING" = 9, "TYPE_GROUP" = 10, "TYPE_MESSAGE" = 11,
+        "TYPE_BYTES" = 12, "TYPE_UINT32" = 13, "TYPE_ENUM" = 14, "TYPE_SFIXED32" = 15,
+        "TYPE_SFIXED64" = 16, "TYPE_SINT32" = 17, "TYPE_SINT64" = 18,
+    ];
+    field::Cardinality => "google.protobuf.Field.Cardinality" in "google/protobuf/type.proto" [
+        "CARDINALITY_UNKNOWN" = 0, "CARDINALITY_OPTIONAL" = 1, "CARDINALITY_REQUIRED" = 2,
+        "CARDINALITY_REPEATED" = 3,
+    ];
+    field_descriptor_proto::Type => "google.protobuf.FieldDescriptorProto.Type" in "google/protobuf/descriptor.proto" [
+        "TYPE_DOUBLE" = 1, "TYPE_FLOAT" = 2, "TYPE_INT64" = 3, "TYPE_UINT64" = 4,
+        "TYPE_INT32" = 5, "TYPE_FIXED64" = 6, "TYPE_FIXED32" = 7, "TYPE_BOOL" = 8,
+        "TYPE_STRING" = 9, "TYPE_GROUP" = 10, "TYPE_MESSAGE" = 11, "TYPE_BYTES" = 12,
+        "TYPE_UINT32" = 13, "TYPE_ENUM" = 14, "TYPE_SFIXED32" = 15, "TYPE_SFIXED64" = 16,
+        "TYPE_SINT32" = 17, "TYPE_SINT64" = 18,
+    ];
+    field_descriptor_proto::Label => "google.protobuf.FieldDescriptorProto.Label" in "google/protobuf/descriptor.proto" [
+        "LABEL_OPTIONAL" = 1, "LABEL_REQUIRED" = 2, "LABEL_REPEATED" = 3,
+    ];
+    file_options::OptimizeMode => "google.protobuf.FileOptions.OptimizeMode" in "google/protobuf/descriptor.proto" [
+        "SPEED" = 1, "CODE_SIZE" = 2, "LITE_RUNTIME" = 3,
+    ];
+    field_options::CType => "google.protobuf.FieldOptions.CType" in "google/protobuf/descriptor.proto" [
+        "STRING" = 0, "CORD" = 1, "STRING_PIECE" = 2,
+    ];
+    field_options::JsType => "google.protobuf.FieldOptions.JSType" in "google/protobuf/descriptor.proto" [
+        "JS_NORMAL" = 0, "JS_STRING" = 1, "JS_NUMBER" = 2,
+    ];
+    method_options::IdempotencyLevel => "google.protobuf.MethodOptions.IdempotencyLevel" in "google/protobuf/descriptor.proto" [
+        "IDEMPOTENCY_UNKNOWN" = 0, "NO_SIDE_EFFECTS" = 1, "IDEMPOTENT" = 2,
+    ];
 }
 
 /// The wrapper messages of `wrappers.proto`: one field, `value = 1`, encoded as prost encodes
@@ -319,6 +347,33 @@ mod tests {
         assert_eq!(
             <field_descriptor_proto::Type as Describe>::full_name(),
             "google.protobuf.FieldDescriptorProto.Type"
+        );
+    }
+
+    #[test]
+    fn well_known_enum_values_are_protocs() {
+        use crate::message::Enumeration;
+        macro_rules! check {
+            ($($ty:ty),*) => {$(
+                for (name, number) in <$ty as Enumeration>::VALUES {
+                    assert_eq!(<$ty>::from_str_name(name).map(|v| v as i32), Some(*number), "{name}");
+                    assert_eq!(<$ty>::try_from(*number).map(|v| v.as_str_name()), Ok(*name));
+                }
+                let all = (-1..64).filter(|n| <$ty>::try_from(*n).is_ok()).count();
+                assert_eq!(<$ty as Enumeration>::VALUES.len(), all, stringify!($ty));
+            )*};
+        }
+        check!(
+            NullValue,
+            Syntax,
+            field::Kind,
+            field::Cardinality,
+            field_descriptor_proto::Type,
+            field_descriptor_proto::Label,
+            file_options::OptimizeMode,
+            field_options::CType,
+            field_options::JsType,
+            method_options::IdempotencyLevel
         );
     }
 

@@ -24,6 +24,9 @@ pub(crate) struct Attrs {
     /// `file_options = "path::to::fn"`: a `fn() -> FileOptions` or `fn() -> FileSpec` giving
     /// the file's options (and imports and extensions).
     pub(crate) file_options: Option<syn::Path>,
+    /// `declared_after = "path::to::Nested"` on a map field: the nested message its entry
+    /// message follows among the message's nested types (protoc's declaration order).
+    pub(crate) declared_after: Option<syn::Path>,
     pub(crate) oneof: Option<Span>,
     pub(crate) deprecated: Option<Span>,
     /// A method's `empty_options`: its descriptor carries an empty `MethodOptions`.
@@ -33,6 +36,8 @@ pub(crate) struct Attrs {
     pub(crate) options: Vec<LitStr>,
     /// `reserved(...)` items, from every such key in order.
     pub(crate) reserved: Vec<crate::reserved::Item>,
+    /// `extensions(...)` items (numbers and ranges), from every such key in order.
+    pub(crate) extensions: Vec<crate::reserved::Item>,
     /// Every key given, with its span, in order.
     pub(crate) keys: Vec<(String, Span)>,
 }
@@ -53,7 +58,18 @@ pub(crate) enum Place {
 impl Place {
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Place::MessageType | Place::EnumType => &[
+            Place::MessageType => &[
+                "name",
+                "package",
+                "file",
+                "file_options",
+                "crate",
+                "reserved",
+                "extensions",
+                "syntax",
+                "option",
+            ],
+            Place::EnumType => &[
                 "name",
                 "package",
                 "file",
@@ -75,6 +91,7 @@ impl Place {
                 "required",
                 "json_name",
                 "option",
+                "declared_after",
             ],
             Place::EnumVariant => &["name", "option"],
             Place::OneofType => &["crate"],
@@ -85,6 +102,7 @@ impl Place {
                 "deprecated",
                 "json_name",
                 "option",
+                "default",
             ],
             Place::Service => &[
                 "name",
@@ -182,6 +200,7 @@ fn parse_key(
             }
         }
         "reserved" => out.reserved.extend(crate::reserved::parse(meta.input)?),
+        "extensions" => out.extensions.extend(crate::reserved::parse(meta.input)?),
         "option" => {
             let lit: LitStr = meta.value()?.parse()?;
             match grpc_model::options::parse(&lit.value()) {
@@ -195,20 +214,20 @@ fn parse_key(
                 ctx.push(duplicate());
             }
         }
-        "crate" | "file_options" => {
+        "crate" | "file_options" | "declared_after" => {
             let lit: LitStr = meta.value()?.parse()?;
             let path = lit.parse::<syn::Path>().map_err(|_| {
-                let what = if key == "crate" {
-                    "the path grpc-core is reached by, e.g. `crate = \"::grpc_core\"`"
-                } else {
-                    "the path of a `fn() -> FileOptions` (or `FileSpec`), e.g. `file_options = \"shop_options\"`"
+                let what = match key.as_str() {
+                    "crate" => "the path grpc-core is reached by, e.g. `crate = \"::grpc_core\"`",
+                    "file_options" => "the path of a `fn() -> FileOptions` (or `FileSpec`), e.g. `file_options = \"shop_options\"`",
+                    _ => "the path of a nested message, e.g. `declared_after = \"order::Line\"`",
                 };
                 syn::Error::new(lit.span(), format!("expected {what}"))
             })?;
-            let slot = if key == "crate" {
-                &mut out.krate
-            } else {
-                &mut out.file_options
+            let slot = match key.as_str() {
+                "crate" => &mut out.krate,
+                "file_options" => &mut out.file_options,
+                _ => &mut out.declared_after,
             };
             if slot.replace(path).is_some() {
                 ctx.push(duplicate());

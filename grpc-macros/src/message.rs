@@ -38,6 +38,9 @@ struct Field<'a> {
     required: Option<Span>,
     /// `#[grpc(default = "...")]`, checked: the literal and the value's Rust expression.
     default: Option<(LitStr, TokenStream)>,
+    /// `#[grpc(declared_after = "...")]` on a map field: the statement listing its entry
+    /// message after that nested message.
+    declared_after: TokenStream,
     /// `None` for a oneof field: its numbers come from the variants.
     tag: Option<u32>,
     tag_span: Span,
@@ -148,15 +151,21 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
     check_reserved(&ctx, &reserved, &model.fields);
     let proto2 = attrs::proto2(&ctx, &container);
     check_syntax(&ctx, proto2, &model.fields);
+    let extensions = Reserved::check(&ctx, &container.extensions, Kind::Extensions);
+    check_extensions(&ctx, &extensions, &reserved, &model);
     ctx.finish()?;
-    let describe_reserved = reserved.describe(&quote!(message), Kind::Message);
+    let describe_reserved = {
+        let reserved = reserved.describe(&quote!(message), Kind::Message);
+        let extensions = extensions.describe(&quote!(message), Kind::Extensions);
+        quote!(#reserved #extensions)
+    };
     let syntax = Syntax { proto2 };
     Ok(emit(
         input,
         &type_names,
         &model,
         &describe_reserved,
-        &reserved,
+        (&reserved, &extensions),
         syntax,
     ))
 }
@@ -214,8 +223,22 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
                 "a oneof has no JSON name of its own: put `json_name` on its variants",
             );
         }
+        let declared_after = match (&attrs.declared_after, &shape, tag) {
+            (Some(path), Shape::Map { .. }, Some(tag)) => {
+                quote!(message.map_declared_after::<#path>(registry, #tag);)
+            }
+            (Some(path), _, _) => {
+                ctx.error(
+                    path,
+                    "`declared_after` places a map field's entry message among the nested messages; this field is not a map",
+                );
+                TokenStream::new()
+            }
+            (None, _, _) => TokenStream::new(),
+        };
         out.push(Field {
             ident,
+            declared_after,
             explicit_tag: attrs.tag.is_some(),
             name_attr: attrs.name.clone(),
             deprecated: attrs.deprecated.is_some(),
@@ -368,7 +391,6 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
 /// The Rust value of a `#[grpc(default = "...")]` (protoc's `default_value` text) on a field
 /// of `shape`: only `Option<scalar>` fields have one.
 fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> {
-    use grpc_model::literals::{parse_default, Default};
     if let Shape::Named(_, Card::Optional) = shape {
         // An enum's value name: checked against the enum's `VALUES` at compile time (see
         // `enum_default_checks`); the accessor looks its number up.
@@ -381,7 +403,14 @@ fn default_value(ctx: &Ctx, lit: &LitStr, shape: &Shape) -> Option<TokenStream> 
         );
         return None;
     };
-    let value = match parse_default(*scalar, &lit.value()) {
+    scalar_default(ctx, lit, *scalar)
+}
+
+/// The Rust value of a default (protoc's `default_value` text) for a scalar of type `scalar`,
+/// checked: `&str` for strings, `&[u8]` for bytes, the number or bool otherwise.
+pub(crate) fn scalar_default(ctx: &Ctx, lit: &LitStr, scalar: Scalar) -> Option<TokenStream> {
+    use grpc_model::literals::{parse_default, Default};
+    let value = match parse_default(scalar, &lit.value()) {
         Ok(value) => value,
         Err(message) => {
             ctx.error(lit, message);
@@ -436,6 +465,39 @@ fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
     }
 }
 
+/// Extension ranges (`#[grpc(extensions(100..=199))]`): no field number in them, no overlap
+/// with reserved numbers, and an unknown-fields field to keep the extensions in.
+fn check_extensions(ctx: &Ctx, extensions: &Reserved, reserved: &Reserved, model: &Model<'_>) {
+    for field in &model.fields {
+        if let Some(range) = field.tag.and_then(|tag| extensions.number(tag.into())) {
+            let tag = field.tag.unwrap_or_default();
+            let how = if field.explicit_tag {
+                ""
+            } else {
+                " (numbered after the previous field)"
+            };
+            ctx.push(syn::Error::new(
+                field.tag_span,
+                format!("field number {tag}{how} is in this message's extension range {range}"),
+            ));
+        }
+    }
+    for (start, end, span) in extensions.spanned_ranges() {
+        if let Some(range) = (start..=end).find_map(|n| reserved.number(n)) {
+            ctx.push(syn::Error::new(
+                span,
+                format!("this extension range overlaps reserved numbers ({range})"),
+            ));
+        }
+    }
+    if let (Some((_, _, span)), None) = (extensions.spanned_ranges().next(), model.unknown) {
+        ctx.push(syn::Error::new(
+            span,
+            "a message with extension ranges keeps its extensions in its unknown fields: add a `#[grpc(unknown_fields)] pub unknown_fields: grpc_core::UnknownFields` field",
+        ));
+    }
+}
+
 fn check_names(ctx: &Ctx, fields: &[Field<'_>]) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for field in fields {
@@ -457,7 +519,7 @@ fn emit(
     names: &TypeNames,
     model: &Model<'_>,
     describe_reserved: &TokenStream,
-    reserved: &Reserved,
+    (reserved, extensions): (&Reserved, &Reserved),
     syntax: Syntax,
 ) -> TokenStream {
     let fields = &model.fields[..];
@@ -592,7 +654,8 @@ fn emit(
         };
         let json_name = &field.json_name;
         let options = &field.options;
-        quote!(#describe #deprecate #json_name #doc #packed #default #require #options)
+        let declared_after = &field.declared_after;
+        quote!(#describe #deprecate #json_name #doc #packed #default #require #options #declared_after)
     });
     let message_doc = attrs::doc(&input.attrs).map(|doc| quote!(message.doc(#doc);));
     let proto2 = syntax.proto2.then(|| quote!(message.proto2();));
@@ -667,9 +730,51 @@ fn emit(
                 };
             }
         });
-        ranges.chain(names).collect::<Vec<_>>()
+        let in_extensions = extensions.ranges().map(move |(start, end)| {
+            let message = format!(
+                "oneof `{}` uses a field number in this message's extension range {}",
+                oneof_field.ident,
+                if start == end {
+                    format!("{start}")
+                } else {
+                    format!("{start} to {end}")
+                }
+            );
+            let (start, end) = (start as u32, end as u32);
+            quote_spanned! {span=>
+                const _: () = {
+                    if #p::tags_in_range(#oneof::TAGS, #start, #end) {
+                        ::core::panic!(#message);
+                    }
+                };
+            }
+        });
+        ranges.chain(names).chain(in_extensions).collect::<Vec<_>>()
     });
     let oneof_checks: Vec<TokenStream> = oneof_checks.chain(reserved_checks).collect();
+
+    // Extension ranges make the message `Extendable`: its extensions live in its unknown fields.
+    let extendable = match (extensions.is_empty(), model.unknown) {
+        (false, Some(member)) => {
+            let ranges = extensions.ranges().map(|(start, end)| {
+                let (start, end) = (start as u32, end as u32);
+                quote!((#start, #end))
+            });
+            quote! {
+                #[automatically_derived]
+                impl #p::Extendable for #ident {
+                    const EXTENSION_RANGES: &'static [(u32, u32)] = &[#(#ranges),*];
+                    fn extension_fields(&self) -> &#p::UnknownFields {
+                        &self.#member
+                    }
+                    fn extension_fields_mut(&mut self) -> &mut #p::UnknownFields {
+                        &mut self.#member
+                    }
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    };
 
     // A proto2 enum default names a value of the field's enum (or `OpenEnum` of it).
     let enum_default_checks: Vec<TokenStream> = fields
@@ -916,6 +1021,7 @@ fn emit(
 
             #(#oneof_checks)*
             #(#enum_default_checks)*
+            #extendable
         };
     }
 }
@@ -940,6 +1046,64 @@ mod tests {
             .find("encoding :: int32 :: encode (5u32")
             .expect("tag 5 encoded");
         assert!(early < late, "{out}");
+    }
+
+    #[test]
+    fn declared_after_places_a_map_entry_and_only_a_map_entry() {
+        let out = expand_str(quote! {
+            struct M {
+                #[grpc(declared_after = "m::Nested")]
+                counts: HashMap<String, i32>,
+            }
+        });
+        assert!(
+            out.contains("message . map_declared_after :: < m :: Nested > (registry , 1u32)"),
+            "{out}"
+        );
+        let out = expand_str(quote! {
+            struct M { #[grpc(declared_after = "m::Nested")] count: i32 }
+        });
+        assert!(out.contains("this field is not a map"), "{out}");
+    }
+
+    #[test]
+    fn extension_ranges_make_the_message_extendable() {
+        let out = expand_str(quote! {
+            #[grpc(extensions(100..=199, 1000..=max))]
+            struct M { a: i32, #[grpc(unknown_fields)] rest: UnknownFields }
+        });
+        assert!(
+            out.contains("message . extension_range (100u32 , 199u32)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("impl :: grpc_core :: __private :: Extendable for M"),
+            "{out}"
+        );
+        assert!(
+            out.contains("EXTENSION_RANGES : & 'static [(u32 , u32)] = & [(100u32 , 199u32) , (1000u32 , 536870911u32)]"),
+            "{out}"
+        );
+        assert!(out.contains("& mut self . rest"), "{out}");
+    }
+
+    #[test]
+    fn extension_range_misuse_is_reported_at_each_place() {
+        let out = expand_str(quote! {
+            #[grpc(reserved(150), extensions(100..=199, "name", 300..=200))]
+            struct M { a: i32, #[grpc(tag = 120)] b: i32, c: i32 }
+        });
+        for message in [
+            "field number 120 is in this message's extension range 100 to 199",
+            "field number 121 (numbered after the previous field) is in this message's extension range",
+            "extension ranges take numbers and ranges, not names",
+            "an empty extension range",
+            "this extension range overlaps reserved numbers (150)",
+            "keeps its extensions in its unknown fields",
+        ] {
+            assert!(out.contains(message), "{message} in {out}");
+        }
+        assert!(!out.contains("impl"), "no impls on error: {out}");
     }
 
     #[test]

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Ident};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::types::{self, ScalarCode, Shape};
+use crate::types::{self, Scalar, ScalarCode, Shape};
 use grpc_model::names;
 
 struct Variant<'a> {
@@ -19,6 +19,9 @@ struct Variant<'a> {
     json_name: TokenStream,
     /// `#[grpc(option = "...")]`: the statements adding them to the member's options.
     options: TokenStream,
+    /// `#[grpc(default = "...")]` (proto2): the literal, and the value's Rust expression for a
+    /// scalar (an enum's is looked up by name).
+    default: Option<(syn::LitStr, TokenStream)>,
     tag: u32,
     name: String,
     shape: Shape,
@@ -84,8 +87,17 @@ fn expand_checked(input: &DeriveInput) -> syn::Result<TokenStream> {
             || names::oneof_variant_name(&variant.ident.to_string()),
             |n| n.value(),
         );
+        let default = attrs.default.as_ref().and_then(|lit| match &shape {
+            Shape::Scalar(scalar, _) => {
+                crate::message::scalar_default(&ctx, lit, *scalar).map(|v| (lit.clone(), v))
+            }
+            // An enum's value name, checked against its `VALUES` at compile time (a message
+            // type has none, and fails that check).
+            _ => Some((lit.clone(), TokenStream::new())),
+        });
         variants.push(Variant {
             ident: &variant.ident,
+            default,
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, Some(tag)),
             options: attrs::option_statements(
@@ -168,7 +180,11 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
         }
         describes.push(variant.json_name.clone());
         describes.push(variant.options.clone());
+        if let Some((lit, _)) = &variant.default {
+            describes.push(quote!(message.default_value(#tag, #lit);));
+        }
     }
+    let (accessors, default_checks) = default_accessors(ident, &p, variants);
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -212,6 +228,131 @@ fn emit(input: &DeriveInput, krate: &TokenStream, variants: &[Variant<'_>]) -> T
                     #(#describes)*
                 }
             }
+
+            #accessors
+            #(#default_checks)*
         };
+    }
+}
+
+/// For the variants with a proto2 `#[grpc(default = "...")]`: an associated function named
+/// after the member that gives the value the oneof holds for it, or the default when it holds
+/// another member or none (protoc's accessor for a oneof member with a default), and the
+/// compile-time checks that an enum default names a value of the enum.
+fn default_accessors(
+    ident: &Ident,
+    p: &TokenStream,
+    variants: &[Variant<'_>],
+) -> (Option<TokenStream>, Vec<TokenStream>) {
+    let mut accessors = Vec::new();
+    let mut checks = Vec::new();
+    for variant in variants {
+        let Some((lit, value)) = &variant.default else {
+            continue;
+        };
+        let v = variant.ident;
+        let function = {
+            let name = names::snake(&v.to_string());
+            let rust = grpc_model::idents::rust_ident(&name);
+            if rust.raw {
+                Ident::new_raw(&rust.text, v.span())
+            } else {
+                Ident::new(&rust.text, v.span())
+            }
+        };
+        let doc = format!(
+            "The value of `{}` held by `oneof`, or its default `{}` when it holds another member or none.",
+            variant.name,
+            lit.value()
+        );
+        let (ty, held, fallback) = match &variant.shape {
+            Shape::Scalar(Scalar::String, _) => (quote!(&str), quote!(value), quote!(#value)),
+            Shape::Scalar(Scalar::Bytes, _) => (quote!(&[u8]), quote!(value), quote!(#value)),
+            Shape::Scalar(scalar, _) => {
+                let rust_type: TokenStream = scalar.rust_type().parse().unwrap_or_default();
+                (rust_type, quote!(*value), quote!(#value))
+            }
+            Shape::Named(ty, _) => {
+                let message = format!(
+                    "default `{}` of oneof member `{}` is not a value of its enum",
+                    lit.value(),
+                    variant.name
+                );
+                checks.push(quote_spanned! {lit.span()=>
+                    const _: () = {
+                        if #p::enum_value_number(<#ty as #p::Enumeration>::VALUES, #lit).is_none() {
+                            ::core::panic!(#message);
+                        }
+                    };
+                });
+                let fallback = quote! {
+                    #p::enum_value_number(<#ty as #p::Enumeration>::VALUES, #lit)
+                        .and_then(<#ty as #p::Enumeration>::from_i32)
+                        .unwrap_or_default()
+                };
+                (quote!(#ty), quote!(*value), fallback)
+            }
+            _ => continue,
+        };
+        accessors.push(quote! {
+            #[doc = #doc]
+            pub fn #function(oneof: &::core::option::Option<Self>) -> #ty {
+                match oneof {
+                    ::core::option::Option::Some(#ident::#v(value)) => #held,
+                    _ => #fallback,
+                }
+            }
+        });
+    }
+    let accessors = (!accessors.is_empty()).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #ident {
+                #(#accessors)*
+            }
+        }
+    });
+    (accessors, checks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(input: TokenStream) -> String {
+        expand(syn::parse2(input).expect("derive input")).to_string()
+    }
+
+    #[test]
+    fn member_defaults_reach_the_descriptor_and_an_accessor() {
+        let out = expand_str(quote! {
+            enum Pick {
+                #[grpc(tag = 1, default = "12")]
+                Amount(i32),
+                #[grpc(tag = 2, default = "LEVEL_HIGH")]
+                Level(Level),
+                #[grpc(tag = 3)]
+                Plain(String),
+            }
+        });
+        assert!(
+            out.contains("message . default_value (1u32 , \"12\")"),
+            "{out}"
+        );
+        assert!(
+            out.contains("pub fn amount (oneof : & :: core :: option :: Option < Self >) -> i32"),
+            "{out}"
+        );
+        assert!(out.contains("pub fn level (oneof"), "{out}");
+        assert!(!out.contains("pub fn plain"), "{out}");
+        assert!(out.contains("is not a value of its enum"), "{out}");
+    }
+
+    #[test]
+    fn a_bad_member_default_is_an_error() {
+        let out = expand_str(quote! {
+            enum Pick { #[grpc(tag = 1, default = "twelve")] Amount(i32) }
+        });
+        assert!(out.contains("compile_error"), "{out}");
     }
 }

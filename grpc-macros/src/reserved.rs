@@ -22,18 +22,28 @@ pub(crate) enum Item {
     Name(LitStr),
 }
 
-/// What a reserved list applies to, which decides the number range.
+/// What a list applies to, which decides the number range: a message's or an enum's reserved
+/// numbers, or a message's extension ranges (`extensions(100..=199)`, same syntax, no names).
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
     Message,
     Enum,
+    Extensions,
 }
 
 impl Kind {
     fn bounds(self) -> (i64, i64) {
         match self {
-            Kind::Message => (1, crate::message::MAX_TAG.into()),
+            Kind::Message | Kind::Extensions => (1, crate::message::MAX_TAG.into()),
             Kind::Enum => (i32::MIN.into(), i32::MAX.into()),
+        }
+    }
+
+    /// What the numbers are, in messages.
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Message | Kind::Enum => "reserved",
+            Kind::Extensions => "extension",
         }
     }
 }
@@ -112,17 +122,18 @@ impl Reserved {
             match item {
                 Item::Range { start, end, span } => {
                     let end = end.unwrap_or(max);
+                    let noun = kind.noun();
                     if *start < min || end > max {
                         ctx.push(syn::Error::new(
                             *span,
-                            format!("reserved numbers must be in {min} to {max}"),
+                            format!("{noun} numbers must be in {min} to {max}"),
                         ));
                         continue;
                     }
                     if *start > end {
                         ctx.push(syn::Error::new(
                             *span,
-                            "an empty reserved range: the start is after the end",
+                            format!("an empty {noun} range: the start is after the end"),
                         ));
                         continue;
                     }
@@ -133,11 +144,14 @@ impl Reserved {
                     {
                         ctx.push(syn::Error::new(
                             *span,
-                            format!("reserved numbers overlap: {}", describe(*s, *e)),
+                            format!("{noun} numbers overlap: {}", describe(*s, *e)),
                         ));
                         continue;
                     }
                     out.ranges.push((*start, end, *span));
+                }
+                Item::Name(name) if matches!(kind, Kind::Extensions) => {
+                    ctx.error(name, "extension ranges take numbers and ranges, not names");
                 }
                 Item::Name(name) => {
                     let value = name.value();
@@ -162,6 +176,16 @@ impl Reserved {
             .map(|(s, e, _)| describe(*s, *e))
     }
 
+    /// The ranges and their spans, inclusive.
+    pub(crate) fn spanned_ranges(&self) -> impl Iterator<Item = (i64, i64, Span)> + '_ {
+        self.ranges.iter().copied()
+    }
+
+    /// Whether no number is listed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
     /// The reserved ranges, inclusive.
     pub(crate) fn ranges(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
         self.ranges.iter().map(|(s, e, _)| (*s, *e))
@@ -180,6 +204,10 @@ impl Reserved {
     /// The builder calls that put the list in the descriptor (`builder` is the builder's name).
     pub(crate) fn describe(&self, builder: &TokenStream, kind: Kind) -> TokenStream {
         let ranges = self.ranges.iter().map(|(start, end, _)| match kind {
+            Kind::Extensions => {
+                let (start, end) = (*start as u32, *end as u32);
+                quote!(#builder.extension_range(#start, #end);)
+            }
             Kind::Message => {
                 let (start, end) = (*start as u32, *end as u32);
                 quote!(#builder.reserved_range(#start, #end);)

@@ -5,10 +5,10 @@
 //! would silently lose every custom option. [`lift`] reads them from protox's encoded output
 //! (with prost-reflect, which knows the extensions) and writes each into its element's
 //! `uninterpreted_option` list, the form protoc itself uses before resolving options. The
-//! generated code carries them as `#[grpc(option = "...")]` attributes (and top-level `extend`
-//! declarations in each file's `FileSpec`), and grpc-core turns them back into extension fields
-//! when it encodes the descriptors. [`check`] refuses what cannot be carried (`extend` inside a
-//! message, extension ranges, options on `extend` fields), naming file, line and construct; with
+//! generated code carries them as `#[grpc(option = "...")]` attributes (and `extend`
+//! declarations, top-level and inside messages, in each file's `FileSpec`), and grpc-core turns
+//! them back into extension fields when it encodes the descriptors. [`check`] refuses what
+//! cannot be carried (options on extension ranges), naming file, line and construct; with
 //! [`Builder::skip_custom_options`](crate::Builder::skip_custom_options) every custom option
 //! and extension is left out with a warning instead, and the generated descriptors lack them.
 
@@ -332,8 +332,8 @@ fn option_name(option: &UninterpretedOption) -> String {
 }
 
 /// With `skip`, returns the set without custom options and extensions and one warning per
-/// construct left out. Without, refuses what the generated code cannot carry (extensions
-/// declared inside a message, extension ranges, options on extension declarations), naming
+/// construct left out. Without, refuses what the generated code cannot carry (options on
+/// extension ranges), naming
 /// file, line and construct. `Ok(None)` when nothing was left out.
 pub(crate) fn check(
     set: &FileDescriptorSet,
@@ -368,47 +368,25 @@ pub(crate) fn check(
     Ok((!warnings.is_empty()).then_some((stripped, warnings)))
 }
 
-/// The first extension declared inside a message, extension range, or option on an `extend`
-/// declaration of `file`, as the error refusing it.
+/// The first option on an extension range of `file`, as the error refusing it.
 fn first_unsupported(
     file: &FileDescriptorProto,
     lines: &dyn Fn(&[i32]) -> Option<u32>,
 ) -> Option<Error> {
     const HINT: &str = "cannot be carried into the generated code yet (Builder::skip_custom_options / --skip-custom-options leaves custom options and extensions out, with a warning)";
     let name = file.name();
-    if let Some((i, extension)) = file
-        .extension
-        .iter()
-        .enumerate()
-        .find(|(_, x)| x.options.is_some())
-    {
-        return Some(Error::at(
-            format!("options on extension `{}` {HINT}", extension.name()),
-            name,
-            lines(&[7, i as i32]),
-        ));
-    }
     fn message(
         m: &DescriptorProto,
         path: Vec<i32>,
         file: &str,
         lines: &dyn Fn(&[i32]) -> Option<u32>,
     ) -> Option<Error> {
-        if let Some(extension) = m.extension.first() {
+        if m.extension_range.iter().any(|r| r.options.is_some()) {
             return Some(Error::at(
                 format!(
-                    "extension `{}.{}` of `{}` {HINT}",
-                    m.name(),
-                    extension.name(),
-                    extension.extendee().trim_start_matches('.')
+                    "options on the extension ranges of message `{}` {HINT}",
+                    m.name()
                 ),
-                file,
-                lines(&[&path[..], &[6, 0]].concat()),
-            ));
-        }
-        if !m.extension_range.is_empty() {
-            return Some(Error::at(
-                format!("extension ranges in message `{}` {HINT}", m.name()),
                 file,
                 lines(&path),
             ));
@@ -424,7 +402,7 @@ fn first_unsupported(
         .find_map(|(i, m)| message(m, vec![4, i as i32], name, lines))
 }
 
-/// Removes `extend` declarations and extension ranges, with a warning each.
+/// Removes `extend` declarations and the options of extension ranges, with a warning each.
 fn strip_extensions(
     file: &mut FileDescriptorProto,
     lines: &dyn Fn(&[i32]) -> Option<u32>,
@@ -465,16 +443,18 @@ fn strip_extensions(
             );
         }
         m.extension.clear();
-        if !m.extension_range.is_empty() {
-            warnings.push(
-                Error::at(
-                    format!("extension ranges of message `{}` left out", m.name()),
-                    file,
-                    lines(&path),
-                )
-                .to_string(),
-            );
-            m.extension_range.clear();
+        let name = m.name().to_owned();
+        for range in &mut m.extension_range {
+            if range.options.take().is_some() {
+                warnings.push(
+                    Error::at(
+                        format!("options on the extension ranges of message `{name}` left out"),
+                        file,
+                        lines(&path),
+                    )
+                    .to_string(),
+                );
+            }
         }
         for (j, nested) in m.nested_type.iter_mut().enumerate() {
             message(

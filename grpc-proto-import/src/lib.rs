@@ -109,9 +109,9 @@ impl Builder {
 
     /// Whether to leave out, with a warning each, every custom option
     /// (`option (google.api.http) = {...}`, `[(google.api.field_behavior) = REQUIRED]`), `extend`
-    /// declaration and extension range (default: no; custom options and top-level `extend`
-    /// declarations are then carried into the generated code, and what cannot be carried,
-    /// `extend` inside a message, extension ranges and options on `extend` fields, is an error
+    /// declaration and option on an extension range (default: no; custom options, extension
+    /// ranges and `extend` declarations, with their options, are then carried into the
+    /// generated code, and what cannot be carried, options on extension ranges, is an error
     /// naming file, line and construct). With it the generated types and services work on the
     /// wire as before, but their descriptors (reflection, `.proto` export) lack those options
     /// and extensions. The CLI's `--skip-custom-options` sets this.

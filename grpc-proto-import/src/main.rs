@@ -15,9 +15,9 @@ const USAGE: &str =
                         the enum's own type (unknown fields and enum values are then lost on
                         decode); by default both are kept and re-encoded
   --skip-custom-options leave out custom options (option (google.api.http) = ...), extend
-                        declarations and extension ranges, with a warning each; by default
-                        custom options and top-level extends are carried, and extends inside
-                        messages and extension ranges are an error";
+                        declarations and options on extension ranges, with a warning each; by
+                        default custom options, extension ranges and extends are carried, and
+                        options on extension ranges are an error";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();

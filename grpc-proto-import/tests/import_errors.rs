@@ -46,20 +46,43 @@ fn groups_are_rejected() {
 }
 
 #[test]
-fn extensions_are_rejected() {
-    expect_error(
+fn extension_ranges_and_extends_in_messages_import() {
+    // Extension ranges import as an attribute; the extensions of the message get constants.
+    let modules = import(
         "ext.proto",
-        "syntax = \"proto2\";\npackage e;\nmessage M {\n  extensions 100 to 200;\n}\n",
-        3,
-        "extensions",
+        "syntax = \"proto2\";\npackage e;\nmessage M {\n  extensions 100 to 200, 300, 500 to max;\n}\nextend M {\n  optional int32 weight = 100;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(
+        code.contains("#[grpc(extensions(100..=200, 300, 500..=max))]"),
+        "{code}"
     );
-    // An `extend` inside a message (top-level ones import: see
-    // `custom_options_and_extensions_are_carried`).
-    expect_error(
+    assert!(
+        code.contains("pub const WEIGHT: ::grpc_core::extension::Extension<"),
+        "{code}"
+    );
+    // An `extend` inside a message: its constant is in the message's module, its declaration
+    // in the file's `FileSpec`; options on an extension are carried too.
+    let modules = import(
         "extend.proto",
-        "syntax = \"proto2\";\npackage e;\nmessage N {\n  extend M {\n    optional int32 y = 100;\n  }\n}\nmessage M {\n  extensions 100 to 200;\n}\n",
-        5,
-        "extension `N.y` of `e.M` cannot be carried",
+        "syntax = \"proto2\";\npackage e;\nmessage N {\n  extend M {\n    repeated int32 y = 100 [packed = true, deprecated = true];\n  }\n}\nmessage M {\n  extensions 100 to 200;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(code.contains("message_extensions"), "{code}");
+    assert!(code.contains("pub mod n {"), "{code}");
+    assert!(
+        code.contains("pub const Y: ::grpc_core::extension::Extension<"),
+        "{code}"
+    );
+    assert!(
+        code.contains("::grpc_core::extension::Packed<::grpc_core::extension::Int32>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("packed: ::core::option::Option::Some(true)"),
+        "{code}"
     );
 }
 
@@ -261,13 +284,19 @@ fn custom_options_and_extensions_are_carried() {
         ),
         "{code}"
     );
-    // Options on an extension declaration are not carried: refused, naming file and line.
-    expect_error(
+    // Options on an extension declaration are carried in its declaration.
+    let modules = import(
         "ext_opts.proto",
         "syntax = \"proto3\";\npackage x;\nimport \"google/protobuf/descriptor.proto\";\nextend google.protobuf.FileOptions { string tag = 50003 [deprecated = true]; }\n",
-        4,
-        "options on extension `tag` cannot be carried",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(
+        code.contains("deprecated: ::core::option::Option::Some(true)"),
+        "{code}"
     );
+    // An extension of an options message is a custom option: it gets no constant.
+    assert!(!code.contains("pub const"), "{code}");
 }
 
 #[test]

@@ -131,6 +131,120 @@ message Outer {
     assert_eq!(nested::OuterInnerDeep::full_name(), "nest.Outer.Inner.Deep");
 }
 
+/// Map fields declared among nested messages: `declared_after` names the nested message each
+/// map field follows in the `.proto`, so the entry messages interleave as protoc lists them.
+#[allow(dead_code)] // only the descriptors are looked at
+mod map_order {
+    use std::collections::HashMap;
+
+    use grpc_core::Message;
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "maporder")]
+    pub(crate) struct Stats {
+        pub totals: HashMap<String, i64>,
+        #[grpc(declared_after = "stats::Peer")]
+        pub by_peer: HashMap<String, i32>,
+        pub failures: i32,
+        #[grpc(declared_after = "stats::Later")]
+        pub by_method: HashMap<String, stats::Peer>,
+        #[grpc(declared_after = "stats::Later")]
+        pub by_zone: HashMap<String, String>,
+    }
+
+    pub(crate) mod stats {
+        use super::*;
+
+        #[derive(Message, Clone, PartialEq, Debug)]
+        #[grpc(package = "maporder", name = "Stats.Peer")]
+        pub(crate) struct Peer {
+            pub n: i32,
+            #[grpc(declared_after = "peer::Inner")]
+            pub labels: HashMap<String, String>,
+        }
+
+        pub(crate) mod peer {
+            use super::*;
+
+            #[derive(Message, Clone, PartialEq, Debug)]
+            #[grpc(package = "maporder", name = "Stats.Peer.Inner")]
+            pub(crate) struct Inner {
+                pub x: i32,
+            }
+        }
+
+        #[derive(Message, Clone, PartialEq, Debug)]
+        #[grpc(package = "maporder", name = "Stats.Later")]
+        pub(crate) struct Later {
+            pub y: i32,
+        }
+    }
+}
+
+#[test]
+fn map_entries_interleave_with_nested_messages_as_declared() {
+    let dir = std::env::temp_dir().join(format!("grpc-core-map-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("maporder.proto"),
+        r#"syntax = "proto3";
+package maporder;
+message Stats {
+  map<string, int64> totals = 1;
+  message Peer {
+    int32 n = 1;
+    message Inner { int32 x = 1; }
+    map<string, string> labels = 2;
+  }
+  map<string, int32> by_peer = 2;
+  int32 failures = 3;
+  message Later { int32 y = 1; }
+  map<string, Peer> by_method = 4;
+  map<string, string> by_zone = 5;
+}
+"#,
+    )
+    .unwrap();
+    fn order(message: &grpc_core::descriptor::DescriptorProto) -> Vec<String> {
+        let mut names = Vec::new();
+        for nested in &message.nested_type {
+            names.push(nested.name().to_owned());
+            names.extend(
+                order(nested)
+                    .into_iter()
+                    .map(|n| format!("{}.{n}", nested.name())),
+            );
+        }
+        names
+    }
+    let ours = find(&map_order::Stats::file_descriptor_set(), "maporder.proto");
+    let theirs = find(&parse(&["maporder.proto"], &[&dir]), "maporder.proto");
+    let expected = [
+        "TotalsEntry",
+        "Peer",
+        "Peer.Inner",
+        "Peer.LabelsEntry",
+        "ByPeerEntry",
+        "Later",
+        "ByMethodEntry",
+        "ByZoneEntry",
+    ];
+    assert_eq!(order(&theirs.message_type[0]), expected);
+    assert_eq!(order(&ours.message_type[0]), expected);
+    assert_same(ours.clone(), theirs);
+    // The rendered `.proto` declares each map where protoc parses it back to the same order.
+    let back =
+        std::env::temp_dir().join(format!("grpc-core-map-order-back-{}", std::process::id()));
+    std::fs::create_dir_all(&back).unwrap();
+    std::fs::write(
+        back.join("maporder.proto"),
+        grpc_core::descriptor::render_proto(&ours),
+    )
+    .unwrap();
+    let reparsed = find(&parse(&["maporder.proto"], &[&back]), "maporder.proto");
+    assert_eq!(order(&reparsed.message_type[0]), expected);
+}
+
 /// `#[grpc_core::package]` gives the module's types and services its package (and file),
 /// unless they name their own.
 #[grpc_core::package("shop.v1", file = "shop/v1/shop.proto")]

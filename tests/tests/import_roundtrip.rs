@@ -38,6 +38,55 @@ fn proto2() {
 }
 
 #[test]
+fn extensions_of_ordinary_messages() {
+    let set = imported::extended::file_descriptor_set();
+    let file = find(&set, "extended.proto");
+    // Six top-level extensions of Base, the `note` option, and `old` with its options.
+    assert_eq!(file.extension.len(), 8);
+    let old = file.extension.iter().find(|e| e.name() == "old").unwrap();
+    let options = old.options.as_ref().unwrap();
+    assert_eq!(options.deprecated, Some(true));
+    assert_eq!(
+        options.uninterpreted_option[0].name[0].name_part,
+        "extended.note"
+    );
+    // `extend` inside a message (and inside a nested one) is that message's.
+    let scope = file
+        .message_type
+        .iter()
+        .find(|m| m.name() == "Scope")
+        .unwrap();
+    let scoped: Vec<&str> = scope.extension.iter().map(|e| e.name()).collect();
+    assert_eq!(scoped, ["label", "scores"]);
+    assert_eq!(
+        scope.extension[1].options.as_ref().unwrap().packed,
+        Some(true)
+    );
+    assert_eq!(scope.nested_type[0].extension[0].name(), "scope");
+    let ranges: Vec<(i32, i32)> = file.message_type[0]
+        .extension_range
+        .iter()
+        .map(|r| (r.start(), r.end()))
+        .collect();
+    assert_eq!(ranges, [(100, 200), (1000, 536_870_912)]);
+    // Equal to the importer's parse (which keeps the custom option that protox's descriptor
+    // structs drop), and rendered back to `.proto` it parses to the same again.
+    let parsed = grpc_proto_import::parse(&[protos_dir()], &["extended.proto"]).expect("parse");
+    if let Some(diff) = grpc_tests::corpus::difference(&file, &find(&parsed, "extended.proto")) {
+        panic!("extended.proto: {diff}");
+    }
+    let dir = std::env::temp_dir().join(format!("grpc-import-extended-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = grpc_core::descriptor::render_proto(&file);
+    assert!(text.contains("(extended.note) = \"gone\""), "{text}");
+    std::fs::write(dir.join("extended.proto"), text).unwrap();
+    let reparsed = grpc_proto_import::parse(&[dir], &["extended.proto"]).expect("reparse");
+    if let Some(diff) = grpc_tests::corpus::difference(&file, &find(&reparsed, "extended.proto")) {
+        panic!("extended.proto rendered back: {diff}");
+    }
+}
+
+#[test]
 fn route_guide() {
     check(
         imported::routeguide::file_descriptor_set(),
@@ -293,6 +342,36 @@ fn proto2_defaults_apply_on_read() {
     assert_eq!(set.loudness(), grpc_core::OpenEnum::Known(Level::Low));
     assert_eq!(set.greeting(), "");
     assert!(!set.enabled());
+
+    // A default on a field of a well-known enum (grpc-core lists their values too).
+    use grpc_core::well_known::Syntax;
+    assert_eq!(unset.syntax(), grpc_core::OpenEnum::Known(Syntax::Proto3));
+    // Defaults on oneof members: each member's accessor gives its default while the oneof
+    // holds another member or none, and the value it holds otherwise.
+    use imported::prototwo::settings::Pick;
+    assert_eq!(Pick::amount(&unset.pick), 12);
+    assert_eq!(Pick::label(&unset.pick), "none");
+    assert_eq!(
+        Pick::pick_level(&unset.pick),
+        grpc_core::OpenEnum::Known(Level::High)
+    );
+    let holding = Some(Pick::Label("chosen".into()));
+    assert_eq!(Pick::label(&holding), "chosen");
+    assert_eq!(Pick::amount(&holding), 12);
+    assert_eq!(Pick::amount(&Some(Pick::Amount(0))), 0);
+    // The descriptor keeps the defaults, as protoc's does.
+    let file = find(&imported::prototwo::file_descriptor_set(), "prototwo.proto");
+    let settings = &file.message_type[0];
+    let default = |name: &str| {
+        settings
+            .field
+            .iter()
+            .find(|f| f.name() == name)
+            .and_then(|f| f.default_value.clone())
+    };
+    assert_eq!(default("amount").as_deref(), Some("12"));
+    assert_eq!(default("pick_level").as_deref(), Some("LEVEL_HIGH"));
+    assert_eq!(default("syntax").as_deref(), Some("SYNTAX_PROTO3"));
 }
 
 #[test]

@@ -61,7 +61,11 @@ mod hygiene {
     #[derive(
         ::grpc_core::Message, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::fmt::Debug,
     )]
-    #[grpc(package = "hygiene.v1", file = "hygiene/everything.proto")]
+    #[grpc(
+        package = "hygiene.v1",
+        file = "hygiene/everything.proto",
+        extensions(1000..=1999)
+    )]
     pub(crate) struct Everything {
         pub(crate) double: f64,
         pub(crate) float: f32,
@@ -121,6 +125,12 @@ mod hygiene {
         #[grpc(unknown_fields)]
         pub(crate) unknown: ::grpc_core::UnknownFields,
     }
+
+    /// An extension of `Everything` (its `Extendable` impl is generated code too).
+    pub(crate) const EXTRA: ::grpc_core::extension::Extension<
+        Everything,
+        ::grpc_core::extension::Repeated<::grpc_core::extension::Message<Item>>,
+    > = ::grpc_core::extension::Extension::new("hygiene.v1.extra", 1000);
 
     /// A message without fields.
     #[derive(
@@ -557,6 +567,15 @@ fn no_prelude_values_round_trip() {
             ..Default::default()
         });
     }
+    let mut extended = full_everything();
+    let items = vec![Item {
+        id: 3,
+        label: "x".into(),
+    }];
+    grpc_core::extension::Extendable::set_extension(&mut extended, &hygiene::EXTRA, items.clone());
+    round_trip(&extended);
+    let read = grpc_core::extension::Extendable::get_extension(&extended, &hygiene::EXTRA);
+    assert_eq!(read.unwrap(), items);
     round_trip(&Nothing);
     assert_eq!(grpc_core::Message::encoded_len(&Nothing), 0);
     assert_eq!(Kind::default(), Kind::Unspecified);

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use prost_types::{
-    descriptor_proto::ReservedRange,
+    descriptor_proto::{ExtensionRange, ReservedRange},
     enum_descriptor_proto::EnumReservedRange,
     field_descriptor_proto::{Label, Type},
     DescriptorProto, EnumDescriptorProto, EnumValueDescriptorProto, FieldDescriptorProto,
@@ -83,7 +83,14 @@ pub struct MessageBuilder {
     proto2: bool,
     imports: BTreeSet<String>,
     synthetic_oneofs: Vec<(usize, String)>,
+    /// Map-entry messages to list after a nested message: (entry's name, nested message's
+    /// full name), from `#[grpc(declared_after = "...")]` on map fields.
+    entries_after: Vec<(String, String)>,
 }
+
+/// Where a map field's entry message goes among the nested messages of its message: the
+/// entry's name and the full name of the nested message it follows.
+pub(crate) type EntryAfter = (String, String);
 
 impl MessageBuilder {
     /// Starts a message with the given fully-qualified name (`pkg.Name`).
@@ -97,6 +104,7 @@ impl MessageBuilder {
             },
             imports: BTreeSet::new(),
             synthetic_oneofs: Vec::new(),
+            entries_after: Vec::new(),
             docs: Docs::default(),
             proto2: false,
         }
@@ -255,7 +263,7 @@ impl MessageBuilder {
         let mut entry = MessageBuilder::new(&entry_full_name);
         entry.field("key", 1, key, Cardinality::Singular);
         entry.field("value", 2, value, Cardinality::Singular);
-        let (mut entry, imports) = entry.finish();
+        let (mut entry, imports, _) = entry.finish();
         entry.options = Some(MessageOptions {
             map_entry: Some(true),
             ..Default::default()
@@ -268,6 +276,28 @@ impl MessageBuilder {
             file: None,
         };
         self.push_field(name, number, ty, Label::Repeated);
+    }
+
+    /// Lists the entry message of the map field numbered `number` after the nested message
+    /// `nested` (a full name), as protoc lists a map declared after that message; see
+    /// `MessageBuilder::map_declared_after`, which generated code calls.
+    pub(crate) fn entry_after(&mut self, number: u32, nested: String) {
+        let entry = self
+            .proto
+            .field
+            .iter()
+            .find(|f| f.number == Some(number as i32))
+            .and_then(|f| f.type_name.as_deref())
+            .and_then(|t| t.rsplit('.').next())
+            .filter(|entry| self.proto.nested_type.iter().any(|n| n.name() == *entry));
+        match entry {
+            Some(entry) => self.entries_after.push((entry.to_owned(), nested)),
+            None => tracing::warn!(
+                message = %self.full_name,
+                number,
+                "`declared_after` on a field that is not a map: ignored"
+            ),
+        }
     }
 
     /// Starts a oneof named `name`; fields added with [`MessageBuilder::oneof_field`] join it.
@@ -299,6 +329,16 @@ impl MessageBuilder {
         self.proto.reserved_name.push(name.to_owned());
     }
 
+    /// Declares the field numbers `start..=end` an extension range (`extensions 100 to 199;`).
+    pub fn extension_range(&mut self, start: u32, end: u32) {
+        self.proto.extension_range.push(ExtensionRange {
+            start: i32::try_from(start).ok(),
+            // Descriptors store extension ranges end-exclusive too.
+            end: i32::try_from(end).ok().map(|end| end.saturating_add(1)),
+            options: None,
+        });
+    }
+
     /// Documents the message (the text of its doc comment, one `\n`-ended line per line).
     pub fn doc(&mut self, text: &str) {
         self.docs.push((None, text.to_owned()));
@@ -313,14 +353,15 @@ impl MessageBuilder {
         std::mem::take(&mut self.docs)
     }
 
-    /// The finished descriptor and the files it imports.
-    pub(crate) fn finish(mut self) -> (DescriptorProto, BTreeSet<String>) {
+    /// The finished descriptor, the files it imports, and where its map entries go among the
+    /// nested messages that the registry adds later.
+    pub(crate) fn finish(mut self) -> (DescriptorProto, BTreeSet<String>, Vec<EntryAfter>) {
         // protoc puts the synthetic oneofs of proto3 `optional` fields after the real ones.
         for (field, name) in std::mem::take(&mut self.synthetic_oneofs) {
             let index = self.oneof(&name);
             self.proto.field[field].oneof_index = Some(index);
         }
-        (self.proto, self.imports)
+        (self.proto, self.imports, self.entries_after)
     }
 }
 

@@ -51,6 +51,25 @@ pub use builder::{
     TypeKind,
 };
 
+/// Custom options as a descriptor keeps them before they are resolved: each text is what a
+/// `.proto` file has after `option` (`(my.ext) = 1`, `(google.api.http) = { get: "/v1/x" }`),
+/// checked as `#[grpc(option = "...")]` is. A malformed text is left out, with a `tracing`
+/// warning. For the options of declarations a [`FileSpec`] lists, such as its extensions
+/// (`FieldOptions::uninterpreted_option`); the importer writes such calls.
+///
+/// ```
+/// let options = grpc_core::descriptor::uninterpreted_options(&["(shop.label) = \"cart\""]);
+/// assert_eq!(options[0].name[0].name_part, "shop.label");
+/// assert!(options[0].name[0].is_extension);
+/// assert_eq!(options[0].string_value.as_deref(), Some(&b"cart"[..]));
+/// ```
+pub fn uninterpreted_options(texts: &[&str]) -> Vec<UninterpretedOption> {
+    texts
+        .iter()
+        .filter_map(|text| builder::parsed_option(text))
+        .collect()
+}
+
 /// Renders a file descriptor as `.proto` source text.
 ///
 /// The output is deterministic and parses back (with `protoc` or protox) to the same
@@ -117,6 +136,10 @@ pub struct Registry {
     specified: BTreeSet<String>,
     /// Imports in the file's own order, from its [`FileSpec`].
     declared_imports: HashMap<String, Vec<String>>,
+    /// Per message (full name), map entries to list after one of its nested messages.
+    entries_after: HashMap<String, Vec<builder::EntryAfter>>,
+    /// Per file, extensions declared inside its messages, from its [`FileSpec`].
+    message_extensions: HashMap<String, Vec<(&'static str, FieldDescriptorProto)>>,
 }
 
 /// What a file declares besides its types: its options, its imports in the file's order, and
@@ -182,6 +205,10 @@ pub struct FileSpec {
     pub dependencies: Vec<String>,
     /// The file's top-level `extend` declarations (`extendee` set on each).
     pub extensions: Vec<FieldDescriptorProto>,
+    /// The `extend` declarations inside its messages (`message Scope { extend Base { ... } }`):
+    /// the scope message's name within the package (`"Scope"`, `"Outer.Scope"`) and the
+    /// declaration, which goes into that message's `extension` list.
+    pub message_extensions: Vec<(&'static str, FieldDescriptorProto)>,
     /// Registers what the declarations need that no type of the file reaches: the files it
     /// imports (the ones without types of their own too) and the extensions' message types.
     pub register: Option<fn(&mut Registry)>,
@@ -292,6 +319,10 @@ impl Registry {
             }
         }
         proto.extension.extend(spec.extensions);
+        if !spec.message_extensions.is_empty() {
+            self.message_extensions
+                .insert(file.to_owned(), spec.message_extensions);
+        }
         if spec.proto2 {
             self.mark_proto2(file, package);
         }
@@ -312,7 +343,10 @@ impl Registry {
         if message.is_proto2() {
             self.mark_proto2(file, package);
         }
-        let (proto, imports) = message.finish();
+        let (proto, imports, entries_after) = message.finish();
+        if !entries_after.is_empty() {
+            self.entries_after.insert(full_name.clone(), entries_after);
+        }
         self.note_imports(file, imports);
         self.file_mut(file, package).message_type.push(proto);
         self.added
@@ -398,6 +432,28 @@ impl Registry {
                 in_declaration_order(file, &mut added, &self.declared);
                 nest(file, added);
             }
+            for (scope, extension) in self
+                .message_extensions
+                .remove(file.name())
+                .into_iter()
+                .flatten()
+            {
+                match message_mut(&mut file.message_type, scope) {
+                    Some(message) => message.extension.push(extension),
+                    None => tracing::warn!(
+                        file = file.name(),
+                        scope,
+                        extension = extension.name(),
+                        "an extension's scope message is not in its file: left out"
+                    ),
+                }
+            }
+            if !self.entries_after.is_empty() {
+                let package = file.package().to_owned();
+                for message in &mut file.message_type {
+                    place_map_entries(message, &package, &self.entries_after);
+                }
+            }
             if !self.docs.is_empty() {
                 docs::attach(file, &self.docs);
             }
@@ -469,6 +525,86 @@ fn nest(file: &mut FileDescriptorProto, added: Added) {
     file.message_type.extend(messages.into_iter().flatten());
 }
 
+/// Moves the map-entry messages of `message` (declared in scope `scope`) and of the messages
+/// nested in it that follow a nested message (`#[grpc(declared_after = "...")]`) right after
+/// that message, as protoc lists a map entry where its field is declared among the nested
+/// messages. Entries that follow none stay first, where [`MessageBuilder::map`] put them.
+fn place_map_entries(
+    message: &mut DescriptorProto,
+    scope: &str,
+    entries_after: &HashMap<String, Vec<builder::EntryAfter>>,
+) {
+    let full = grpc_model::names::full_name(scope, message.name());
+    for nested in &mut message.nested_type {
+        place_map_entries(nested, &full, entries_after);
+    }
+    let Some(after) = entries_after.get(&full) else {
+        return;
+    };
+    let is_entry = |m: &DescriptorProto| m.options.as_ref().and_then(|o| o.map_entry) == Some(true);
+    // The nested message each entry follows, by its name, when it is one of this message's.
+    let anchor = |entry: &DescriptorProto| -> Option<String> {
+        let (_, nested) = after.iter().find(|(name, _)| name == entry.name())?;
+        let name = nested.strip_prefix(&full)?.strip_prefix('.')?;
+        let found = message
+            .nested_type
+            .iter()
+            .any(|m| m.name() == name && !is_entry(m));
+        if !found {
+            tracing::warn!(
+                message = %full,
+                nested = %nested,
+                "`declared_after` names a type not nested in this message: ignored"
+            );
+        }
+        found.then(|| name.to_owned())
+    };
+    let anchors: Vec<Option<String>> = message
+        .nested_type
+        .iter()
+        .map(|m| if is_entry(m) { anchor(m) } else { None })
+        .collect();
+    let mut moved: Vec<(String, DescriptorProto)> = Vec::new();
+    let mut rest = Vec::new();
+    for (nested, anchor) in std::mem::take(&mut message.nested_type)
+        .into_iter()
+        .zip(anchors)
+    {
+        match anchor {
+            Some(anchor) => moved.push((anchor, nested)),
+            None => rest.push(nested),
+        }
+    }
+    for nested in rest {
+        let name = (!is_entry(&nested)).then(|| nested.name().to_owned());
+        message.nested_type.push(nested);
+        if let Some(name) = name {
+            let (follow, keep): (Vec<_>, Vec<_>) =
+                moved.into_iter().partition(|(anchor, _)| *anchor == name);
+            moved = keep;
+            message
+                .nested_type
+                .extend(follow.into_iter().map(|(_, entry)| entry));
+        }
+    }
+}
+
+/// The message named `path` (`Outer.Inner`, relative to the file's package) among `messages`.
+fn message_mut<'m>(
+    messages: &'m mut [DescriptorProto],
+    path: &str,
+) -> Option<&'m mut DescriptorProto> {
+    let (first, rest) = match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
+    };
+    let message = messages.iter_mut().find(|m| m.name() == first)?;
+    match rest {
+        Some(rest) => message_mut(&mut message.nested_type, rest),
+        None => Some(message),
+    }
+}
+
 /// Orders files so that each follows its dependencies; ties keep registration order.
 fn topological_order(files: Vec<FileDescriptorProto>) -> Vec<FileDescriptorProto> {
     let known: BTreeSet<String> = files.iter().map(|file| file.name().to_owned()).collect();
@@ -531,6 +667,35 @@ mod tests {
         let options = file.options.as_ref().unwrap();
         assert_eq!(options.go_package(), "first");
         assert_eq!(options.uninterpreted_option.len(), 1);
+    }
+
+    #[test]
+    fn map_entries_follow_the_nested_message_they_name_and_only_their_own() {
+        use prost_types::field_descriptor_proto::Type;
+        let scalar = || FieldType::scalar(Type::Int32);
+        let mut registry = Registry::new();
+        let mut outer = MessageBuilder::new("p.Outer");
+        outer.map("early", 1, scalar(), scalar());
+        outer.map("late", 2, scalar(), scalar());
+        outer.map("stray", 3, scalar(), scalar());
+        outer.entry_after(2, "p.Outer.Inner".to_owned());
+        // Not a message nested in Outer: ignored, the entry stays first.
+        outer.entry_after(3, "p.Elsewhere".to_owned());
+        // Not a map field: ignored.
+        outer.entry_after(9, "p.Outer.Inner".to_owned());
+        registry.add_message("p.proto", "p", outer);
+        registry.add_message("p.proto", "p", MessageBuilder::new("p.Outer.Inner"));
+        registry.add_message("p.proto", "p", MessageBuilder::new("p.Outer.Last"));
+        let set = registry.into_file_descriptor_set();
+        let nested: Vec<&str> = set.file[0].message_type[0]
+            .nested_type
+            .iter()
+            .map(|m| m.name())
+            .collect();
+        assert_eq!(
+            nested,
+            ["EarlyEntry", "StrayEntry", "Inner", "LateEntry", "Last"]
+        );
     }
 
     #[test]

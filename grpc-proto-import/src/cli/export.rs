@@ -91,9 +91,9 @@ pub(super) struct ImportArgs {
     /// kept and re-encoded.
     #[arg(long)]
     drop_unknown: bool,
-    /// Leave out custom options, extend declarations and extension ranges, with a warning
-    /// each; by default custom options and top-level extends are carried, and extends inside
-    /// messages and extension ranges are an error.
+    /// Leave out custom options, extend declarations and options on extension ranges, with a
+    /// warning each; by default custom options, extension ranges and extends are carried, and
+    /// options on extension ranges are an error.
     #[arg(long)]
     skip_custom_options: bool,
 }

@@ -64,12 +64,6 @@ impl<'a> Generator<'a> {
         if field.default_value.is_some() && ctx.proto3 {
             return Err(ctx.error(format!("default value on `{message}.{name}`"), line));
         }
-        if field.default_value.is_some() && field.oneof_index.is_some() {
-            return Err(ctx.error(
-                format!("default value on oneof field `{message}.{name}` is not supported"),
-                line,
-            ));
-        }
         Ok(())
     }
 }

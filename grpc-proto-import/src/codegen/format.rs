@@ -22,7 +22,10 @@ pub(super) fn space_items(code: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
         out.push('\n');
+        // A multi-line item ends with `}`, or (a constant split over lines) `> = ...;` or `);`.
         let closes_item = line.trim_start() == "}"
+            || line.trim_start() == ");"
+            || (line.trim_start().starts_with("> = ") && line.ends_with(';'))
             || (line.trim_start().starts_with("pub ") && line.ends_with(';'));
         if let Some(next) = lines.get(i + 1) {
             let indent = line.len() - line.trim_start().len();

@@ -44,6 +44,7 @@ impl<'a> Generator<'a> {
             types: HashMap::new(),
             holds: HashMap::new(),
             map_entries: HashMap::new(),
+            extendable: HashSet::new(),
             files: set.file.iter().map(|f| (f.name().to_owned(), f)).collect(),
         };
         for file in &set.file {
@@ -99,6 +100,9 @@ impl<'a> Generator<'a> {
             .map(|f| f.type_name().to_owned())
             .collect();
         self.holds.insert(full_name.clone(), held);
+        if !message.extension_range.is_empty() {
+            self.extendable.insert(full_name.clone());
+        }
         let mut inner = module.to_vec();
         inner.push(names::snake(message.name()));
         for nested in &message.nested_type {

@@ -12,7 +12,7 @@ mod index;
 mod names;
 mod types;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use prost_types::{DescriptorProto, FileDescriptorProto, FileDescriptorSet};
@@ -206,6 +206,8 @@ struct Generator<'a> {
     holds: HashMap<String, Vec<String>>,
     /// Map entry messages, by full name.
     map_entries: HashMap<String, &'a DescriptorProto>,
+    /// Messages declaring extension ranges, by full name: their structs are `Extendable`.
+    extendable: HashSet<String>,
     /// Every file of the set, by name.
     files: HashMap<String, &'a FileDescriptorProto>,
 }

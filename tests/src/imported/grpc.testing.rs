@@ -350,12 +350,12 @@ pub struct LoadBalancerStatsRequest {
 )]
 pub struct LoadBalancerStatsResponse {
     /// The number of completed RPCs for each peer.
-    #[grpc(tag = 1)]
+    #[grpc(tag = 1, declared_after = "load_balancer_stats_response::RpcsByPeer")]
     pub rpcs_by_peer: ::std::collections::HashMap<::std::string::String, i32>,
     /// The number of RPCs that failed to record a remote peer.
     #[grpc(tag = 2)]
     pub num_failures: i32,
-    #[grpc(tag = 3)]
+    #[grpc(tag = 3, declared_after = "load_balancer_stats_response::RpcsByPeer")]
     pub rpcs_by_method: ::std::collections::HashMap<
         ::std::string::String,
         load_balancer_stats_response::RpcsByPeer,
@@ -425,7 +425,10 @@ pub struct LoadBalancerAccumulatedStatsResponse {
     >,
     /// Per-method RPC statistics.  The key is the RpcType in string form; e.g.
     /// 'EMPTY_CALL' or 'UNARY_CALL'
-    #[grpc(tag = 4)]
+    #[grpc(
+        tag = 4,
+        declared_after = "load_balancer_accumulated_stats_response::MethodStats"
+    )]
     pub stats_per_method: ::std::collections::HashMap<
         ::std::string::String,
         load_balancer_accumulated_stats_response::MethodStats,

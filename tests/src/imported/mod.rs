@@ -18,6 +18,10 @@ pub mod prototwo {
     include!("prototwo.rs");
 }
 
+pub mod extended {
+    include!("extended.rs");
+}
+
 pub mod annotated {
     include!("annotated.rs");
 }

@@ -36,6 +36,41 @@ fn imported_closure<'s>(
     out
 }
 
+/// Whether any of `messages` (or a message nested in one) declares an `extend` inside it.
+fn has_message_extensions(messages: &[prost_types::DescriptorProto]) -> bool {
+    messages
+        .iter()
+        .any(|m| !m.extension.is_empty() || has_message_extensions(&m.nested_type))
+}
+
+/// The extensions declared inside `messages` (whose source path is `path`, and whose names
+/// within the package start with `prefix`), each with its scope message's dotted name and the
+/// declaration's source path, in declaration order, outer messages first.
+fn collect_message_extensions<'m>(
+    messages: &'m [prost_types::DescriptorProto],
+    path: &[i32],
+    prefix: &str,
+    out: &mut Vec<(String, Vec<i32>, &'m prost_types::FieldDescriptorProto)>,
+) {
+    for (i, message) in messages.iter().enumerate() {
+        let scope = format!("{prefix}{}", message.name());
+        let here = [path, &[i as i32]].concat();
+        for (j, extension) in message.extension.iter().enumerate() {
+            out.push((
+                scope.clone(),
+                [&here[..], &[6, j as i32]].concat(),
+                extension,
+            ));
+        }
+        collect_message_extensions(
+            &message.nested_type,
+            &[&here[..], &[3]].concat(),
+            &format!("{scope}."),
+            out,
+        );
+    }
+}
+
 impl<'a> Generator<'a> {
     /// `file_descriptor_set()`: every type and service of the package, and of every file the
     /// package's files import (transitively), so that each file in the set is complete, not
@@ -142,6 +177,13 @@ impl<'a> Generator<'a> {
         for (i, service) in file.service.iter().enumerate() {
             items.extend(self.service(&ctx, service, &[6, i as i32], &module)?);
         }
+        items.extend(self.extension_constants(
+            &ctx,
+            &file.extension,
+            &[7],
+            file.package(),
+            &module,
+        )?);
         Ok(items)
     }
 
@@ -204,7 +246,11 @@ impl<'a> Generator<'a> {
             .options
             .as_ref()
             .is_some_and(|o| *o != FileOptions::default());
-        if !options && file.dependency.is_empty() && file.extension.is_empty() {
+        if !options
+            && file.dependency.is_empty()
+            && file.extension.is_empty()
+            && !has_message_extensions(&file.message_type)
+        {
             return None;
         }
         let stem: String = file
@@ -295,6 +341,14 @@ impl<'a> Generator<'a> {
             let line = ctx.comments.line(&[7, i as i32]);
             extensions.push(self.extension_literal(ctx, extension, module, line, &mut register)?);
         }
+        let mut message_extensions = Vec::new();
+        let mut scopes = Vec::new();
+        collect_message_extensions(&file.message_type, &[4], "", &mut scopes);
+        for (scope, path, extension) in scopes {
+            let line = ctx.comments.line(&path);
+            let literal = self.extension_literal(ctx, extension, module, line, &mut register)?;
+            message_extensions.push(quote!((#scope, #literal)));
+        }
         let register_fn = (!register.is_empty()).then(|| {
             let doc = format!(
                 " Registers what the declarations of `{}` need beyond its own types.",
@@ -321,6 +375,11 @@ impl<'a> Generator<'a> {
         }
         if !extensions.is_empty() {
             fields.push(quote!(extensions: ::std::vec::Vec::from([#(#extensions),*]),));
+        }
+        if !message_extensions.is_empty() {
+            fields.push(
+                quote!(message_extensions: ::std::vec::Vec::from([#(#message_extensions),*]),),
+            );
         }
         if register_fn.is_some() {
             fields.push(quote!(register: #register,));
@@ -355,15 +414,13 @@ impl<'a> Generator<'a> {
         line: Option<u32>,
         register: &mut Vec<TokenStream>,
     ) -> Result<TokenStream, Error> {
-        if extension.options.is_some() {
-            return Err(ctx.error(
-                format!(
-                    "options on extension `{}` are not supported",
-                    extension.name()
-                ),
-                line,
-            ));
-        }
+        let options = match &extension.options {
+            Some(options) => {
+                let literal = Self::extension_options_literal(options);
+                quote!(options: #literal,)
+            }
+            None => TokenStream::new(),
+        };
         let string = |value: &Option<String>| match value {
             Some(v) => quote!(::core::option::Option::Some(::std::string::String::from(#v))),
             None => quote!(::core::option::Option::None),
@@ -395,9 +452,50 @@ impl<'a> Generator<'a> {
                 json_name: #json_name,
                 default_value: #default_value,
                 proto3_optional: #proto3_optional,
+                #options
                 ..::core::default::Default::default()
             }
         })
+    }
+
+    /// An extension's options (`[packed = true, deprecated = true, (my.note) = "x"]`) as an
+    /// `Option<FieldOptions>` literal: the standard ones (every one prost-types' `FieldOptions`
+    /// has: `ctype`, `packed`, `jstype`, `lazy`, `deprecated`, `weak`) and custom ones as their
+    /// text.
+    fn extension_options_literal(options: &prost_types::FieldOptions) -> TokenStream {
+        let custom = &options.uninterpreted_option;
+        let mut fields = Vec::new();
+        let flags = [
+            ("packed", options.packed),
+            ("lazy", options.lazy),
+            ("deprecated", options.deprecated),
+            ("weak", options.weak),
+        ];
+        for (field, value) in flags {
+            if let Some(value) = value {
+                let field = format_ident!("{field}");
+                fields.push(quote!(#field: ::core::option::Option::Some(#value),));
+            }
+        }
+        for (field, value) in [("ctype", options.ctype), ("jstype", options.jstype)] {
+            if let Some(value) = value {
+                let field = format_ident!("{field}");
+                fields.push(quote!(#field: ::core::option::Option::Some(#value),));
+            }
+        }
+        if !custom.is_empty() {
+            let texts = custom::texts(custom);
+            let texts = texts.iter().map(|text| custom::raw_literal(text));
+            fields.push(quote! {
+                uninterpreted_option: ::grpc_core::descriptor::uninterpreted_options(&[#(#texts),*]),
+            });
+        }
+        quote! {
+            ::core::option::Option::Some(::grpc_core::well_known::FieldOptions {
+                #(#fields)*
+                ..::core::default::Default::default()
+            })
+        }
     }
 
     /// The standard file options as a `FileOptions` literal.

@@ -28,6 +28,70 @@ fn unknown_fields_name(message: &DescriptorProto) -> String {
 }
 
 impl<'a> Generator<'a> {
+    /// For a map field of `message` (full name `full_name`, with a leading dot): the full name
+    /// of the nested message declared last before it, which its entry message follows in
+    /// `nested_type` (protoc lists nested messages and map entries in declaration order).
+    /// `None` for other fields and for maps declared before every nested message.
+    fn entry_follows(
+        &self,
+        message: &DescriptorProto,
+        full_name: &str,
+        field: &FieldDescriptorProto,
+    ) -> Option<String> {
+        self.map_entries.get(field.type_name())?;
+        let is_entry =
+            |m: &DescriptorProto| m.options.as_ref().and_then(|o| o.map_entry) == Some(true);
+        let entry = message.nested_type.iter().position(|m| {
+            is_entry(m) && format!("{full_name}.{}", m.name()) == field.type_name()
+        })?;
+        message.nested_type[..entry]
+            .iter()
+            .rev()
+            .find(|m| !is_entry(m))
+            .map(|m| format!("{full_name}.{}", m.name()))
+    }
+
+    /// `#[grpc(extensions(100..=199, 1000..=max))]` for a message's extension ranges; nothing
+    /// when it has none. Their extensions live in the unknown fields, so those must be kept.
+    fn extensions_attr(
+        &self,
+        ctx: &FileCtx<'_>,
+        message: &DescriptorProto,
+        line: Option<u32>,
+    ) -> Result<TokenStream, Error> {
+        if message.extension_range.is_empty() {
+            return Ok(TokenStream::new());
+        }
+        let name = message.name();
+        if message.extension_range.iter().any(|r| r.options.is_some()) {
+            return Err(ctx.error(
+                format!("options on the extension ranges of `{name}` are not supported"),
+                line,
+            ));
+        }
+        if !self.options.preserve_unknown {
+            return Err(ctx.error(
+                format!("message `{name}` declares extension ranges, whose extensions live in the unknown fields: they cannot be dropped (leave out preserve_unknown(false) / --drop-unknown)"),
+                line,
+            ));
+        }
+        let max = i64::from(grpc_model::layout::MAX_FIELD_NUMBER);
+        let ranges = message.extension_range.iter().map(|r| {
+            // Descriptors store extension ranges end-exclusive.
+            let (start, end) = (i64::from(r.start()), i64::from(r.end()) - 1);
+            let first = proc_macro2::Literal::u64_unsuffixed(start as u64);
+            if start == end {
+                quote!(#first)
+            } else if end == max {
+                quote!(#first..=max)
+            } else {
+                let last = proc_macro2::Literal::u64_unsuffixed(end as u64);
+                quote!(#first..=#last)
+            }
+        });
+        Ok(quote!(#[grpc(extensions(#(#ranges),*))]))
+    }
+
     pub(in crate::codegen) fn message(
         &self,
         ctx: &FileCtx<'_>,
@@ -50,12 +114,7 @@ impl<'a> Generator<'a> {
             ));
         }
         let message_options = custom::attrs(&message_options);
-        if !message.extension_range.is_empty() || !message.extension.is_empty() {
-            return Err(ctx.error(
-                format!("extensions in message `{name}` are not supported"),
-                line,
-            ));
-        }
+        let extension_ranges = self.extensions_attr(ctx, message, line)?;
         let full_name = format!(
             "{}.{}",
             if ctx.file.package().is_empty() {
@@ -150,9 +209,13 @@ impl<'a> Generator<'a> {
                     let deprecated = deprecated(member).then(|| quote!(, deprecated));
                     let json_name = json_name_key(member);
                     let member_options = field_options(member);
+                    let default = member
+                        .default_value
+                        .as_ref()
+                        .map(|d| quote!(, default = #d));
                     variants.push(quote! {
                         #member_doc
-                        #[grpc(tag = #number #name_attr #encoding #deprecated #json_name)]
+                        #[grpc(tag = #number #name_attr #encoding #deprecated #json_name #default)]
                         #member_options
                         #variant_ident(#ty),
                     });
@@ -187,9 +250,17 @@ impl<'a> Generator<'a> {
                 .then(|| quote!(, required));
             let json_name = json_name_key(field);
             let options = field_options(field);
+            let declared_after = self
+                .entry_follows(message, &full_name, field)
+                .map(|nested| self.path_to(&nested, module, ctx.file.name(), field_line))
+                .transpose()?
+                .map(|path| {
+                    let path = path.to_string().replace(' ', "");
+                    quote!(, declared_after = #path)
+                });
             fields.push(quote! {
                 #field_doc
-                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required #json_name)]
+                #[grpc(tag = #number #name_attr #encoding #deprecated #packed #default #required #json_name #declared_after)]
                 #options
                 pub #field_ident: #ty,
             });
@@ -223,6 +294,14 @@ impl<'a> Generator<'a> {
             )?);
         }
         nested_items.extend(oneof_enums);
+        // `extend` declarations inside the message: their constants live in its module.
+        nested_items.extend(self.extension_constants(
+            ctx,
+            &message.extension,
+            &[path, &[6]].concat(),
+            full_name.trim_start_matches('.'),
+            &inner_module,
+        )?);
         let nested_module = (!nested_items.is_empty()).then(|| {
             let doc = format!(" Types nested in [`{ident}`].");
             quote! {
@@ -237,6 +316,7 @@ impl<'a> Generator<'a> {
             #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
             #attrs
             #reserved
+            #extension_ranges
             #message_options
             pub struct #ident {
                 #(#fields)*

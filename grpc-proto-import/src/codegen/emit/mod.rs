@@ -1,6 +1,7 @@
 //! Emitting: one module per kind of generated item.
 
 mod enumeration;
+mod extension;
 mod file;
 mod message;
 mod service;
