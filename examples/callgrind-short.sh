@@ -3,7 +3,7 @@
 #
 # User-space instructions per short connection (connect, one unary call, close) of each
 # server, counted by valgrind's callgrind, so that the figure does not move with whatever else
-# runs on the machine. For each server, `bench-server --runtime current` runs under callgrind
+# runs on the machine. For each server, `bench-server --runtime current` (or RUNTIME=multi) runs under callgrind
 # twice, driven by `bench-load short` (4 tasks, h2's client, the same for both servers) for
 # SHORT_SECS (default 2) and for LONG_SECS (default 6) seconds; the difference in instructions
 # divided by the difference in connections is the cost of one connection (start-up and
@@ -31,7 +31,7 @@ measure() {
     local profile=$out/$server-$secs.callgrind stdout=$out/$server-$secs.stdout
     rm -f "$profile" "$stdout"
     valgrind --tool=callgrind --callgrind-out-file="$profile" \
-        "$server_bin" --server "$server" --runtime current >"$stdout" 2>"$out/$server-$secs.log" &
+        "$server_bin" --server "$server" --runtime "${RUNTIME:-current}" >"$stdout" 2>"$out/$server-$secs.log" &
     local pid=$!
     local port=""
     for _ in $(seq 1 600); do
