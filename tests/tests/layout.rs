@@ -3,7 +3,8 @@
 //! - `client` and `server` never import each other;
 //! - `transport` knows neither `client` nor `server`;
 //! - nothing inside the crate imports `__private`, which only re-exports;
-//! - there is no import cycle between the top-level modules.
+//! - there is no import cycle between the top-level modules;
+//! - the crate denies `unsafe` code, with one audited exception (`protocol/encode.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -95,6 +96,31 @@ fn client_and_server_never_import_each_other() {
         );
         assert!(!graph["protocol"].contains(side));
     }
+}
+
+#[test]
+fn unsafe_code_is_denied_but_for_one_audited_buf() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../grpc-core/src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs");
+    assert!(
+        lib.contains("#![deny(unsafe_code)]"),
+        "lib.rs denies unsafe code"
+    );
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let allowed: Vec<String> = files
+        .iter()
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).expect("source");
+            text.contains("allow(unsafe_code)")
+        })
+        .map(|file| file.strip_prefix(&src).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        allowed,
+        ["protocol/encode.rs"],
+        "files allowing unsafe code"
+    );
 }
 
 #[test]
