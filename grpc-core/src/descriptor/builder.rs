@@ -235,7 +235,7 @@ impl MessageBuilder {
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -243,7 +243,7 @@ impl MessageBuilder {
     pub fn field_option(&mut self, number: u32, text: &str) {
         if let (Some(option), Some(field)) = (parsed_option(text), self.field_mut(number)) {
             let options = field.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -252,7 +252,7 @@ impl MessageBuilder {
         let oneof = self.proto.oneof_decl.iter_mut().find(|o| o.name() == name);
         if let (Some(option), Some(oneof)) = (parsed_option(text), oneof) {
             let options = oneof.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -414,7 +414,7 @@ impl EnumBuilder {
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -423,7 +423,7 @@ impl EnumBuilder {
         let value = self.proto.value.iter_mut().find(|v| v.name() == name);
         if let (Some(option), Some(value)) = (parsed_option(text), value) {
             let options = value.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -551,7 +551,7 @@ impl ServiceBuilder {
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -560,7 +560,7 @@ impl ServiceBuilder {
         let method = self.proto.method.iter_mut().find(|m| m.name() == name);
         if let (Some(option), Some(method)) = (parsed_option(text), method) {
             let options = method.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -580,6 +580,54 @@ impl ServiceBuilder {
 
     pub(crate) fn finish(self) -> (ServiceDescriptorProto, BTreeSet<String>) {
         (self.proto, self.imports)
+    }
+}
+
+/// An options struct of prost-types that `#[grpc(option = "...")]` can set.
+pub(crate) trait OptionsStruct: prost_reflect::ReflectMessage + Default {
+    /// Its custom options, kept as written until the descriptors are encoded.
+    fn uninterpreted(&mut self) -> &mut Vec<prost_types::UninterpretedOption>;
+}
+
+macro_rules! options_structs {
+    ($($t:ident),*) => {$(
+        impl OptionsStruct for prost_types::$t {
+            fn uninterpreted(&mut self) -> &mut Vec<prost_types::UninterpretedOption> {
+                &mut self.uninterpreted_option
+            }
+        }
+    )*};
+}
+options_structs!(
+    FileOptions,
+    MessageOptions,
+    FieldOptions,
+    OneofOptions,
+    EnumOptions,
+    EnumValueOptions,
+    ServiceOptions,
+    MethodOptions
+);
+
+/// Adds `option` to `options`: a custom option (its name starts with an extension in
+/// parentheses) as an `UninterpretedOption`, resolved when the descriptors are encoded; a
+/// standard one (`deprecated = true`) straight into the field it names. A standard option that
+/// names no field of the struct, or whose value does not fit, is left out with a `tracing`
+/// warning (the macros refuse both at compile time).
+pub(crate) fn add_option<T: OptionsStruct>(
+    options: &mut T,
+    option: prost_types::UninterpretedOption,
+) {
+    if option.name.first().is_some_and(|part| part.is_extension) {
+        options.uninterpreted().push(option);
+        return;
+    }
+    if let Err(error) = super::custom_options::set_standard(options, &option) {
+        tracing::warn!(
+            option = %grpc_model::options::render(&super::custom_options::from_uninterpreted(&option)),
+            %error,
+            "standard option left out"
+        );
     }
 }
 

@@ -235,6 +235,28 @@ fn apply(
     Ok(())
 }
 
+/// Sets a standard option (a plain name: `deprecated = true`,
+/// `idempotency_level = NO_SIDE_EFFECTS`) on `options`, a prost-types options struct, as the
+/// field it names, the way protoc's descriptors have it. `Err` when the options message has no
+/// such field, the value does not fit it, or prost-types' struct has no room for it.
+pub(crate) fn set_standard<T: prost_reflect::ReflectMessage + Default>(
+    options: &mut T,
+    option: &UninterpretedOption,
+) -> Result<(), String> {
+    let mut dynamic = options.transcode_to_dynamic();
+    let pool = dynamic.descriptor().parent_pool().clone();
+    set_path(&mut dynamic, &option.name, option, &pool)?;
+    let updated: T = dynamic.transcode_to().map_err(|error| error.to_string())?;
+    if updated.encode_to_vec() != dynamic.encode_to_vec() {
+        return Err(format!(
+            "prost-types' `{}` has no field for it",
+            dynamic.descriptor().full_name()
+        ));
+    }
+    *options = updated;
+    Ok(())
+}
+
 /// A field of a message: a plain one or an extension of it.
 enum Slot {
     Field(FieldDescriptor),
