@@ -576,7 +576,10 @@ mod standard {
     pub trait Orders: Send + Sync + 'static {
         #[grpc(option = "idempotency_level = NO_SIDE_EFFECTS")]
         async fn get(&self, order: Order) -> Result<Order, Status>;
-        #[grpc(option = "deprecated = true", option = "idempotency_level = IDEMPOTENT")]
+        #[grpc(
+            option = "deprecated = true",
+            option = "idempotency_level = IDEMPOTENT"
+        )]
         async fn put(&self, order: Order) -> Result<Order, Status>;
     }
 }
@@ -623,10 +626,18 @@ service Orders {
     );
     // No standard option is left uninterpreted: what reflection serves is the struct as it is.
     let service = &ours.service[0];
-    assert!(service.options.as_ref().unwrap().uninterpreted_option.is_empty());
+    assert!(service
+        .options
+        .as_ref()
+        .unwrap()
+        .uninterpreted_option
+        .is_empty());
     assert_eq!(
         grpc_core::descriptor::encode_files(&set),
-        set.file.iter().map(prost::Message::encode_to_vec).collect::<Vec<_>>()
+        set.file
+            .iter()
+            .map(prost::Message::encode_to_vec)
+            .collect::<Vec<_>>()
     );
     let text = grpc_core::descriptor::render_proto(&ours);
     for line in [

@@ -231,7 +231,8 @@ impl MessageBuilder {
         }
     }
 
-    /// Adds a custom option to the message (`#[grpc(option = "(my.ext) = 1")]`).
+    /// Adds an option to the message: custom (`#[grpc(option = "(my.ext) = 1")]`) or standard
+    /// (`#[grpc(option = "deprecated = true")]`, set straight into `MessageOptions`).
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
@@ -239,7 +240,7 @@ impl MessageBuilder {
         }
     }
 
-    /// Adds a custom option to the field numbered `number`.
+    /// Adds an option (custom or standard) to the field numbered `number`.
     pub fn field_option(&mut self, number: u32, text: &str) {
         if let (Some(option), Some(field)) = (parsed_option(text), self.field_mut(number)) {
             let options = field.options.get_or_insert_with(Default::default);
@@ -247,7 +248,7 @@ impl MessageBuilder {
         }
     }
 
-    /// Adds a custom option to the oneof named `name`.
+    /// Adds an option (custom or standard) to the oneof named `name`.
     pub fn oneof_option(&mut self, name: &str, text: &str) {
         let oneof = self.proto.oneof_decl.iter_mut().find(|o| o.name() == name);
         if let (Some(option), Some(oneof)) = (parsed_option(text), oneof) {
@@ -410,7 +411,7 @@ impl EnumBuilder {
         });
     }
 
-    /// Adds a custom option to the enum (`#[grpc(option = "(my.ext) = 1")]`).
+    /// Adds an option (custom or standard) to the enum (`#[grpc(option = "deprecated = true")]`).
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
@@ -418,7 +419,7 @@ impl EnumBuilder {
         }
     }
 
-    /// Adds a custom option to the value named `name`.
+    /// Adds an option (custom or standard) to the value named `name`.
     pub fn value_option(&mut self, name: &str, text: &str) {
         let value = self.proto.value.iter_mut().find(|v| v.name() == name);
         if let (Some(option), Some(value)) = (parsed_option(text), value) {
@@ -547,7 +548,7 @@ impl ServiceBuilder {
         }
     }
 
-    /// Adds a custom option to the service (`#[grpc(option = "(my.ext) = 1")]`).
+    /// Adds an option (custom or standard) to the service (`#[grpc(option = "(my.ext) = 1")]`).
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
@@ -555,7 +556,8 @@ impl ServiceBuilder {
         }
     }
 
-    /// Adds a custom option to method `name` (`#[grpc(option = "(google.api.http) = {...}")]`).
+    /// Adds an option to method `name`, custom (`#[grpc(option = "(google.api.http) = {...}")]`)
+    /// or standard (`#[grpc(option = "idempotency_level = NO_SIDE_EFFECTS")]`).
     pub fn method_option(&mut self, name: &str, text: &str) {
         let method = self.proto.method.iter_mut().find(|m| m.name() == name);
         if let (Some(option), Some(method)) = (parsed_option(text), method) {
@@ -638,7 +640,7 @@ pub(crate) fn parsed_option(text: &str) -> Option<prost_types::UninterpretedOpti
     match super::custom_options::parse(text) {
         Ok(option) => Some(option),
         Err(error) => {
-            tracing::warn!(option = text, %error, "custom option left out");
+            tracing::warn!(option = text, %error, "option left out");
             None
         }
     }

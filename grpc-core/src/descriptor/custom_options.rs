@@ -13,6 +13,11 @@
 //! protoc writes. An option whose extension is not in the set, or whose value does not fit the
 //! extension's type, stays uninterpreted (still a valid descriptor) and is reported as a
 //! `tracing` warning.
+//!
+//! A standard option (a plain name: `#[grpc(option = "deprecated = true")]`,
+//! `idempotency_level = NO_SIDE_EFFECTS`) needs none of this: its field is in prost-types'
+//! struct, so the descriptor builder sets it there at once (`set_standard`), as protoc's
+//! descriptors have it.
 
 use prost::Message as _;
 use prost_reflect::{
