@@ -10,7 +10,7 @@ rm -f "$out"/*.rs.tmp
 find "$out" -name '*.rs' ! -name mod.rs -delete
 cargo run -q -p grpc-proto-import -- \
     -I tests/python/protos -I /usr/share/grpc-proto -o "$out" \
-    helloworld.proto route_guide.proto wiretest.proto prototwo.proto extended.proto \
+    helloworld.proto route_guide.proto wiretest.proto prototwo.proto extended.proto stdoptions.proto \
     grpc/testing/empty.proto grpc/testing/messages.proto grpc/testing/test.proto \
     grpc/health/v1/health.proto grpc/reflection/v1/reflection.proto
 # A Google-style API with custom options: googleapis' annotations come from the .venv

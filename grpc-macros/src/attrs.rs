@@ -5,6 +5,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitInt, LitStr};
 
+use grpc_model::options::Element;
+
 use crate::ctx::Ctx;
 
 /// Keys a `#[grpc(...)]` attribute (or `#[service(...)]` arguments) can carry.
@@ -56,6 +58,21 @@ pub(crate) enum Place {
 }
 
 impl Place {
+    /// The element whose `*Options` an `option = "..."` here sets, when the place alone says
+    /// (a message field's are its oneof's when it has no tag).
+    fn element(self) -> Option<Element> {
+        Some(match self {
+            Place::MessageType => Element::Message,
+            Place::MessageField => return None,
+            Place::EnumType => Element::Enum,
+            Place::EnumVariant => Element::EnumValue,
+            Place::OneofType => Element::Oneof,
+            Place::OneofVariant => Element::Field,
+            Place::Service => Element::Service,
+            Place::Method => Element::Method,
+        })
+    }
+
     fn allowed(self) -> &'static [&'static str] {
         match self {
             Place::MessageType => &[
@@ -204,8 +221,17 @@ fn parse_key(
         "option" => {
             let lit: LitStr = meta.value()?.parse()?;
             match grpc_model::options::parse(&lit.value()) {
-                Ok(_) => out.options.push(lit),
-                Err(error) => ctx.error(&lit, format!("{error}; write the option as in a .proto file, e.g. `option = r#\"(google.api.http) = {{ get: \"/v1/things\" }}\"#`")),
+                Ok(option) => {
+                    // A message field's options are its oneof's when it has no tag, which is
+                    // known only once the field is read: `check_options` checks those.
+                    if let Some(element) = place.element() {
+                        if let Err(error) = grpc_model::options::check_standard(element, &option) {
+                            ctx.error(&lit, error);
+                        }
+                    }
+                    out.options.push(lit);
+                }
+                Err(error) => ctx.error(&lit, format!("{error}; write the option as in a .proto file, e.g. `option = r#\"(google.api.http) = {{ get: \"/v1/things\" }}\"#` or `option = \"deprecated = true\"`")),
             }
         }
         "packed" => {
@@ -311,6 +337,20 @@ pub(crate) fn json_name_statement(attrs: &Attrs, tag: Option<u32>) -> proc_macro
     match (&attrs.json_name, tag) {
         (Some(json), Some(tag)) => quote::quote!(message.json_name(#tag, #json);),
         _ => proc_macro2::TokenStream::new(),
+    }
+}
+
+/// Checks the standard options (`option = "deprecated = true"`) of `attrs` against `element`,
+/// for the places where [`Place`] alone does not say which element they are on.
+pub(crate) fn check_options(ctx: &Ctx, attrs: &Attrs, element: Element) {
+    for lit in &attrs.options {
+        // A text that does not parse was reported when it was read.
+        let Ok(option) = grpc_model::options::parse(&lit.value()) else {
+            continue;
+        };
+        if let Err(error) = grpc_model::options::check_standard(element, &option) {
+            ctx.error(lit, error);
+        }
     }
 }
 

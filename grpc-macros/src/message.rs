@@ -11,7 +11,7 @@ use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
 use crate::reserved::{Kind, Reserved};
 use crate::types::{self, Card, Scalar, Shape};
-use grpc_model::{layout, names};
+use grpc_model::{layout, names, options::Element};
 
 /// Field numbers protobuf reserves for itself.
 const RESERVED_TAGS: std::ops::RangeInclusive<u32> = 19000..=19999;
@@ -244,14 +244,20 @@ fn parse_fields<'a>(ctx: &Ctx, fields: impl Iterator<Item = &'a syn::Field>) -> 
             deprecated: attrs.deprecated.is_some(),
             json_name: attrs::json_name_statement(&attrs, tag),
             options: match tag {
-                Some(tag) => attrs::option_statements(
-                    &attrs,
-                    |text| quote!(message.field_option(#tag, #text);),
-                ),
-                None => attrs::option_statements(
-                    &attrs,
-                    |text| quote!(message.oneof_option(#name, #text);),
-                ),
+                Some(tag) => {
+                    attrs::check_options(ctx, &attrs, Element::Field);
+                    attrs::option_statements(
+                        &attrs,
+                        |text| quote!(message.field_option(#tag, #text);),
+                    )
+                }
+                None => {
+                    attrs::check_options(ctx, &attrs, Element::Oneof);
+                    attrs::option_statements(
+                        &attrs,
+                        |text| quote!(message.oneof_option(#name, #text);),
+                    )
+                }
             },
             doc: attrs::doc(&field.attrs),
             packed: attrs.packed.clone(),
@@ -1230,7 +1236,7 @@ mod tests {
                 b: i32,
             }
         });
-        assert!(out.contains("is not a custom option"), "{out}");
+        assert!(out.contains("is not an option name"), "{out}");
         assert!(out.contains("the option has no value after `=`"), "{out}");
         assert!(!out.contains("impl"), "no impls on error: {out}");
     }

@@ -532,3 +532,123 @@ fn empty_options_attribute_gives_a_method_empty_options() {
     );
     // protoc reads `{}` as empty options: the import corpus checks that against protoc.
 }
+
+/// Standard options written by hand, as `.proto` text without parentheses: each lands in the
+/// field of the element's `*Options` that protoc sets, so the descriptors equal protoc's for
+/// the same `.proto`, encode with no uninterpreted option left, and export writes them back.
+#[allow(dead_code, unreachable_pub)] // only the descriptors are looked at
+mod standard {
+    use grpc_core::{Enumeration, Message, Oneof, Status};
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "stdcode", option = "deprecated = true")]
+    pub struct Order {
+        #[grpc(option = "jstype = JS_STRING")]
+        pub id: u64,
+        #[grpc(option = "ctype = CORD")]
+        pub note: String,
+        pub state: State,
+        #[grpc(oneof)]
+        pub pick: Option<Pick>,
+    }
+
+    #[derive(Oneof, Clone, PartialEq, Debug)]
+    pub enum Pick {
+        #[grpc(tag = 5, option = "lazy = true")]
+        Line(Line),
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "stdcode")]
+    pub struct Line {
+        pub n: i32,
+    }
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    #[grpc(package = "stdcode", option = "deprecated = true")]
+    pub enum State {
+        Open = 0,
+        #[grpc(option = "deprecated = true")]
+        Closed = 1,
+    }
+
+    #[grpc_core::service(package = "stdcode", option = "deprecated = true")]
+    pub trait Orders: Send + Sync + 'static {
+        #[grpc(option = "idempotency_level = NO_SIDE_EFFECTS")]
+        async fn get(&self, order: Order) -> Result<Order, Status>;
+        #[grpc(
+            option = "deprecated = true",
+            option = "idempotency_level = IDEMPOTENT"
+        )]
+        async fn put(&self, order: Order) -> Result<Order, Status>;
+    }
+}
+
+#[test]
+fn standard_options_in_code_equal_protocs() {
+    let dir = std::env::temp_dir().join(format!("grpc-core-stdcode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("stdcode.proto"),
+        r#"syntax = "proto3";
+package stdcode;
+message Order {
+  option deprecated = true;
+  uint64 id = 1 [jstype = JS_STRING];
+  string note = 2 [ctype = CORD];
+  State state = 3;
+  oneof pick {
+    Line line = 5 [lazy = true];
+  }
+}
+message Line { int32 n = 1; }
+enum State {
+  option deprecated = true;
+  STATE_OPEN = 0;
+  STATE_CLOSED = 1 [deprecated = true];
+}
+service Orders {
+  option deprecated = true;
+  rpc Get(Order) returns (Order) { option idempotency_level = NO_SIDE_EFFECTS; }
+  rpc Put(Order) returns (Order) {
+    option deprecated = true;
+    option idempotency_level = IDEMPOTENT;
+  }
+}
+"#,
+    )
+    .unwrap();
+    let set = standard::OrdersClient::file_descriptor_set();
+    let ours = find(&set, "stdcode.proto");
+    assert_same(
+        ours.clone(),
+        find(&parse(&["stdcode.proto"], &[&dir]), "stdcode.proto"),
+    );
+    // No standard option is left uninterpreted: what reflection serves is the struct as it is.
+    let service = &ours.service[0];
+    assert!(service
+        .options
+        .as_ref()
+        .unwrap()
+        .uninterpreted_option
+        .is_empty());
+    assert_eq!(
+        grpc_core::descriptor::encode_files(&set),
+        set.file
+            .iter()
+            .map(prost::Message::encode_to_vec)
+            .collect::<Vec<_>>()
+    );
+    let text = grpc_core::descriptor::render_proto(&ours);
+    for line in [
+        "option deprecated = true;",
+        "uint64 id = 1 [jstype = JS_STRING];",
+        "string note = 2 [ctype = CORD];",
+        "STATE_CLOSED = 1 [deprecated = true];",
+        "option idempotency_level = NO_SIDE_EFFECTS;",
+        "option idempotency_level = IDEMPOTENT;",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    assert_renders_back(&set, "stdcode.proto");
+}

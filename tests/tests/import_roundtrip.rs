@@ -87,6 +87,65 @@ fn extensions_of_ordinary_messages() {
 }
 
 #[test]
+fn standard_options() {
+    use prost_types::field_options::{CType, JsType};
+    use prost_types::method_options::IdempotencyLevel;
+    use prost_types::{MethodOptions, ServiceDescriptorProto};
+
+    let set = imported::stdoptions::file_descriptor_set();
+    let file = find(&set, "stdoptions.proto");
+    let record = &file.message_type[0];
+    let options = record.options.as_ref().unwrap();
+    assert_eq!(options.deprecated, Some(true));
+    assert_eq!(options.no_standard_descriptor_accessor, Some(true));
+    assert!(options.uninterpreted_option.is_empty());
+    let field = |name: &str| {
+        let field = record.field.iter().find(|f| f.name() == name).unwrap();
+        field.options.clone().unwrap()
+    };
+    assert_eq!(field("name").ctype, Some(CType::Cord as i32));
+    assert_eq!(field("name").deprecated, Some(true));
+    assert_eq!(field("id").jstype, Some(JsType::JsString as i32));
+    assert_eq!(field("inner").lazy, Some(true));
+    assert_eq!(field("scores").packed, Some(false));
+    assert_eq!(field("scores").jstype, Some(JsType::JsNormal as i32));
+    assert_eq!(field("text").ctype, Some(CType::StringPiece as i32));
+    assert_eq!(field("count").jstype, Some(JsType::JsNumber as i32));
+    let mode = &file.enum_type[0];
+    assert_eq!(mode.options.as_ref().unwrap().deprecated, Some(true));
+    assert_eq!(
+        mode.value[1].options.as_ref().unwrap().deprecated,
+        Some(true)
+    );
+    let service: &ServiceDescriptorProto = &file.service[0];
+    assert_eq!(service.options.as_ref().unwrap().deprecated, Some(true));
+    let method = |name: &str| -> Option<MethodOptions> {
+        service
+            .method
+            .iter()
+            .find(|m| m.name() == name)
+            .unwrap()
+            .options
+            .clone()
+    };
+    let get = method("Get").unwrap();
+    assert_eq!(
+        get.idempotency_level,
+        Some(IdempotencyLevel::NoSideEffects as i32)
+    );
+    assert_eq!(get.deprecated, None);
+    let put = method("Put").unwrap();
+    assert_eq!(
+        put.idempotency_level,
+        Some(IdempotencyLevel::Idempotent as i32)
+    );
+    assert_eq!(put.deprecated, Some(true));
+    assert_eq!(method("Plain"), None);
+    // protox's descriptors for the file, and the `.proto` export parses back to the same.
+    check(set, &["stdoptions.proto"]);
+}
+
+#[test]
 fn route_guide() {
     check(
         imported::routeguide::file_descriptor_set(),

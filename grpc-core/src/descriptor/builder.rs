@@ -231,28 +231,29 @@ impl MessageBuilder {
         }
     }
 
-    /// Adds a custom option to the message (`#[grpc(option = "(my.ext) = 1")]`).
+    /// Adds an option to the message: custom (`#[grpc(option = "(my.ext) = 1")]`) or standard
+    /// (`#[grpc(option = "deprecated = true")]`, set straight into `MessageOptions`).
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
-    /// Adds a custom option to the field numbered `number`.
+    /// Adds an option (custom or standard) to the field numbered `number`.
     pub fn field_option(&mut self, number: u32, text: &str) {
         if let (Some(option), Some(field)) = (parsed_option(text), self.field_mut(number)) {
             let options = field.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
-    /// Adds a custom option to the oneof named `name`.
+    /// Adds an option (custom or standard) to the oneof named `name`.
     pub fn oneof_option(&mut self, name: &str, text: &str) {
         let oneof = self.proto.oneof_decl.iter_mut().find(|o| o.name() == name);
         if let (Some(option), Some(oneof)) = (parsed_option(text), oneof) {
             let options = oneof.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -410,20 +411,20 @@ impl EnumBuilder {
         });
     }
 
-    /// Adds a custom option to the enum (`#[grpc(option = "(my.ext) = 1")]`).
+    /// Adds an option (custom or standard) to the enum (`#[grpc(option = "deprecated = true")]`).
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
-    /// Adds a custom option to the value named `name`.
+    /// Adds an option (custom or standard) to the value named `name`.
     pub fn value_option(&mut self, name: &str, text: &str) {
         let value = self.proto.value.iter_mut().find(|v| v.name() == name);
         if let (Some(option), Some(value)) = (parsed_option(text), value) {
             let options = value.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -547,20 +548,21 @@ impl ServiceBuilder {
         }
     }
 
-    /// Adds a custom option to the service (`#[grpc(option = "(my.ext) = 1")]`).
+    /// Adds an option (custom or standard) to the service (`#[grpc(option = "(my.ext) = 1")]`).
     pub fn option(&mut self, text: &str) {
         if let Some(option) = parsed_option(text) {
             let options = self.proto.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
-    /// Adds a custom option to method `name` (`#[grpc(option = "(google.api.http) = {...}")]`).
+    /// Adds an option to method `name`, custom (`#[grpc(option = "(google.api.http) = {...}")]`)
+    /// or standard (`#[grpc(option = "idempotency_level = NO_SIDE_EFFECTS")]`).
     pub fn method_option(&mut self, name: &str, text: &str) {
         let method = self.proto.method.iter_mut().find(|m| m.name() == name);
         if let (Some(option), Some(method)) = (parsed_option(text), method) {
             let options = method.options.get_or_insert_with(Default::default);
-            options.uninterpreted_option.push(option);
+            add_option(options, option);
         }
     }
 
@@ -583,6 +585,54 @@ impl ServiceBuilder {
     }
 }
 
+/// An options struct of prost-types that `#[grpc(option = "...")]` can set.
+pub(crate) trait OptionsStruct: prost_reflect::ReflectMessage + Default {
+    /// Its custom options, kept as written until the descriptors are encoded.
+    fn uninterpreted(&mut self) -> &mut Vec<prost_types::UninterpretedOption>;
+}
+
+macro_rules! options_structs {
+    ($($t:ident),*) => {$(
+        impl OptionsStruct for prost_types::$t {
+            fn uninterpreted(&mut self) -> &mut Vec<prost_types::UninterpretedOption> {
+                &mut self.uninterpreted_option
+            }
+        }
+    )*};
+}
+options_structs!(
+    FileOptions,
+    MessageOptions,
+    FieldOptions,
+    OneofOptions,
+    EnumOptions,
+    EnumValueOptions,
+    ServiceOptions,
+    MethodOptions
+);
+
+/// Adds `option` to `options`: a custom option (its name starts with an extension in
+/// parentheses) as an `UninterpretedOption`, resolved when the descriptors are encoded; a
+/// standard one (`deprecated = true`) straight into the field it names. A standard option that
+/// names no field of the struct, or whose value does not fit, is left out with a `tracing`
+/// warning (the macros refuse both at compile time).
+pub(crate) fn add_option<T: OptionsStruct>(
+    options: &mut T,
+    option: prost_types::UninterpretedOption,
+) {
+    if option.name.first().is_some_and(|part| part.is_extension) {
+        options.uninterpreted().push(option);
+        return;
+    }
+    if let Err(error) = super::custom_options::set_standard(options, &option) {
+        tracing::warn!(
+            option = %grpc_model::options::render(&super::custom_options::from_uninterpreted(&option)),
+            %error,
+            "standard option left out"
+        );
+    }
+}
+
 /// `#[grpc(option = "...")]` text as an uninterpreted option. The macros check the text at
 /// compile time, so this fails only for hand-written builder calls: those are reported and
 /// the option left out.
@@ -590,7 +640,7 @@ pub(crate) fn parsed_option(text: &str) -> Option<prost_types::UninterpretedOpti
     match super::custom_options::parse(text) {
         Ok(option) => Some(option),
         Err(error) => {
-            tracing::warn!(option = text, %error, "custom option left out");
+            tracing::warn!(option = text, %error, "option left out");
             None
         }
     }

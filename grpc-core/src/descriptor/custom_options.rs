@@ -13,6 +13,11 @@
 //! protoc writes. An option whose extension is not in the set, or whose value does not fit the
 //! extension's type, stays uninterpreted (still a valid descriptor) and is reported as a
 //! `tracing` warning.
+//!
+//! A standard option (a plain name: `#[grpc(option = "deprecated = true")]`,
+//! `idempotency_level = NO_SIDE_EFFECTS`) needs none of this: its field is in prost-types'
+//! struct, so the descriptor builder sets it there at once (`set_standard`), as protoc's
+//! descriptors have it.
 
 use prost::Message as _;
 use prost_reflect::{
@@ -231,6 +236,28 @@ fn apply(
     // Work on a copy, so that a failure half-way leaves `options` as it was.
     let mut updated = options.clone();
     set_path(&mut updated, &option.name, option, pool)?;
+    *options = updated;
+    Ok(())
+}
+
+/// Sets a standard option (a plain name: `deprecated = true`,
+/// `idempotency_level = NO_SIDE_EFFECTS`) on `options`, a prost-types options struct, as the
+/// field it names, the way protoc's descriptors have it. `Err` when the options message has no
+/// such field, the value does not fit it, or prost-types' struct has no room for it.
+pub(crate) fn set_standard<T: prost_reflect::ReflectMessage + Default>(
+    options: &mut T,
+    option: &UninterpretedOption,
+) -> Result<(), String> {
+    let mut dynamic = options.transcode_to_dynamic();
+    let pool = dynamic.descriptor().parent_pool().clone();
+    set_path(&mut dynamic, &option.name, option, &pool)?;
+    let updated: T = dynamic.transcode_to().map_err(|error| error.to_string())?;
+    if updated.encode_to_vec() != dynamic.encode_to_vec() {
+        return Err(format!(
+            "prost-types' `{}` has no field for it",
+            dynamic.descriptor().full_name()
+        ));
+    }
     *options = updated;
     Ok(())
 }

@@ -315,7 +315,7 @@ impl Registry {
         for text in spec.custom_options {
             if let Some(option) = builder::parsed_option(text) {
                 let options = proto.options.get_or_insert_with(Default::default);
-                options.uninterpreted_option.push(option);
+                builder::add_option(options, option);
             }
         }
         proto.extension.extend(spec.extensions);

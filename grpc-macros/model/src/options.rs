@@ -1,5 +1,10 @@
-//! Custom options as text: `(google.api.http) = { get: "/v1/{name=operations/**}" }`, the
+//! Options as text: `(google.api.http) = { get: "/v1/{name=operations/**}" }`, the
 //! form they take after `option` (or inside `[...]`) in a `.proto` file.
+//!
+//! A name in parentheses is a custom option (an extension of the element's `*Options`
+//! message); a plain name (`deprecated = true`, `idempotency_level = NO_SIDE_EFFECTS`) is a
+//! standard one, a field of that message, which [`check_standard`] checks against
+//! `descriptor.proto` for the element it is on.
 //!
 //! `#[grpc(option = "...")]` holds this text; the macros check it with [`parse`] at compile
 //! time, grpc-core's descriptor builders parse it again into an `UninterpretedOption` (the
@@ -15,6 +20,12 @@
 //! assert_eq!(render(&option), r#"(google.api.http) = { get: "/v1/things" }"#);
 //! assert_eq!(parse("(my.level) = -3").unwrap().value, Value::Negative(-3));
 //! assert!(parse("my.level = ").is_err());
+//!
+//! use grpc_model::options::{check_standard, Element};
+//! let level = parse("idempotency_level = NO_SIDE_EFFECTS").unwrap();
+//! assert!(!level.name[0].is_extension);
+//! assert_eq!(check_standard(Element::Method, &level), Ok(()));
+//! assert!(check_standard(Element::Message, &level).unwrap_err().contains("idempotency_level"));
 //! ```
 
 /// One component of an option's name: `(google.api.http)` (an extension) or `get`.
@@ -50,6 +61,146 @@ pub struct CustomOption {
     pub name: Vec<NamePart>,
     /// The value.
     pub value: Value,
+}
+
+/// What an option is on: which `*Options` message of `descriptor.proto` its standard names
+/// are fields of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element {
+    /// A message (`MessageOptions`).
+    Message,
+    /// A field (`FieldOptions`).
+    Field,
+    /// A oneof (`OneofOptions`).
+    Oneof,
+    /// An enum (`EnumOptions`).
+    Enum,
+    /// An enum value (`EnumValueOptions`).
+    EnumValue,
+    /// A service (`ServiceOptions`).
+    Service,
+    /// A method (`MethodOptions`).
+    Method,
+}
+
+/// The type of a standard option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Bool,
+    /// An enum, with its value names.
+    Enum(&'static [&'static str]),
+}
+
+const CTYPE: &[&str] = &["STRING", "CORD", "STRING_PIECE"];
+const JSTYPE: &[&str] = &["JS_NORMAL", "JS_STRING", "JS_NUMBER"];
+const IDEMPOTENCY: &[&str] = &["IDEMPOTENCY_UNKNOWN", "NO_SIDE_EFFECTS", "IDEMPOTENT"];
+
+impl Element {
+    /// The `*Options` message's name.
+    fn options_message(self) -> &'static str {
+        match self {
+            Element::Message => "MessageOptions",
+            Element::Field => "FieldOptions",
+            Element::Oneof => "OneofOptions",
+            Element::Enum => "EnumOptions",
+            Element::EnumValue => "EnumValueOptions",
+            Element::Service => "ServiceOptions",
+            Element::Method => "MethodOptions",
+        }
+    }
+
+    /// The standard options this element takes as `option = "..."`: the scalar fields of its
+    /// `*Options` message that prost-types' structs have (they are where grpc-core keeps them),
+    /// apart from those with attributes of their own or that the element's shape decides.
+    fn standard(self) -> &'static [(&'static str, Kind)] {
+        use Kind::{Bool, Enum};
+        match self {
+            Element::Message => &[
+                ("no_standard_descriptor_accessor", Bool),
+                ("deprecated", Bool),
+            ],
+            Element::Field => &[
+                ("ctype", Enum(CTYPE)),
+                ("jstype", Enum(JSTYPE)),
+                ("lazy", Bool),
+                ("weak", Bool),
+            ],
+            Element::Oneof => &[],
+            Element::Enum | Element::EnumValue | Element::Service => &[("deprecated", Bool)],
+            Element::Method => &[
+                ("deprecated", Bool),
+                ("idempotency_level", Enum(IDEMPOTENCY)),
+            ],
+        }
+    }
+
+    /// Why a standard option that `descriptor.proto` has is not taken here, if it is one.
+    fn refused(self, name: &str) -> Option<&'static str> {
+        Some(match (self, name) {
+            (_, "features") => "editions features are not supported",
+            (_, "uninterpreted_option") => "it is what custom options become",
+            (Element::Message, "map_entry") => "map entries are made by `map<K, V>` fields",
+            (Element::Message, "message_set_wire_format") => {
+                "the message-set wire format is not supported"
+            }
+            (_, "deprecated_legacy_json_field_conflicts" | "unverified_lazy" | "debug_redact") => {
+                "prost-types' options structs have no field for it"
+            }
+            (Element::Field, "packed") => "write `#[grpc(packed = ...)]`",
+            (Element::Field, "deprecated") => "write `#[grpc(deprecated)]`",
+            (Element::Field, "retention" | "targets" | "edition_defaults" | "feature_support") => {
+                "it is only meaningful on the fields of options messages"
+            }
+            (Element::Enum, "allow_alias") => "enum aliases are not supported",
+            (Element::EnumValue, "feature_support") => "editions features are not supported",
+            _ => return None,
+        })
+    }
+}
+
+/// Checks a standard option (a plain name, e.g. `deprecated = true`) against the fields of
+/// `element`'s `*Options` message: the name must be one of them and the value must fit its
+/// type. A custom option (a name in parentheses) passes: its declaration is checked when the
+/// descriptors are encoded.
+pub fn check_standard(element: Element, option: &CustomOption) -> Result<(), String> {
+    let Some(first) = option.name.first().filter(|p| !p.is_extension) else {
+        return Ok(());
+    };
+    let name = first.name.as_str();
+    let message = element.options_message();
+    if let Some(reason) = element.refused(name) {
+        return Err(format!(
+            "standard option `{name}` is not taken in `option = \"...\"` here: {reason}"
+        ));
+    }
+    let Some((_, kind)) = element.standard().iter().find(|(n, _)| *n == name) else {
+        let known: Vec<&str> = element.standard().iter().map(|(n, _)| *n).collect();
+        return Err(format!(
+            "`{name}` is not a standard option of `google.protobuf.{message}`{}",
+            if known.is_empty() {
+                String::new()
+            } else {
+                format!(" (those taken here: {})", known.join(", "))
+            }
+        ));
+    };
+    let fits = match (kind, &option.value) {
+        (Kind::Bool, Value::Identifier(v)) => v == "true" || v == "false",
+        (Kind::Enum(values), Value::Identifier(v)) => values.contains(&v.as_str()),
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "standard option `{name}` takes {}, not `{}`",
+            match kind {
+                Kind::Bool => "`true` or `false`".to_owned(),
+                Kind::Enum(values) => format!("one of {}", values.join(", ")),
+            },
+            render_value(&option.value)
+        ))
+    }
 }
 
 /// Reads `name = value` as it is written in a `.proto` file.
@@ -111,9 +262,9 @@ fn parse_name(text: &str) -> Result<Vec<NamePart>, String> {
             },
         };
     }
-    if !parts.first().is_some_and(|p| p.is_extension) {
+    if !parts.first().is_some_and(|p| p.is_extension) && parts.len() > 1 {
         return Err(format!(
-            "`{text}` is not a custom option: its name starts with an extension in parentheses, e.g. `(google.api.http)` (standard options have attributes of their own)"
+            "`{text}` is not an option name: a standard option is one name (`deprecated`), a custom option starts with an extension in parentheses (`(google.api.http)`)"
         ));
     }
     Ok(parts)
@@ -371,7 +522,7 @@ mod tests {
         for text in [
             "x",
             "(x) =",
-            "plain = 1",
+            "plain.sub = 1",
             "(x = 1",
             "(x).a.b. = 1",
             "(x) = {",
@@ -382,5 +533,37 @@ mod tests {
         ] {
             assert!(parse(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn standard_options_are_checked_against_their_element() {
+        let check = |element, text: &str| check_standard(element, &parse(text).unwrap());
+        assert_eq!(check(Element::Message, "deprecated = true"), Ok(()));
+        assert_eq!(check(Element::Field, "jstype = JS_STRING"), Ok(()));
+        assert_eq!(
+            check(Element::Method, "idempotency_level = IDEMPOTENT"),
+            Ok(())
+        );
+        assert_eq!(check(Element::Service, "(any.ext) = 1"), Ok(()));
+        let error = check(Element::Message, "deprecatd = true").unwrap_err();
+        assert!(
+            error.contains(
+                "`deprecatd` is not a standard option of `google.protobuf.MessageOptions`"
+            ),
+            "{error}"
+        );
+        let error = check(Element::Field, "jstype = JS_STRNG").unwrap_err();
+        assert!(
+            error.contains("one of JS_NORMAL, JS_STRING, JS_NUMBER"),
+            "{error}"
+        );
+        let error = check(Element::Enum, "deprecated = 1").unwrap_err();
+        assert!(error.contains("`true` or `false`"), "{error}");
+        let error = check(Element::Enum, "allow_alias = true").unwrap_err();
+        assert!(error.contains("aliases"), "{error}");
+        let error = check(Element::Field, "packed = true").unwrap_err();
+        assert!(error.contains("#[grpc(packed"), "{error}");
+        let error = check(Element::Oneof, "deprecated = true").unwrap_err();
+        assert!(error.contains("OneofOptions"), "{error}");
     }
 }

@@ -16,14 +16,24 @@ pub(super) fn json_name_key(field: &FieldDescriptorProto) -> Option<proc_macro2:
         .map(|json| quote::quote!(, json_name = #json))
 }
 
-/// `#[grpc(option = "...")]` for each custom option of the field.
-pub(super) fn field_options(field: &FieldDescriptorProto) -> proc_macro2::TokenStream {
-    super::custom::attrs(
-        field
-            .options
-            .as_ref()
-            .map_or(&[][..], |o| &o.uninterpreted_option[..]),
+/// The field's options as `.proto` texts, apart from `deprecated` and `packed` (which have
+/// attributes of their own); `Err` names one the macros do not take.
+fn field_option_texts(field: &FieldDescriptorProto) -> Result<Vec<String>, String> {
+    super::custom::all_texts(
+        &field.options,
+        grpc_model::options::Element::Field,
+        |o| &mut o.uninterpreted_option,
+        |o| {
+            o.deprecated = None;
+            o.packed = None;
+        },
     )
+}
+
+/// `#[grpc(option = "...")]` for each option of the field but `deprecated` and `packed`.
+/// [`Generator::check_field`], which runs first, reports the options this cannot write.
+pub(super) fn field_options(field: &FieldDescriptorProto) -> proc_macro2::TokenStream {
+    super::custom::attrs(&field_option_texts(field).unwrap_or_default())
 }
 
 pub(super) fn deprecated(field: &FieldDescriptorProto) -> bool {
@@ -45,19 +55,9 @@ impl<'a> Generator<'a> {
                 line,
             ));
         }
-        let (_, other) = super::custom::split(
-            &field.options,
-            |o| &mut o.uninterpreted_option,
-            |o| {
-                o.deprecated = None;
-                o.packed = None;
-            },
-        );
-        if other {
+        if let Err(error) = field_option_texts(field) {
             return Err(ctx.error(
-                format!(
-                    "options on field `{message}.{name}` are not supported (only `deprecated`, `packed` and custom options)"
-                ),
+                format!("options on field `{message}.{name}`: {error}"),
                 line,
             ));
         }

@@ -1,7 +1,10 @@
-//! Custom options in the generated code: `#[grpc(option = r#"(google.api.http) = {...}"#)]`,
-//! the text a `.proto` file has after `option`, one attribute per option.
+//! Options in the generated code: `#[grpc(option = r#"(google.api.http) = {...}"#)]` or
+//! `#[grpc(option = "deprecated = true")]`, the text a `.proto` file has after `option`, one
+//! attribute per option.
 
+use grpc_model::options::Element;
 use proc_macro2::{Literal, TokenStream};
+use prost_reflect::{Kind, ReflectMessage, Value};
 use prost_types::UninterpretedOption;
 use quote::quote;
 
@@ -25,9 +28,9 @@ pub(super) fn raw_literal(text: &str) -> Literal {
         .unwrap_or_else(|_| Literal::string(text))
 }
 
-/// `#[grpc(option = r#"..."#)]` for each option.
-pub(super) fn attrs(options: &[UninterpretedOption]) -> TokenStream {
-    texts(options)
+/// `#[grpc(option = r#"..."#)]` for each option text.
+pub(super) fn attrs(texts: &[String]) -> TokenStream {
+    texts
         .iter()
         .map(|text| {
             let text = raw_literal(text);
@@ -36,15 +39,55 @@ pub(super) fn attrs(options: &[UninterpretedOption]) -> TokenStream {
         .collect()
 }
 
-/// `, option = r#"..."#` for each option (inside `#[service(...)]`).
-pub(super) fn keys(options: &[UninterpretedOption]) -> TokenStream {
-    texts(options)
+/// `, option = r#"..."#` for each option text (inside `#[service(...)]`).
+pub(super) fn keys(texts: &[String]) -> TokenStream {
+    texts
         .iter()
         .map(|text| {
             let text = raw_literal(text);
             quote!(, option = #text)
         })
         .collect()
+}
+
+/// Every option `options` sets, as `.proto` text: first its standard ones (`deprecated =
+/// true`, `idempotency_level = NO_SIDE_EFFECTS`), apart from what `clear` clears (those the
+/// importer writes with attributes of their own), then its custom ones as written. `Err` says
+/// which standard option the macros do not take on `element`, and why.
+pub(super) fn all_texts<T: ReflectMessage + Clone>(
+    options: &Option<T>,
+    element: Element,
+    uninterpreted: impl Fn(&mut T) -> &mut Vec<UninterpretedOption>,
+    clear: impl Fn(&mut T),
+) -> Result<Vec<String>, String> {
+    let Some(options) = options else {
+        return Ok(Vec::new());
+    };
+    let mut rest = options.clone();
+    let custom = std::mem::take(uninterpreted(&mut rest));
+    clear(&mut rest);
+    let mut out = Vec::new();
+    for (field, value) in rest.transcode_to_dynamic().fields() {
+        let value = match (value, field.kind()) {
+            (Value::Bool(flag), _) => flag.to_string(),
+            (Value::EnumNumber(number), Kind::Enum(enumeration)) => enumeration
+                .get_value(*number)
+                .map(|v| v.name().to_owned())
+                .ok_or_else(|| format!("`{}` has no value {number}", enumeration.full_name()))?,
+            _ => {
+                return Err(format!(
+                    "standard option `{}` is not supported",
+                    field.name()
+                ))
+            }
+        };
+        let text = format!("{} = {value}", field.name());
+        let option = grpc_model::options::parse(&text)?;
+        grpc_model::options::check_standard(element, &option)?;
+        out.push(text);
+    }
+    out.extend(texts(&custom));
+    Ok(out)
 }
 
 /// The custom options of `options`, and whether it sets anything else (apart from what

@@ -22,6 +22,10 @@ pub mod extended {
     include!("extended.rs");
 }
 
+pub mod stdoptions {
+    include!("stdoptions.rs");
+}
+
 pub mod annotated {
     include!("annotated.rs");
 }

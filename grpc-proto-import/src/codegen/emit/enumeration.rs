@@ -1,5 +1,6 @@
 //! Emitting enums.
 
+use grpc_model::options::Element;
 use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
@@ -20,17 +21,13 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = enumeration.name();
         let line = ctx.comments.line(path);
-        let (enum_options, other) = custom::split(
+        let enum_options = custom::all_texts(
             &enumeration.options,
+            Element::Enum,
             |o| &mut o.uninterpreted_option,
             |_| {},
-        );
-        if other {
-            return Err(ctx.error(
-                format!("options on enum `{name}` (such as allow_alias) are not supported (only custom options)"),
-                line,
-            ));
-        }
+        )
+        .map_err(|error| ctx.error(format!("options on enum `{name}`: {error}"), line))?;
         let enum_options = custom::attrs(&enum_options);
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
@@ -51,17 +48,18 @@ impl<'a> Generator<'a> {
         for (i, value) in enumeration.value.iter().enumerate() {
             let value_path = [path, &[2, i as i32]].concat();
             let value_line = ctx.comments.line(&value_path);
-            let (value_options, other) =
-                custom::split(&value.options, |o| &mut o.uninterpreted_option, |_| {});
-            if other {
-                return Err(ctx.error(
-                    format!(
-                        "options on enum value `{}` are not supported (only custom options)",
-                        value.name()
-                    ),
+            let value_options = custom::all_texts(
+                &value.options,
+                Element::EnumValue,
+                |o| &mut o.uninterpreted_option,
+                |_| {},
+            )
+            .map_err(|error| {
+                ctx.error(
+                    format!("options on enum value `{}`: {error}", value.name()),
                     value_line,
-                ));
-            }
+                )
+            })?;
             let value_options = custom::attrs(&value_options);
             let stripped = value
                 .name()

@@ -1,5 +1,6 @@
 //! Emitting messages (with their oneofs and nested types).
 
+use grpc_model::options::Element;
 use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
@@ -105,14 +106,13 @@ impl<'a> Generator<'a> {
         if message.options.as_ref().and_then(|o| o.map_entry) == Some(true) {
             return Ok(TokenStream::new());
         }
-        let (message_options, other) =
-            custom::split(&message.options, |o| &mut o.uninterpreted_option, |_| {});
-        if other {
-            return Err(ctx.error(
-                format!("options on message `{name}` are not supported (only custom options)"),
-                line,
-            ));
-        }
+        let message_options = custom::all_texts(
+            &message.options,
+            Element::Message,
+            |o| &mut o.uninterpreted_option,
+            |_| {},
+        )
+        .map_err(|error| ctx.error(format!("options on message `{name}`: {error}"), line))?;
         let message_options = custom::attrs(&message_options);
         let extension_ranges = self.extensions_attr(ctx, message, line)?;
         let full_name = format!(
@@ -174,13 +174,19 @@ impl<'a> Generator<'a> {
                     quote!(#[grpc(name = #wire)])
                 });
                 let oneof_doc = ctx.comments.doc(&[path, &[8, index]].concat());
-                let oneof_options = custom::attrs(
-                    &decl
-                        .options
-                        .as_ref()
-                        .map(|o| o.uninterpreted_option.clone())
-                        .unwrap_or_default(),
-                );
+                let oneof_options = custom::all_texts(
+                    &decl.options,
+                    Element::Oneof,
+                    |o| &mut o.uninterpreted_option,
+                    |_| {},
+                )
+                .map_err(|error| {
+                    ctx.error(
+                        format!("options on oneof `{name}.{}`: {error}", decl.name()),
+                        line,
+                    )
+                })?;
+                let oneof_options = custom::attrs(&oneof_options);
                 fields.push(quote! {
                     #oneof_doc
                     #[grpc(oneof)]

@@ -1,5 +1,6 @@
 //! Emitting services.
 
+use grpc_model::options::Element;
 use proc_macro2::TokenStream;
 use prost_types::ServiceDescriptorProto;
 use quote::{format_ident, quote};
@@ -18,14 +19,13 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = service.name();
         let line = ctx.comments.line(path);
-        let (service_options, other) =
-            custom::split(&service.options, |o| &mut o.uninterpreted_option, |_| {});
-        if other {
-            return Err(ctx.error(
-                format!("options on service `{name}` are not supported (only custom options)"),
-                line,
-            ));
-        }
+        let service_options = custom::all_texts(
+            &service.options,
+            Element::Service,
+            |o| &mut o.uninterpreted_option,
+            |_| {},
+        )
+        .map_err(|error| ctx.error(format!("options on service `{name}`: {error}"), line))?;
         let service_options = custom::keys(&service_options);
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
@@ -37,17 +37,18 @@ impl<'a> Generator<'a> {
         for (i, method) in service.method.iter().enumerate() {
             let method_path = [path, &[2, i as i32]].concat();
             let method_line = ctx.comments.line(&method_path);
-            let (method_options, other) =
-                custom::split(&method.options, |o| &mut o.uninterpreted_option, |_| {});
-            if other {
-                return Err(ctx.error(
-                    format!(
-                        "options on method `{name}.{}` are not supported (only custom options)",
-                        method.name()
-                    ),
+            let method_options = custom::all_texts(
+                &method.options,
+                Element::Method,
+                |o| &mut o.uninterpreted_option,
+                |_| {},
+            )
+            .map_err(|error| {
+                ctx.error(
+                    format!("options on method `{name}.{}`: {error}", method.name()),
                     method_line,
-                ));
-            }
+                )
+            })?;
             let rust_name = names::snake(method.name());
             let (mut method_ident, _) = names::ident(&rust_name);
             if grpc_model::idents::CLIENT_METHODS.contains(&rust_name.as_str()) {
