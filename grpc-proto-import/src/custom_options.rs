@@ -228,11 +228,38 @@ pub(crate) fn lift(set: &mut FileDescriptorSet, encoded: &[u8]) {
                     value,
                 ));
             }
+            // Standard options prost-types' structs have no field for would be dropped unseen:
+            // they are kept in the uninterpreted form too, where the code generator refuses
+            // them by name, file and line instead.
+            for (field, value) in options.fields() {
+                if LOST_BY_PROST_TYPES.contains(&field.name()) {
+                    uninterpreted.extend(
+                        uninterpreted_options(field.name(), &field.kind(), value)
+                            .into_iter()
+                            .map(|mut option| {
+                                option.name[0].is_extension = false;
+                                option
+                            }),
+                    );
+                }
+            }
         });
         // Options created only to look (still empty) go away again.
         prune_empty_options(file);
     }
 }
+
+/// Standard options of `descriptor.proto` that prost-types 0.14's options structs have no
+/// field for, so that decoding protox's output into them loses them.
+const LOST_BY_PROST_TYPES: &[&str] = &[
+    "debug_redact",
+    "unverified_lazy",
+    "retention",
+    "targets",
+    "deprecated_legacy_json_field_conflicts",
+    "edition_defaults",
+    "feature_support",
+];
 
 /// Drops option messages left empty by [`lift`]'s look-up.
 fn prune_empty_options(file: &mut FileDescriptorProto) {

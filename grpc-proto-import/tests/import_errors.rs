@@ -115,6 +115,24 @@ fn unsupported_options_are_rejected() {
     );
 }
 
+/// Standard options that prost-types' structs cannot hold are refused by name and line, never
+/// dropped unseen.
+#[test]
+fn standard_options_prost_types_cannot_hold_are_refused() {
+    expect_error(
+        "redact.proto",
+        "syntax = \"proto3\";\npackage r;\nmessage M {\n  string secret = 1 [debug_redact = true];\n}\n",
+        4,
+        "debug_redact",
+    );
+    expect_error(
+        "redact_value.proto",
+        "syntax = \"proto3\";\npackage r;\nenum E {\n  E_A = 0 [debug_redact = true];\n}\n",
+        4,
+        "debug_redact",
+    );
+}
+
 #[test]
 fn every_well_known_type_maps_to_grpc_core_and_others_are_named() {
     let modules = import(

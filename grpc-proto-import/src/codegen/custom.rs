@@ -86,6 +86,14 @@ pub(super) fn all_texts<T: ReflectMessage + Clone>(
         grpc_model::options::check_standard(element, &option)?;
         out.push(text);
     }
+    for option in &custom {
+        // A standard option kept uninterpreted (one prost-types has no field for) is checked
+        // like the others, so that it is refused rather than written.
+        grpc_model::options::check_standard(
+            element,
+            &grpc_model::options::from_uninterpreted(option),
+        )?;
+    }
     out.extend(texts(&custom));
     Ok(out)
 }
