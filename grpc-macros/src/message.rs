@@ -9,7 +9,7 @@ use syn::{Data, DeriveInput, Fields, Ident, LitStr};
 
 use crate::attrs::{self, Place};
 use crate::ctx::{self, Ctx};
-use crate::reserved::{Kind, Reserved};
+use crate::reserved::{range_text, Kind, Reserved};
 use crate::types::{self, Card, Scalar, Shape};
 use grpc_model::{layout, names, options::Element};
 
@@ -446,19 +446,27 @@ pub(crate) fn scalar_default(ctx: &Ctx, lit: &LitStr, scalar: Scalar) -> Option<
     })
 }
 
+/// "field number 7", saying when the number was counted rather than written.
+fn field_number(field: &Field<'_>) -> String {
+    let tag = field.tag.unwrap_or_default();
+    let how = if field.explicit_tag {
+        ""
+    } else {
+        " (numbered after the previous field)"
+    };
+    format!("field number {tag}{how}")
+}
+
 /// No field may use a number or name the message reserves.
 fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
     for field in fields {
         if let Some(range) = field.tag.and_then(|tag| reserved.number(tag.into())) {
-            let tag = field.tag.unwrap_or_default();
-            let how = if field.explicit_tag {
-                ""
-            } else {
-                " (numbered after the previous field)"
-            };
             ctx.push(syn::Error::new(
                 field.tag_span,
-                format!("field number {tag}{how} is reserved by this message (reserved {range})"),
+                format!(
+                    "{} is reserved by this message (reserved {range})",
+                    field_number(field)
+                ),
             ));
         }
         if reserved.name(&field.name) {
@@ -476,15 +484,12 @@ fn check_reserved(ctx: &Ctx, reserved: &Reserved, fields: &[Field<'_>]) {
 fn check_extensions(ctx: &Ctx, extensions: &Reserved, reserved: &Reserved, model: &Model<'_>) {
     for field in &model.fields {
         if let Some(range) = field.tag.and_then(|tag| extensions.number(tag.into())) {
-            let tag = field.tag.unwrap_or_default();
-            let how = if field.explicit_tag {
-                ""
-            } else {
-                " (numbered after the previous field)"
-            };
             ctx.push(syn::Error::new(
                 field.tag_span,
-                format!("field number {tag}{how} is in this message's extension range {range}"),
+                format!(
+                    "{} is in this message's extension range {range}",
+                    field_number(field)
+                ),
             ));
         }
     }
@@ -704,16 +709,8 @@ fn emit(
     let reserved_checks = oneofs.iter().flat_map(|(oneof_field, _, oneof)| {
         let p = p_ref;
         let span = oneof_field.ident.span();
-        let ranges = reserved.ranges().map(move |(start, end)| {
-            let message = format!(
-                "oneof `{}` uses a field number this message reserves (reserved {})",
-                oneof_field.ident,
-                if start == end {
-                    format!("{start}")
-                } else {
-                    format!("{start} to {end}")
-                }
-            );
+        // The oneof's tags against one range of numbers it may not use.
+        let tags_outside = move |(start, end): (i64, i64), message: String| {
             let (start, end) = (start as u32, end as u32);
             quote_spanned! {span=>
                 const _: () = {
@@ -722,6 +719,14 @@ fn emit(
                     }
                 };
             }
+        };
+        let ident = &oneof_field.ident;
+        let ranges = reserved.ranges().map(move |(start, end)| {
+            let message = format!(
+                "oneof `{ident}` uses a field number this message reserves (reserved {})",
+                range_text(start, end)
+            );
+            tags_outside((start, end), message)
         });
         let names = reserved.names().map(move |name| {
             let message = format!(
@@ -738,22 +743,10 @@ fn emit(
         });
         let in_extensions = extensions.ranges().map(move |(start, end)| {
             let message = format!(
-                "oneof `{}` uses a field number in this message's extension range {}",
-                oneof_field.ident,
-                if start == end {
-                    format!("{start}")
-                } else {
-                    format!("{start} to {end}")
-                }
+                "oneof `{ident}` uses a field number in this message's extension range {}",
+                range_text(start, end)
             );
-            let (start, end) = (start as u32, end as u32);
-            quote_spanned! {span=>
-                const _: () = {
-                    if #p::tags_in_range(#oneof::TAGS, #start, #end) {
-                        ::core::panic!(#message);
-                    }
-                };
-            }
+            tags_outside((start, end), message)
         });
         ranges.chain(names).chain(in_extensions).collect::<Vec<_>>()
     });

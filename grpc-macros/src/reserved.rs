@@ -144,7 +144,7 @@ impl Reserved {
                     {
                         ctx.push(syn::Error::new(
                             *span,
-                            format!("{noun} numbers overlap: {}", describe(*s, *e)),
+                            format!("{noun} numbers overlap: {}", range_text(*s, *e)),
                         ));
                         continue;
                     }
@@ -173,7 +173,7 @@ impl Reserved {
         self.ranges
             .iter()
             .find(|(s, e, _)| (*s..=*e).contains(&number))
-            .map(|(s, e, _)| describe(*s, *e))
+            .map(|(s, e, _)| range_text(*s, *e))
     }
 
     /// The ranges and their spans, inclusive.
@@ -222,7 +222,8 @@ impl Reserved {
     }
 }
 
-fn describe(start: i64, end: i64) -> String {
+/// A range as `.proto` text writes it: `5`, or `5 to 9`.
+pub(crate) fn range_text(start: i64, end: i64) -> String {
     if start == end {
         format!("{start}")
     } else {
