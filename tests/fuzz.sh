@@ -31,13 +31,24 @@ echo "== building fuzz targets (sanitizer: $sanitizer)"
 cargo fuzz build "${build_flags[@]}" --sanitizer "$sanitizer"
 
 status=0
+failed=()
 for target in "${targets[@]}"; do
     echo "== fuzzing $target for ${seconds}s"
     mkdir -p "corpus/$target"
     if ! cargo fuzz run "${build_flags[@]}" --sanitizer "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1; then
         echo "error: fuzz target $target failed; see grpc-core/fuzz/artifacts/$target/" >&2
+        failed+=("$target")
         status=1
     fi
+done
+# Last, so that it ends the output: which targets failed, and the inputs they failed on.
+for target in "${failed[@]}"; do
+    echo "error: fuzz target $target failed; its inputs:" >&2
+    for input in "artifacts/$target"/*; do
+        [ -f "$input" ] || continue
+        echo "  $input:" >&2
+        od -A x -t x1z "$input" | head -n 20 >&2
+    done
 done
 exit "$status"
