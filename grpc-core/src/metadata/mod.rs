@@ -107,12 +107,26 @@ impl sealed::Encoding for Binary {
 }
 impl ValueEncoding for Binary {}
 
-/// Headers that the gRPC protocol (or HTTP/2 itself) owns. [`MetadataMap::from_headers`] drops
-/// them from received headers and trailers, and the protocol layer strips them from user
-/// metadata before sending (it sets them itself). `user-agent` is not among them: it stays
-/// visible to handlers. HTTP/2 pseudo-headers (`:path`, `:authority`, ...) never appear in an
-/// [`http::HeaderMap`] at all.
-pub(crate) const RESERVED: &[&str] = &[
+/// [`RESERVED`] and [`is_reserved_lowercase`] from one list, so the two cannot drift.
+macro_rules! reserved_headers {
+    ($($name:literal,)*) => {
+        /// Headers that the gRPC protocol (or HTTP/2 itself) owns. [`MetadataMap::from_headers`]
+        /// drops them from received headers and trailers, and the protocol layer strips them
+        /// from user metadata before sending (it sets them itself). `user-agent` is not among
+        /// them: it stays visible to handlers. HTTP/2 pseudo-headers (`:path`, `:authority`,
+        /// ...) never appear in an [`http::HeaderMap`] at all.
+        pub(crate) const RESERVED: &[&str] = &[$($name,)*];
+
+        /// Whether `name`, a lowercase header name (every [`http::HeaderName`] is), is one of
+        /// the [`RESERVED`] headers. Runs on every header of every call: a `match` is a switch
+        /// on the length and a comparison or two, where scanning [`RESERVED`] is up to 15.
+        pub(crate) fn is_reserved_lowercase(name: &str) -> bool {
+            matches!(name, $($name)|*)
+        }
+    };
+}
+
+reserved_headers! {
     // gRPC's own headers (doc/PROTOCOL-HTTP2.md).
     "te",
     "content-type",
@@ -131,7 +145,7 @@ pub(crate) const RESERVED: &[&str] = &[
     "transfer-encoding",
     "upgrade",
     "host",
-];
+}
 
 /// Whether `name` is one of the [`RESERVED`] headers (ASCII case-insensitively).
 pub(crate) fn is_reserved(name: &str) -> bool {
@@ -155,7 +169,7 @@ pub(crate) fn strip_reserved(headers: &mut HeaderMap) {
     let mut overflow = false;
     for name in headers.keys() {
         keys += 1;
-        if RESERVED.contains(&name.as_str()) {
+        if is_reserved_lowercase(name.as_str()) {
             if n == found.len() {
                 overflow = true;
                 break;
@@ -177,7 +191,9 @@ pub(crate) fn strip_reserved(headers: &mut HeaderMap) {
             headers.remove(name);
         }
     }
-    debug_assert!(headers.keys().all(|name| !is_reserved(name.as_str())));
+    debug_assert!(headers
+        .keys()
+        .all(|name| !is_reserved_lowercase(name.as_str())));
 }
 
 /// Whether a key names binary metadata: it ends in `-bin` (ASCII case-insensitively).

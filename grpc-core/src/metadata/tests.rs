@@ -198,6 +198,10 @@ fn reserved_headers_are_hidden() {
         assert!(!md.contains_key(name), "{name} is hidden");
         assert!(is_reserved(name));
         assert!(is_reserved(&name.to_uppercase()));
+        assert!(is_reserved_lowercase(name));
+        assert!(!is_reserved_lowercase(&name.to_uppercase()));
+        assert!(!is_reserved_lowercase(&format!("{name}x")));
+        assert!(!is_reserved_lowercase(&name[1..]));
     }
     assert!(md.get("grpc-status").is_none());
     assert!(md.get_bin("grpc-status-details-bin").is_none());
@@ -212,6 +216,9 @@ fn reserved_headers_are_hidden() {
     assert_eq!(md.keys_len(), 4);
     assert!(!is_reserved("user-agent"));
     assert!(!is_reserved("x-custom"));
+    for name in ["user-agent", "x-custom", "grpc-trace-bin", "", "grpc-"] {
+        assert!(!is_reserved_lowercase(name), "{name}");
+    }
 }
 
 #[test]

@@ -245,7 +245,7 @@ fn decode(encoded: &[u8]) -> Option<Bytes> {
 pub(crate) fn check_received(headers: &http::HeaderMap) -> Result<(), String> {
     for (name, value) in headers {
         let key = name.as_str();
-        if super::is_reserved(key) {
+        if super::is_reserved_lowercase(key) {
             continue;
         }
         if key.ends_with("-bin") {
