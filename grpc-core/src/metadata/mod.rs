@@ -147,13 +147,6 @@ reserved_headers! {
     "host",
 }
 
-/// Whether `name` is one of the [`RESERVED`] headers (ASCII case-insensitively).
-pub(crate) fn is_reserved(name: &str) -> bool {
-    RESERVED
-        .iter()
-        .any(|reserved| reserved.eq_ignore_ascii_case(name))
-}
-
 /// Removes every [`RESERVED`] header from `headers`.
 ///
 /// Runs on every call (request headers, response metadata, trailers), so it scans the keys

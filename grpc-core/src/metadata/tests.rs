@@ -196,8 +196,6 @@ fn reserved_headers_are_hidden() {
     let md = MetadataMap::from_headers(headers);
     for name in RESERVED {
         assert!(!md.contains_key(name), "{name} is hidden");
-        assert!(is_reserved(name));
-        assert!(is_reserved(&name.to_uppercase()));
         assert!(is_reserved_lowercase(name));
         assert!(!is_reserved_lowercase(&name.to_uppercase()));
         assert!(!is_reserved_lowercase(&format!("{name}x")));
@@ -214,8 +212,6 @@ fn reserved_headers_are_hidden() {
         "other grpc- keys are metadata"
     );
     assert_eq!(md.keys_len(), 4);
-    assert!(!is_reserved("user-agent"));
-    assert!(!is_reserved("x-custom"));
     for name in ["user-agent", "x-custom", "grpc-trace-bin", "", "grpc-"] {
         assert!(!is_reserved_lowercase(name), "{name}");
     }
