@@ -308,11 +308,15 @@ pub(crate) async fn serve<IO>(
             Event::Tick => {}
         }
     }
-    // The connection closed cleanly: its streams have sent everything.
-    let _ = tokio::time::timeout(DRAIN_LINGER, async {
-        while streams.join_next().await.is_some() {}
-    })
-    .await;
+    // The connection closed cleanly: its streams have sent everything. (No timer when none
+    // is left, the usual case: a short connection's call has ended by now.)
+    while streams.try_join_next().is_some() {}
+    if !streams.is_empty() {
+        let _ = tokio::time::timeout(DRAIN_LINGER, async {
+            while streams.join_next().await.is_some() {}
+        })
+        .await;
+    }
 }
 
 /// The connection's deadlines at one turn of its loop (`None`: not running).

@@ -95,13 +95,14 @@ pub(crate) struct GuardState {
 
 impl GuardState {
     pub(crate) fn new() -> Self {
+        let now = Instant::now();
         GuardState {
             active_calls: AtomicUsize::new(0),
-            idle_since: Mutex::new(Instant::now()),
+            idle_since: Mutex::new(now),
             preface_seen: AtomicBool::new(false),
             preface: Notify::new(),
             calmed: AtomicBool::new(false),
-            epoch: Instant::now(),
+            epoch: now,
             last_read_ms: AtomicU64::new(0),
         }
     }
