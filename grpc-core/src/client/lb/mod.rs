@@ -200,12 +200,12 @@ impl Subchannel {
         let _ = self.inner.events.send(Event::Connect(self.inner.id));
     }
 
-    /// The connection, when READY and still taking streams.
     /// The address, shared (a call's peer).
     pub(crate) fn shared_address(&self) -> Arc<Address> {
         self.inner.address.clone()
     }
 
+    /// The connection, when READY and still taking streams.
     pub(crate) fn connection(&self) -> Option<Connection> {
         self.inner
             .lock()
