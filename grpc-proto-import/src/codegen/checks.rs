@@ -1,6 +1,6 @@
 //! Checks: constructs the importer does not support, each an error naming file and line.
 
-use prost_types::field_descriptor_proto::Type;
+use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::FieldDescriptorProto;
 
 use crate::error::Error;
@@ -17,8 +17,8 @@ pub(super) fn json_name_key(field: &FieldDescriptorProto) -> Option<proc_macro2:
 }
 
 /// The field's options as `.proto` texts, apart from `deprecated` and `packed` (which have
-/// attributes of their own); `Err` names one the macros do not take.
-fn field_option_texts(field: &FieldDescriptorProto) -> Result<Vec<String>, String> {
+/// attributes of their own).
+fn field_option_texts(field: &FieldDescriptorProto) -> super::custom::OptionTexts {
     super::custom::all_texts(
         &field.options,
         grpc_model::options::Element::Field,
@@ -33,37 +33,79 @@ fn field_option_texts(field: &FieldDescriptorProto) -> Result<Vec<String>, Strin
 /// `#[grpc(option = "...")]` for each option of the field but `deprecated` and `packed`.
 /// [`Generator::check_field`], which runs first, reports the options this cannot write.
 pub(super) fn field_options(field: &FieldDescriptorProto) -> proc_macro2::TokenStream {
-    super::custom::attrs(&field_option_texts(field).unwrap_or_default())
+    super::custom::attrs(&field_option_texts(field).texts)
 }
 
 pub(super) fn deprecated(field: &FieldDescriptorProto) -> bool {
     field.options.as_ref().and_then(|o| o.deprecated) == Some(true)
 }
 
+/// Whether a scalar type needs an encoding override (`sint32`, `fixed64`, ...).
+fn has_encoding(ty: Type) -> bool {
+    grpc_model::scalar::Scalar::from_type_number(ty as i32)
+        .is_some_and(|s| s.encoding_attr().is_some())
+}
+
 impl<'a> Generator<'a> {
+    /// The texts of `options`, the options of `what` (`field \`M.x\``) at `line`: the first
+    /// one the macros do not take is an error, or with `skip_unsupported` each of those is
+    /// left out with a warning.
+    pub(super) fn take_options(
+        &self,
+        ctx: &FileCtx<'_>,
+        what: &str,
+        line: Option<u32>,
+        options: super::custom::OptionTexts,
+    ) -> Result<Vec<String>, Error> {
+        for reason in &options.refused {
+            self.unsupported(ctx, &format!("options on {what}: {reason}"), line)?;
+        }
+        Ok(options.texts)
+    }
+
+    /// Checks a field of `message` and reports what of it cannot be represented; `Ok(false)`
+    /// when the field itself is left out (`skip_unsupported`).
     pub(super) fn check_field(
         &self,
         ctx: &FileCtx<'_>,
         message: &str,
         field: &FieldDescriptorProto,
         line: Option<u32>,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let name = field.name();
-        if field.r#type() == Type::Group {
-            return Err(ctx.error(
-                format!("group `{name}` in message `{message}` is not supported"),
-                line,
-            ));
+        let unrepresentable = if field.r#type() == Type::Group {
+            Some(format!(
+                "group `{name}` in message `{message}` is not supported"
+            ))
+        } else if let Some(entry) = self.map_entries.get(field.type_name()) {
+            entry
+                .field
+                .iter()
+                .any(|f| has_encoding(f.r#type()))
+                .then(|| format!("map field `{message}.{name}` with sint/fixed key or value types is not supported"))
+        } else {
+            let packed = field
+                .options
+                .as_ref()
+                .and_then(|o| o.packed)
+                .unwrap_or(ctx.proto3);
+            (field.label() == Label::Repeated && field.r#type() == Type::Enum && !packed).then(|| {
+                format!("unpacked repeated enum `{message}.{name}` (the proto2 default, or [packed = false]) is not supported; [packed = true] changes the wire format")
+            })
+        };
+        if let Some(what) = unrepresentable {
+            self.unsupported(ctx, &what, line)?;
+            return Ok(false);
         }
-        if let Err(error) = field_option_texts(field) {
-            return Err(ctx.error(
-                format!("options on field `{message}.{name}`: {error}"),
-                line,
-            ));
-        }
+        self.take_options(
+            ctx,
+            &format!("field `{message}.{name}`"),
+            line,
+            field_option_texts(field),
+        )?;
         if field.default_value.is_some() && ctx.proto3 {
             return Err(ctx.error(format!("default value on `{message}.{name}`"), line));
         }
-        Ok(())
+        Ok(true)
     }
 }

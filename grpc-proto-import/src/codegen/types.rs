@@ -28,32 +28,16 @@ impl<'a> Generator<'a> {
                 let (Some(key), Some(value)) = (key, value) else {
                     return Err(ctx.error("malformed map entry", line));
                 };
-                let (key_ty, key_encoding) = self.value_type(ctx, full_name, key, module, line)?;
-                let (value_ty, value_encoding) =
-                    self.value_type(ctx, full_name, value, module, line)?;
-                if key_encoding.is_some() || value_encoding.is_some() {
-                    return Err(ctx.error(
-                        format!(
-                            "map field `{}` with sint/fixed key or value types is not supported",
-                            field.name()
-                        ),
-                        line,
-                    ));
-                }
+                // Keys and values with encoding overrides are refused by `check_field`.
+                let (key_ty, _) = self.value_type(ctx, full_name, key, module, line)?;
+                let (value_ty, _) = self.value_type(ctx, full_name, value, module, line)?;
                 return Ok((
                     quote!(::std::collections::HashMap<#key_ty, #value_ty>),
                     None,
                 ));
             }
             let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
-            let packed = field
-                .options
-                .as_ref()
-                .and_then(|o| o.packed)
-                .unwrap_or(ctx.proto3);
-            if field.r#type() == Type::Enum && !packed {
-                return Err(ctx.error(format!("unpacked repeated enum `{}` (the proto2 default, or [packed = false]) is not supported; add [packed = true]", field.name()), line));
-            }
+            // Unpacked repeated enums are refused by `check_field`.
             return Ok((quote!(::std::vec::Vec<#ty>), encoding));
         }
         let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
