@@ -362,12 +362,24 @@ pub(crate) fn field_code(
                     encoded_len: quote!(#named::encoded_len_optional(#tag, &#value)),
                     describe: quote!(message.field(#name, #tag, #field_type, #named::OPTION_CARDINALITY);),
                 },
-                Card::Repeated => FieldCode {
-                    encode: quote!(#named::encode_repeated(#tag, &#value, buf);),
-                    merge: quote!(#named::merge_repeated(wire_type, &mut #value, buf, ctx)),
-                    encoded_len: quote!(#named::encoded_len_repeated(#tag, &#value)),
-                    describe: quote!(message.field(#name, #tag, #field_type, #p::Cardinality::Repeated);),
-                },
+                Card::Repeated => {
+                    // Enums are packed unless `packed = false` (or proto2 says so); messages
+                    // never are, either way.
+                    let (encode, encoded_len) = if packed {
+                        (quote!(encode_repeated), quote!(encoded_len_repeated))
+                    } else {
+                        (
+                            quote!(encode_repeated_unpacked),
+                            quote!(encoded_len_repeated_unpacked),
+                        )
+                    };
+                    FieldCode {
+                        encode: quote!(#named::#encode(#tag, &#value, buf);),
+                        merge: quote!(#named::merge_repeated(wire_type, &mut #value, buf, ctx)),
+                        encoded_len: quote!(#named::#encoded_len(#tag, &#value)),
+                        describe: quote!(message.field(#name, #tag, #field_type, #p::Cardinality::Repeated);),
+                    }
+                }
             }
         }
         Shape::Map {

@@ -124,8 +124,7 @@ impl Builder {
     /// Whether to leave out, with a warning each naming file, line and construct, what the
     /// generated code cannot represent, instead of refusing it with an error (default: no):
     ///
-    /// - fields: groups, unpacked repeated enums (the proto2 default, or `[packed = false]`),
-    ///   maps with `sint*`/`fixed*`/`sfixed*` keys or values. The field is not in the struct.
+    /// - fields: groups, maps with `sint*`/`fixed*`/`sfixed*` keys or values. The field is not in the struct.
     ///   With [`preserve_unknown`](Builder::preserve_unknown) (the default) its bytes are kept
     ///   in the message's unknown fields and re-encoded as they came, so nothing is lost on
     ///   the way through; with `preserve_unknown(false)` they are dropped on decode;

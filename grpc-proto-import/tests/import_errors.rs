@@ -180,15 +180,24 @@ fn enum_aliases_are_rejected_or_left_out() {
 }
 
 #[test]
-fn unpacked_repeated_enums_are_rejected_or_left_out() {
-    let code = expect_skipped(
+fn unpacked_repeated_enums_import() {
+    let modules = import(
         "unpacked.proto",
         "syntax = \"proto3\";\npackage u;\nenum E { E_A = 0; }\nmessage M {\n  repeated E x = 1 [packed = false];\n  repeated E y = 2;\n}\n",
-        5,
-        "unpacked repeated enum `M.x`",
-    );
-    assert!(!code.contains("pub x:"), "{code}");
-    assert!(code.contains("pub y:"), "{code}");
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(code.contains("#[grpc(tag = 1, packed = false)]"), "{code}");
+    assert!(code.contains("pub x: ::std::vec::Vec<"), "{code}");
+    // proto2's default is unpacked: no attribute, the macros know it from the syntax.
+    let modules = import(
+        "unpacked2.proto",
+        "syntax = \"proto2\";\npackage u;\nenum E { E_A = 0; }\nmessage M {\n  repeated E x = 1;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(code.contains("#[grpc(tag = 1)]"), "{code}");
+    assert!(code.contains("pub x: ::std::vec::Vec<"), "{code}");
 }
 
 #[test]

@@ -80,3 +80,45 @@ fn unknown_fields_are_skipped_and_bad_input_is_an_error() {
     let error = Everything::decode(&[0x08, 0x01][..]).unwrap_err();
     assert!(error.to_string().contains("Everything.s"), "{error}");
 }
+
+/// `packed = false` on a proto3 repeated enum writes one record per value, as protoc does, and
+/// says so in the descriptor; without it the values are packed.
+#[test]
+fn repeated_enums_are_unpacked_with_packed_false() {
+    use grpc_core::{Enumeration, OpenEnum};
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    #[grpc(package = "unpacked.test")]
+    enum Tone {
+        Unspecified = 0,
+        Warm = 1,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "unpacked.test")]
+    struct Tones {
+        #[grpc(packed = false)]
+        unpacked: Vec<Tone>,
+        open: Vec<OpenEnum<Tone>>,
+    }
+
+    let tones = Tones {
+        unpacked: vec![Tone::Warm, Tone::Unspecified],
+        open: vec![OpenEnum::from(Tone::Warm), OpenEnum::from_number(7)],
+    };
+    let bytes = tones.encode_to_vec();
+    assert_eq!(
+        hex(&bytes),
+        hex(&[0x08, 0x01, 0x08, 0x00, 0x12, 0x02, 0x01, 0x07])
+    );
+    assert_eq!(Tones::decode(bytes.as_slice()).expect("decode"), tones);
+    let mut registry = grpc_core::descriptor::Registry::new();
+    registry.add::<Tones>();
+    let set = registry.into_file_descriptor_set();
+    let message = &set.file[0].message_type[0];
+    assert_eq!(
+        message.field[0].options.as_ref().and_then(|o| o.packed),
+        Some(false)
+    );
+    assert_eq!(message.field[1].options, None);
+}

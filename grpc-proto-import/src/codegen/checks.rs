@@ -1,6 +1,6 @@
 //! Checks: constructs the importer does not support, each an error naming file and line.
 
-use prost_types::field_descriptor_proto::{Label, Type};
+use prost_types::field_descriptor_proto::Type;
 use prost_types::FieldDescriptorProto;
 
 use crate::error::Error;
@@ -84,14 +84,7 @@ impl<'a> Generator<'a> {
                 .any(|f| has_encoding(f.r#type()))
                 .then(|| format!("map field `{message}.{name}` with sint/fixed key or value types is not supported"))
         } else {
-            let packed = field
-                .options
-                .as_ref()
-                .and_then(|o| o.packed)
-                .unwrap_or(ctx.proto3);
-            (field.label() == Label::Repeated && field.r#type() == Type::Enum && !packed).then(|| {
-                format!("unpacked repeated enum `{message}.{name}` (the proto2 default, or [packed = false]) is not supported; [packed = true] changes the wire format")
-            })
+            None
         };
         if let Some(what) = unrepresentable {
             self.unsupported(ctx, &what, line)?;

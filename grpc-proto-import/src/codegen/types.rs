@@ -37,7 +37,6 @@ impl<'a> Generator<'a> {
                 ));
             }
             let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
-            // Unpacked repeated enums are refused by `check_field`.
             return Ok((quote!(::std::vec::Vec<#ty>), encoding));
         }
         let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;

@@ -110,6 +110,23 @@ pub mod settings {
     }
 }
 
+/// Repeated enums: unpacked (the proto2 default) and packed.
+#[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+#[grpc(
+    package = "prototwo",
+    file = "prototwo.proto",
+    file_options = "prototwo_proto_options",
+    syntax = "proto2"
+)]
+pub struct LevelHistory {
+    #[grpc(tag = 1)]
+    pub unpacked: ::std::vec::Vec<::grpc_core::OpenEnum<Level>>,
+    #[grpc(tag = 2, packed = true)]
+    pub packed: ::std::vec::Vec<::grpc_core::OpenEnum<Level>>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
 /// Held by Settings, with a required field of its own.
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(
@@ -172,6 +189,7 @@ pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
     let mut registry = ::grpc_core::descriptor::Registry::new();
     registry.set_file_options("prototwo.proto", "prototwo", prototwo_proto_options());
     registry.add::<Settings>();
+    registry.add::<LevelHistory>();
     registry.add::<Inner>();
     registry.add::<Level>();
     registry.add::<ConfigureClient>();
