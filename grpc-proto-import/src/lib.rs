@@ -124,16 +124,16 @@ impl Builder {
     /// Whether to leave out, with a warning each naming file, line and construct, what the
     /// generated code cannot represent, instead of refusing it with an error (default: no):
     ///
-    /// - fields: groups, maps with `sint*`/`fixed*`/`sfixed*` keys or values. The field is not in the struct.
-    ///   With [`preserve_unknown`](Builder::preserve_unknown) (the default) its bytes are kept
-    ///   in the message's unknown fields and re-encoded as they came, so nothing is lost on
-    ///   the way through; with `preserve_unknown(false)` they are dropped on decode;
+    /// - group fields: the field is not in the struct. With
+    ///   [`preserve_unknown`](Builder::preserve_unknown) (the default) its bytes are kept in
+    ///   the message's unknown fields and re-encoded as they came, so nothing is lost on the
+    ///   way through; with `preserve_unknown(false)` they are dropped on decode;
     /// - enum aliases (`option allow_alias = true`): the option and every value whose number an
     ///   earlier value already has are left out (the first value of each number stays);
     /// - options the macros do not take: on extension ranges, `message_set_wire_format` (the
     ///   message-set items then stay in the unknown fields, out of reach of extension
-    ///   constants, and `extensions N to max` ends at the ordinary maximum), and standard options
-    ///   prost-types cannot hold (`debug_redact`, `retention`, `targets`, ...);
+    ///   constants, and `extensions N to max` ends at the ordinary maximum), and standard
+    ///   options prost-types cannot hold (`debug_redact`, `retention`, `targets`, ...);
     /// - group extensions: no typed constant (their declaration is kept).
     ///
     /// The descriptors of the generated code (reflection, `.proto` export) then lack what was

@@ -19,10 +19,10 @@ const USAGE: &str =
                         declarations and options on extension ranges, with a warning each; by
                         default custom options, extension ranges and extends are carried, and
                         options on extension ranges are an error
-  --skip-unsupported    leave out what the generated code cannot represent (groups, sint/fixed
-                        map keys and values, enum aliases, options the macros do not take),
-                        with a warning each naming file and line; by default each is an
-                        error. Editions files stay an error";
+  --skip-unsupported    leave out what the generated code cannot represent (groups, enum
+                        aliases, options the macros do not take), with a warning each naming
+                        file and line; by default each is an error. Editions files stay an
+                        error";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();

@@ -201,22 +201,26 @@ fn unpacked_repeated_enums_import() {
 }
 
 #[test]
-fn maps_with_encoding_overrides_are_rejected_or_left_out() {
-    let code = expect_skipped(
+fn maps_with_encoding_overrides_import() {
+    let modules = import(
         "sint_map.proto",
-        "syntax = \"proto3\";\npackage m;\nmessage M {\n  map<sint32, string> by_id = 1;\n  map<int32, string> plain = 2;\n}\n",
-        4,
-        "map field `M.by_id`",
+        "syntax = \"proto3\";\npackage m;\nenum E { E_A = 0; }\nmessage M {\n  map<sint32, string> by_id = 1;\n  map<string, fixed64> sizes = 2;\n  map<sfixed64, E> kinds = 3;\n  map<int32, string> plain = 4;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(
+        code.contains(r#"#[grpc(tag = 1, encoding = "sint32, _")]"#),
+        "{code}"
     );
-    assert!(!code.contains("pub by_id:"), "{code}");
-    assert!(code.contains("pub plain:"), "{code}");
-    let code = expect_skipped(
-        "fixed_map.proto",
-        "syntax = \"proto3\";\npackage m;\nmessage M {\n  map<string, fixed64> sizes = 1;\n}\n",
-        4,
-        "map field `M.sizes`",
+    assert!(
+        code.contains(r#"#[grpc(tag = 2, encoding = "_, fixed64")]"#),
+        "{code}"
     );
-    assert!(!code.contains("pub sizes:"), "{code}");
+    assert!(
+        code.contains(r#"#[grpc(tag = 3, encoding = "sfixed64, _")]"#),
+        "{code}"
+    );
+    assert!(code.contains("#[grpc(tag = 4)]"), "{code}");
 }
 
 #[test]

@@ -122,3 +122,44 @@ fn repeated_enums_are_unpacked_with_packed_false() {
     );
     assert_eq!(message.field[1].options, None);
 }
+
+/// `encoding = "sint32, fixed64"` on a map field encodes its keys and values as those types, as
+/// protoc does for `map<sint32, fixed64>`, and the entry's descriptor says so.
+#[test]
+fn map_keys_and_values_take_encoding_overrides() {
+    use grpc_core::well_known::field_descriptor_proto::Type;
+    use std::collections::BTreeMap;
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "maps.test")]
+    struct Offsets {
+        #[grpc(encoding = "sint32, fixed64")]
+        by_offset: BTreeMap<i32, u64>,
+        #[grpc(encoding = "_, sint64")]
+        deltas: BTreeMap<String, i64>,
+    }
+
+    let offsets = Offsets {
+        by_offset: BTreeMap::from([(-1, 5)]),
+        deltas: BTreeMap::from([("a".to_owned(), -2)]),
+    };
+    let bytes = offsets.encode_to_vec();
+    let expected = [
+        // by_offset {-1: 5}: key sint32 (zigzag 1), value fixed64
+        0x0a, 0x0b, 0x08, 0x01, 0x11, 0x05, 0, 0, 0, 0, 0, 0, 0,
+        // deltas {"a": -2}: key string, value sint64 (zigzag 3)
+        0x12, 0x05, 0x0a, 0x01, b'a', 0x10, 0x03,
+    ];
+    assert_eq!(hex(&bytes), hex(&expected));
+    assert_eq!(Offsets::decode(bytes.as_slice()).expect("decode"), offsets);
+    let mut registry = grpc_core::descriptor::Registry::new();
+    registry.add::<Offsets>();
+    let set = registry.into_file_descriptor_set();
+    let entries = &set.file[0].message_type[0].nested_type;
+    let types = |i: usize| {
+        let entry = &entries[i];
+        (entry.field[0].r#type(), entry.field[1].r#type())
+    };
+    assert_eq!(types(0), (Type::Sint32, Type::Fixed64));
+    assert_eq!(types(1), (Type::String, Type::Sint64));
+}

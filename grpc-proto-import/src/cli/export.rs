@@ -97,8 +97,8 @@ pub(super) struct ImportArgs {
     #[arg(long)]
     skip_custom_options: bool,
     /// Leave out, with a warning each, what the generated code cannot represent (groups,
-    /// sint/fixed map keys and values, enum aliases, options the macros do not take); by
-    /// default each is an error. Editions files stay an error.
+    /// enum aliases, options the macros do not take); by default each is an error. Editions
+    /// files stay an error.
     #[arg(long)]
     skip_unsupported: bool,
 }

@@ -40,12 +40,6 @@ pub(super) fn deprecated(field: &FieldDescriptorProto) -> bool {
     field.options.as_ref().and_then(|o| o.deprecated) == Some(true)
 }
 
-/// Whether a scalar type needs an encoding override (`sint32`, `fixed64`, ...).
-fn has_encoding(ty: Type) -> bool {
-    grpc_model::scalar::Scalar::from_type_number(ty as i32)
-        .is_some_and(|s| s.encoding_attr().is_some())
-}
-
 impl<'a> Generator<'a> {
     /// The texts of `options`, the options of `what` (`field \`M.x\``) at `line`: the first
     /// one the macros do not take is an error, or with `skip_unsupported` each of those is
@@ -73,19 +67,8 @@ impl<'a> Generator<'a> {
         line: Option<u32>,
     ) -> Result<bool, Error> {
         let name = field.name();
-        let unrepresentable = if field.r#type() == Type::Group {
-            Some(format!(
-                "group `{name}` in message `{message}` is not supported"
-            ))
-        } else if let Some(entry) = self.map_entries.get(field.type_name()) {
-            entry
-                .field
-                .iter()
-                .any(|f| has_encoding(f.r#type()))
-                .then(|| format!("map field `{message}.{name}` with sint/fixed key or value types is not supported"))
-        } else {
-            None
-        };
+        let unrepresentable = (field.r#type() == Type::Group)
+            .then(|| format!("group `{name}` in message `{message}` is not supported"));
         if let Some(what) = unrepresentable {
             self.unsupported(ctx, &what, line)?;
             return Ok(false);

@@ -127,6 +127,25 @@ pub struct LevelHistory {
     pub unknown_fields: ::grpc_core::UnknownFields,
 }
 
+/// Maps with encoding overrides on keys and values.
+#[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+#[grpc(
+    package = "prototwo",
+    file = "prototwo.proto",
+    file_options = "prototwo_proto_options",
+    syntax = "proto2"
+)]
+pub struct Offsets {
+    #[grpc(tag = 1, encoding = "sint32, fixed64")]
+    pub by_offset: ::std::collections::HashMap<i32, u64>,
+    #[grpc(tag = 2, encoding = "sfixed64, _")]
+    pub levels: ::std::collections::HashMap<i64, ::grpc_core::OpenEnum<Level>>,
+    #[grpc(tag = 3, encoding = "_, sint64")]
+    pub deltas: ::std::collections::HashMap<::std::string::String, i64>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
 /// Held by Settings, with a required field of its own.
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(
@@ -190,6 +209,7 @@ pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
     registry.set_file_options("prototwo.proto", "prototwo", prototwo_proto_options());
     registry.add::<Settings>();
     registry.add::<LevelHistory>();
+    registry.add::<Offsets>();
     registry.add::<Inner>();
     registry.add::<Level>();
     registry.add::<ConfigureClient>();
