@@ -22,3 +22,6 @@ if [ ! -f "$googleapis/google/api/annotations.proto" ]; then
 fi
 cargo run -q -p grpc-proto-import -- \
     -I tests/protos -I "$googleapis" -o "$out" annotated.proto
+# What the importer cannot represent, left out with a warning each (--skip-unsupported).
+cargo run -q -p grpc-proto-import -- --skip-unsupported \
+    -I tests/protos -o "$out" skipped.proto

@@ -174,6 +174,16 @@ pub trait NamedField: Sized + Describe + NamedKind {
         ctx: DecodeContext,
     ) -> Result<(), DecodeError>;
     fn encoded_len_repeated(tag: u32, values: &[Self]) -> usize;
+    /// A repeated field with `packed = false` (proto2's default): one record per value. Messages
+    /// are never packed, so by default the same as [`encode_repeated`](Self::encode_repeated);
+    /// enums, packed there, write each value on its own.
+    fn encode_repeated_unpacked(tag: u32, values: &[Self], buf: &mut impl BufMut) {
+        Self::encode_repeated(tag, values, buf)
+    }
+    /// The length [`encode_repeated_unpacked`](Self::encode_repeated_unpacked) writes.
+    fn encoded_len_repeated_unpacked(tag: u32, values: &[Self]) -> usize {
+        Self::encoded_len_repeated(tag, values)
+    }
     /// As a map value: always written when the entry is.
     fn encode_value(tag: u32, value: &Self, buf: &mut impl BufMut);
     fn merge_value(
@@ -815,6 +825,12 @@ pub mod enum_field {
     pub fn encoded_len_repeated<E: Enumeration>(tag: u32, values: &[E]) -> usize {
         encoding::int32::encoded_len_packed(tag, &raw_values(values))
     }
+    pub fn encode_repeated_unpacked<E: Enumeration>(tag: u32, values: &[E], buf: &mut impl BufMut) {
+        encoding::int32::encode_repeated(tag, &raw_values(values), buf);
+    }
+    pub fn encoded_len_repeated_unpacked<E: Enumeration>(tag: u32, values: &[E]) -> usize {
+        encoding::int32::encoded_len_repeated(tag, &raw_values(values))
+    }
     pub fn encode_value<E: Enumeration>(tag: u32, value: &E, buf: &mut impl BufMut) {
         encoding::int32::encode(tag, &value.to_i32(), buf);
     }
@@ -939,6 +955,16 @@ macro_rules! __impl_enum_field {
             }
             fn encoded_len_repeated(tag: u32, values: &[Self]) -> usize {
                 $crate::__private::enum_field::encoded_len_repeated(tag, values)
+            }
+            fn encode_repeated_unpacked(
+                tag: u32,
+                values: &[Self],
+                buf: &mut impl $crate::__private::BufMut,
+            ) {
+                $crate::__private::enum_field::encode_repeated_unpacked(tag, values, buf)
+            }
+            fn encoded_len_repeated_unpacked(tag: u32, values: &[Self]) -> usize {
+                $crate::__private::enum_field::encoded_len_repeated_unpacked(tag, values)
             }
             fn encode_value(tag: u32, value: &Self, buf: &mut impl $crate::__private::BufMut) {
                 $crate::__private::enum_field::encode_value(tag, value, buf)

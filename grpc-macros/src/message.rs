@@ -346,7 +346,7 @@ struct Syntax {
 }
 
 /// proto2 has no implicit presence (a singular scalar or enum is `Option<T>`), and
-/// `packed = ...` applies only to repeated scalars (and `packed = true` to repeated enums).
+/// `packed = ...` applies only to repeated scalars and enums.
 fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
     for field in fields {
         let implicit = matches!(
@@ -381,14 +381,10 @@ fn check_syntax(ctx: &Ctx, proto2: bool, fields: &[Field<'_>]) {
         };
         match &field.shape {
             Shape::Scalar(scalar, Card::Repeated) if scalar.packable() => {}
-            Shape::Named(_, Card::Repeated) if packed.value => {}
-            Shape::Named(_, Card::Repeated) => ctx.error(
-                packed,
-                "repeated enums are always packed here; `packed = false` is not supported yet",
-            ),
+            Shape::Named(_, Card::Repeated) => {}
             _ => ctx.error(
                 packed,
-                "`packed` applies only to repeated scalar (number or bool) fields",
+                "`packed` applies only to repeated scalar (number or bool) and enum fields",
             ),
         }
     }

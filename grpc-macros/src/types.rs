@@ -130,9 +130,28 @@ fn with_encoding(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>) -> Option<Scal
     let Some(encoding) = encoding else {
         return Some(scalar);
     };
-    let wanted = encoding.value();
-    match Scalar::from_proto_name(&wanted) {
-        Some(chosen) if chosen == scalar || overrides.contains(&chosen) => Some(chosen),
+    Some(chosen_encoding(
+        ctx,
+        encoding,
+        &encoding.value(),
+        "this field's type",
+        scalar,
+        overrides,
+    ))
+}
+
+/// The encoding `wanted` (written in `encoding`) of a value of Rust scalar type `scalar`, which
+/// `overrides` may replace; an error (and `scalar`) when it does not fit `what`.
+fn chosen_encoding(
+    ctx: &Ctx,
+    encoding: &LitStr,
+    wanted: &str,
+    what: &str,
+    scalar: Scalar,
+    overrides: &[Scalar],
+) -> Scalar {
+    match Scalar::from_proto_name(wanted) {
+        Some(chosen) if chosen == scalar || overrides.contains(&chosen) => chosen,
         _ => {
             let options: Vec<&str> = std::iter::once(scalar)
                 .chain(overrides.iter().copied())
@@ -141,11 +160,11 @@ fn with_encoding(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>) -> Option<Scal
             ctx.error(
                 encoding,
                 format!(
-                    "encoding `{wanted}` does not fit this field's type; it can be: {}",
+                    "encoding `{wanted}` does not fit {what}; it can be: {}",
                     options.join(", ")
                 ),
             );
-            Some(scalar)
+            scalar
         }
     }
 }
@@ -230,6 +249,8 @@ fn named(ctx: &Ctx, ty: &Type, encoding: Option<&LitStr>, card: Card) -> Option<
     }
 }
 
+/// A map field; `encoding = "sint32, fixed64"` gives its key's and value's encodings (`_` keeps
+/// one's own, and is the only one a message or enum value takes).
 fn map(
     ctx: &Ctx,
     ty: &Type,
@@ -237,33 +258,69 @@ fn map(
     btree: bool,
     encoding: Option<&LitStr>,
 ) -> Option<Shape> {
-    if let Some(encoding) = encoding {
-        ctx.error(
-            encoding,
-            "encoding overrides are not supported on map fields",
-        );
-        return None;
-    }
-    let [key, value] = args else {
+    let [key_ty, value_ty] = args else {
         ctx.error(ty, "a map field needs a key and a value type");
         return None;
     };
-    let key = match scalar_of_rust(key) {
-        Some((scalar, _)) if scalar.map_key() => scalar,
+    let key = match scalar_of_rust(key_ty) {
+        Some((scalar, overrides)) if scalar.map_key() => (scalar, overrides),
         _ => {
-            ctx.error(key, "a map key must be an integer, `bool` or `String`");
+            ctx.error(key_ty, "a map key must be an integer, `bool` or `String`");
             return None;
         }
     };
-    let value = match scalar_of_rust(value) {
-        Some((scalar, _)) => MapValue::Scalar(scalar),
-        None if generic_arg(value, "Option").is_some() || generic_arg(value, "Vec").is_some() => {
-            ctx.error(value, "a map value cannot be `Option` or `Vec`");
+    let value = match scalar_of_rust(value_ty) {
+        Some(scalar) => Some(scalar),
+        None if generic_arg(value_ty, "Option").is_some()
+            || generic_arg(value_ty, "Vec").is_some() =>
+        {
+            ctx.error(value_ty, "a map value cannot be `Option` or `Vec`");
             return None;
         }
-        None => MapValue::Named(Box::new((*value).clone())),
+        None => None,
     };
-    Some(Shape::Map { btree, key, value })
+    let (mut key_scalar, mut value_scalar) = (key.0, value.map(|(scalar, _)| scalar));
+    if let Some(encoding) = encoding {
+        let text = encoding.value();
+        let Some((key_text, value_text)) = text.split_once(',') else {
+            ctx.error(
+                encoding,
+                "a map field's encoding names its key's and its value's: `encoding = \"sint32, _\"` (`_` keeps one's own)",
+            );
+            return None;
+        };
+        let (key_text, value_text) = (key_text.trim(), value_text.trim());
+        if key_text != "_" {
+            key_scalar =
+                chosen_encoding(ctx, encoding, key_text, "this map's key type", key.0, key.1);
+        }
+        match value {
+            _ if value_text == "_" => {}
+            Some((scalar, overrides)) => {
+                value_scalar = Some(chosen_encoding(
+                    ctx,
+                    encoding,
+                    value_text,
+                    "this map's value type",
+                    scalar,
+                    overrides,
+                ));
+            }
+            None => ctx.error(
+                encoding,
+                "a map's message or enum value takes no encoding: write `_` for it",
+            ),
+        }
+    }
+    let value = match value_scalar {
+        Some(scalar) => MapValue::Scalar(scalar),
+        None => MapValue::Named(Box::new((*value_ty).clone())),
+    };
+    Some(Shape::Map {
+        btree,
+        key: key_scalar,
+        value,
+    })
 }
 
 /// Classifies a oneof variant's type: a scalar, or a message or enum.
@@ -362,12 +419,24 @@ pub(crate) fn field_code(
                     encoded_len: quote!(#named::encoded_len_optional(#tag, &#value)),
                     describe: quote!(message.field(#name, #tag, #field_type, #named::OPTION_CARDINALITY);),
                 },
-                Card::Repeated => FieldCode {
-                    encode: quote!(#named::encode_repeated(#tag, &#value, buf);),
-                    merge: quote!(#named::merge_repeated(wire_type, &mut #value, buf, ctx)),
-                    encoded_len: quote!(#named::encoded_len_repeated(#tag, &#value)),
-                    describe: quote!(message.field(#name, #tag, #field_type, #p::Cardinality::Repeated);),
-                },
+                Card::Repeated => {
+                    // Enums are packed unless `packed = false` (or proto2 says so); messages
+                    // never are, either way.
+                    let (encode, encoded_len) = if packed {
+                        (quote!(encode_repeated), quote!(encoded_len_repeated))
+                    } else {
+                        (
+                            quote!(encode_repeated_unpacked),
+                            quote!(encoded_len_repeated_unpacked),
+                        )
+                    };
+                    FieldCode {
+                        encode: quote!(#named::#encode(#tag, &#value, buf);),
+                        merge: quote!(#named::merge_repeated(wire_type, &mut #value, buf, ctx)),
+                        encoded_len: quote!(#named::#encoded_len(#tag, &#value)),
+                        describe: quote!(message.field(#name, #tag, #field_type, #p::Cardinality::Repeated);),
+                    }
+                }
             }
         }
         Shape::Map {

@@ -360,11 +360,12 @@ fn option_name(option: &UninterpretedOption) -> String {
 
 /// With `skip`, returns the set without custom options and extensions and one warning per
 /// construct left out. Without, refuses what the generated code cannot carry (options on
-/// extension ranges), naming
-/// file, line and construct. `Ok(None)` when nothing was left out.
+/// extension ranges), naming file, line and construct, or with `skip_unsupported` leaves just
+/// that out, with a warning each. `Ok(None)` when nothing was left out.
 pub(crate) fn check(
     set: &FileDescriptorSet,
     skip: bool,
+    skip_unsupported: bool,
     is_generated: impl Fn(&str) -> bool,
 ) -> Result<Option<(FileDescriptorSet, Vec<String>)>, Error> {
     let mut stripped = set.clone();
@@ -373,7 +374,9 @@ pub(crate) fn check(
         let name = file.name().to_owned();
         let lines = crate::codegen::source_lines(file);
         if !skip {
-            if let Some(error) = first_unsupported(file, &lines) {
+            if skip_unsupported {
+                strip_range_options(&mut file.message_type, &[4], &name, &lines, &mut warnings);
+            } else if let Some(error) = first_unsupported(file, &lines) {
                 return Err(error);
             }
             continue;
@@ -400,7 +403,7 @@ fn first_unsupported(
     file: &FileDescriptorProto,
     lines: &dyn Fn(&[i32]) -> Option<u32>,
 ) -> Option<Error> {
-    const HINT: &str = "cannot be carried into the generated code yet (Builder::skip_custom_options / --skip-custom-options leaves custom options and extensions out, with a warning)";
+    const HINT: &str = "cannot be carried into the generated code yet (Builder::skip_unsupported / --skip-unsupported leaves them out, with a warning; Builder::skip_custom_options / --skip-custom-options leaves every custom option and extension out)";
     let name = file.name();
     fn message(
         m: &DescriptorProto,
@@ -470,6 +473,33 @@ fn strip_extensions(
             );
         }
         m.extension.clear();
+        for (j, nested) in m.nested_type.iter_mut().enumerate() {
+            message(
+                nested,
+                [&path[..], &[3, j as i32]].concat(),
+                file,
+                lines,
+                warnings,
+            );
+        }
+    }
+    for (i, m) in file.message_type.iter_mut().enumerate() {
+        message(m, vec![4, i as i32], &name, lines, warnings);
+    }
+    strip_range_options(&mut file.message_type, &[4], &name, lines, warnings);
+}
+
+/// Removes the options of the extension ranges of `messages` (declared at source path `path`,
+/// `[4]` for a file's) and their nested messages, with a warning each.
+fn strip_range_options(
+    messages: &mut [DescriptorProto],
+    path: &[i32],
+    file: &str,
+    lines: &dyn Fn(&[i32]) -> Option<u32>,
+    warnings: &mut Vec<String>,
+) {
+    for (i, m) in messages.iter_mut().enumerate() {
+        let path = [path, &[i as i32]].concat();
         let name = m.name().to_owned();
         for range in &mut m.extension_range {
             if range.options.take().is_some() {
@@ -483,17 +513,12 @@ fn strip_extensions(
                 );
             }
         }
-        for (j, nested) in m.nested_type.iter_mut().enumerate() {
-            message(
-                nested,
-                [&path[..], &[3, j as i32]].concat(),
-                file,
-                lines,
-                warnings,
-            );
-        }
-    }
-    for (i, m) in file.message_type.iter_mut().enumerate() {
-        message(m, vec![4, i as i32], &name, lines, warnings);
+        strip_range_options(
+            &mut m.nested_type,
+            &[&path[..], &[3]].concat(),
+            file,
+            lines,
+            warnings,
+        );
     }
 }

@@ -112,11 +112,35 @@ impl Builder {
     /// declaration and option on an extension range (default: no; custom options, extension
     /// ranges and `extend` declarations, with their options, are then carried into the
     /// generated code, and what cannot be carried, options on extension ranges, is an error
-    /// naming file, line and construct). With it the generated types and services work on the
+    /// naming file, line and construct, or left out alone with
+    /// [`skip_unsupported`](Builder::skip_unsupported)). With it the generated types and services work on the
     /// wire as before, but their descriptors (reflection, `.proto` export) lack those options
     /// and extensions. The CLI's `--skip-custom-options` sets this.
     pub fn skip_custom_options(mut self, skip: bool) -> Self {
         self.options.skip_custom_options = skip;
+        self
+    }
+
+    /// Whether to leave out, with a warning each naming file, line and construct, what the
+    /// generated code cannot represent, instead of refusing it with an error (default: no):
+    ///
+    /// - group fields: the field is not in the struct. With
+    ///   [`preserve_unknown`](Builder::preserve_unknown) (the default) its bytes are kept in
+    ///   the message's unknown fields and re-encoded as they came, so nothing is lost on the
+    ///   way through; with `preserve_unknown(false)` they are dropped on decode;
+    /// - enum aliases (`option allow_alias = true`): the option and every value whose number an
+    ///   earlier value already has are left out (the first value of each number stays);
+    /// - options the macros do not take: on extension ranges, `message_set_wire_format` (the
+    ///   message-set items then stay in the unknown fields, out of reach of extension
+    ///   constants, and `extensions N to max` ends at the ordinary maximum), and standard
+    ///   options prost-types cannot hold (`debug_redact`, `retention`, `targets`, ...);
+    /// - group extensions: no typed constant (their declaration is kept).
+    ///
+    /// The descriptors of the generated code (reflection, `.proto` export) then lack what was
+    /// left out. A file in editions syntax stays an error: a whole file cannot be left out
+    /// sensibly. The CLI's `--skip-unsupported` sets this.
+    pub fn skip_unsupported(mut self, skip: bool) -> Self {
+        self.options.skip_unsupported = skip;
         self
     }
 

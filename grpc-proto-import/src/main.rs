@@ -1,13 +1,14 @@
-//! `grpc-proto-import -I <include>... [--drop-unknown] [--skip-custom-options] -o <out dir>
-//! <file.proto>...`: writes the code-first Rust for the given `.proto` files (and their
-//! imports), one `<package>.rs` per protobuf package. `--drop-unknown` is
-//! `Builder::preserve_unknown(false)`, `--skip-custom-options` is
-//! `Builder::skip_custom_options(true)`.
+//! `grpc-proto-import -I <include>... [--drop-unknown] [--skip-custom-options]
+//! [--skip-unsupported] -o <out dir> <file.proto>...`: writes the code-first Rust for the given
+//! `.proto` files (and their imports), one `<package>.rs` per protobuf package.
+//! `--drop-unknown` is `Builder::preserve_unknown(false)`, `--skip-custom-options` is
+//! `Builder::skip_custom_options(true)`, `--skip-unsupported` is
+//! `Builder::skip_unsupported(true)`.
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] [--skip-custom-options] -o <out dir> <file.proto>...
+    "usage: grpc-proto-import [-I <include dir>]... [--drop-unknown] [--skip-custom-options] [--skip-unsupported] -o <out dir> <file.proto>...
 
   -I, --include <dir>   an import path (like protoc -I); repeatable
   -o, --out <dir>       where to write <package>.rs files
@@ -17,7 +18,11 @@ const USAGE: &str =
   --skip-custom-options leave out custom options (option (google.api.http) = ...), extend
                         declarations and options on extension ranges, with a warning each; by
                         default custom options, extension ranges and extends are carried, and
-                        options on extension ranges are an error";
+                        options on extension ranges are an error
+  --skip-unsupported    leave out what the generated code cannot represent (groups, enum
+                        aliases, options the macros do not take), with a warning each naming
+                        file and line; by default each is an error. Editions files stay an
+                        error";
 
 fn main() -> ExitCode {
     let mut builder = grpc_proto_import::Builder::new();
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
             },
             "--drop-unknown" => builder = builder.preserve_unknown(false),
             "--skip-custom-options" => builder = builder.skip_custom_options(true),
+            "--skip-unsupported" => builder = builder.skip_unsupported(true),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;

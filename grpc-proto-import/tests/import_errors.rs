@@ -1,5 +1,6 @@
 //! Unsupported constructs are clear errors naming the file, line and construct; never dropped
-//! or miscompiled. Also: proto2 presence, output stability, comments.
+//! or miscompiled, and the error names the switch (`--skip-unsupported`) that leaves each out
+//! with a warning naming the same. Also: proto2 presence, output stability, comments.
 
 use std::path::PathBuf;
 
@@ -35,14 +36,76 @@ fn expect_error(name: &str, text: &str, line: u32, what: &str) {
     );
 }
 
-#[test]
-fn groups_are_rejected() {
-    expect_error(
-        "groups.proto",
-        "syntax = \"proto2\";\npackage g;\nmessage M {\n  optional group Thing = 1 {\n    optional int32 x = 2;\n  }\n}\n",
-        4,
-        "group",
+/// Like [`expect_error`], and the error names the switch; then imports `text` with
+/// `--skip-unsupported` (the CLI) and returns the code, after checking that it warned once,
+/// naming file, line and `what`.
+fn expect_skipped(name: &str, text: &str, line: u32, what: &str) -> String {
+    expect_error(name, text, line, what);
+    let error = import(name, text).unwrap_err().to_string();
+    assert!(error.contains("--skip-unsupported"), "{error}");
+    let dir = write(name, text);
+    let out = dir.join("out");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grpc-proto-import"))
+        .arg("--skip-unsupported")
+        .arg("-I")
+        .arg(&dir)
+        .arg("-o")
+        .arg(&out)
+        .arg(name)
+        .output()
+        .expect("run grpc-proto-import");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains(what)).collect();
+    assert_eq!(warnings.len(), 1, "one warning about {what}:\n{stderr}");
+    assert!(
+        warnings[0].starts_with(&format!("warning: {name}:{line}: "))
+            && warnings[0].ends_with("left out"),
+        "{stderr}"
     );
+    let module = std::fs::read_dir(&out)
+        .expect("output")
+        .next()
+        .expect("a module")
+        .expect("a module")
+        .path();
+    std::fs::read_to_string(module).expect("read the module")
+}
+
+#[test]
+fn groups_are_rejected_or_left_out() {
+    let code = expect_skipped(
+        "groups.proto",
+        "syntax = \"proto2\";\npackage g;\nmessage M {\n  optional group Thing = 1 {\n    optional int32 x = 2;\n  }\n  optional int32 y = 3;\n}\n",
+        4,
+        "group `thing`",
+    );
+    // The group's field is left out; its message type and the other fields stay.
+    assert!(!code.contains("pub thing:"), "{code}");
+    assert!(code.contains("pub struct Thing"), "{code}");
+    assert!(code.contains("pub y:"), "{code}");
+    // A group in a oneof: the other members stay.
+    let code = expect_skipped(
+        "group_oneof.proto",
+        "syntax = \"proto2\";\npackage g;\nmessage M {\n  oneof choice {\n    group Thing = 1 {\n      optional int32 x = 2;\n    }\n    int32 n = 3;\n  }\n}\n",
+        5,
+        "group `thing`",
+    );
+    assert!(code.contains("N(i32)"), "{code}");
+    assert!(!code.contains("Thing(m::Thing)"), "{code}");
+}
+
+#[test]
+fn group_extensions_are_rejected_or_get_no_constant() {
+    let code = expect_skipped(
+        "group_ext.proto",
+        "syntax = \"proto2\";\npackage g;\nmessage M {\n  extensions 100 to 200;\n}\nextend M {\n  optional group Extra = 100 {\n    optional int32 x = 1;\n  }\n}\n",
+        7,
+        "group extension `extra`",
+    );
+    assert!(!code.contains("pub const EXTRA"), "{code}");
+    // The declaration stays in the descriptors.
+    assert!(code.contains("Type::Group"), "{code}");
 }
 
 #[test]
@@ -100,37 +163,134 @@ fn a_custom_json_name_is_carried() {
 }
 
 #[test]
-fn unsupported_options_are_rejected() {
-    expect_error(
-        "alias.proto",
-        "syntax = \"proto3\";\npackage a;\nenum E {\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n}\n",
-        3,
-        "allow_alias",
-    );
-    expect_error(
+fn enum_aliases_are_rejected_or_left_out() {
+    let text = "syntax = \"proto3\";\npackage a;\nenum E {\n  option allow_alias = true;\n  E_A = 0;\n  E_B = 1;\n  E_C = 1;\n}\n";
+    let code = expect_skipped("alias.proto", text, 3, "allow_alias");
+    // The first value of each number stays; the alias is left out, with a warning too.
+    assert!(code.contains("A = 0,"), "{code}");
+    assert!(code.contains("B = 1,"), "{code}");
+    assert!(!code.contains("C = 1"), "{code}");
+    assert!(!code.contains("allow_alias"), "{code}");
+    let dir = write("alias.proto", text);
+    let set = parse(&[&dir], &["alias.proto"]).unwrap();
+    grpc_proto_import::Builder::new()
+        .skip_unsupported(true)
+        .generate(&set)
+        .expect("the switch leaves aliases out");
+}
+
+#[test]
+fn unpacked_repeated_enums_import() {
+    let modules = import(
         "unpacked.proto",
-        "syntax = \"proto3\";\npackage u;\nenum E { E_A = 0; }\nmessage M {\n  repeated E x = 1 [packed = false];\n}\n",
-        5,
-        "unpacked repeated enum `x`",
+        "syntax = \"proto3\";\npackage u;\nenum E { E_A = 0; }\nmessage M {\n  repeated E x = 1 [packed = false];\n  repeated E y = 2;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(code.contains("#[grpc(tag = 1, packed = false)]"), "{code}");
+    assert!(code.contains("pub x: ::std::vec::Vec<"), "{code}");
+    // proto2's default is unpacked: no attribute, the macros know it from the syntax.
+    let modules = import(
+        "unpacked2.proto",
+        "syntax = \"proto2\";\npackage u;\nenum E { E_A = 0; }\nmessage M {\n  repeated E x = 1;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(code.contains("#[grpc(tag = 1)]"), "{code}");
+    assert!(code.contains("pub x: ::std::vec::Vec<"), "{code}");
+}
+
+#[test]
+fn maps_with_encoding_overrides_import() {
+    let modules = import(
+        "sint_map.proto",
+        "syntax = \"proto3\";\npackage m;\nenum E { E_A = 0; }\nmessage M {\n  map<sint32, string> by_id = 1;\n  map<string, fixed64> sizes = 2;\n  map<sfixed64, E> kinds = 3;\n  map<int32, string> plain = 4;\n}\n",
+    )
+    .expect("import");
+    let code = &modules[0].code;
+    assert!(
+        code.contains(r#"#[grpc(tag = 1, encoding = "sint32, _")]"#),
+        "{code}"
     );
+    assert!(
+        code.contains(r#"#[grpc(tag = 2, encoding = "_, fixed64")]"#),
+        "{code}"
+    );
+    assert!(
+        code.contains(r#"#[grpc(tag = 3, encoding = "sfixed64, _")]"#),
+        "{code}"
+    );
+    assert!(code.contains("#[grpc(tag = 4)]"), "{code}");
+}
+
+#[test]
+fn the_message_set_wire_format_is_rejected_or_left_out() {
+    let code = expect_skipped(
+        "message_set.proto",
+        "syntax = \"proto2\";\npackage s;\nmessage Set {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n}\n",
+        3,
+        "message_set_wire_format",
+    );
+    assert!(code.contains("pub struct Set"), "{code}");
+    assert!(!code.contains("message_set_wire_format"), "{code}");
+    // Its range ends at the ordinary maximum, not the message-set one.
+    assert!(code.contains("#[grpc(extensions(4..=max))]"), "{code}");
+}
+
+#[test]
+fn options_on_extension_ranges_are_rejected_or_left_out() {
+    let code = expect_skipped(
+        "range_options.proto",
+        "syntax = \"proto2\";\npackage r;\nmessage M {\n  extensions 100 to 199 [verification = UNVERIFIED];\n}\n",
+        3,
+        "options on the extension ranges of message `M`",
+    );
+    assert!(code.contains("#[grpc(extensions(100..=199))]"), "{code}");
+}
+
+/// Editions files stay an error with the switch: a whole file cannot be left out. (protox does
+/// not parse them yet, so the set is changed by hand.)
+#[test]
+fn editions_stay_an_error_with_the_switch() {
+    let dir = write(
+        "editions.proto",
+        "syntax = \"proto3\";\npackage ed;\nmessage M {\n  int32 a = 1;\n}\n",
+    );
+    let mut set = parse(&[&dir], &["editions.proto"]).unwrap();
+    for file in &mut set.file {
+        if file.name() == "editions.proto" {
+            file.syntax = Some("editions".to_owned());
+        }
+    }
+    let error = grpc_proto_import::Builder::new()
+        .skip_unsupported(true)
+        .generate(&set)
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("editions.proto:1: "), "{error}");
+    assert!(error.contains("(editions) is not supported"), "{error}");
+    assert!(error.contains("even with"), "{error}");
 }
 
 /// Standard options that prost-types' structs cannot hold are refused by name and line, never
-/// dropped unseen.
+/// dropped unseen; the switch leaves out the option alone.
 #[test]
-fn standard_options_prost_types_cannot_hold_are_refused() {
-    expect_error(
+fn standard_options_prost_types_cannot_hold_are_refused_or_left_out() {
+    let code = expect_skipped(
         "redact.proto",
-        "syntax = \"proto3\";\npackage r;\nmessage M {\n  string secret = 1 [debug_redact = true];\n}\n",
+        "syntax = \"proto3\";\npackage r;\nmessage M {\n  string secret = 1 [debug_redact = true, deprecated = true];\n}\n",
         4,
         "debug_redact",
     );
-    expect_error(
+    assert!(code.contains("pub secret:"), "{code}");
+    assert!(code.contains("#[grpc(tag = 1, deprecated)]"), "{code}");
+    let code = expect_skipped(
         "redact_value.proto",
         "syntax = \"proto3\";\npackage r;\nenum E {\n  E_A = 0 [debug_redact = true];\n}\n",
         4,
         "debug_redact",
     );
+    assert!(code.contains("A = 0,"), "{code}");
 }
 
 #[test]

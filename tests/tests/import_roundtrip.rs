@@ -329,6 +329,31 @@ fn proto2_repeated_scalars_are_packed_as_the_file_says() {
 }
 
 #[test]
+fn proto2_repeated_enums_are_packed_as_the_file_says() {
+    use grpc_core::OpenEnum;
+    use imported::prototwo::{Level, LevelHistory};
+    use prost::Message as _;
+    let history = LevelHistory {
+        unpacked: vec![OpenEnum::from(Level::High), OpenEnum::from(Level::Low)],
+        packed: vec![OpenEnum::from(Level::High), OpenEnum::from(Level::Low)],
+        ..Default::default()
+    };
+    let bytes = history.encode_to_vec();
+    assert_eq!(
+        bytes,
+        [
+            0x08, 0x01, 0x08, 0x00, // unpacked = [HIGH, LOW]: one record each
+            0x12, 0x02, 0x01, 0x00, // packed = [HIGH, LOW] [packed = true]
+        ]
+    );
+    // Either form decodes into either field, as protoc's parsers do.
+    let swapped = [0x0a, 0x02, 0x01, 0x00, 0x10, 0x01, 0x10, 0x00];
+    let decoded = LevelHistory::decode(&swapped[..]).expect("decode");
+    assert_eq!(decoded.unpacked, history.unpacked);
+    assert_eq!(decoded.packed, history.packed);
+}
+
+#[test]
 fn proto2_required_fields_are_checked_on_decode() {
     use imported::prototwo::{Inner, Settings};
     use prost::Message as _;

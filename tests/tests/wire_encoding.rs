@@ -80,3 +80,86 @@ fn unknown_fields_are_skipped_and_bad_input_is_an_error() {
     let error = Everything::decode(&[0x08, 0x01][..]).unwrap_err();
     assert!(error.to_string().contains("Everything.s"), "{error}");
 }
+
+/// `packed = false` on a proto3 repeated enum writes one record per value, as protoc does, and
+/// says so in the descriptor; without it the values are packed.
+#[test]
+fn repeated_enums_are_unpacked_with_packed_false() {
+    use grpc_core::{Enumeration, OpenEnum};
+
+    #[derive(Enumeration, Clone, Copy, PartialEq, Eq, Debug)]
+    #[grpc(package = "unpacked.test")]
+    enum Tone {
+        Unspecified = 0,
+        Warm = 1,
+    }
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "unpacked.test")]
+    struct Tones {
+        #[grpc(packed = false)]
+        unpacked: Vec<Tone>,
+        open: Vec<OpenEnum<Tone>>,
+    }
+
+    let tones = Tones {
+        unpacked: vec![Tone::Warm, Tone::Unspecified],
+        open: vec![OpenEnum::from(Tone::Warm), OpenEnum::from_number(7)],
+    };
+    let bytes = tones.encode_to_vec();
+    assert_eq!(
+        hex(&bytes),
+        hex(&[0x08, 0x01, 0x08, 0x00, 0x12, 0x02, 0x01, 0x07])
+    );
+    assert_eq!(Tones::decode(bytes.as_slice()).expect("decode"), tones);
+    let mut registry = grpc_core::descriptor::Registry::new();
+    registry.add::<Tones>();
+    let set = registry.into_file_descriptor_set();
+    let message = &set.file[0].message_type[0];
+    assert_eq!(
+        message.field[0].options.as_ref().and_then(|o| o.packed),
+        Some(false)
+    );
+    assert_eq!(message.field[1].options, None);
+}
+
+/// `encoding = "sint32, fixed64"` on a map field encodes its keys and values as those types, as
+/// protoc does for `map<sint32, fixed64>`, and the entry's descriptor says so.
+#[test]
+fn map_keys_and_values_take_encoding_overrides() {
+    use grpc_core::well_known::field_descriptor_proto::Type;
+    use std::collections::BTreeMap;
+
+    #[derive(Message, Clone, PartialEq, Debug)]
+    #[grpc(package = "maps.test")]
+    struct Offsets {
+        #[grpc(encoding = "sint32, fixed64")]
+        by_offset: BTreeMap<i32, u64>,
+        #[grpc(encoding = "_, sint64")]
+        deltas: BTreeMap<String, i64>,
+    }
+
+    let offsets = Offsets {
+        by_offset: BTreeMap::from([(-1, 5)]),
+        deltas: BTreeMap::from([("a".to_owned(), -2)]),
+    };
+    let bytes = offsets.encode_to_vec();
+    let expected = [
+        // by_offset {-1: 5}: key sint32 (zigzag 1), value fixed64
+        0x0a, 0x0b, 0x08, 0x01, 0x11, 0x05, 0, 0, 0, 0, 0, 0, 0,
+        // deltas {"a": -2}: key string, value sint64 (zigzag 3)
+        0x12, 0x05, 0x0a, 0x01, b'a', 0x10, 0x03,
+    ];
+    assert_eq!(hex(&bytes), hex(&expected));
+    assert_eq!(Offsets::decode(bytes.as_slice()).expect("decode"), offsets);
+    let mut registry = grpc_core::descriptor::Registry::new();
+    registry.add::<Offsets>();
+    let set = registry.into_file_descriptor_set();
+    let entries = &set.file[0].message_type[0].nested_type;
+    let types = |i: usize| {
+        let entry = &entries[i];
+        (entry.field[0].r#type(), entry.field[1].r#type())
+    };
+    assert_eq!(types(0), (Type::Sint32, Type::Fixed64));
+    assert_eq!(types(1), (Type::String, Type::Sint64));
+}

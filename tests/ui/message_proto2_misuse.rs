@@ -1,5 +1,5 @@
-// proto2 needs explicit presence; `packed` fits only repeated scalars; a default must fit its
-// field; `required` is proto2's and fits only `Option<T>`; editions are refused.
+// proto2 needs explicit presence; `packed` fits only repeated scalars and enums; a default must
+// fit its field; `required` is proto2's and fits only `Option<T>`; editions are refused.
 use grpc_core::Message;
 
 #[derive(Message)]

@@ -96,12 +96,18 @@ pub(super) struct ImportArgs {
     /// options on extension ranges are an error.
     #[arg(long)]
     skip_custom_options: bool,
+    /// Leave out, with a warning each, what the generated code cannot represent (groups,
+    /// enum aliases, options the macros do not take); by default each is an error. Editions
+    /// files stay an error.
+    #[arg(long)]
+    skip_unsupported: bool,
 }
 
 pub(super) fn import(args: ImportArgs) -> Outcome {
     let mut builder = crate::Builder::new()
         .preserve_unknown(!args.drop_unknown)
         .skip_custom_options(args.skip_custom_options)
+        .skip_unsupported(args.skip_unsupported)
         .out_dir(&args.out);
     for include in &args.includes {
         builder = builder.include(include);

@@ -50,52 +50,66 @@ pub(super) fn keys(texts: &[String]) -> TokenStream {
         .collect()
 }
 
+/// An element's options as `.proto` text: those the macros take, and why each of the others
+/// is not taken.
+#[derive(Debug, Default)]
+pub(super) struct OptionTexts {
+    pub(super) texts: Vec<String>,
+    pub(super) refused: Vec<String>,
+}
+
 /// Every option `options` sets, as `.proto` text: first its standard ones (`deprecated =
 /// true`, `idempotency_level = NO_SIDE_EFFECTS`), apart from what `clear` clears (those the
-/// importer writes with attributes of their own), then its custom ones as written. `Err` says
-/// which standard option the macros do not take on `element`, and why.
+/// importer writes with attributes of their own), then its custom ones as written. Those the
+/// macros do not take on `element` are not in `texts` but in `refused`, each saying which and
+/// why.
 pub(super) fn all_texts<T: ReflectMessage + Clone>(
     options: &Option<T>,
     element: Element,
     uninterpreted: impl Fn(&mut T) -> &mut Vec<UninterpretedOption>,
     clear: impl Fn(&mut T),
-) -> Result<Vec<String>, String> {
+) -> OptionTexts {
+    let mut out = OptionTexts::default();
     let Some(options) = options else {
-        return Ok(Vec::new());
+        return out;
     };
     let mut rest = options.clone();
     let custom = std::mem::take(uninterpreted(&mut rest));
     clear(&mut rest);
-    let mut out = Vec::new();
     for (field, value) in rest.transcode_to_dynamic().fields() {
         let value = match (value, field.kind()) {
-            (Value::Bool(flag), _) => flag.to_string(),
+            (Value::Bool(flag), _) => Ok(flag.to_string()),
             (Value::EnumNumber(number), Kind::Enum(enumeration)) => enumeration
                 .get_value(*number)
                 .map(|v| v.name().to_owned())
-                .ok_or_else(|| format!("`{}` has no value {number}", enumeration.full_name()))?,
-            _ => {
-                return Err(format!(
-                    "standard option `{}` is not supported",
-                    field.name()
-                ))
-            }
+                .ok_or_else(|| format!("`{}` has no value {number}", enumeration.full_name())),
+            _ => Err(format!(
+                "standard option `{}` is not supported",
+                field.name()
+            )),
         };
-        let text = format!("{} = {value}", field.name());
-        let option = grpc_model::options::parse(&text)?;
-        grpc_model::options::check_standard(element, &option)?;
-        out.push(text);
+        let text = value.map(|value| format!("{} = {value}", field.name()));
+        match text.and_then(|text| {
+            let option = grpc_model::options::parse(&text)?;
+            grpc_model::options::check_standard(element, &option)?;
+            Ok(text)
+        }) {
+            Ok(text) => out.texts.push(text),
+            Err(reason) => out.refused.push(reason),
+        }
     }
     for option in &custom {
         // A standard option kept uninterpreted (one prost-types has no field for) is checked
         // like the others, so that it is refused rather than written.
-        grpc_model::options::check_standard(
+        match grpc_model::options::check_standard(
             element,
             &grpc_model::options::from_uninterpreted(option),
-        )?;
+        ) {
+            Ok(()) => out.texts.extend(texts(std::slice::from_ref(option))),
+            Err(reason) => out.refused.push(reason),
+        }
     }
-    out.extend(texts(&custom));
-    Ok(out)
+    out
 }
 
 /// The custom options of `options`, and whether it sets anything else (apart from what

@@ -51,6 +51,9 @@ pub(crate) struct Options {
     pub(crate) requested_well_known: Vec<String>,
     /// Custom options and extensions are left out with a warning instead of refused.
     pub(crate) skip_custom_options: bool,
+    /// Constructs the generated code cannot represent are left out with a warning instead of
+    /// refused (see [`Builder::skip_unsupported`](crate::Builder::skip_unsupported)).
+    pub(crate) skip_unsupported: bool,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             preserve_unknown: true,
             requested_well_known: Vec::new(),
             skip_custom_options: false,
+            skip_unsupported: false,
         }
     }
 }
@@ -83,9 +87,12 @@ pub(crate) fn generate_with(
     set: &FileDescriptorSet,
     options: &Options,
 ) -> Result<Vec<GeneratedModule>, Error> {
-    let checked = crate::custom_options::check(set, options.skip_custom_options, |name| {
-        !grpc_model::well_known::is_well_known_file(name)
-    })?;
+    let checked = crate::custom_options::check(
+        set,
+        options.skip_custom_options,
+        options.skip_unsupported,
+        |name| !grpc_model::well_known::is_well_known_file(name),
+    )?;
     let set = match &checked {
         Some((stripped, warnings)) => {
             warnings.iter().for_each(|w| warn(w));
@@ -221,5 +228,22 @@ struct FileCtx<'a> {
 impl FileCtx<'_> {
     fn error(&self, message: impl Into<String>, line: Option<u32>) -> Error {
         Error::at(message, self.file.name(), line)
+    }
+}
+
+/// What the refusal of a construct the generated code cannot represent says about the switch.
+pub(crate) const SKIP_HINT: &str =
+    "Builder::skip_unsupported / --skip-unsupported leaves it out, with a warning";
+
+impl Generator<'_> {
+    /// `what` (a construct the generated code cannot represent, at `line`) refused, or with
+    /// `skip_unsupported` reported as left out: `Ok` then means the caller leaves it out.
+    fn unsupported(&self, ctx: &FileCtx<'_>, what: &str, line: Option<u32>) -> Result<(), Error> {
+        if self.options.skip_unsupported {
+            warn(&ctx.error(format!("{what}; left out"), line).to_string());
+            Ok(())
+        } else {
+            Err(ctx.error(format!("{what} ({SKIP_HINT})"), line))
+        }
     }
 }

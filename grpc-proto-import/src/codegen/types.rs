@@ -11,7 +11,8 @@ use grpc_model::scalar::Scalar;
 use super::*;
 
 impl<'a> Generator<'a> {
-    /// The Rust type of a non-oneof field, and its encoding override.
+    /// The Rust type of a non-oneof field, and its encoding override (a map's is its key's and
+    /// its value's: `sint32, _`).
     pub(super) fn field_type(
         &self,
         ctx: &FileCtx<'_>,
@@ -20,7 +21,7 @@ impl<'a> Generator<'a> {
         field: &FieldDescriptorProto,
         module: &[String],
         line: Option<u32>,
-    ) -> Result<(TokenStream, Option<&'static str>), Error> {
+    ) -> Result<(TokenStream, Option<String>), Error> {
         if field.label() == Label::Repeated {
             if let Some(entry) = self.map_entries.get(field.type_name()) {
                 let key = entry.field.iter().find(|f| f.number() == 1);
@@ -31,32 +32,24 @@ impl<'a> Generator<'a> {
                 let (key_ty, key_encoding) = self.value_type(ctx, full_name, key, module, line)?;
                 let (value_ty, value_encoding) =
                     self.value_type(ctx, full_name, value, module, line)?;
-                if key_encoding.is_some() || value_encoding.is_some() {
-                    return Err(ctx.error(
-                        format!(
-                            "map field `{}` with sint/fixed key or value types is not supported",
-                            field.name()
-                        ),
-                        line,
-                    ));
-                }
+                // `encoding = "sint32, _"`: the key's and the value's, `_` for their own.
+                let encoding = (key_encoding.is_some() || value_encoding.is_some()).then(|| {
+                    format!(
+                        "{}, {}",
+                        key_encoding.unwrap_or("_"),
+                        value_encoding.unwrap_or("_")
+                    )
+                });
                 return Ok((
                     quote!(::std::collections::HashMap<#key_ty, #value_ty>),
-                    None,
+                    encoding,
                 ));
             }
             let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
-            let packed = field
-                .options
-                .as_ref()
-                .and_then(|o| o.packed)
-                .unwrap_or(ctx.proto3);
-            if field.r#type() == Type::Enum && !packed {
-                return Err(ctx.error(format!("unpacked repeated enum `{}` (the proto2 default, or [packed = false]) is not supported; add [packed = true]", field.name()), line));
-            }
-            return Ok((quote!(::std::vec::Vec<#ty>), encoding));
+            return Ok((quote!(::std::vec::Vec<#ty>), encoding.map(str::to_owned)));
         }
         let (ty, encoding) = self.value_type(ctx, full_name, field, module, line)?;
+        let encoding = encoding.map(str::to_owned);
         let explicit_presence =
             field.proto3_optional() || (!ctx.proto3 && field.r#type() != Type::Message);
         Ok(match field.r#type() {

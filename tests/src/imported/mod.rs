@@ -30,6 +30,10 @@ pub mod annotated {
     include!("annotated.rs");
 }
 
+pub mod skipped {
+    include!("skipped.rs");
+}
+
 pub mod google {
     pub mod api {
         include!("google.api.rs");

@@ -110,6 +110,42 @@ pub mod settings {
     }
 }
 
+/// Repeated enums: unpacked (the proto2 default) and packed.
+#[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+#[grpc(
+    package = "prototwo",
+    file = "prototwo.proto",
+    file_options = "prototwo_proto_options",
+    syntax = "proto2"
+)]
+pub struct LevelHistory {
+    #[grpc(tag = 1)]
+    pub unpacked: ::std::vec::Vec<::grpc_core::OpenEnum<Level>>,
+    #[grpc(tag = 2, packed = true)]
+    pub packed: ::std::vec::Vec<::grpc_core::OpenEnum<Level>>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
+/// Maps with encoding overrides on keys and values.
+#[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
+#[grpc(
+    package = "prototwo",
+    file = "prototwo.proto",
+    file_options = "prototwo_proto_options",
+    syntax = "proto2"
+)]
+pub struct Offsets {
+    #[grpc(tag = 1, encoding = "sint32, fixed64")]
+    pub by_offset: ::std::collections::HashMap<i32, u64>,
+    #[grpc(tag = 2, encoding = "sfixed64, _")]
+    pub levels: ::std::collections::HashMap<i64, ::grpc_core::OpenEnum<Level>>,
+    #[grpc(tag = 3, encoding = "_, sint64")]
+    pub deltas: ::std::collections::HashMap<::std::string::String, i64>,
+    #[grpc(unknown_fields)]
+    pub unknown_fields: ::grpc_core::UnknownFields,
+}
+
 /// Held by Settings, with a required field of its own.
 #[derive(::grpc_core::Message, Clone, PartialEq, Debug)]
 #[grpc(
@@ -172,6 +208,8 @@ pub fn file_descriptor_set() -> ::grpc_core::descriptor::FileDescriptorSet {
     let mut registry = ::grpc_core::descriptor::Registry::new();
     registry.set_file_options("prototwo.proto", "prototwo", prototwo_proto_options());
     registry.add::<Settings>();
+    registry.add::<LevelHistory>();
+    registry.add::<Offsets>();
     registry.add::<Inner>();
     registry.add::<Level>();
     registry.add::<ConfigureClient>();

@@ -1,7 +1,7 @@
 //! Emitting enums.
 
 use grpc_model::options::Element;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use prost_types::EnumDescriptorProto;
@@ -21,13 +21,17 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = enumeration.name();
         let line = ctx.comments.line(path);
-        let enum_options = custom::all_texts(
-            &enumeration.options,
-            Element::Enum,
-            |o| &mut o.uninterpreted_option,
-            |_| {},
-        )
-        .map_err(|error| ctx.error(format!("options on enum `{name}`: {error}"), line))?;
+        let enum_options = self.take_options(
+            ctx,
+            &format!("enum `{name}`"),
+            line,
+            custom::all_texts(
+                &enumeration.options,
+                Element::Enum,
+                |o| &mut o.uninterpreted_option,
+                |_| {},
+            ),
+        )?;
         let enum_options = custom::attrs(&enum_options);
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
@@ -44,22 +48,37 @@ impl<'a> Generator<'a> {
         );
         let prefix = grpc_model::names::enum_value_prefix(name);
         let mut seen = HashSet::new();
+        // The first value of each number: with `allow_alias` (refused above unless
+        // `skip_unsupported`), the later ones are aliases, left out.
+        let mut numbers = HashMap::new();
         let mut variants = Vec::new();
         for (i, value) in enumeration.value.iter().enumerate() {
             let value_path = [path, &[2, i as i32]].concat();
             let value_line = ctx.comments.line(&value_path);
-            let value_options = custom::all_texts(
-                &value.options,
-                Element::EnumValue,
-                |o| &mut o.uninterpreted_option,
-                |_| {},
-            )
-            .map_err(|error| {
-                ctx.error(
-                    format!("options on enum value `{}`: {error}", value.name()),
+            if let Some(first) = numbers.get(&value.number()) {
+                self.unsupported(
+                    ctx,
+                    &format!(
+                        "enum value `{name}.{}`, an alias of `{first}` (number {}), is not supported",
+                        value.name(),
+                        value.number()
+                    ),
                     value_line,
-                )
-            })?;
+                )?;
+                continue;
+            }
+            numbers.insert(value.number(), value.name());
+            let value_options = self.take_options(
+                ctx,
+                &format!("enum value `{}`", value.name()),
+                value_line,
+                custom::all_texts(
+                    &value.options,
+                    Element::EnumValue,
+                    |o| &mut o.uninterpreted_option,
+                    |_| {},
+                ),
+            )?;
             let value_options = custom::attrs(&value_options);
             let stripped = value
                 .name()

@@ -38,6 +38,19 @@ impl<'a> Generator<'a> {
             }
             let decl_path = [path, &[i as i32]].concat();
             let line = ctx.comments.line(&decl_path);
+            if extension.r#type() == Type::Group {
+                // Its declaration stays in the file's `FileSpec`; its values stay in the
+                // extended message's unknown fields.
+                self.unsupported(
+                    ctx,
+                    &format!(
+                        "group extension `{}` is not supported (no typed constant)",
+                        extension.name()
+                    ),
+                    line,
+                )?;
+                continue;
+            }
             let extendee = self.path_to(extension.extendee(), module, ctx.file.name(), line)?;
             let kind = self.extension_kind(ctx, extension, module, line)?;
             let ident = format_ident!("{}", grpc_model::names::screaming(extension.name()));
@@ -103,7 +116,7 @@ impl<'a> Generator<'a> {
             }
             Type::Group => {
                 return Err(ctx.error(
-                    format!("group extension `{}` is not supported", extension.name()),
+                    format!("internal error: group extension `{}`", extension.name()),
                     line,
                 ))
             }

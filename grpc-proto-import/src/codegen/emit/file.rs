@@ -155,7 +155,7 @@ impl<'a> Generator<'a> {
             "" | "proto2" | "proto3" => {}
             other => {
                 return Err(Error::at(
-                    format!("syntax `{other}` (editions) is not supported"),
+                    format!("syntax `{other}` (editions) is not supported, even with Builder::skip_unsupported / --skip-unsupported: a whole file cannot be left out"),
                     file.name(),
                     Some(1),
                 ))

@@ -77,9 +77,19 @@ impl<'a> Generator<'a> {
             ));
         }
         let max = i64::from(grpc_model::layout::MAX_FIELD_NUMBER);
+        // A message-set's ranges reach past the ordinary maximum; without the format (left
+        // out with `skip_unsupported`, refused otherwise) they end at it.
+        let message_set = message
+            .options
+            .as_ref()
+            .and_then(|o| o.message_set_wire_format)
+            == Some(true);
         let ranges = message.extension_range.iter().map(|r| {
             // Descriptors store extension ranges end-exclusive.
-            let (start, end) = (i64::from(r.start()), i64::from(r.end()) - 1);
+            let (start, mut end) = (i64::from(r.start()), i64::from(r.end()) - 1);
+            if message_set {
+                end = end.min(max);
+            }
             let first = proc_macro2::Literal::u64_unsuffixed(start as u64);
             if start == end {
                 quote!(#first)
@@ -106,13 +116,17 @@ impl<'a> Generator<'a> {
         if message.options.as_ref().and_then(|o| o.map_entry) == Some(true) {
             return Ok(TokenStream::new());
         }
-        let message_options = custom::all_texts(
-            &message.options,
-            Element::Message,
-            |o| &mut o.uninterpreted_option,
-            |_| {},
-        )
-        .map_err(|error| ctx.error(format!("options on message `{name}`: {error}"), line))?;
+        let message_options = self.take_options(
+            ctx,
+            &format!("message `{name}`"),
+            line,
+            custom::all_texts(
+                &message.options,
+                Element::Message,
+                |o| &mut o.uninterpreted_option,
+                |_| {},
+            ),
+        )?;
         let message_options = custom::attrs(&message_options);
         let extension_ranges = self.extensions_attr(ctx, message, line)?;
         let full_name = format!(
@@ -146,10 +160,21 @@ impl<'a> Generator<'a> {
         let mut fields = Vec::new();
         let mut oneofs_done = HashSet::new();
         let mut oneof_enums = Vec::new();
+        // Fields the generated code cannot represent, left out (`skip_unsupported`): their
+        // bytes end up in the unknown fields.
+        let mut left_out = HashSet::new();
         for (i, field) in message.field.iter().enumerate() {
+            let field_line = ctx.comments.line(&[path, &[2, i as i32]].concat());
+            if !self.check_field(ctx, name, field, field_line)? {
+                left_out.insert(i);
+            }
+        }
+        for (i, field) in message.field.iter().enumerate() {
+            if left_out.contains(&i) {
+                continue;
+            }
             let field_path = [path, &[2, i as i32]].concat();
             let field_line = ctx.comments.line(&field_path);
-            self.check_field(ctx, name, field, field_line)?;
             let real_oneof = field.oneof_index.filter(|_| !field.proto3_optional());
             if let Some(index) = real_oneof {
                 if !oneofs_done.insert(index) {
@@ -163,7 +188,11 @@ impl<'a> Generator<'a> {
                     .field
                     .iter()
                     .enumerate()
-                    .filter(|(_, f)| f.oneof_index == Some(index) && !f.proto3_optional())
+                    .filter(|(j, f)| {
+                        f.oneof_index == Some(index)
+                            && !f.proto3_optional()
+                            && !left_out.contains(j)
+                    })
                     .collect();
                 let enum_name = names::upper_camel(decl.name());
                 let (enum_ident, _) = names::ident(&enum_name);
@@ -174,18 +203,17 @@ impl<'a> Generator<'a> {
                     quote!(#[grpc(name = #wire)])
                 });
                 let oneof_doc = ctx.comments.doc(&[path, &[8, index]].concat());
-                let oneof_options = custom::all_texts(
-                    &decl.options,
-                    Element::Oneof,
-                    |o| &mut o.uninterpreted_option,
-                    |_| {},
-                )
-                .map_err(|error| {
-                    ctx.error(
-                        format!("options on oneof `{name}.{}`: {error}", decl.name()),
-                        line,
-                    )
-                })?;
+                let oneof_options = self.take_options(
+                    ctx,
+                    &format!("oneof `{name}.{}`", decl.name()),
+                    line,
+                    custom::all_texts(
+                        &decl.options,
+                        Element::Oneof,
+                        |o| &mut o.uninterpreted_option,
+                        |_| {},
+                    ),
+                )?;
                 let oneof_options = custom::attrs(&oneof_options);
                 fields.push(quote! {
                     #oneof_doc

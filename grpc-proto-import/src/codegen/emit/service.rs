@@ -19,13 +19,17 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let name = service.name();
         let line = ctx.comments.line(path);
-        let service_options = custom::all_texts(
-            &service.options,
-            Element::Service,
-            |o| &mut o.uninterpreted_option,
-            |_| {},
-        )
-        .map_err(|error| ctx.error(format!("options on service `{name}`: {error}"), line))?;
+        let service_options = self.take_options(
+            ctx,
+            &format!("service `{name}`"),
+            line,
+            custom::all_texts(
+                &service.options,
+                Element::Service,
+                |o| &mut o.uninterpreted_option,
+                |_| {},
+            ),
+        )?;
         let service_options = custom::keys(&service_options);
         let (ident, _) = names::ident(name);
         let doc = ctx.comments.doc(path);
@@ -37,18 +41,17 @@ impl<'a> Generator<'a> {
         for (i, method) in service.method.iter().enumerate() {
             let method_path = [path, &[2, i as i32]].concat();
             let method_line = ctx.comments.line(&method_path);
-            let method_options = custom::all_texts(
-                &method.options,
-                Element::Method,
-                |o| &mut o.uninterpreted_option,
-                |_| {},
-            )
-            .map_err(|error| {
-                ctx.error(
-                    format!("options on method `{name}.{}`: {error}", method.name()),
-                    method_line,
-                )
-            })?;
+            let method_options = self.take_options(
+                ctx,
+                &format!("method `{name}.{}`", method.name()),
+                method_line,
+                custom::all_texts(
+                    &method.options,
+                    Element::Method,
+                    |o| &mut o.uninterpreted_option,
+                    |_| {},
+                ),
+            )?;
             let rust_name = names::snake(method.name());
             let (mut method_ident, _) = names::ident(&rust_name);
             if grpc_model::idents::CLIENT_METHODS.contains(&rust_name.as_str()) {
