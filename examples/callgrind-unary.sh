@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Run with: examples/callgrind-unary.sh [SHORT_SECS] [LONG_SECS] [grpc-core|tonic ...]
+#
+# User-space instructions per unary call of each server, counted by valgrind's callgrind, so
+# that the figure does not move with whatever else runs on the machine. For each server,
+# `bench-server --runtime current` (or RUNTIME=multi) runs under callgrind twice, driven by
+# h2load (one connection, STREAMS concurrent streams, default 100, `SayHello` with the same
+# request body as bench-greeter) for SHORT_SECS (default 2) and for LONG_SECS (default 6)
+# seconds; the difference in instructions divided by the difference in calls is the cost of one
+# call (start-up and shutdown cancel out). The kernel's share is not counted.
+#
+# Needs `cargo build --release -p examples --bin bench-server`, valgrind and h2load (Debian
+# `nghttp2-client`). The profiles stay in $OUT (default target/callgrind-unary).
+set -euo pipefail
+
+short=${1:-2}
+long=${2:-6}
+shift $(($# < 2 ? $# : 2))
+servers=("$@")
+[ ${#servers[@]} -gt 0 ] || servers=(grpc-core tonic)
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-$root/target/callgrind-unary}
+server_bin=${BENCH_SERVER:-$root/target/release/bench-server}
+streams=${STREAMS:-100}
+mkdir -p "$out"
+# gRPC frame (5 bytes) + protobuf `HelloRequest { name: "world" }`, as bench-greeter sends.
+body=$out/hello-request.bin
+printf '\x00\x00\x00\x00\x07\x0a\x05world' >"$body"
+
+# One server under callgrind, driven for $2 seconds: prints "instructions calls".
+measure() {
+    local server=$1 secs=$2
+    local profile=$out/$server-$secs.callgrind stdout=$out/$server-$secs.stdout
+    rm -f "$profile" "$stdout"
+    valgrind --tool=callgrind --callgrind-out-file="$profile" \
+        "$server_bin" --server "$server" --runtime "${RUNTIME:-current}" >"$stdout" 2>"$out/$server-$secs.log" &
+    local pid=$!
+    local port=""
+    for _ in $(seq 1 600); do
+        port=$(sed -n 's/^PORT //p' "$stdout" 2>/dev/null || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        kill "$pid" 2>/dev/null || true
+        echo "bench-server ($server) did not start; see $out/$server-$secs.log" >&2
+        exit 1
+    fi
+    local report
+    report=$(h2load -t1 -c1 -m"$streams" -D"$secs" -d "$body" \
+        -H 'content-type: application/grpc' -H 'te: trailers' \
+        "http://127.0.0.1:$port/helloworld.Greeter/SayHello")
+    kill -TERM "$pid"
+    wait "$pid" || true
+    local calls failed instructions
+    calls=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$report")
+    failed=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' <<<"$report")
+    if [ -z "$calls" ] || [ "$failed" != 0 ]; then
+        echo "h2load saw failures against $server:" >&2
+        echo "$report" >&2
+        exit 1
+    fi
+    instructions=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$profile")
+    echo "$instructions $calls"
+}
+
+printf '%-10s %14s %8s %14s %8s %12s\n' server "Ir ${short}s" calls "Ir ${long}s" calls "Ir per call"
+for server in "${servers[@]}"; do
+    first=$(measure "$server" "$short")
+    second=$(measure "$server" "$long")
+    read -r ir1 n1 <<<"$first"
+    read -r ir2 n2 <<<"$second"
+    per=$(( (ir2 - ir1) / (n2 - n1) ))
+    printf '%-10s %14s %8s %14s %8s %12s\n' "$server" "$ir1" "$n1" "$ir2" "$n2" "$per"
+done
