@@ -291,6 +291,18 @@ fn standard_options_prost_types_cannot_hold_are_refused_or_left_out() {
         "debug_redact",
     );
     assert!(code.contains("A = 0,"), "{code}");
+    // On an `extend` field too: the option alone goes, the others stay in the declaration.
+    let code = expect_skipped(
+        "redact_extension.proto",
+        "syntax = \"proto2\";\npackage r;\nmessage Base {\n  extensions 100 to 199;\n}\nextend Base {\n  optional string note = 100 [debug_redact = true, deprecated = true];\n}\n",
+        7,
+        "debug_redact",
+    );
+    assert!(
+        code.contains("deprecated: ::core::option::Option::Some(true)"),
+        "{code}"
+    );
+    assert!(!code.contains("debug_redact"), "{code}");
 }
 
 #[test]

@@ -416,7 +416,27 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let options = match &extension.options {
             Some(options) => {
-                let literal = Self::extension_options_literal(options);
+                // A standard option kept uninterpreted (one prost-types has no field for,
+                // `debug_redact`...) cannot be written as one: refused, or left out with
+                // `skip_unsupported`, as on an ordinary field.
+                let mut options = options.clone();
+                let mut kept = Vec::new();
+                for option in std::mem::take(&mut options.uninterpreted_option) {
+                    let parsed = grpc_model::options::from_uninterpreted(&option);
+                    match grpc_model::options::check_standard(
+                        grpc_model::options::Element::Field,
+                        &parsed,
+                    ) {
+                        Ok(()) => kept.push(option),
+                        Err(reason) => self.unsupported(
+                            ctx,
+                            &format!("options on extension `{}`: {reason}", extension.name()),
+                            line,
+                        )?,
+                    }
+                }
+                options.uninterpreted_option = kept;
+                let literal = Self::extension_options_literal(&options);
                 quote!(options: #literal,)
             }
             None => TokenStream::new(),
