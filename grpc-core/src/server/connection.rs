@@ -100,7 +100,6 @@ enum Event {
     GraceOver,
     KeepaliveDue,
     KeepaliveFailed,
-    PrefaceSeen,
     HandshakeTimeout,
     Tick,
 }
@@ -168,13 +167,12 @@ pub(crate) async fn serve<IO>(
     let mut drain_started = accepted;
     let mut ping_sent: Option<Instant> = None;
     // h2's handshake ends with the preface; the client's SETTINGS must follow in time too.
-    let preface = state.preface_received();
-    tokio::pin!(preface);
     let mut preface_seen = false;
     let batch = on_multi_thread_runtime();
 
     loop {
         while streams.try_join_next().is_some() {}
+        preface_seen = preface_seen || state.preface_seen();
         let deadlines = Deadlines {
             handshake: (!preface_seen).then_some(handshake_deadline),
             idle: match (lifetimes.max_idle, draining) {
@@ -216,7 +214,6 @@ pub(crate) async fn serve<IO>(
             std::pin::pin!(async {
                 tokio::select! {
                     accepted = connection.accept() => Event::Accepted(accepted),
-                    _ = &mut preface, if !preface_seen => Event::PrefaceSeen,
                     _ = &mut shutdown, if !draining => Event::Shutdown,
                     _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
                     pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
@@ -296,7 +293,8 @@ pub(crate) async fn serve<IO>(
                 tracing::debug!(peer = ?peer, "closing a connection whose peer did not answer a keepalive ping");
                 return;
             }
-            Event::PrefaceSeen => preface_seen = true,
+            // The first frame may have come in while the loop waited.
+            Event::HandshakeTimeout if state.preface_seen() => {}
             Event::HandshakeTimeout => {
                 tracing::warn!(
                     peer = ?peer,

@@ -29,7 +29,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// The HTTP/2 client connection preface.
@@ -85,7 +84,6 @@ pub(crate) struct GuardState {
     idle_since: Mutex<Instant>,
     /// Set once the client's preface and first frame header have arrived.
     preface_seen: AtomicBool,
-    preface: Notify,
     /// Set once the filter sent GOAWAY ENHANCE_YOUR_CALM.
     calmed: AtomicBool,
     /// When the connection opened, and when bytes last arrived (milliseconds after it).
@@ -100,7 +98,6 @@ impl GuardState {
             active_calls: AtomicUsize::new(0),
             idle_since: Mutex::new(now),
             preface_seen: AtomicBool::new(false),
-            preface: Notify::new(),
             calmed: AtomicBool::new(false),
             epoch: now,
             last_read_ms: AtomicU64::new(0),
@@ -142,15 +139,11 @@ impl GuardState {
         (self.active_calls.load(Ordering::Acquire) == 0).then_some(*idle_since)
     }
 
-    /// Waits until the client's preface and first frame header have arrived.
-    pub(crate) async fn preface_received(&self) {
-        loop {
-            let notified = self.preface.notified();
-            if self.preface_seen.load(Ordering::Acquire) {
-                return;
-            }
-            notified.await;
-        }
+    /// Whether the client's preface and first frame header have arrived. The reads that set
+    /// it happen in the connection's own task, which checks it at its handshake deadline: no
+    /// wake-up is needed.
+    pub(crate) fn preface_seen(&self) -> bool {
+        self.preface_seen.load(Ordering::Acquire)
     }
 
     /// Whether the filter closed the connection with GOAWAY ENHANCE_YOUR_CALM.
@@ -465,7 +458,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for FrameGuard<IO> {
         });
         if first_frame && !this.state.preface_seen.load(Ordering::Relaxed) {
             this.state.preface_seen.store(true, Ordering::Release);
-            this.state.preface.notify_waiters();
         }
         if let Some(violation) = violation {
             this.violated(violation);
