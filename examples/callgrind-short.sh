@@ -25,46 +25,19 @@ out=${OUT:-$root/target/callgrind-short}
 server_bin=${BENCH_SERVER:-$bin/bench-server}
 mkdir -p "$out"
 
-# One server under callgrind, driven for $2 seconds: prints "instructions connections".
-measure() {
-    local server=$1 secs=$2
-    local profile=$out/$server-$secs.callgrind stdout=$out/$server-$secs.stdout
-    rm -f "$profile" "$stdout"
-    valgrind --tool=callgrind --callgrind-out-file="$profile" \
-        "$server_bin" --server "$server" --runtime "${RUNTIME:-current}" >"$stdout" 2>"$out/$server-$secs.log" &
-    local pid=$!
-    local port=""
-    for _ in $(seq 1 600); do
-        port=$(sed -n 's/^PORT //p' "$stdout" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    if [ -z "$port" ]; then
-        kill "$pid" 2>/dev/null || true
-        echo "bench-server ($server) did not start; see $out/$server-$secs.log" >&2
-        exit 1
-    fi
-    local result
-    result=$("$bin/bench-load" short --port "$port" --concurrency 4 --warmup 0 --duration "$secs" | grep '^RESULT')
-    kill -TERM "$pid"
-    wait "$pid" || true
-    local ops failed instructions
+unit=connection
+# `bench-load short` for $2 seconds: prints the connections it completed.
+drive() {
+    local result ops failed
+    result=$("$bin/bench-load" short --port "$1" --concurrency 4 --warmup 0 --duration "$2" | grep '^RESULT')
     ops=$(sed -n 's/.* ops=\([0-9]*\).*/\1/p' <<<"$result")
     failed=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$result")
     if [ "$failed" != 0 ]; then
-        echo "bench-load short saw failures against $server: $result" >&2
+        echo "bench-load short saw failures: $result" >&2
         exit 1
     fi
-    instructions=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$profile")
-    echo "$instructions $ops"
+    echo "$ops"
 }
-
-printf '%-10s %14s %8s %14s %8s %18s\n' server "Ir ${short}s" conns "Ir ${long}s" conns "Ir per connection"
-for server in "${servers[@]}"; do
-    first=$(measure "$server" "$short")
-    second=$(measure "$server" "$long")
-    read -r ir1 n1 <<<"$first"
-    read -r ir2 n2 <<<"$second"
-    per=$(( (ir2 - ir1) / (n2 - n1) ))
-    printf '%-10s %14s %8s %14s %8s %18s\n' "$server" "$ir1" "$n1" "$ir2" "$n2" "$per"
-done
+# shellcheck source=examples/callgrind-lib.sh
+. "$root/examples/callgrind-lib.sh"
+run_servers "$short" "$long" "${servers[@]}"

@@ -27,49 +27,22 @@ mkdir -p "$out"
 body=$out/hello-request.bin
 printf '\x00\x00\x00\x00\x07\x0a\x05world' >"$body"
 
-# One server under callgrind, driven for $2 seconds: prints "instructions calls".
-measure() {
-    local server=$1 secs=$2
-    local profile=$out/$server-$secs.callgrind stdout=$out/$server-$secs.stdout
-    rm -f "$profile" "$stdout"
-    valgrind --tool=callgrind --callgrind-out-file="$profile" \
-        "$server_bin" --server "$server" --runtime "${RUNTIME:-current}" >"$stdout" 2>"$out/$server-$secs.log" &
-    local pid=$!
-    local port=""
-    for _ in $(seq 1 600); do
-        port=$(sed -n 's/^PORT //p' "$stdout" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    if [ -z "$port" ]; then
-        kill "$pid" 2>/dev/null || true
-        echo "bench-server ($server) did not start; see $out/$server-$secs.log" >&2
-        exit 1
-    fi
-    local report
-    report=$(h2load -t1 -c1 -m"$streams" -D"$secs" -d "$body" \
+unit=call
+# h2load for $2 seconds: prints the calls that succeeded.
+drive() {
+    local report calls failed
+    report=$(h2load -t1 -c1 -m"$streams" -D"$2" -d "$body" \
         -H 'content-type: application/grpc' -H 'te: trailers' \
-        "http://127.0.0.1:$port/helloworld.Greeter/SayHello")
-    kill -TERM "$pid"
-    wait "$pid" || true
-    local calls failed instructions
+        "http://127.0.0.1:$1/helloworld.Greeter/SayHello")
     calls=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$report")
     failed=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' <<<"$report")
     if [ -z "$calls" ] || [ "$failed" != 0 ]; then
-        echo "h2load saw failures against $server:" >&2
+        echo "h2load saw failures:" >&2
         echo "$report" >&2
         exit 1
     fi
-    instructions=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$profile")
-    echo "$instructions $calls"
+    echo "$calls"
 }
-
-printf '%-10s %14s %8s %14s %8s %12s\n' server "Ir ${short}s" calls "Ir ${long}s" calls "Ir per call"
-for server in "${servers[@]}"; do
-    first=$(measure "$server" "$short")
-    second=$(measure "$server" "$long")
-    read -r ir1 n1 <<<"$first"
-    read -r ir2 n2 <<<"$second"
-    per=$(( (ir2 - ir1) / (n2 - n1) ))
-    printf '%-10s %14s %8s %14s %8s %12s\n' "$server" "$ir1" "$n1" "$ir2" "$n2" "$per"
-done
+# shellcheck source=examples/callgrind-lib.sh
+. "$root/examples/callgrind-lib.sh"
+run_servers "$short" "$long" "${servers[@]}"
