@@ -11,8 +11,8 @@
 //! woken driver after the other ready tasks, so there it is polled as it is.
 //!
 //! Not `tokio::task::yield_now`: that defers the task until the worker has polled the I/O
-//! driver, an `epoll_wait` system call per wake-up whenever nothing else is ready (measured:
-//! one per short connection, a third of them without it).
+//! driver, an `epoll_wait` system call per wake-up whenever nothing else is ready (measured
+//! on the server: 1.02 per short connection with it, 0.46 without).
 
 use std::future::Future;
 use std::pin::Pin;
