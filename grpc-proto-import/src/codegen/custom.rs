@@ -98,18 +98,32 @@ pub(super) fn all_texts<T: ReflectMessage + Clone>(
             Err(reason) => out.refused.push(reason),
         }
     }
-    for option in &custom {
-        // A standard option kept uninterpreted (one prost-types has no field for) is checked
-        // like the others, so that it is refused rather than written.
+    let (kept, refused) = check_uninterpreted(element, custom);
+    out.texts.extend(texts(&kept));
+    out.refused.extend(refused);
+    out
+}
+
+/// `options`, kept uninterpreted, split into those the macros take on `element` and why each
+/// of the others is refused: a standard option kept uninterpreted (one prost-types has no
+/// field for, `debug_redact`...) is checked like the others, so that it is refused rather than
+/// written. Custom options always pass.
+pub(super) fn check_uninterpreted(
+    element: Element,
+    options: Vec<UninterpretedOption>,
+) -> (Vec<UninterpretedOption>, Vec<String>) {
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for option in options {
         match grpc_model::options::check_standard(
             element,
-            &grpc_model::options::from_uninterpreted(option),
+            &grpc_model::options::from_uninterpreted(&option),
         ) {
-            Ok(()) => out.texts.extend(texts(std::slice::from_ref(option))),
-            Err(reason) => out.refused.push(reason),
+            Ok(()) => kept.push(option),
+            Err(reason) => refused.push(reason),
         }
     }
-    out
+    (kept, refused)
 }
 
 /// The custom options of `options`, and whether it sets anything else (apart from what

@@ -416,24 +416,19 @@ impl<'a> Generator<'a> {
     ) -> Result<TokenStream, Error> {
         let options = match &extension.options {
             Some(options) => {
-                // A standard option kept uninterpreted (one prost-types has no field for,
-                // `debug_redact`...) cannot be written as one: refused, or left out with
+                // What the macros do not take is refused, or left out with
                 // `skip_unsupported`, as on an ordinary field.
                 let mut options = options.clone();
-                let mut kept = Vec::new();
-                for option in std::mem::take(&mut options.uninterpreted_option) {
-                    let parsed = grpc_model::options::from_uninterpreted(&option);
-                    match grpc_model::options::check_standard(
-                        grpc_model::options::Element::Field,
-                        &parsed,
-                    ) {
-                        Ok(()) => kept.push(option),
-                        Err(reason) => self.unsupported(
-                            ctx,
-                            &format!("options on extension `{}`: {reason}", extension.name()),
-                            line,
-                        )?,
-                    }
+                let (kept, refused) = custom::check_uninterpreted(
+                    grpc_model::options::Element::Field,
+                    std::mem::take(&mut options.uninterpreted_option),
+                );
+                for reason in refused {
+                    self.unsupported(
+                        ctx,
+                        &format!("options on extension `{}`: {reason}", extension.name()),
+                        line,
+                    )?;
                 }
                 options.uninterpreted_option = kept;
                 let literal = Self::extension_options_literal(&options);
