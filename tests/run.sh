@@ -142,9 +142,13 @@ for method in GetFeature ListFeatures RecordRoute RouteChat; do
     done
 done
 grpc_call() {
-    ./target/debug/grpc-call -I tests/python/protos --proto route_guide.proto --addr "$1" \
-        routeguide.RouteGuide/GetFeature '{"latitude": 409146138, "longitude": -746188906}' |
-        tee /dev/stderr | grep -q 'Berkshire Valley Management Area Trail'
+    local out
+    # Captured, then shown on stderr by redirection: `tee /dev/stderr` reopens stderr and, when
+    # it is a file, truncates everything written to it before.
+    out="$(./target/debug/grpc-call -I tests/python/protos --proto route_guide.proto --addr "$1" \
+        routeguide.RouteGuide/GetFeature '{"latitude": 409146138, "longitude": -746188906}')"
+    echo "$out" >&2
+    grep -q 'Berkshire Valley Management Area Trail' <<<"$out"
 }
 smoke ./target/debug/routeguide-server grpc_call
 # Health and reflection on the example servers, with the real grpcurl (PyPI
