@@ -668,6 +668,67 @@ async fn export_then_import_and_breaking() {
     assert!(code.contains("pub trait RouteGuide"), "{code}");
 }
 
+/// `grpc-cli import` refuses a group and names the switch; with `--skip-unsupported` it warns
+/// once, naming file and line, and writes the message without the group's field (its bytes
+/// stay in `unknown_fields`).
+#[tokio::test]
+async fn import_skip_unsupported_leaves_a_group_out_with_one_warning() {
+    let dir = std::env::temp_dir().join(format!("grpc-cli-skip-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("legacy.proto"),
+        "syntax = \"proto2\";\npackage legacy;\nmessage Order {\n  optional uint64 id = 1;\n  \
+         optional group Extra = 2 {\n    optional string note = 3;\n  }\n}\n",
+    )
+    .unwrap();
+    let include = dir.to_str().unwrap();
+    let rust = dir.join("rust");
+    let out = rust.to_str().unwrap();
+
+    let refused = cli(&["import", "-I", include, "-o", out, "legacy.proto"], "").await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("legacy.proto:5:") && stderr.contains("--skip-unsupported"),
+        "{stderr}"
+    );
+
+    let skipped = cli(
+        &[
+            "import",
+            "--skip-unsupported",
+            "-I",
+            include,
+            "-o",
+            out,
+            "legacy.proto",
+        ],
+        "",
+    )
+    .await;
+    assert_ok(&skipped);
+    let stderr = String::from_utf8_lossy(&skipped.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].starts_with("warning: legacy.proto:5: ") && warnings[0].ends_with("left out"),
+        "{stderr}"
+    );
+    let code = std::fs::read_to_string(rust.join("legacy.rs")).unwrap();
+    assert!(code.contains("pub struct Order"), "{code}");
+    assert!(code.contains("pub id:"), "{code}");
+    // The field is left out; the group's message type stays, as a nested message.
+    assert!(
+        !code.contains("tag = 2"),
+        "the group's field is left out:\n{code}"
+    );
+    assert!(code.contains("pub struct Extra"), "{code}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn custom_options_survive_export_and_import() {
     let server = TestServer::start(
