@@ -58,7 +58,7 @@ fn run() -> Result<()> {
         println!(
             "usage: bench-client [--rounds N] [--duration SECS] [--warmup SECS] \
              [--concurrency N] [--connections N] [--runtime current|multi|both] [--nice N] \
-             [--idle-wait SECS] [--server tonic|grpc-core]"
+             [--idle-wait SECS] [--server grpc-core|tonic]"
         );
         return Ok(());
     }
