@@ -158,7 +158,11 @@ fn check_against_headers(
             0 if len > limit => Some(Code::ResourceExhausted),
             0 => None,
             1 if compression.is_none() => Some(Code::Internal),
-            1 if len / 2 > limit.saturating_add(1024) => Some(Code::ResourceExhausted),
+            // The decoder's bound on a compressed frame, exactly (`len / 2 > ..` let an odd
+            // length one past it through).
+            1 if len > limit.saturating_add(1024).saturating_mul(2) => {
+                Some(Code::ResourceExhausted)
+            }
             1 => None,
             _ => Some(Code::Internal),
         };
