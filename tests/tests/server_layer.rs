@@ -99,3 +99,79 @@ async fn a_tower_layer_wraps_every_call() {
     );
     assert_eq!(seen.load(Ordering::SeqCst), 3);
 }
+
+/// Panics in its response future on requests that carry `x-panic`: outside every handler's
+/// own panic guard.
+#[derive(Clone)]
+struct Panicky {
+    inner: GrpcService,
+}
+
+struct PanickyLayer;
+
+impl tower_layer::Layer<GrpcService> for PanickyLayer {
+    type Service = Panicky;
+    fn layer(&self, inner: GrpcService) -> Panicky {
+        Panicky { inner }
+    }
+}
+
+impl tower_service::Service<http::Request<Incoming>> for Panicky {
+    type Response = Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        tower_service::Service::poll_ready(&mut self.inner, cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: http::Request<Incoming>) -> Self::Future {
+        let panics = request.headers().contains_key("x-panic");
+        let call = tower_service::Service::call(&mut self.inner, request);
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            if panics {
+                panic!("the layer panicked");
+            }
+            Ok(call.await?)
+        })
+    }
+}
+
+/// A panic outside the handlers (here in a tower layer) ends that call alone: a call in
+/// flight on the same connection completes, and the connection goes on serving. On a
+/// current-thread runtime the server polls a connection's streams in the connection's own
+/// task, so this is what keeps one stream's panic from ending the others.
+async fn a_panicking_layer_fails_only_its_call() {
+    let (probe, _observed) = ProbeService::new();
+    let server = TestServer::start(
+        Server::builder()
+            .layer(PanickyLayer)
+            .add_service(ProbeServer::new(probe)),
+    )
+    .await;
+    let client = ProbeClient::new(server.channel.clone());
+    let slow = tokio::spawn({
+        let client = client.clone();
+        async move { client.sleep(Sleep { millis: 300 }).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let status = client
+        .echo(echo("boom"))
+        .metadata(metadata(&[("x-panic", "1")]))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Cancelled, "{status:?}");
+    slow.await.unwrap().expect("the call in flight completes");
+    assert_eq!(client.echo(echo("after")).await.unwrap().message, "after");
+}
+
+#[tokio::test]
+async fn a_panicking_layer_fails_only_its_call_current_thread() {
+    a_panicking_layer_fails_only_its_call().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_layer_fails_only_its_call_multi_thread() {
+    a_panicking_layer_fails_only_its_call().await;
+}

@@ -92,11 +92,9 @@ impl UnaryBody {
 
     /// Headers, then `status` in the trailers, no message.
     pub(crate) fn failed(status: &Status) -> Self {
-        let mut trailers = HeaderMap::new();
-        status_codec::encode(status, &mut trailers);
         UnaryBody {
             data: Spliced::default(),
-            end: End::Status(trailers),
+            end: End::Status(status_codec::encode(status)),
         }
     }
 
@@ -112,9 +110,7 @@ impl UnaryBody {
                 let details = ctx.details().unwrap_or_default();
                 let status = Status::with_metadata(Code::Ok, details, trailing);
                 ctx.finish(&status);
-                let mut trailers = HeaderMap::new();
-                status_codec::encode(&status, &mut trailers);
-                Some(Frame::trailers(trailers))
+                Some(Frame::trailers(status_codec::encode(&status)))
             }
             End::Status(trailers) => Some(Frame::trailers(trailers)),
             End::Done => None,
@@ -179,9 +175,7 @@ impl<S> ResponseEncoder<S> {
 
     fn finish(&mut self, status: &Status) {
         self.source = None;
-        let mut trailers = HeaderMap::new();
-        status_codec::encode(status, &mut trailers);
-        self.trailers = Some(trailers);
+        self.trailers = Some(status_codec::encode(status));
     }
 }
 

@@ -15,10 +15,17 @@
 //! Every call is counted on its connection and on the server ([`CallLimit`]); a call beyond
 //! the server's `maximum_concurrent_rpcs` gets RESOURCE_EXHAUSTED without reaching a handler.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use h2::server::SendResponse;
 use h2::SendStream;
 use tokio::task::JoinSet;
@@ -159,7 +166,12 @@ pub(crate) async fn serve<IO>(
         _ = &mut shutdown => return,
     };
     let mut pings = connection.ping_pong();
-    let mut streams = JoinSet::new();
+    let batch = on_multi_thread_runtime();
+    let mut streams = if batch {
+        Streams::Spawned(JoinSet::new())
+    } else {
+        Streams::Inline(FuturesUnordered::new())
+    };
 
     let age_deadline = lifetimes.max_age.map(|age| accepted + jittered(age));
     let mut grace_deadline: Option<Instant> = None;
@@ -168,10 +180,9 @@ pub(crate) async fn serve<IO>(
     let mut ping_sent: Option<Instant> = None;
     // h2's handshake ends with the preface; the client's SETTINGS must follow in time too.
     let mut preface_seen = false;
-    let batch = on_multi_thread_runtime();
 
     loop {
-        while streams.try_join_next().is_some() {}
+        streams.reap();
         preface_seen = preface_seen || state.preface_seen();
         let deadlines = Deadlines {
             handshake: (!preface_seen).then_some(handshake_deadline),
@@ -209,11 +220,15 @@ pub(crate) async fn serve<IO>(
         }
         // Batched: on a multi-thread runtime the loop steps aside once per wake-up, so that
         // the responses the stream tasks are writing at that moment go out in one write.
+        // Biased, with the streams last: on a current-thread runtime (streams polled here)
+        // every request that has come in is accepted before any handler runs, so that their
+        // responses go out in one write when the connection is next polled, as they do when
+        // each stream is a task.
         let event = drive_batched(
             batch,
             std::pin::pin!(async {
                 tokio::select! {
-                    accepted = connection.accept() => Event::Accepted(accepted),
+                    biased;
                     _ = &mut shutdown, if !draining => Event::Shutdown,
                     _ = &mut timer, if next.is_some() => deadlines.due(Instant::now()),
                     pong = poll_pong(&mut pings), if ping_sent.is_some() => match pong {
@@ -223,6 +238,8 @@ pub(crate) async fn serve<IO>(
                         }
                         Err(_) => Event::KeepaliveFailed,
                     },
+                    accepted = connection.accept() => Event::Accepted(accepted),
+                    never = std::future::poll_fn(|cx| streams.poll_run(cx)) => match never {},
                 }
             }),
         )
@@ -236,11 +253,9 @@ pub(crate) async fn serve<IO>(
                     Some(layered) => Route::Layered(layered.clone()),
                     None => Route::Direct(info.clone()),
                 };
-                // Boxed: the task cell then holds a pointer, not the stream's whole state,
-                // which tokio would otherwise copy several times on the way in.
-                streams.spawn(Box::pin(async move {
+                streams.push(async move {
                     serve_stream(&shared, route, request, respond, call, permit).await;
-                }));
+                });
             }
             Event::Accepted(Some(Err(error))) => {
                 tracing::debug!(peer = ?peer, calmed = state.calmed(), %error, "connection ended with an error");
@@ -308,12 +323,73 @@ pub(crate) async fn serve<IO>(
     }
     // The connection closed cleanly: its streams have sent everything. (No timer when none
     // is left, the usual case: a short connection's call has ended by now.)
-    while streams.try_join_next().is_some() {}
+    streams.reap();
     if !streams.is_empty() {
-        let _ = tokio::time::timeout(DRAIN_LINGER, async {
-            while streams.join_next().await.is_some() {}
-        })
-        .await;
+        let _ = tokio::time::timeout(DRAIN_LINGER, streams.finish()).await;
+    }
+}
+
+/// One stream's whole life on the server ([`serve_stream`]), boxed.
+type StreamFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A connection's streams in flight.
+///
+/// On a multi-thread runtime each stream is a task of its own, so that one connection's calls
+/// run in parallel. On a current-thread runtime they all run on one thread anyway: there the
+/// connection's own task polls them, which saves a task spawn, a join and a task switch per
+/// call (measured with `examples/callgrind-unary.sh`: see the README's performance section).
+/// Dropping the set (the connection ended abruptly) drops the streams in flight either way:
+/// their handlers are cancelled, as a client's reset cancels them.
+enum Streams {
+    Spawned(JoinSet<()>),
+    Inline(FuturesUnordered<StreamFuture>),
+}
+
+impl Streams {
+    /// Boxed either way: a task cell or a set entry then holds a pointer, not the stream's
+    /// whole state, which would otherwise be copied several times on the way in.
+    fn push(&mut self, stream: impl Future<Output = ()> + Send + 'static) {
+        match self {
+            Streams::Spawned(tasks) => {
+                tasks.spawn(Box::pin(stream));
+            }
+            // A panic ends that stream only, as it would end only its task: the stream's
+            // reply is dropped, which resets it.
+            Streams::Inline(streams) => {
+                streams.push(Box::pin(AssertUnwindSafe(stream).catch_unwind().map(drop)))
+            }
+        }
+    }
+
+    /// Forgets the spawned streams that have ended (inline ones go as they end).
+    fn reap(&mut self) {
+        if let Streams::Spawned(tasks) = self {
+            while tasks.try_join_next().is_some() {}
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Streams::Spawned(tasks) => tasks.is_empty(),
+            Streams::Inline(streams) => streams.is_empty(),
+        }
+    }
+
+    /// Runs the inline streams that are ready, until none is; never completes (a spawned
+    /// stream runs on its own).
+    fn poll_run(&mut self, cx: &mut Context<'_>) -> Poll<Infallible> {
+        if let Streams::Inline(streams) = self {
+            while let Poll::Ready(Some(())) = streams.poll_next_unpin(cx) {}
+        }
+        Poll::Pending
+    }
+
+    /// Waits for every stream to end.
+    async fn finish(&mut self) {
+        match self {
+            Streams::Spawned(tasks) => while tasks.join_next().await.is_some() {},
+            Streams::Inline(streams) => while streams.next().await.is_some() {},
+        }
     }
 }
 
@@ -477,9 +553,7 @@ fn shutting_down() -> Status {
 }
 
 fn shutting_down_trailers() -> http::HeaderMap {
-    let mut trailers = http::HeaderMap::new();
-    crate::protocol::status_codec::encode(&shutting_down(), &mut trailers);
-    trailers
+    crate::protocol::status_codec::encode(&shutting_down())
 }
 
 /// Sends `body` on `send`, never handing h2 more than the window lets out.

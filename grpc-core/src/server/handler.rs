@@ -234,7 +234,7 @@ fn trailers_only(status: Status, info: &CallInfo) -> http::Response<ResponseBody
 pub(crate) fn status_response(status: &Status) -> http::Response<ResponseBody> {
     let mut response = http::Response::new(ResponseBody::empty());
     let headers = response.headers_mut();
-    *headers = status_codec::trailers_only(status);
+    *headers = status_codec::encode(status);
     headers.insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static(CONTENT_TYPE_GRPC),
@@ -465,27 +465,38 @@ fn response_with_headers(
     info: &CallInfo,
 ) -> http::Response<ResponseBody> {
     let mut response = http::Response::new(body);
-    let headers = response.headers_mut();
     let mut initial = initial.into_headers();
-    if !initial.is_empty() {
+    let headers = if initial.is_empty() {
+        info.limits.response_headers.clone()
+    } else {
         crate::protocol::headers::strip_reserved(&mut initial);
-        // The response's own map is still empty.
-        *headers = initial;
-    }
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static(CONTENT_TYPE_GRPC),
-    );
+        for (name, value) in &info.limits.response_headers {
+            initial.insert(name.clone(), value.clone());
+        }
+        initial
+    };
+    *response.headers_mut() = headers;
     if let Some(compression) = compression {
-        headers.insert(
+        response.headers_mut().insert(
             name::GRPC_ENCODING,
             HeaderValue::from_static(compression.name()),
         );
     }
-    if let Some(accept) = &info.limits.accept_encoding {
+    response
+}
+
+/// The headers every response of a server starts with: `content-type`, and
+/// `grpc-accept-encoding` when the server accepts compressed requests.
+pub(crate) fn response_headers(accept_encoding: Option<&HeaderValue>) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(2);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE_GRPC),
+    );
+    if let Some(accept) = accept_encoding {
         headers.insert(name::GRPC_ACCEPT_ENCODING, accept.clone());
     }
-    response
+    headers
 }
 
 fn with_context_metadata(ctx: &ServerContext, mut status: Status) -> Status {

@@ -108,6 +108,9 @@ pub(crate) struct Limits {
     pub(crate) accept_compression: Vec<Compression>,
     /// `grpc-accept-encoding` for `accept_compression`, built once.
     pub(crate) accept_encoding: Option<http::HeaderValue>,
+    /// The headers every response starts with (`content-type`, `grpc-accept-encoding`), built
+    /// once: a copy costs less than inserting them one by one.
+    pub(crate) response_headers: http::HeaderMap,
     pub(crate) default_compression: Option<Compression>,
     /// The server's interceptors, in registration order.
     pub(crate) interceptors: intercept::Chain,
@@ -117,11 +120,13 @@ pub(crate) struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
+        let accept_encoding = crate::protocol::accept_encoding_header(&Compression::ALL);
         Limits {
             max_receive_message_size: 4 * 1024 * 1024,
             max_send_message_size: usize::MAX,
             accept_compression: Compression::ALL.to_vec(),
-            accept_encoding: crate::protocol::accept_encoding_header(&Compression::ALL),
+            response_headers: handler::response_headers(accept_encoding.as_ref()),
+            accept_encoding,
             default_compression: None,
             interceptors: intercept::Chain::default(),
             workers: blocking::Workers::new(blocking::Workers::default_max()),
@@ -477,6 +482,7 @@ impl ServerBuilder {
         limits.interceptors = intercept::Chain::new(self.interceptors);
         limits.accept_encoding =
             crate::protocol::accept_encoding_header(&limits.accept_compression);
+        limits.response_headers = handler::response_headers(limits.accept_encoding.as_ref());
         let limits = Arc::new(limits);
         let shutdown = CancellationToken::new();
         let settings = self.settings;
