@@ -38,7 +38,7 @@
 mod key;
 mod map;
 mod value;
-pub(crate) use value::check_received;
+pub(crate) use value::check_received_value;
 
 #[cfg(test)]
 mod tests;

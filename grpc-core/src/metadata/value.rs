@@ -239,24 +239,22 @@ fn decode(encoded: &[u8]) -> Option<Bytes> {
     DECODER.decode(encoded).ok().map(Bytes::from)
 }
 
-/// Checks received metadata the way the protocol defines it: a `-bin` value must be base64
-/// (padded or not), any other value printable ASCII (`%x20-%x7E`). Reserved headers are not
-/// metadata and are not checked here. The error names the offending key.
-pub(crate) fn check_received(headers: &http::HeaderMap) -> Result<(), String> {
-    for (name, value) in headers {
-        let key = name.as_str();
-        if super::is_reserved_lowercase(key) {
-            continue;
+/// Checks one received metadata value (not a reserved header's) the way the protocol defines
+/// it: a `-bin` value must be base64 (padded or not), any other value printable ASCII
+/// (`%x20-%x7E`). The error names the offending key.
+pub(crate) fn check_received_value(
+    name: &http::HeaderName,
+    value: &http::HeaderValue,
+) -> Result<(), String> {
+    let key = name.as_str();
+    if key.ends_with("-bin") {
+        if decode(value.as_bytes()).is_none() {
+            return Err(format!("malformed binary metadata {key}: not base64"));
         }
-        if key.ends_with("-bin") {
-            if decode(value.as_bytes()).is_none() {
-                return Err(format!("malformed binary metadata {key}: not base64"));
-            }
-        } else if !is_ascii_value(value.as_bytes()) {
-            return Err(format!(
-                "malformed metadata {key}: the value is not printable ASCII"
-            ));
-        }
+    } else if !is_ascii_value(value.as_bytes()) {
+        return Err(format!(
+            "malformed metadata {key}: the value is not printable ASCII"
+        ));
     }
     Ok(())
 }

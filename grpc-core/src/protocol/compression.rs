@@ -4,7 +4,7 @@ use std::fmt;
 use std::io::Write;
 
 use bytes::{BufMut, BytesMut};
-use http::{HeaderMap, HeaderValue};
+use http::HeaderValue;
 
 use crate::status::Status;
 
@@ -85,13 +85,13 @@ pub(crate) fn accept_encoding_header(accepted: &[Compression]) -> Option<HeaderV
         .flatten()
 }
 
-/// The request's `grpc-encoding`: `Ok(None)` for identity or none, an UNIMPLEMENTED status
-/// naming what is supported for anything not in `accepted`.
-pub(crate) fn request_encoding(
-    headers: &HeaderMap,
+/// A request's `grpc-encoding` value: `Ok(None)` for identity or none, an UNIMPLEMENTED
+/// status naming what is supported for anything not in `accepted`.
+pub(crate) fn encoding_in(
+    value: Option<&HeaderValue>,
     accepted: &[Compression],
 ) -> Result<Option<Compression>, Status> {
-    let Some(value) = headers.get(&super::headers::name::GRPC_ENCODING) else {
+    let Some(value) = value else {
         return Ok(None);
     };
     let name = value.to_str().unwrap_or("").trim();
@@ -112,20 +112,37 @@ pub(crate) fn request_encoding(
     }
 }
 
-/// The compressions a peer accepts, from its `grpc-accept-encoding` headers.
-pub(crate) fn accepted_by_peer(headers: &HeaderMap) -> Vec<Compression> {
-    headers
-        .get_all(&super::headers::name::GRPC_ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(Compression::from_name)
-        .collect()
+/// A set of compressions, one bit each: what a peer accepts, kept for every call without an
+/// allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CompressionSet(u8);
+
+impl CompressionSet {
+    fn bit(compression: Compression) -> u8 {
+        1 << compression as u8
+    }
+
+    pub(crate) fn insert(&mut self, compression: Compression) {
+        self.0 |= Self::bit(compression);
+    }
+
+    pub(crate) fn contains(self, compression: Compression) -> bool {
+        self.0 & Self::bit(compression) != 0
+    }
+
+    /// Adds what one `grpc-accept-encoding` value lists (names it does not know are left out).
+    pub(crate) fn add_accepted(&mut self, value: &HeaderValue) {
+        let names = value.to_str().unwrap_or("").split(',');
+        names
+            .filter_map(Compression::from_name)
+            .for_each(|c| self.insert(c));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderMap;
     use std::io::Read;
 
     #[test]
@@ -154,26 +171,26 @@ mod tests {
 
     #[test]
     fn negotiation() {
+        let mut accepted = CompressionSet::default();
+        accepted.add_accepted(&HeaderValue::from_static("identity, deflate,gzip"));
+        assert!(accepted.contains(Compression::Deflate));
+        assert!(accepted.contains(Compression::Gzip));
+        assert!(!accepted.contains(Compression::Zstd));
         let mut headers = HeaderMap::new();
-        headers.insert(
-            "grpc-accept-encoding",
-            HeaderValue::from_static("identity, deflate,gzip"),
-        );
-        assert_eq!(
-            accepted_by_peer(&headers),
-            [Compression::Deflate, Compression::Gzip]
-        );
         headers.insert("grpc-encoding", HeaderValue::from_static("snappy"));
-        let status = request_encoding(&headers, &Compression::ALL).unwrap_err();
+        let status = encoding_in(headers.get("grpc-encoding"), &Compression::ALL).unwrap_err();
         assert_eq!(status.code(), crate::Code::Unimplemented);
         assert!(status.message().contains("gzip"), "{status}");
         headers.insert("grpc-encoding", HeaderValue::from_static("identity"));
-        assert_eq!(request_encoding(&headers, &Compression::ALL).unwrap(), None);
+        assert_eq!(
+            encoding_in(headers.get("grpc-encoding"), &Compression::ALL).unwrap(),
+            None
+        );
         headers.insert("grpc-encoding", HeaderValue::from_static("zstd"));
         assert_eq!(
-            request_encoding(&headers, &Compression::ALL).unwrap(),
+            encoding_in(headers.get("grpc-encoding"), &Compression::ALL).unwrap(),
             Some(Compression::Zstd)
         );
-        assert!(request_encoding(&headers, &[Compression::Gzip]).is_err());
+        assert!(encoding_in(headers.get("grpc-encoding"), &[Compression::Gzip]).is_err());
     }
 }

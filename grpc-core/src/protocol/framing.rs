@@ -32,7 +32,7 @@ pub(crate) fn decode_message<T: prost::Message + Default>(payload: Bytes) -> Res
 /// Gathers body chunks and yields whole messages.
 #[derive(Debug)]
 pub(crate) struct FrameDecoder {
-    chunks: VecDeque<Bytes>,
+    chunks: Chunks,
     buffered: usize,
     compression: Option<Compression>,
     max_message_size: usize,
@@ -45,7 +45,7 @@ impl FrameDecoder {
     /// to `max_message_size` bytes (after decompression).
     pub(crate) fn new(compression: Option<Compression>, max_message_size: usize) -> Self {
         FrameDecoder {
-            chunks: VecDeque::new(),
+            chunks: Chunks::default(),
             buffered: 0,
             compression,
             max_message_size,
@@ -114,7 +114,7 @@ impl FrameDecoder {
 
     fn peek(&self, out: &mut [u8]) {
         let mut filled = 0;
-        for chunk in &self.chunks {
+        for chunk in self.chunks.iter() {
             let n = (out.len() - filled).min(chunk.len());
             out[filled..filled + n].copy_from_slice(&chunk[..n]);
             filled += n;
@@ -168,6 +168,44 @@ impl FrameDecoder {
             }
         }
         out.freeze()
+    }
+}
+
+/// A queue of body chunks, the first kept inline: a message in one chunk (nearly every
+/// message) needs no allocation.
+#[derive(Debug, Default)]
+struct Chunks {
+    /// `None` only when `rest` is empty too.
+    front: Option<Bytes>,
+    rest: VecDeque<Bytes>,
+}
+
+impl Chunks {
+    fn push_back(&mut self, chunk: Bytes) {
+        match self.front {
+            None => self.front = Some(chunk),
+            Some(_) => self.rest.push_back(chunk),
+        }
+    }
+
+    fn push_front(&mut self, chunk: Bytes) {
+        if let Some(front) = self.front.replace(chunk) {
+            self.rest.push_front(front);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Bytes> {
+        let front = self.front.take();
+        self.front = self.rest.pop_front();
+        front
+    }
+
+    fn front_mut(&mut self) -> Option<&mut Bytes> {
+        self.front.as_mut()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Bytes> {
+        self.front.iter().chain(&self.rest)
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) mod status_codec;
 pub(crate) mod timeout;
 
 pub use compression::Compression;
-pub(crate) use compression::{accept_encoding_header, accepted_by_peer, request_encoding};
+pub(crate) use compression::{accept_encoding_header, encoding_in, CompressionSet};
 pub use encode::OutgoingMessage;
 pub(crate) use encode::{EncodedBytes, FrameEncoder, Spliced, WireMessage};
 pub(crate) use framing::{decode_message, FrameDecoder};

@@ -14,6 +14,17 @@ use crate::status::{Code, Status};
 /// What `grpc-message` escapes: everything outside printable ASCII, and `%` itself.
 const MESSAGE_ESCAPES: &AsciiSet = &CONTROLS.add(b'%');
 
+/// The trailers of a bare OK status. Nearly every call ends so: a copy of ready-made
+/// trailers costs less than building them (no hashing, no probing).
+pub(crate) fn ok_trailers() -> HeaderMap {
+    static OK: std::sync::LazyLock<HeaderMap> = std::sync::LazyLock::new(|| {
+        let mut headers = HeaderMap::with_capacity(1);
+        headers.insert(GRPC_STATUS, code_value(Code::Ok));
+        headers
+    });
+    OK.clone()
+}
+
 /// The trailers that carry `status`: its metadata, then the status headers (which win over
 /// metadata of the same name). Also the headers of a trailers-only response.
 pub(crate) fn encode(status: &Status) -> HeaderMap {
@@ -22,14 +33,7 @@ pub(crate) fn encode(status: &Status) -> HeaderMap {
         && status.details().is_empty()
         && status.metadata().is_empty()
     {
-        // Nearly every call ends so: a copy of ready-made trailers costs less than building
-        // them (no hashing, no probing).
-        static OK: std::sync::LazyLock<HeaderMap> = std::sync::LazyLock::new(|| {
-            let mut headers = HeaderMap::with_capacity(1);
-            headers.insert(GRPC_STATUS, code_value(Code::Ok));
-            headers
-        });
-        return OK.clone();
+        return ok_trailers();
     }
     let mut headers = status.metadata().clone().into_headers();
     super::headers::strip_reserved(&mut headers);

@@ -107,8 +107,13 @@ impl UnaryBody {
                 guard.disarm();
                 let trailing = ctx.take_trailing_metadata();
                 // `set_details` with an OK code travels in `grpc-message`, as grpcio does.
-                let details = ctx.details().unwrap_or_default();
-                let status = Status::with_metadata(Code::Ok, details, trailing);
+                let details = ctx.details();
+                if trailing.is_empty() && details.is_none() {
+                    // Nearly every call: no status to make, ready-made trailers.
+                    ctx.finish_ok();
+                    return Some(Frame::trailers(status_codec::ok_trailers()));
+                }
+                let status = Status::with_metadata(Code::Ok, details.unwrap_or_default(), trailing);
                 ctx.finish(&status);
                 Some(Frame::trailers(status_codec::encode(&status)))
             }

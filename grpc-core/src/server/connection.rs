@@ -35,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 use super::context::ConnectionInfo;
 use super::handler::status_response;
 use super::layer::{GrpcService, Incoming, Layered, MakeLayered};
-use super::limits::{CallLimit, CallPermit, ConnectionCall};
+use super::limits::{CallLimit, ConnectionCall};
 use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
@@ -247,15 +247,11 @@ pub(crate) async fn serve<IO>(
         match event {
             Event::Accepted(Some(Ok((request, respond)))) => {
                 let call = ConnectionCall::new(&state);
-                let permit = shared.calls.try_acquire();
-                let shared = shared.clone();
                 let route = match &layered {
-                    Some(layered) => Route::Layered(layered.clone()),
-                    None => Route::Direct(info.clone()),
+                    Some(layered) => Route::Layered(layered),
+                    None => Route::Direct(&info),
                 };
-                streams.push(async move {
-                    serve_stream(&shared, route, request, respond, call, permit).await;
-                });
+                serve_stream(&mut streams, &shared, route, request, respond, call);
             }
             Event::Accepted(Some(Err(error))) => {
                 tracing::debug!(peer = ?peer, calmed = state.calmed(), %error, "connection ended with an error");
@@ -452,9 +448,15 @@ impl Deadlines {
 }
 
 /// Sleeps until `at`, or forever for `None`.
-async fn sleep_until(at: Option<Instant>) {
+/// Sleeps until `at` (if any) on `timer`, which it makes when first polled: a timer only for
+/// the calls that wait.
+async fn sleep_until_boxed(timer: &mut Option<Pin<Box<tokio::time::Sleep>>>, at: Option<Instant>) {
     match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+        Some(at) => {
+            timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)))
+                .await
+        }
         None => std::future::pending().await,
     }
 }
@@ -472,26 +474,34 @@ async fn poll_pong(pings: &mut Option<h2::PingPong>) -> Result<(), h2::Error> {
 /// peer's flow-control window allows. A peer reset drops the call (its handler is cancelled).
 /// Past the call's deadline, a response still waiting for window is reset (RST_STREAM
 /// CANCEL): the call does not outlive its deadline even when the peer stops reading.
-async fn serve_stream(
-    shared: &Shared,
-    route: Route,
+fn serve_stream(
+    streams: &mut Streams,
+    shared: &Arc<Shared>,
+    route: Route<'_>,
     request: http::Request<h2::RecvStream>,
     mut respond: SendResponse<Bytes>,
-    _call: ConnectionCall,
-    permit: Option<CallPermit>,
+    call: ConnectionCall,
 ) {
-    let Some(_permit) = permit else {
+    let Some(permit) = shared.calls.try_acquire() else {
         let response = status_response(&Status::resource_exhausted(
             "the server's limit of concurrent calls is reached",
         ));
         let _ = respond.send_response(response.map(drop), true);
         return;
     };
+    // Routing is synchronous: done here, what the stream's future keeps is the routed call,
+    // not the request (the future is boxed, and its size is copied and allocated per call).
+    let shared = shared.clone();
     match route {
         Route::Direct(info) => {
-            let call = shared.router.route(request, &info);
-            let deadline = call.deadline();
-            respond_with(shared, call, respond, deadline).await;
+            let routed = shared.router.route(request, info);
+            let deadline = routed.deadline();
+            streams.push(async move {
+                if let Some((body, send)) = respond_headers(&shared, routed, respond).await {
+                    send_body(body, send, deadline, &shared.hard_stop).await;
+                }
+                drop((call, permit));
+            });
         }
         Route::Layered(layered) => {
             // The router inside the layer enforces the handler's deadline; the stream's own
@@ -501,51 +511,54 @@ async fn serve_stream(
                 .get(crate::protocol::headers::name::GRPC_TIMEOUT)
                 .and_then(|value| crate::protocol::timeout::parse(value.as_bytes()))
                 .map(|timeout| Instant::now() + timeout);
-            let call = layered.call(request.map(Incoming::new));
-            respond_with(shared, call, respond, deadline).await;
+            let routed = layered.call(request.map(Incoming::new));
+            streams.push(async move {
+                if let Some((body, send)) = respond_headers(&shared, routed, respond).await {
+                    send_body(body, send, deadline, &shared.hard_stop).await;
+                }
+                drop((call, permit));
+            });
         }
     }
 }
 
 /// How a connection's streams reach the router: directly, or through the server's tower
 /// layer.
-enum Route {
-    Direct(Arc<ConnectionInfo>),
-    Layered(Arc<dyn Layered>),
+enum Route<'a> {
+    Direct(&'a Arc<ConnectionInfo>),
+    Layered(&'a Arc<dyn Layered>),
 }
 
-/// Waits for `call`'s response, then sends its headers and body.
-async fn respond_with<B>(
+/// Waits for `call`'s response and sends its headers; gives back the body still to send, if
+/// any. Apart from [`send_body`], so that the stream's future holds the one or the other, not
+/// both.
+async fn respond_headers<B>(
     shared: &Shared,
-    call: impl std::future::Future<Output = http::Response<B>>,
+    mut call: impl std::future::Future<Output = http::Response<B>> + Unpin,
     mut respond: SendResponse<Bytes>,
-    deadline: Option<Instant>,
-) where
+) -> Option<(B, SendStream<Bytes>)>
+where
     B: http_body::Body<Data = Bytes> + Unpin,
-    B::Error: std::fmt::Display,
 {
-    tokio::pin!(call);
     // The call first (as hyper does): a handler reading its request sees a client's reset as
     // CANCELLED before its future is dropped.
     let response = tokio::select! {
         biased;
         response = &mut call => response,
-        _ = std::future::poll_fn(|cx| respond.poll_reset(cx)) => return,
+        _ = std::future::poll_fn(|cx| respond.poll_reset(cx)) => return None,
         _ = shared.hard_stop.cancelled() => {
             // Trailers-only: the status in the response headers.
             let response = status_response(&shutting_down());
             let _ = respond.send_response(response.map(drop), true);
-            return;
+            return None;
         }
     };
     let (parts, body) = response.into_parts();
     let end = body.is_end_stream();
-    let Ok(send) = respond.send_response(http::Response::from_parts(parts, ()), end) else {
-        return;
-    };
-    if !end {
-        send_body(body, send, deadline, &shared.hard_stop).await;
-    }
+    let send = respond
+        .send_response(http::Response::from_parts(parts, ()), end)
+        .ok()?;
+    (!end).then_some((body, send))
 }
 
 fn shutting_down() -> Status {
@@ -557,6 +570,10 @@ fn shutting_down_trailers() -> http::HeaderMap {
 }
 
 /// Sends `body` on `send`, never handing h2 more than the window lets out.
+///
+/// Its future is boxed with every stream's: each frame is taken apart before the next wait,
+/// and the wait for window is a future of its own, so that what it holds across a wait stays
+/// small (see `examples/callgrind-unary.sh`).
 async fn send_body<B>(
     mut body: B,
     mut send: SendStream<Bytes>,
@@ -566,71 +583,96 @@ async fn send_body<B>(
     B: http_body::Body<Data = Bytes> + Unpin,
     B::Error: std::fmt::Display,
 {
+    // The deadline's timer, made the first time the window holds data back (it seldom does).
+    let mut stuck_timer = None;
     loop {
-        let frame = tokio::select! {
-            biased;
-            frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)) => frame,
-            _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return,
-            _ = hard_stop.cancelled() => {
-                // Dropping the body cancels the handler; the client gets a clear status.
-                drop(body);
-                let _ = send.send_trailers(shutting_down_trailers());
-                return;
-            }
-        };
-        match frame {
-            None => {
-                let _ = send.send_data(Bytes::new(), true);
-                return;
-            }
-            Some(Ok(frame)) => match frame.into_data() {
-                Ok(mut data) => {
-                    while !data.is_empty() {
-                        send.reserve_capacity(data.len());
-                        let granted = tokio::select! {
-                            granted = std::future::poll_fn(|cx| send.poll_capacity(cx)) => granted,
-                            _ = sleep_until(deadline) => {
-                                // Stuck behind the peer's window past the deadline.
-                                send.send_reset(h2::Reason::CANCEL);
-                                return;
-                            }
-                            _ = hard_stop.cancelled() => {
-                                // What the window did not let out is dropped; the status goes.
-                                send.reserve_capacity(0);
-                                let _ = send.send_trailers(shutting_down_trailers());
-                                return;
-                            }
-                        };
-                        let n = match granted {
-                            Some(Ok(0)) => continue,
-                            Some(Ok(n)) => n.min(data.len()),
-                            Some(Err(_)) | None => return,
-                        };
-                        let piece = data.split_to(n);
-                        let end = data.is_empty() && body.is_end_stream();
-                        if send.send_data(piece, end).is_err() {
-                            return;
-                        }
-                        if end {
-                            return;
-                        }
-                    }
+        let data = {
+            let frame = tokio::select! {
+                biased;
+                frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)) => frame,
+                _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return,
+                _ = hard_stop.cancelled() => {
+                    // Dropping the body cancels the handler; the client gets a clear status.
+                    drop(body);
+                    let _ = send.send_trailers(shutting_down_trailers());
+                    return;
                 }
-                Err(frame) => {
+            };
+            match frame.map(|frame| frame.map(http_body::Frame::into_data)) {
+                None => {
+                    let _ = send.send_data(Bytes::new(), true);
+                    return;
+                }
+                Some(Ok(Ok(data))) => data,
+                Some(Ok(Err(frame))) => {
                     if let Ok(trailers) = frame.into_trailers() {
                         let _ = send.send_trailers(trailers);
                         return;
                     }
+                    continue;
                 }
-            },
-            Some(Err(error)) => {
-                // Only a tower layer's body can fail: the call cannot be completed.
-                tracing::debug!(%error, "a response body failed");
-                send.send_reset(h2::Reason::INTERNAL_ERROR);
-                return;
+                Some(Err(error)) => {
+                    // Only a tower layer's body can fail: the call cannot be completed.
+                    tracing::debug!(%error, "a response body failed");
+                    send.send_reset(h2::Reason::INTERNAL_ERROR);
+                    return;
+                }
             }
+        };
+        let sent = send_in_window(
+            &mut send,
+            data,
+            &mut body,
+            &mut stuck_timer,
+            deadline,
+            hard_stop,
+        );
+        if !sent.await {
+            return;
         }
     }
+}
+
+/// Sends `data` as the peer's window lets it out, the last piece with END_STREAM if `body`
+/// has nothing after it; `false` when the stream ended instead (it ended with the data, or was
+/// reset, stopped by the server's hard stop, or stuck behind the window past the deadline).
+async fn send_in_window<B: http_body::Body>(
+    send: &mut SendStream<Bytes>,
+    mut data: Bytes,
+    body: &mut B,
+    stuck_timer: &mut Option<Pin<Box<tokio::time::Sleep>>>,
+    deadline: Option<Instant>,
+    hard_stop: &CancellationToken,
+) -> bool {
+    while !data.is_empty() {
+        send.reserve_capacity(data.len());
+        let granted = tokio::select! {
+            biased;
+            granted = std::future::poll_fn(|cx| send.poll_capacity(cx)) => granted,
+            _ = sleep_until_boxed(stuck_timer, deadline) => {
+                // Stuck behind the peer's window past the deadline.
+                send.send_reset(h2::Reason::CANCEL);
+                return false;
+            }
+            _ = hard_stop.cancelled() => {
+                // What the window did not let out is dropped; the status goes.
+                send.reserve_capacity(0);
+                let _ = send.send_trailers(shutting_down_trailers());
+                return false;
+            }
+        };
+        let n = match granted {
+            Some(Ok(0)) => continue,
+            Some(Ok(n)) => n.min(data.len()),
+            Some(Err(_)) | None => return false,
+        };
+        let piece = data.split_to(n);
+        let end = data.is_empty() && body.is_end_stream();
+        if send.send_data(piece, end).is_err() || end {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 use super::auth::AuthContext;
 use crate::metadata::MetadataMap;
-use crate::protocol::Compression;
+use crate::protocol::{Compression, CompressionSet};
 use crate::status::{Code, Status};
 
 /// The address of the peer on the other end of a call.
@@ -107,11 +107,19 @@ pub struct ServerContext {
 
 struct Inner {
     method: PathAndQuery,
-    request_metadata: MetadataMap,
+    /// The request's headers as they arrived, until the handler first asks for its metadata:
+    /// most handlers never do, and they need not pay for taking the reserved headers out.
+    request_headers: Mutex<Option<http::HeaderMap>>,
+    /// The request metadata, made from `request_headers` on first use.
+    request_metadata: OnceLock<MetadataMap>,
     connection: Arc<ConnectionInfo>,
     deadline: Option<Instant>,
     compression: CallCompression,
-    cancellation: CancellationToken,
+    /// The call's cancellation, as a flag: what the server side checks.
+    cancelled: AtomicBool,
+    /// A token for the cancellation, made when a handler first asks for one (most never
+    /// do): cancelled at once if the call already was. See [`ServerContext::cancel`].
+    cancellation: OnceLock<CancellationToken>,
     response: Mutex<ResponseMetadata>,
     callbacks: Mutex<Callbacks>,
     /// Set when the handler asks for something the response side must act on now: its
@@ -129,7 +137,7 @@ pub(crate) struct CallCompression {
     /// The request's `grpc-encoding`.
     pub(crate) request: Option<Compression>,
     /// The request's `grpc-accept-encoding`.
-    pub(crate) peer_accepts: Vec<Compression>,
+    pub(crate) peer_accepts: CompressionSet,
     /// For a single request message: whether it arrived compressed (set once it is read).
     pub(crate) request_compressed: std::sync::OnceLock<bool>,
 }
@@ -180,7 +188,7 @@ pub(crate) enum Signal {
 impl ServerContext {
     pub(crate) fn new(
         method: PathAndQuery,
-        request_metadata: MetadataMap,
+        request_headers: http::HeaderMap,
         connection: Arc<ConnectionInfo>,
         deadline: Option<Instant>,
         compression: CallCompression,
@@ -188,11 +196,13 @@ impl ServerContext {
         ServerContext {
             inner: Arc::new(Inner {
                 method,
-                request_metadata,
+                request_headers: Mutex::new(Some(request_headers)),
+                request_metadata: OnceLock::new(),
                 connection,
                 deadline,
                 compression,
-                cancellation: CancellationToken::new(),
+                cancelled: AtomicBool::new(false),
+                cancellation: OnceLock::new(),
                 response: Mutex::new(ResponseMetadata::default()),
                 callbacks: Mutex::new(Callbacks::default()),
                 signalled: AtomicBool::new(false),
@@ -211,13 +221,16 @@ impl ServerContext {
     /// protocol (`content-type`, `te`, `grpc-timeout`, `grpc-encoding`, ... and the HTTP/2
     /// pseudo-headers).
     pub fn request_metadata(&self) -> &MetadataMap {
-        &self.inner.request_metadata
+        self.inner.request_metadata.get_or_init(|| {
+            let headers = lock(&self.inner.request_headers).take();
+            MetadataMap::from_headers(headers.unwrap_or_default())
+        })
     }
 
     /// The request metadata, by grpcio's name: the same map as
     /// [`request_metadata`](Self::request_metadata), reserved headers left out.
     pub fn invocation_metadata(&self) -> &MetadataMap {
-        &self.inner.request_metadata
+        self.request_metadata()
     }
 
     /// The peer's address, when the transport knows it.
@@ -255,12 +268,12 @@ impl ServerContext {
     /// Completes when the call is cancelled: the client cancelled or went away, or the
     /// deadline passed.
     pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
-        self.inner.cancellation.cancelled()
+        self.token().cancelled()
     }
 
     /// Whether the call has been cancelled.
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancellation.is_cancelled()
+        self.inner.cancelled.load(Ordering::SeqCst)
     }
 
     /// Whether the call is still running: not cancelled, not past its deadline, not aborted,
@@ -275,7 +288,19 @@ impl ServerContext {
 
     /// A token that is cancelled with the call, to hand to spawned tasks.
     pub fn cancellation_token(&self) -> CancellationToken {
-        self.inner.cancellation.clone()
+        self.token().clone()
+    }
+
+    /// The call's token, made on first use. Against [`cancel`](Self::cancel) running at the
+    /// same time: each side writes its half (the token, the flag), then a fence, then reads
+    /// the other's, so at least one of them sees both and cancels the token.
+    fn token(&self) -> &CancellationToken {
+        let token = self.inner.cancellation.get_or_init(CancellationToken::new);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.inner.cancelled.load(Ordering::SeqCst) {
+            token.cancel();
+        }
+        token
     }
 
     /// The response's initial metadata (headers), to change before they are sent: they go out
@@ -495,7 +520,7 @@ impl ServerContext {
     /// Whether the client accepts responses compressed with `compression`
     /// (`grpc-accept-encoding`).
     pub fn peer_accepts(&self, compression: Compression) -> bool {
-        self.inner.compression.peer_accepts.contains(&compression)
+        self.inner.compression.peer_accepts.contains(compression)
     }
 
     /// For a call with one request message (unary, server-streaming): whether that message
@@ -527,18 +552,26 @@ impl ServerContext {
 
     /// Ends the call for its callbacks (only the first end counts).
     pub(crate) fn finish(&self, status: &Status) {
-        let pending = {
-            let mut callbacks = lock(&self.inner.callbacks);
-            if callbacks.ended {
-                return;
-            }
-            callbacks.ended = true;
-            std::mem::take(&mut callbacks.pending)
-        };
-        for callback in pending {
-            // A panicking callback must not take the others (or the server task) with it.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(status)));
+        run_callbacks(self.end_callbacks(), status);
+    }
+
+    /// Ends the call with a bare OK for its callbacks: the status is made only if one waits
+    /// for it.
+    pub(crate) fn finish_ok(&self) {
+        let pending = self.end_callbacks();
+        if !pending.is_empty() {
+            run_callbacks(pending, &Status::new(Code::Ok, ""));
         }
+    }
+
+    /// Marks the call ended; the callbacks that are to run (none if it had already ended).
+    fn end_callbacks(&self) -> Vec<Callback> {
+        let mut callbacks = lock(&self.inner.callbacks);
+        if callbacks.ended {
+            return Vec::new();
+        }
+        callbacks.ended = true;
+        std::mem::take(&mut callbacks.pending)
     }
 
     pub(crate) fn compression(&self) -> Option<Option<Compression>> {
@@ -549,8 +582,14 @@ impl ServerContext {
         lock(&self.inner.response)
     }
 
+    /// Cancels the call: the flag now, the token if a handler made one (else
+    /// [`token`](Self::token) cancels it when it is made).
     pub(crate) fn cancel(&self) {
-        self.inner.cancellation.cancel();
+        self.inner.cancelled.store(true, Ordering::SeqCst);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if let Some(token) = self.inner.cancellation.get() {
+            token.cancel();
+        }
     }
 
     /// The initial metadata, as the headers are built: from now on it can no longer change.
@@ -562,6 +601,13 @@ impl ServerContext {
 
     pub(crate) fn take_trailing_metadata(&self) -> MetadataMap {
         std::mem::take(&mut self.lock().trailing)
+    }
+}
+
+fn run_callbacks(pending: Vec<Callback>, status: &Status) {
+    for callback in pending {
+        // A panicking callback must not take the others (or the server task) with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(status)));
     }
 }
 

@@ -30,7 +30,7 @@ use crate::message::MessageType;
 use crate::protocol::headers::{name, CONTENT_TYPE_GRPC};
 use crate::protocol::Compression;
 use crate::protocol::{
-    decode_message, request_encoding, status_codec, FrameEncoder, OutgoingMessage, Spliced,
+    decode_message, encoding_in, status_codec, FrameEncoder, OutgoingMessage, Spliced,
 };
 use crate::status::{Code, Status};
 use crate::streaming::{ServerStream, Streaming};
@@ -53,13 +53,14 @@ where
     F: FnOnce(ServerContext, Req) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Resp, Status>> + Send + 'static,
 {
+    let (info, ctx, mut requests) = match open::<Req>(request) {
+        Ok(opened) => opened,
+        Err(response) => return Box::pin(std::future::ready(response)),
+    };
     Box::pin(async move {
-        let (info, headers, requests) = match open::<Req>(request) {
-            Ok(opened) => opened,
-            Err(response) => return response,
-        };
-        let ctx = info.context(headers);
-        let (message, observers) = match start_single(&ctx, &info, requests).await {
+        let started = start_single(&ctx, &info, &mut requests).await;
+        drop(requests);
+        let (message, observers) = match started {
             Ok(started) => started,
             Err(status) => return respond_unary::<Resp>(ctx, Err(status), &info, None),
         };
@@ -87,13 +88,14 @@ where
     F: FnOnce(ServerContext, Req) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
+    let (info, ctx, mut requests) = match open::<Req>(request) {
+        Ok(opened) => opened,
+        Err(response) => return Box::pin(std::future::ready(response)),
+    };
     Box::pin(async move {
-        let (info, headers, requests) = match open::<Req>(request) {
-            Ok(opened) => opened,
-            Err(response) => return response,
-        };
-        let ctx = info.context(headers);
-        let (message, observers) = match start_single(&ctx, &info, requests).await {
+        let started = start_single(&ctx, &info, &mut requests).await;
+        drop(requests);
+        let (message, observers) = match started {
             Ok(started) => started,
             Err(status) => return respond::<Resp>(ctx, Err(status), &info, None),
         };
@@ -117,10 +119,10 @@ async fn intercept(ctx: &ServerContext, info: &CallInfo) -> Result<Option<Observ
 async fn start_single<Req: MessageType>(
     ctx: &ServerContext,
     info: &CallInfo,
-    mut requests: Streaming<Req>,
+    requests: &mut Streaming<Req>,
 ) -> Result<(Req, Option<Observers>), Status> {
     let observers = intercept(ctx, info).await?;
-    let mut message = single_request(info, &mut requests).await?;
+    let mut message = single_request(info, requests).await?;
     ctx.set_request_compressed(requests.last_message_compressed());
     if let Some(observers) = &observers {
         observers.request(&mut message);
@@ -179,12 +181,11 @@ where
     F: FnOnce(ServerContext, Streaming<Req>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ServerStream<Resp>, Status>> + Send + 'static,
 {
+    let (info, ctx, requests) = match open::<Req>(request) {
+        Ok(opened) => opened,
+        Err(response) => return Box::pin(std::future::ready(response)),
+    };
     Box::pin(async move {
-        let (info, headers, requests) = match open::<Req>(request) {
-            Ok(opened) => opened,
-            Err(response) => return response,
-        };
-        let ctx = info.context(headers);
         let mut requests = requests.cancel_on_failure(ctx.cancellation_token());
         let observers = match intercept(&ctx, &info).await {
             Ok(observers) => observers,
@@ -198,14 +199,16 @@ where
     })
 }
 
-/// Checks the request's compression and starts decoding its messages.
+/// Checks the request's compression, makes the handler's context and starts decoding the
+/// request messages. Before the call's future, not in it: what it takes apart (the request,
+/// its headers) then never takes room in that future, which is boxed.
 #[allow(clippy::result_large_err)]
 fn open<Req: MessageType>(
     request: http::Request<RequestBody>,
-) -> Result<(CallInfo, HeaderMap, Streaming<Req>), http::Response<ResponseBody>> {
+) -> Result<(CallInfo, ServerContext, Streaming<Req>), http::Response<ResponseBody>> {
     let (parts, body) = request.into_parts();
     let RequestBody { body, info } = body;
-    let encoding = match request_encoding(&parts.headers, &info.limits.accept_compression) {
+    let encoding = match encoding_in(info.encoding.as_ref(), &info.limits.accept_compression) {
         Ok(encoding) => encoding,
         Err(status) => return Err(trailers_only(status, &info)),
     };
@@ -216,7 +219,8 @@ fn open<Req: MessageType>(
         info.deadline,
         decode_message::<Req>,
     );
-    Ok((info, parts.headers, requests))
+    let ctx = info.context(parts.headers);
+    Ok((info, ctx, requests))
 }
 
 /// A response with no body: the status (and its metadata) in the headers.

@@ -8,20 +8,23 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::uri::PathAndQuery;
+use http::HeaderValue;
 use tokio::time::Instant;
 
 use super::body::{RequestBody, ResponseBody};
 use super::context::{CallCompression, ConnectionInfo, ServerContext};
 use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
-use crate::metadata::MetadataMap;
-use crate::protocol::headers::{content_subtype, name};
-use crate::protocol::{accepted_by_peer, timeout};
+use crate::metadata::{check_received_value, is_reserved_lowercase};
+use crate::protocol::headers::content_subtype;
+use crate::protocol::{timeout, CompressionSet};
 use crate::status::Status;
 
 /// The services of a server, by full name.
 pub(crate) struct Router {
-    services: HashMap<&'static str, Arc<dyn Service>>,
+    /// Sorted by name. A server has a handful of services: a binary search compares a name or
+    /// two, where hashing the name (SipHash) cost more than the rest of the routing.
+    services: Box<[(&'static str, Arc<dyn Service>)]>,
     limits: Arc<Limits>,
 }
 
@@ -30,7 +33,18 @@ impl Router {
         services: HashMap<&'static str, Arc<dyn Service>>,
         limits: Arc<Limits>,
     ) -> Self {
-        Router { services, limits }
+        let mut services: Vec<_> = services.into_iter().collect();
+        services.sort_unstable_by_key(|(name, _)| *name);
+        Router {
+            services: services.into_boxed_slice(),
+            limits,
+        }
+    }
+
+    /// The service named `name`, if the server has it.
+    fn service(&self, name: &str) -> Option<&Arc<dyn Service>> {
+        let found = self.services.binary_search_by(|(key, _)| (*key).cmp(name));
+        found.ok().map(|at| &self.services[at].1)
     }
 
     /// Routes one request; never fails: every problem becomes a gRPC status response.
@@ -41,9 +55,9 @@ impl Router {
     ) -> RouteFuture {
         // The deadline runs from here, when the headers arrived, whatever the call waits for.
         let arrived = Instant::now();
-        let subtype = request
-            .headers()
-            .get(http::header::CONTENT_TYPE)
+        let headers = RequestHeaders::read(request.headers());
+        let subtype = headers
+            .content_type
             .and_then(|ct| content_subtype(ct.as_bytes()));
         let Some(subtype) = subtype else {
             let mut response = status_response(&Status::invalid_argument(format!(
@@ -67,7 +81,7 @@ impl Router {
                 "content-type application/grpc+{subtype} is not served: this server speaks application/grpc+proto"
             ))));
         }
-        if let Err(problem) = crate::metadata::check_received(request.headers()) {
+        if let Some(problem) = headers.bad_metadata {
             return RouteFuture::ready(status_response(&Status::internal(problem)));
         }
         // A cheap clone (the path shares the request's buffer): the context keeps it.
@@ -86,12 +100,12 @@ impl Router {
                 path.path()
             ))));
         };
-        let Some(svc) = self.services.get(service) else {
+        let Some(svc) = self.service(service) else {
             return RouteFuture::ready(status_response(&Status::unimplemented(format!(
                 "unknown service {service}"
             ))));
         };
-        let deadline = match request.headers().get(&name::GRPC_TIMEOUT) {
+        let deadline = match headers.timeout {
             None => None,
             Some(value) => match timeout::parse(value.as_bytes()) {
                 Some(timeout) => Some(arrived + timeout),
@@ -107,6 +121,8 @@ impl Router {
             connection: connection.clone(),
             deadline,
             method: path.clone(),
+            encoding: headers.encoding.cloned(),
+            peer_accepts: headers.peer_accepts,
         };
         let request = request.map(|body| RequestBody { body, info });
         // The service only matches on `method` before it returns its future.
@@ -122,16 +138,15 @@ impl Router {
 
 /// A routed call: an immediate response, or the service's handler (a panic in it becomes
 /// UNKNOWN), under the call's deadline when it has one. Not boxed: the connection keeps it in the
-/// stream's task, and the ready response is rare enough that its size costs nothing.
+/// stream's future. The immediate response (a refused call, rare) is, to keep that future small.
 ///
 /// The deadline covers everything until the response headers: waiting for the request
 /// message (a body that never comes, or comes half), the handler, and a deadline already past
 /// when the call arrives (`grpc-timeout: 1n`) is DEADLINE_EXCEEDED before the handler runs.
 /// Dropping the handler's future cancels its context. After the headers, the response stream
 /// enforces the deadline itself.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum RouteFuture {
-    Ready(Option<http::Response<ResponseBody>>),
+    Ready(Option<Box<http::Response<ResponseBody>>>),
     Call(BoxFuture<http::Response<ResponseBody>>),
     Timed(
         BoxFuture<http::Response<ResponseBody>>,
@@ -150,7 +165,7 @@ impl RouteFuture {
     }
 
     fn ready(response: http::Response<ResponseBody>) -> Self {
-        RouteFuture::Ready(Some(response))
+        RouteFuture::Ready(Some(Box::new(response)))
     }
 }
 
@@ -160,7 +175,7 @@ impl Future for RouteFuture {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
             RouteFuture::Ready(response) => match response.take() {
-                Some(response) => Poll::Ready(response),
+                Some(response) => Poll::Ready(*response),
                 None => Poll::Pending,
             },
             RouteFuture::Call(call) => poll_call(call, cx),
@@ -203,25 +218,74 @@ pub(crate) struct CallInfo {
     pub(crate) deadline: Option<Instant>,
     /// The full method path.
     pub(crate) method: PathAndQuery,
+    /// The request's `grpc-encoding`.
+    pub(crate) encoding: Option<HeaderValue>,
+    /// What the request's `grpc-accept-encoding` lists.
+    pub(crate) peer_accepts: CompressionSet,
 }
 
 impl CallInfo {
     /// The handler's context for a request with `headers`.
     pub(crate) fn context(&self, headers: http::HeaderMap) -> ServerContext {
         let compression = CallCompression {
-            request: headers
-                .get(&name::GRPC_ENCODING)
+            request: self
+                .encoding
+                .as_ref()
                 .and_then(|v| v.to_str().ok())
                 .and_then(crate::protocol::Compression::from_name),
-            peer_accepts: accepted_by_peer(&headers),
+            peer_accepts: self.peer_accepts,
             request_compressed: Default::default(),
         };
         ServerContext::new(
             self.method.clone(),
-            MetadataMap::from_headers(headers),
+            headers,
             self.connection.clone(),
             self.deadline,
             compression,
         )
+    }
+}
+
+/// What routing and the handler's context need from a request's headers, read in one pass
+/// over them (a lookup each would hash every name again), which also checks the metadata.
+struct RequestHeaders<'a> {
+    content_type: Option<&'a HeaderValue>,
+    timeout: Option<&'a HeaderValue>,
+    encoding: Option<&'a HeaderValue>,
+    peer_accepts: CompressionSet,
+    /// The first malformed metadata value, if any (see [`check_received_value`]).
+    bad_metadata: Option<String>,
+}
+
+impl<'a> RequestHeaders<'a> {
+    fn read(headers: &'a http::HeaderMap) -> Self {
+        let mut read = RequestHeaders {
+            content_type: None,
+            timeout: None,
+            encoding: None,
+            peer_accepts: CompressionSet::default(),
+            bad_metadata: None,
+        };
+        for (key, value) in headers {
+            match key.as_str() {
+                "content-type" => {
+                    read.content_type.get_or_insert(value);
+                }
+                "grpc-timeout" => {
+                    read.timeout.get_or_insert(value);
+                }
+                "grpc-encoding" => {
+                    read.encoding.get_or_insert(value);
+                }
+                "grpc-accept-encoding" => read.peer_accepts.add_accepted(value),
+                other if is_reserved_lowercase(other) => {}
+                _ => {
+                    if read.bad_metadata.is_none() {
+                        read.bad_metadata = check_received_value(key, value).err();
+                    }
+                }
+            }
+        }
+        read
     }
 }
