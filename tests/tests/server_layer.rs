@@ -175,3 +175,72 @@ async fn a_panicking_layer_fails_only_its_call_current_thread() {
 async fn a_panicking_layer_fails_only_its_call_multi_thread() {
     a_panicking_layer_fails_only_its_call().await;
 }
+
+/// A layer's service whose `Clone` panics the second time: the server clones it for each call,
+/// in the connection's own loop (before the call has a future of its own).
+struct CloneBomb {
+    inner: GrpcService,
+    clones: Arc<AtomicUsize>,
+}
+
+impl Clone for CloneBomb {
+    fn clone(&self) -> Self {
+        if self.clones.fetch_add(1, Ordering::SeqCst) == 1 {
+            panic!("the layer's service panicked in clone");
+        }
+        CloneBomb {
+            inner: self.inner.clone(),
+            clones: self.clones.clone(),
+        }
+    }
+}
+
+struct CloneBombLayer;
+
+impl tower_layer::Layer<GrpcService> for CloneBombLayer {
+    type Service = CloneBomb;
+    fn layer(&self, inner: GrpcService) -> CloneBomb {
+        CloneBomb {
+            inner,
+            clones: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+}
+
+impl tower_service::Service<http::Request<Incoming>> for CloneBomb {
+    type Response = Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        tower_service::Service::poll_ready(&mut self.inner, cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: http::Request<Incoming>) -> Self::Future {
+        let call = tower_service::Service::call(&mut self.inner, request);
+        Box::pin(async move { Ok(call.await?) })
+    }
+}
+
+/// A panic while a call is being routed (here in a layer's `Clone`), before the call has a
+/// future of its own, also ends that call alone: the connection's loop goes on.
+#[tokio::test]
+async fn a_panic_while_routing_fails_only_its_call() {
+    let (probe, _observed) = ProbeService::new();
+    let server = TestServer::start(
+        Server::builder()
+            .layer(CloneBombLayer)
+            .add_service(ProbeServer::new(probe)),
+    )
+    .await;
+    let client = ProbeClient::new(server.channel.clone());
+    let slow = tokio::spawn({
+        let client = client.clone();
+        async move { client.sleep(Sleep { millis: 300 }).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let status = client.echo(echo("boom")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Cancelled, "{status:?}");
+    slow.await.unwrap().expect("the call in flight completes");
+    assert_eq!(client.echo(echo("after")).await.unwrap().message, "after");
+}

@@ -259,16 +259,16 @@ pub(crate) fn check_received_value(
     Ok(())
 }
 
-/// Printable ASCII, as gRPC's ASCII-Value allows.
+/// Printable ASCII, as gRPC's ASCII-Value allows. Checked for every received value: the loop
+/// has no early exit, so that the compiler checks many bytes at once.
 const fn is_ascii_value(src: &[u8]) -> bool {
+    let mut printable = true;
     let mut i = 0;
     while i < src.len() {
-        if !matches!(src[i], 0x20..=0x7e) {
-            return false;
-        }
+        printable &= src[i].wrapping_sub(0x20) <= 0x7e - 0x20;
         i += 1;
     }
-    true
+    printable
 }
 
 impl<VE: ValueEncoding> fmt::Debug for MetadataValue<VE> {
@@ -472,3 +472,25 @@ impl fmt::Display for ToStrError {
 }
 
 impl Error for ToStrError {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printable_ascii_is_exactly_0x20_to_0x7e() {
+        for byte in 0..=u8::MAX {
+            let printable = (0x20..=0x7e).contains(&byte);
+            assert_eq!(super::is_ascii_value(&[byte]), printable, "{byte:#x}");
+            let long = [
+                b"a long enough value to be checked in blocks ".as_slice(),
+                &[byte],
+            ]
+            .concat();
+            assert_eq!(
+                super::is_ascii_value(&long),
+                printable,
+                "{byte:#x} at the end"
+            );
+        }
+        assert!(super::is_ascii_value(b""));
+    }
+}

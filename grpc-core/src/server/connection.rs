@@ -35,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 use super::context::ConnectionInfo;
 use super::handler::status_response;
 use super::layer::{GrpcService, Incoming, Layered, MakeLayered};
-use super::limits::{CallLimit, ConnectionCall};
+use super::limits::{CallLimit, CallPermit, ConnectionCall};
 use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
@@ -491,17 +491,23 @@ fn serve_stream(
     };
     // Routing is synchronous: done here, what the stream's future keeps is the routed call,
     // not the request (the future is boxed, and its size is copied and allocated per call).
+    // It runs in the connection's loop, so a panic in it must end this stream only: caught,
+    // the response is dropped, which resets the stream (as a panic in its future does).
     let shared = shared.clone();
     match route {
         Route::Direct(info) => {
-            let routed = shared.router.route(request, info);
+            let route = AssertUnwindSafe(|| shared.router.route(request, info));
+            let Ok(routed) = std::panic::catch_unwind(route) else {
+                return;
+            };
             let deadline = routed.deadline();
-            streams.push(async move {
-                if let Some((body, send)) = respond_headers(&shared, routed, respond).await {
-                    send_body(body, send, deadline, &shared.hard_stop).await;
-                }
-                drop((call, permit));
-            });
+            streams.push(respond_with(
+                shared,
+                routed,
+                respond,
+                deadline,
+                (call, permit),
+            ));
         }
         Route::Layered(layered) => {
             // The router inside the layer enforces the handler's deadline; the stream's own
@@ -511,13 +517,17 @@ fn serve_stream(
                 .get(crate::protocol::headers::name::GRPC_TIMEOUT)
                 .and_then(|value| crate::protocol::timeout::parse(value.as_bytes()))
                 .map(|timeout| Instant::now() + timeout);
-            let routed = layered.call(request.map(Incoming::new));
-            streams.push(async move {
-                if let Some((body, send)) = respond_headers(&shared, routed, respond).await {
-                    send_body(body, send, deadline, &shared.hard_stop).await;
-                }
-                drop((call, permit));
-            });
+            let route = AssertUnwindSafe(|| layered.call(request.map(Incoming::new)));
+            let Ok(routed) = std::panic::catch_unwind(route) else {
+                return;
+            };
+            streams.push(respond_with(
+                shared,
+                routed,
+                respond,
+                deadline,
+                (call, permit),
+            ));
         }
     }
 }
@@ -529,9 +539,31 @@ enum Route<'a> {
     Layered(&'a Arc<dyn Layered>),
 }
 
+/// A stream's future: waits for `call`'s response, sends its headers, then its body. The
+/// call counts against the connection and the server (`_counted`) until it ends.
+///
+/// Its parameters are all that it holds for the whole call, and the two steps are futures of
+/// their own that it holds one at a time: the future is boxed per call, and kept small that
+/// way (under glibc's per-thread cache limit, 1 KiB, it allocates and copies cheaply).
+async fn respond_with<C, B>(
+    shared: Arc<Shared>,
+    call: C,
+    respond: SendResponse<Bytes>,
+    deadline: Option<Instant>,
+    _counted: (ConnectionCall, CallPermit),
+) where
+    C: std::future::Future<Output = http::Response<B>> + Unpin,
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
+    let Some((body, send)) = respond_headers(&shared, call, respond).await else {
+        return;
+    };
+    send_body(body, send, deadline, &shared.hard_stop).await;
+}
+
 /// Waits for `call`'s response and sends its headers; gives back the body still to send, if
-/// any. Apart from [`send_body`], so that the stream's future holds the one or the other, not
-/// both.
+/// any.
 async fn respond_headers<B>(
     shared: &Shared,
     mut call: impl std::future::Future<Output = http::Response<B>> + Unpin,

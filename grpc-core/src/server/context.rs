@@ -692,3 +692,75 @@ impl Drop for CancelOnDrop {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(headers: http::HeaderMap) -> ServerContext {
+        let connection = Arc::new(ConnectionInfo {
+            peer: None,
+            auth: AuthContext::insecure(),
+        });
+        ServerContext::new(
+            PathAndQuery::from_static("/demo.Pinger/Ping"),
+            headers,
+            connection,
+            None,
+            CallCompression::default(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_token_made_after_the_cancel_is_cancelled() {
+        let ctx = context(http::HeaderMap::new());
+        assert!(!ctx.is_cancelled());
+        ctx.cancel();
+        assert!(ctx.is_cancelled() && !ctx.is_active());
+        assert!(ctx.cancellation_token().is_cancelled());
+        ctx.cancelled().await; // completes at once
+    }
+
+    #[tokio::test]
+    async fn a_token_made_before_the_cancel_is_cancelled_with_it() {
+        let ctx = context(http::HeaderMap::new());
+        let token = ctx.cancellation_token();
+        let waiting = tokio::spawn(async move { token.cancelled().await });
+        tokio::task::yield_now().await;
+        ctx.cancel();
+        waiting.await.unwrap();
+        assert!(ctx.cancellation_token().is_cancelled());
+    }
+
+    #[test]
+    fn a_cancel_racing_the_first_token_always_reaches_it() {
+        for _ in 0..2000 {
+            let ctx = context(http::HeaderMap::new());
+            let canceller = ctx.clone();
+            let cancel = std::thread::spawn(move || canceller.cancel());
+            let token = ctx.cancellation_token();
+            cancel.join().unwrap();
+            assert!(token.is_cancelled(), "the token missed the cancel");
+        }
+    }
+
+    #[test]
+    fn request_metadata_leaves_out_the_reserved_headers() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("content-type", "application/grpc".parse().unwrap());
+        headers.insert("te", "trailers".parse().unwrap());
+        headers.insert("grpc-timeout", "1S".parse().unwrap());
+        headers.insert("user-agent", "grpc-go/1.33".parse().unwrap());
+        headers.insert("x-request-id", "7".parse().unwrap());
+        let ctx = context(headers);
+        let metadata = ctx.request_metadata();
+        assert_eq!(metadata.len(), 2, "{metadata:?}");
+        assert_eq!(metadata.get("x-request-id").unwrap(), "7");
+        assert_eq!(metadata.get("user-agent").unwrap(), "grpc-go/1.33");
+        assert!(metadata.get("content-type").is_none() && metadata.get("te").is_none());
+        assert!(
+            std::ptr::eq(metadata, ctx.invocation_metadata()),
+            "one map, made once"
+        );
+    }
+}
