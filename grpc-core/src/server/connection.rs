@@ -494,6 +494,7 @@ fn serve_stream(
     // It runs in the connection's loop, so a panic in it must end this stream only: caught,
     // the response is dropped, which resets the stream (as a panic in its future does).
     let shared = shared.clone();
+    let counted = (call, permit);
     match route {
         Route::Direct(info) => {
             let route = AssertUnwindSafe(|| shared.router.route(request, info));
@@ -501,13 +502,7 @@ fn serve_stream(
                 return;
             };
             let deadline = routed.deadline();
-            streams.push(respond_with(
-                shared,
-                routed,
-                respond,
-                deadline,
-                (call, permit),
-            ));
+            streams.push(respond_with(shared, routed, respond, deadline, counted));
         }
         Route::Layered(layered) => {
             // The router inside the layer enforces the handler's deadline; the stream's own
@@ -521,13 +516,7 @@ fn serve_stream(
             let Ok(routed) = std::panic::catch_unwind(route) else {
                 return;
             };
-            streams.push(respond_with(
-                shared,
-                routed,
-                respond,
-                deadline,
-                (call, permit),
-            ));
+            streams.push(respond_with(shared, routed, respond, deadline, counted));
         }
     }
 }
