@@ -101,18 +101,43 @@ async fn a_tower_layer_wraps_every_call() {
 }
 
 /// Panics in its response future on requests that carry `x-panic`: outside every handler's
-/// own panic guard.
-#[derive(Clone)]
+/// own panic guard. Made by [`PanickyLayer::CLONE_BOMB`], it panics instead in its second
+/// `Clone`: the server clones it for each call, in the connection's own loop (before the call
+/// has a future of its own).
 struct Panicky {
     inner: GrpcService,
+    /// The clones made so far, for a clone bomb.
+    clones: Option<Arc<AtomicUsize>>,
 }
 
-struct PanickyLayer;
+impl Clone for Panicky {
+    fn clone(&self) -> Self {
+        if let Some(clones) = &self.clones {
+            if clones.fetch_add(1, Ordering::SeqCst) == 1 {
+                panic!("the layer's service panicked in clone");
+            }
+        }
+        Panicky {
+            inner: self.inner.clone(),
+            clones: self.clones.clone(),
+        }
+    }
+}
+
+struct PanickyLayer {
+    clone_bomb: bool,
+}
+
+impl PanickyLayer {
+    const IN_FUTURE: PanickyLayer = PanickyLayer { clone_bomb: false };
+    const CLONE_BOMB: PanickyLayer = PanickyLayer { clone_bomb: true };
+}
 
 impl tower_layer::Layer<GrpcService> for PanickyLayer {
     type Service = Panicky;
     fn layer(&self, inner: GrpcService) -> Panicky {
-        Panicky { inner }
+        let clones = self.clone_bomb.then(|| Arc::new(AtomicUsize::new(0)));
+        Panicky { inner, clones }
     }
 }
 
@@ -143,7 +168,11 @@ impl tower_service::Service<http::Request<Incoming>> for Panicky {
 /// current-thread runtime the server polls a connection's streams in the connection's own
 /// task, so this is what keeps one stream's panic from ending the others.
 async fn a_panicking_layer_fails_only_its_call() {
-    a_panic_fails_only_its_call(Server::builder().layer(PanickyLayer), &[("x-panic", "1")]).await;
+    a_panic_fails_only_its_call(
+        Server::builder().layer(PanickyLayer::IN_FUTURE),
+        &[("x-panic", "1")],
+    )
+    .await;
 }
 
 /// On a server built from `builder`, a call with `panic_metadata` (whose handling panics
@@ -181,55 +210,9 @@ async fn a_panicking_layer_fails_only_its_call_multi_thread() {
     a_panicking_layer_fails_only_its_call().await;
 }
 
-/// A layer's service whose `Clone` panics the second time: the server clones it for each call,
-/// in the connection's own loop (before the call has a future of its own).
-struct CloneBomb {
-    inner: GrpcService,
-    clones: Arc<AtomicUsize>,
-}
-
-impl Clone for CloneBomb {
-    fn clone(&self) -> Self {
-        if self.clones.fetch_add(1, Ordering::SeqCst) == 1 {
-            panic!("the layer's service panicked in clone");
-        }
-        CloneBomb {
-            inner: self.inner.clone(),
-            clones: self.clones.clone(),
-        }
-    }
-}
-
-struct CloneBombLayer;
-
-impl tower_layer::Layer<GrpcService> for CloneBombLayer {
-    type Service = CloneBomb;
-    fn layer(&self, inner: GrpcService) -> CloneBomb {
-        CloneBomb {
-            inner,
-            clones: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-}
-
-impl tower_service::Service<http::Request<Incoming>> for CloneBomb {
-    type Response = Response;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        tower_service::Service::poll_ready(&mut self.inner, cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, request: http::Request<Incoming>) -> Self::Future {
-        let call = tower_service::Service::call(&mut self.inner, request);
-        Box::pin(async move { Ok(call.await?) })
-    }
-}
-
 /// A panic while a call is being routed (here in a layer's `Clone`), before the call has a
 /// future of its own, also ends that call alone: the connection's loop goes on.
 #[tokio::test]
 async fn a_panic_while_routing_fails_only_its_call() {
-    a_panic_fails_only_its_call(Server::builder().layer(CloneBombLayer), &[]).await;
+    a_panic_fails_only_its_call(Server::builder().layer(PanickyLayer::CLONE_BOMB), &[]).await;
 }
