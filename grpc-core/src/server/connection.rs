@@ -447,9 +447,8 @@ impl Deadlines {
     }
 }
 
-/// Sleeps until `at`, or forever for `None`.
-/// Sleeps until `at` (if any) on `timer`, which it makes when first polled: a timer only for
-/// the calls that wait.
+/// Sleeps until `at` (forever for `None`) on `timer`, which it makes when first polled: a
+/// timer only for the calls that wait.
 async fn sleep_until_boxed(timer: &mut Option<Pin<Box<tokio::time::Sleep>>>, at: Option<Instant>) {
     match at {
         Some(at) => {
