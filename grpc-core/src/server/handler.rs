@@ -219,7 +219,7 @@ fn open<Req: MessageType>(
         info.deadline,
         decode_message::<Req>,
     );
-    let ctx = info.context(parts.headers);
+    let ctx = info.context(parts.headers, encoding);
     Ok((info, ctx, requests))
 }
 

@@ -17,7 +17,7 @@ use super::handler::{status_response, BoxFuture};
 use super::{Limits, Service};
 use crate::metadata::{check_received_value, is_reserved_lowercase};
 use crate::protocol::headers::content_subtype;
-use crate::protocol::{timeout, CompressionSet};
+use crate::protocol::{timeout, Compression, CompressionSet};
 use crate::status::Status;
 
 /// The services of a server, by full name.
@@ -230,14 +230,15 @@ pub(crate) struct CallInfo {
 }
 
 impl CallInfo {
-    /// The handler's context for a request with `headers`.
-    pub(crate) fn context(&self, headers: http::HeaderMap) -> ServerContext {
+    /// The handler's context for a request with `headers`, compressed with `request` (its
+    /// `grpc-encoding`, already checked against what the server accepts).
+    pub(crate) fn context(
+        &self,
+        headers: http::HeaderMap,
+        request: Option<Compression>,
+    ) -> ServerContext {
         let compression = CallCompression {
-            request: self
-                .encoding
-                .as_ref()
-                .and_then(|v| v.to_str().ok())
-                .and_then(crate::protocol::Compression::from_name),
+            request,
             peer_accepts: self.peer_accepts,
             request_compressed: Default::default(),
         };
@@ -298,7 +299,6 @@ impl<'a> RequestHeaders<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Compression;
 
     #[test]
     fn method_paths_split_at_the_first_slash() {
