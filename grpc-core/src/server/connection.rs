@@ -40,6 +40,7 @@ use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
 use crate::transport::batching::{drive_batched, on_multi_thread_runtime};
+use crate::transport::coalesce::{Coalescing, Turns};
 use crate::transport::frame_guard::{FrameGuard, GuardState};
 
 /// How long connections may live (gRFC A9).
@@ -130,6 +131,9 @@ pub(crate) async fn serve<IO>(
     let state = Arc::new(GuardState::new());
     let settings = &shared.settings;
     let lifetimes = &settings.lifetimes;
+    // Each poll of the loop's select is a turn: what h2 writes in one goes out in one write.
+    let turns = Arc::new(Turns::default());
+    let io = Coalescing::new(io, turns.clone(), settings.write_buffer_size);
     let io = FrameGuard::new(io, settings.guard.clone(), state.clone());
     let mut builder = h2::server::Builder::new();
     builder
@@ -147,8 +151,10 @@ pub(crate) async fn serve<IO>(
     tokio::pin!(timer);
     let shutdown = shared.shutdown.cancelled();
     tokio::pin!(shutdown);
+    let handshake = builder.handshake::<_, Bytes>(io);
+    tokio::pin!(handshake);
     let mut connection = tokio::select! {
-        handshake = builder.handshake::<_, Bytes>(io) => match handshake {
+        handshake = turns.counting(&mut handshake) => match handshake {
             Ok(connection) => connection,
             Err(error) => {
                 tracing::debug!(peer = ?peer, %error, "HTTP/2 handshake failed");
@@ -226,7 +232,7 @@ pub(crate) async fn serve<IO>(
         // each stream is a task.
         let event = drive_batched(
             batch,
-            std::pin::pin!(async {
+            turns.counting(std::pin::pin!(async {
                 tokio::select! {
                     biased;
                     _ = &mut shutdown, if !draining => Event::Shutdown,
@@ -241,7 +247,7 @@ pub(crate) async fn serve<IO>(
                     accepted = connection.accept() => Event::Accepted(accepted),
                     never = std::future::poll_fn(|cx| streams.poll_run(cx)) => match never {},
                 }
-            }),
+            })),
         )
         .await;
         match event {

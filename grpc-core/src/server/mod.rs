@@ -156,6 +156,9 @@ struct ConnectionSettings {
     max_concurrent_rpcs: Option<usize>,
     /// Response bytes h2 may hold per stream beyond what the peer's window lets out.
     max_send_buffer_per_stream: usize,
+    /// Bytes gathered from h2 before they are written to the socket (see
+    /// `transport::coalesce`).
+    write_buffer_size: usize,
 }
 
 impl Default for ConnectionSettings {
@@ -176,6 +179,7 @@ impl Default for ConnectionSettings {
             max_connections: None,
             max_concurrent_rpcs: None,
             max_send_buffer_per_stream: 128 * 1024,
+            write_buffer_size: 64 * 1024,
         }
     }
 }
@@ -410,6 +414,21 @@ impl ServerBuilder {
     /// stream is reset.
     pub fn max_send_buffer_per_stream(mut self, bytes: usize) -> Self {
         self.settings.max_send_buffer_per_stream = bytes;
+        self
+    }
+
+    /// Bytes of outgoing HTTP/2 frames a connection gathers before it writes them to the socket
+    /// (default 64 KiB; at least 1). What h2 writes during one turn of the connection's loop
+    /// (one wake-up) goes out in one write, up to this much: a 64 KiB message goes out in one
+    /// system call, not one per 16 KiB DATA frame. A write this large on its own goes to the
+    /// socket uncopied. A connection keeps at most 16 KiB of this buffer while idle.
+    ///
+    /// ```
+    /// let builder = grpc_core::Server::builder().write_buffer_size(256 * 1024);
+    /// # drop(builder);
+    /// ```
+    pub fn write_buffer_size(mut self, bytes: usize) -> Self {
+        self.settings.write_buffer_size = bytes.max(1);
         self
     }
 

@@ -7,6 +7,7 @@
 
 pub(crate) mod address;
 pub(crate) mod batching;
+pub(crate) mod coalesce;
 pub(crate) mod connect;
 pub(crate) mod frame_guard;
 pub(crate) mod recv;
