@@ -370,6 +370,7 @@ pub struct ChannelBuilder {
     balancers: Vec<Arc<dyn LoadBalancerBuilder>>,
     layers: Layers,
     local: bool,
+    write_buffer_size: usize,
 }
 
 impl ChannelBuilder {
@@ -395,6 +396,7 @@ impl ChannelBuilder {
             balancers: lb::builtin(),
             layers: Layers::default(),
             local: false,
+            write_buffer_size: 64 * 1024,
         }
     }
 
@@ -457,6 +459,23 @@ impl ChannelBuilder {
     /// x1.6, jitter 0.2, at most 120 s, attempts of at least 20 s).
     pub fn backoff(mut self, backoff: BackoffConfig) -> Self {
         self.backoff = backoff;
+        self
+    }
+
+    /// Bytes of outgoing HTTP/2 frames a connection gathers before it writes them to the socket
+    /// (default 64 KiB; at least 1). What h2 writes during one poll of the connection goes out
+    /// in one write, up to this much: a 64 KiB request message goes out in one system call, not
+    /// one per 16 KiB DATA frame. A connection keeps at most 16 KiB of this buffer while idle.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), grpc_core::Error> {
+    /// let channel = grpc_core::Channel::builder("http://127.0.0.1:50051")
+    ///     .write_buffer_size(256 * 1024)
+    ///     .connect_lazy()?;
+    /// # drop(channel); Ok(()) }
+    /// ```
+    pub fn write_buffer_size(mut self, bytes: usize) -> Self {
+        self.write_buffer_size = bytes.max(1);
         self
     }
 
@@ -612,6 +631,7 @@ impl ChannelBuilder {
             keepalive,
             tls,
             authority: target.authority.clone(),
+            write_buffer_size: self.write_buffer_size,
         };
         let resolver = self.resolver.unwrap_or(target.resolver);
         // A channel made outside any runtime (a blocking client's, in plain `fn main`) runs on

@@ -40,7 +40,7 @@ use super::router::Router;
 use super::ConnectionSettings;
 use crate::status::Status;
 use crate::transport::batching::{drive_batched, on_multi_thread_runtime};
-use crate::transport::coalesce::{Coalescing, Turns};
+use crate::transport::coalesce::coalescing;
 use crate::transport::frame_guard::{FrameGuard, GuardState};
 
 /// How long connections may live (gRFC A9).
@@ -131,9 +131,8 @@ pub(crate) async fn serve<IO>(
     let state = Arc::new(GuardState::new());
     let settings = &shared.settings;
     let lifetimes = &settings.lifetimes;
-    // Each poll of the loop's select is a turn: what h2 writes in one goes out in one write.
-    let turns = Arc::new(Turns::default());
-    let io = Coalescing::new(io, turns.clone(), settings.write_buffer_size);
+    // What h2 writes during a turn of the loop goes out in one write when the turn ends.
+    let (io, turn_end) = coalescing(io, settings.write_buffer_size);
     let io = FrameGuard::new(io, settings.guard.clone(), state.clone());
     let mut builder = h2::server::Builder::new();
     builder
@@ -154,7 +153,7 @@ pub(crate) async fn serve<IO>(
     let handshake = builder.handshake::<_, Bytes>(io);
     tokio::pin!(handshake);
     let mut connection = tokio::select! {
-        handshake = turns.counting(&mut handshake) => match handshake {
+        handshake = turn_end.writing_out(&mut handshake) => match handshake {
             Ok(connection) => connection,
             Err(error) => {
                 tracing::debug!(peer = ?peer, %error, "HTTP/2 handshake failed");
@@ -226,13 +225,12 @@ pub(crate) async fn serve<IO>(
         }
         // Batched: on a multi-thread runtime the loop steps aside once per wake-up, so that
         // the responses the stream tasks are writing at that moment go out in one write.
-        // Biased, with the streams last: on a current-thread runtime (streams polled here)
-        // every request that has come in is accepted before any handler runs, so that their
-        // responses go out in one write when the connection is next polled, as they do when
-        // each stream is a task.
+        // Biased, with the streams before h2: on a current-thread runtime (streams polled
+        // here) the frames of the handlers that ran are taken by h2 in the same turn, and the
+        // turn's end writes them all out at once.
         let event = drive_batched(
             batch,
-            turns.counting(std::pin::pin!(async {
+            turn_end.writing_out(std::pin::pin!(async {
                 tokio::select! {
                     biased;
                     _ = &mut shutdown, if !draining => Event::Shutdown,
@@ -244,8 +242,8 @@ pub(crate) async fn serve<IO>(
                         }
                         Err(_) => Event::KeepaliveFailed,
                     },
-                    accepted = connection.accept() => Event::Accepted(accepted),
                     never = std::future::poll_fn(|cx| streams.poll_run(cx)) => match never {},
+                    accepted = connection.accept() => Event::Accepted(accepted),
                 }
             })),
         )

@@ -6,27 +6,36 @@
 //! default 16 KiB frame size thus costs four `writev` calls, and the kernel's per-call and
 //! per-segment work on them, not the user-space work, is what a large streamed message costs.
 //!
-//! [`Coalescing`] sits between h2 (with the frame filter above it) and the socket or TLS stream.
-//! It copies what h2 writes into one buffer and puts off h2's flushes until the loop's next
-//! turn ([`Turns`]): a flush asked for during the turn in which the bytes were written returns
-//! at once, having woken the task, so that the next turn, which the wake-up guarantees, writes
-//! them all. What keeps the bytes moving and bounded:
+//! [`coalescing`] splits a transport in two ends that share it:
 //!
-//! - the buffer is written out as soon as it holds [`Coalescing::high_water`] bytes, and a write
-//!   that finds it full waits for the socket (back-pressure reaches h2 as before);
+//! - [`Coalescing`] goes to h2 (with the frame filter above it). It copies what h2 writes into
+//!   one buffer, and h2's flushes return at once;
+//! - [`TurnEnd`] stays with the connection's loop, whose turns it wraps
+//!   ([`TurnEnd::writing_out`]): each time a turn ends (the loop's future is pending, every
+//!   stream that could run has run, h2 has taken their frames), it writes the buffer out in one
+//!   write and flushes the transport.
+//!
+//! What keeps the bytes moving and bounded:
+//!
+//! - the buffer is written out as soon as it holds `high_water` bytes, and a write that finds it
+//!   full waits for the socket (back-pressure reaches h2 as before);
 //! - a write that finds the buffer empty and is itself that large goes straight to the socket,
 //!   uncopied;
-//! - `poll_shutdown` writes out everything first, so h2's closing frames (GOAWAY) go out;
-//! - a flush in any later turn is a real flush.
+//! - `poll_shutdown` writes out everything first, so that h2's closing frames (GOAWAY) go out;
+//! - when the loop ends some other way (a failed handshake, a lifetime's end, an error), the
+//!   dropped [`TurnEnd`] makes one last attempt, without waiting, to write out what its last
+//!   turn gathered: before this buffer, h2 had written those bytes by then;
+//! - a failed write at a turn's end is kept for h2's next write or flush, and wakes the task,
+//!   so that h2 sees it.
 //!
-//! The cost is a copy of the bytes (about a microsecond per 64 KiB) and one more turn of the
-//! loop per batch; the saving, measured with `bench-greeter --only stream-64KiB`, is in the
-//! README's performance section.
+//! The cost is a copy of the bytes (about a microsecond per 64 KiB) and an uncontended lock per
+//! read or write; the saving, measured with `bench-greeter`, is in the README's performance
+//! section.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -35,65 +44,58 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// so an idle connection holds no more than this.
 const RETAINED_CAPACITY: usize = 16 * 1024;
 
-/// The connection loop's turn count, which tells [`Coalescing`] whether a flush is asked for in
-/// the turn that wrote the bytes (put off) or in a later one (done).
-#[derive(Debug, Default)]
-pub(crate) struct Turns(AtomicU64);
-
-impl Turns {
-    /// The loop's turn now.
-    fn now(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    /// `future`, counting a turn each time it is polled.
-    pub(crate) fn counting<F: std::future::Future + Unpin>(
-        self: &Arc<Self>,
-        mut future: F,
-    ) -> impl std::future::Future<Output = F::Output> {
-        let turns = self.clone();
-        std::future::poll_fn(move |cx| {
-            turns.0.fetch_add(1, Ordering::Relaxed);
-            Pin::new(&mut future).poll(cx)
-        })
-    }
+/// `io` in two ends: the transport h2 writes into, and the loop's end that writes out what
+/// gathered when a turn ends, or as soon as `high_water` bytes (at least 1) are waiting.
+pub(crate) fn coalescing<IO: AsyncWrite + Unpin>(
+    io: IO,
+    high_water: usize,
+) -> (Coalescing<IO>, TurnEnd<IO>) {
+    let gathered = Arc::new(Mutex::new(Gathered {
+        io,
+        buf: Vec::new(),
+        written: 0,
+        high_water: high_water.max(1),
+        unflushed: false,
+        failed: None,
+    }));
+    (Coalescing(gathered.clone()), TurnEnd(gathered))
 }
 
-/// A transport whose writes are gathered into one buffer per turn of the connection's loop
-/// (see the module's docs).
+/// The transport and what is waiting to be written to it.
 #[derive(Debug)]
-pub(crate) struct Coalescing<IO> {
+struct Gathered<IO> {
     io: IO,
     buf: Vec<u8>,
     /// How much of `buf` is already written.
     written: usize,
-    /// The turn whose flush was put off, while one is.
-    put_off: Option<u64>,
-    turns: Arc<Turns>,
     high_water: usize,
+    /// Bytes went to the transport below since it last completed a flush (TLS, for one, may
+    /// hold them).
+    unflushed: bool,
+    /// A write out at a turn's end failed: h2's next write or flush reports it.
+    failed: Option<io::Error>,
 }
 
-impl<IO> Coalescing<IO> {
-    /// `io`, its writes gathered until a turn of the loop counted by `turns` ends, or until
-    /// `high_water` bytes are waiting.
-    pub(crate) fn new(io: IO, turns: Arc<Turns>, high_water: usize) -> Self {
-        Coalescing {
-            io,
-            buf: Vec::new(),
-            written: 0,
-            put_off: None,
-            turns,
-            high_water: high_water.max(1),
-        }
-    }
+/// Both ends take turns in one task: the lock is never contended, and a panic under it (in the
+/// transport) leaves nothing half-changed that matters more than the error it will report.
+fn lock<IO>(gathered: &Mutex<Gathered<IO>>) -> MutexGuard<'_, Gathered<IO>> {
+    gathered
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
+impl<IO> Gathered<IO> {
     /// Bytes written to this transport and not yet to the one below.
     fn waiting(&self) -> usize {
         self.buf.len() - self.written
     }
+
+    fn take_failure(&mut self) -> io::Result<()> {
+        self.failed.take().map_or(Ok(()), Err)
+    }
 }
 
-impl<IO: AsyncWrite + Unpin> Coalescing<IO> {
+impl<IO: AsyncWrite + Unpin> Gathered<IO> {
     /// Writes out everything waiting, then flushes the transport below.
     fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while self.written < self.buf.len() {
@@ -104,14 +106,18 @@ impl<IO: AsyncWrite + Unpin> Coalescing<IO> {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
             self.written += n;
+            self.unflushed = true;
         }
         self.buf.clear();
         self.written = 0;
-        self.put_off = None;
         if self.buf.capacity() > RETAINED_CAPACITY {
             self.buf = Vec::new();
         }
-        Pin::new(&mut self.io).poll_flush(cx)
+        if self.unflushed {
+            std::task::ready!(Pin::new(&mut self.io).poll_flush(cx))?;
+            self.unflushed = false;
+        }
+        Poll::Ready(Ok(()))
     }
 
     /// Takes what it can of `bufs` (all of them, unless the buffer fills up).
@@ -120,15 +126,23 @@ impl<IO: AsyncWrite + Unpin> Coalescing<IO> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        self.take_failure()?;
         if self.waiting() >= self.high_water {
             std::task::ready!(self.poll_write_out(cx))?;
         }
         let total: usize = bufs.iter().map(|b| b.len()).sum();
         if self.waiting() == 0 && total >= self.high_water {
             // Large enough on its own: no copy.
-            return Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+            let written = std::task::ready!(Pin::new(&mut self.io).poll_write_vectored(cx, bufs))?;
+            self.unflushed = true;
+            return Poll::Ready(Ok(written));
         }
         let room = self.high_water - self.waiting();
+        if self.buf.capacity() - self.buf.len() < total.min(room) && total >= RETAINED_CAPACITY {
+            // Large writes are coming (DATA frames of a large message): room for a whole batch
+            // at once, instead of growing through every power of two.
+            self.buf.reserve(room);
+        }
         let mut taken = 0;
         for buf in bufs {
             let take = buf.len().min(room - taken);
@@ -142,13 +156,17 @@ impl<IO: AsyncWrite + Unpin> Coalescing<IO> {
     }
 }
 
+/// The end of a [`coalescing`] transport that h2 reads from and writes into.
+#[derive(Debug)]
+pub(crate) struct Coalescing<IO>(Arc<Mutex<Gathered<IO>>>);
+
 impl<IO: AsyncRead + Unpin> AsyncRead for Coalescing<IO> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+        Pin::new(&mut lock(&self.0).io).poll_read(cx, buf)
     }
 }
 
@@ -158,7 +176,7 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Coalescing<IO> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_gather(cx, &[io::IoSlice::new(buf)])
+        lock(&self.0).poll_gather(cx, &[io::IoSlice::new(buf)])
     }
 
     fn poll_write_vectored(
@@ -166,51 +184,90 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Coalescing<IO> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_gather(cx, bufs)
+        lock(&self.0).poll_gather(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
         true
     }
 
+    /// Put off to the turn's end ([`TurnEnd`]), unless the buffer is full.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if this.waiting() > 0 && this.waiting() < this.high_water {
-            let now = this.turns.now();
-            match this.put_off {
-                None => {
-                    // The next turn writes it out, with whatever else this turn adds.
-                    this.put_off = Some(now);
-                    cx.waker().wake_by_ref();
-                    return Poll::Ready(Ok(()));
-                }
-                Some(turn) if turn == now => return Poll::Ready(Ok(())),
-                Some(_) => {}
-            }
+        let mut gathered = lock(&self.0);
+        gathered.take_failure()?;
+        if gathered.waiting() >= gathered.high_water {
+            return gathered.poll_write_out(cx);
         }
-        this.poll_write_out(cx)
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        std::task::ready!(this.poll_write_out(cx))?;
-        Pin::new(&mut this.io).poll_shutdown(cx)
+        let mut gathered = lock(&self.0);
+        gathered.take_failure()?;
+        std::task::ready!(gathered.poll_write_out(cx))?;
+        Pin::new(&mut gathered.io).poll_shutdown(cx)
+    }
+}
+
+/// The connection loop's end of a [`coalescing`] transport.
+#[derive(Debug)]
+pub(crate) struct TurnEnd<IO: AsyncWrite + Unpin>(Arc<Mutex<Gathered<IO>>>);
+
+impl<IO: AsyncWrite + Unpin> TurnEnd<IO> {
+    /// `future`, writing out what gathered each time it is pending: a turn of the loop ends.
+    pub(crate) fn writing_out<'a, F: Future + Unpin + 'a>(
+        &'a self,
+        mut future: F,
+    ) -> impl Future<Output = F::Output> + 'a {
+        std::future::poll_fn(move |cx| {
+            let output = Pin::new(&mut future).poll(cx);
+            if output.is_pending() {
+                self.write_out(cx);
+            }
+            output
+        })
+    }
+
+    /// Writes out what is waiting. Waiting on the socket leaves its wake-up registered; a
+    /// failure is kept for h2, and the task is woken so that h2 gets to see it.
+    fn write_out(&self, cx: &mut Context<'_>) {
+        let mut gathered = lock(&self.0);
+        if (gathered.waiting() == 0 && !gathered.unflushed) || gathered.failed.is_some() {
+            return;
+        }
+        if let Poll::Ready(Err(error)) = gathered.poll_write_out(cx) {
+            gathered.failed = Some(error);
+            cx.waker().wake_by_ref();
+        }
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> Drop for TurnEnd<IO> {
+    /// The loop ended before its turn did (see the module's docs): one attempt, which does not
+    /// wait, to write out what the turn gathered.
+    fn drop(&mut self) {
+        let mut gathered = lock(&self.0);
+        if gathered.waiting() > 0 || gathered.unflushed {
+            let _ = gathered.poll_write_out(&mut Context::from_waker(std::task::Waker::noop()));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::{Wake, Waker};
 
     use super::*;
 
-    /// A socket that records each write it takes; with `stalled`, it takes none.
+    /// A socket that records each write it takes; with `stalled`, it takes none, and with
+    /// `broken`, it fails them.
     #[derive(Default)]
     struct Recorder {
         writes: Vec<Vec<u8>>,
         flushes: usize,
         stalled: bool,
+        broken: bool,
         shut: bool,
     }
 
@@ -230,6 +287,9 @@ mod tests {
             _: &mut Context<'_>,
             buf: &[u8],
         ) -> Poll<io::Result<usize>> {
+            if self.broken {
+                return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+            }
             if self.stalled {
                 return Poll::Pending;
             }
@@ -263,18 +323,18 @@ mod tests {
 
     struct Harness {
         io: Coalescing<Recorder>,
-        turns: Arc<Turns>,
+        turn_end: TurnEnd<Recorder>,
         wakes: Arc<Wakes>,
         waker: Waker,
     }
 
     impl Harness {
         fn new(high_water: usize) -> Self {
-            let turns = Arc::new(Turns::default());
+            let (io, turn_end) = coalescing(Recorder::default(), high_water);
             let wakes = Arc::new(Wakes::default());
             Harness {
-                io: Coalescing::new(Recorder::default(), turns.clone(), high_water),
-                turns,
+                io,
+                turn_end,
                 waker: Waker::from(wakes.clone()),
                 wakes,
             }
@@ -296,12 +356,19 @@ mod tests {
             Pin::new(&mut self.io).poll_shutdown(&mut cx)
         }
 
-        fn next_turn(&self) {
-            self.turns.0.fetch_add(1, Ordering::Relaxed);
+        /// A turn of the loop that ends pending, as the loop's turns do while they wait.
+        fn end_turn(&self) {
+            let mut cx = Context::from_waker(&self.waker);
+            let turn = self.turn_end.writing_out(std::future::pending::<()>());
+            assert!(std::pin::pin!(turn).poll(&mut cx).is_pending());
         }
 
-        fn writes(&self) -> &[Vec<u8>] {
-            &self.io.io.writes
+        fn socket(&self) -> MutexGuard<'_, Gathered<Recorder>> {
+            lock(&self.io.0)
+        }
+
+        fn writes(&self) -> Vec<Vec<u8>> {
+            self.socket().io.writes.clone()
         }
 
         fn wakes(&self) -> usize {
@@ -317,22 +384,35 @@ mod tests {
     }
 
     #[test]
-    fn one_turns_writes_and_flushes_go_out_as_one_write_in_the_next_turn() {
+    fn a_turns_writes_and_flushes_go_out_as_one_write_when_it_ends() {
         let mut h = Harness::new(1024);
         for frame in [&b"header1"[..], b"data1", b"header2"] {
             assert_eq!(ready(h.write(&[frame, b"!"])), frame.len() + 1);
-            // Put off, with a wake-up that guarantees the next turn.
+            // Put off to the turn's end.
             ready(h.flush());
             assert!(h.writes().is_empty());
         }
-        assert_eq!(h.wakes(), 1);
-        h.next_turn();
-        ready(h.flush());
+        h.end_turn();
         assert_eq!(h.writes(), [b"header1!data1!header2!".to_vec()]);
         // The socket below was flushed as well, and nothing is waiting any more.
-        assert_eq!(h.io.io.flushes, 1);
-        ready(h.flush());
+        assert_eq!(h.socket().io.flushes, 1);
+        h.end_turn();
         assert_eq!(h.writes().len(), 1);
+        assert_eq!(h.socket().io.flushes, 1);
+        assert_eq!(h.wakes(), 0);
+    }
+
+    #[test]
+    fn a_turn_that_completes_writes_nothing_out() {
+        let mut h = Harness::new(1024);
+        assert_eq!(ready(h.write(&[b"frame"])), 5);
+        let mut cx = Context::from_waker(&h.waker);
+        let turn = h.turn_end.writing_out(std::future::ready(()));
+        assert!(std::pin::pin!(turn).poll(&mut cx).is_ready());
+        // The loop goes on at once: its next turn writes it out.
+        assert!(h.writes().is_empty());
+        h.end_turn();
+        assert_eq!(h.writes(), [b"frame".to_vec()]);
     }
 
     #[test]
@@ -356,23 +436,49 @@ mod tests {
         let mut h = Harness::new(8);
         assert_eq!(ready(h.write(&[b"123456789"])), 9);
         assert_eq!(h.writes(), [b"123456789".to_vec()]);
-        assert_eq!(h.io.buf.capacity(), 0);
+        assert_eq!(h.socket().buf.capacity(), 0);
+        // Flushed when the turn ends.
+        assert_eq!(h.socket().io.flushes, 0);
+        h.end_turn();
+        assert_eq!(h.socket().io.flushes, 1);
     }
 
     #[test]
     fn a_stalled_socket_holds_back_writes_once_the_buffer_is_full() {
         let mut h = Harness::new(4);
-        h.io.io.stalled = true;
+        h.socket().io.stalled = true;
         assert_eq!(ready(h.write(&[b"ab"])), 2);
-        ready(h.flush());
-        h.next_turn();
-        // The real flush waits for the socket; so does a write that finds the buffer full.
-        assert!(h.flush().is_pending());
+        h.end_turn();
+        assert!(h.writes().is_empty());
+        // A write that finds the buffer full waits for the socket.
         assert_eq!(ready(h.write(&[b"cdef"])), 2);
         assert!(h.write(&[b"ef"]).is_pending());
-        h.io.io.stalled = false;
+        h.socket().io.stalled = false;
         assert_eq!(ready(h.write(&[b"ef"])), 2);
         assert_eq!(h.writes(), [b"abcd".to_vec()]);
+    }
+
+    #[test]
+    fn a_failed_write_at_a_turns_end_reaches_h2_and_wakes_it() {
+        let mut h = Harness::new(1024);
+        h.socket().io.broken = true;
+        assert_eq!(ready(h.write(&[b"frame"])), 5);
+        h.end_turn();
+        assert_eq!(h.wakes(), 1);
+        match h.flush() {
+            Poll::Ready(Err(error)) => assert_eq!(error.kind(), io::ErrorKind::BrokenPipe),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_loop_that_ends_mid_turn_still_writes_out_what_it_gathered() {
+        let mut h = Harness::new(1024);
+        assert_eq!(ready(h.write(&[b"SETTINGS"])), 8);
+        ready(h.flush());
+        let Harness { io, turn_end, .. } = h;
+        drop(turn_end);
+        assert_eq!(lock(&io.0).io.writes, [b"SETTINGS".to_vec()]);
     }
 
     #[test]
@@ -382,7 +488,7 @@ mod tests {
         ready(h.flush());
         ready(h.shutdown());
         assert_eq!(h.writes(), [b"GOAWAY".to_vec()]);
-        assert!(h.io.io.shut);
+        assert!(h.socket().io.shut);
     }
 
     #[test]
@@ -390,16 +496,12 @@ mod tests {
         let mut h = Harness::new(64 * 1024);
         let chunk = vec![7u8; 20 * 1024];
         assert_eq!(ready(h.write(&[&chunk])), chunk.len());
-        ready(h.flush());
-        h.next_turn();
-        ready(h.flush());
+        h.end_turn();
         assert_eq!(h.writes()[0].len(), chunk.len());
-        assert_eq!(h.io.buf.capacity(), 0);
+        assert_eq!(h.socket().buf.capacity(), 0);
         // A small one is kept for the next turn.
         assert_eq!(ready(h.write(&[b"small"])), 5);
-        ready(h.flush());
-        h.next_turn();
-        ready(h.flush());
-        assert!(h.io.buf.capacity() > 0);
+        h.end_turn();
+        assert!(h.socket().buf.capacity() > 0);
     }
 }

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::address::Address;
 use super::batching::{drive_batched, on_multi_thread_runtime};
+use super::coalesce::coalescing;
 use crate::status::Status;
 use crate::tls::ClientTlsConfig;
 
@@ -24,6 +25,8 @@ pub(crate) struct ConnectSettings {
     pub(crate) tls: Option<ClientTlsConfig>,
     /// `host[:port]` the TLS server name is taken from.
     pub(crate) authority: String,
+    /// Bytes of outgoing frames gathered before they are written (see `coalesce`).
+    pub(crate) write_buffer_size: usize,
 }
 
 /// Client keepalive (`doc/keepalive.md`), shared by a channel's connections.
@@ -148,6 +151,8 @@ async fn handshake<IO>(io: IO, settings: &ConnectSettings) -> Result<Connection,
 where
     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    // What h2 writes during one poll of the connection goes out in one write when it ends.
+    let (io, turn_end) = coalescing(io, settings.write_buffer_size);
     let (send, mut connection) = h2::client::Builder::new()
         .initial_window_size(settings.stream_window)
         .initial_connection_window_size(settings.connection_window)
@@ -176,11 +181,11 @@ where
             match (&keepalive, pinger) {
                 (Some(keepalive), Some(pinger)) => {
                     tokio::select! {
-                        result = drive_batched(batch, &mut connection) => result,
+                        result = drive_batched(batch, turn_end.writing_out(&mut connection)) => result,
                         reason = keep_alive(pinger, keepalive, &pinging) => Err(reason),
                     }
                 }
-                _ => drive_batched(batch, &mut connection).await,
+                _ => drive_batched(batch, turn_end.writing_out(&mut connection)).await,
             }
         };
         if let Err(error) = driven.await {
