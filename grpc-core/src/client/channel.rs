@@ -465,7 +465,8 @@ impl ChannelBuilder {
     /// Bytes of outgoing HTTP/2 frames a connection gathers before it writes them to the socket
     /// (default 64 KiB; at least 1). What h2 writes during one poll of the connection goes out
     /// in one write, up to this much: a 64 KiB request message goes out in one system call, not
-    /// one per 16 KiB DATA frame. A connection keeps at most 16 KiB of this buffer while idle.
+    /// one per 16 KiB DATA frame. A connection keeps the buffer's memory (up to about this
+    /// much) while its batches are large, and at most 16 KiB from the first small one on.
     ///
     /// ```
     /// # fn main() -> Result<(), grpc_core::Error> {

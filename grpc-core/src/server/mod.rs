@@ -421,7 +421,8 @@ impl ServerBuilder {
     /// (default 64 KiB; at least 1). What h2 writes during one turn of the connection's loop
     /// (one wake-up) goes out in one write, up to this much: a 64 KiB message goes out in one
     /// system call, not one per 16 KiB DATA frame. A write this large on its own goes to the
-    /// socket uncopied. A connection keeps at most 16 KiB of this buffer while idle.
+    /// socket uncopied. A connection keeps the buffer's memory (up to about this much) while
+    /// its batches are large, and at most 16 KiB from the first small one on.
     ///
     /// ```
     /// let builder = grpc_core::Server::builder().write_buffer_size(256 * 1024);

@@ -40,8 +40,10 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// What the buffer keeps between turns: past this, its memory goes back once it is written out,
-/// so an idle connection holds no more than this.
+/// What the buffer always keeps between turns. More is kept while the batches stay larger than
+/// this (a connection streaming large messages reuses its buffer instead of freeing and
+/// allocating it per batch, which costs `brk` calls and page faults), and goes back after the
+/// first batch smaller than this.
 const RETAINED_CAPACITY: usize = 16 * 1024;
 
 /// `io` in two ends: the transport h2 writes into, and the loop's end that writes out what
@@ -108,9 +110,10 @@ impl<IO: AsyncWrite + Unpin> Gathered<IO> {
             self.written += n;
             self.unflushed = true;
         }
+        let batch = self.buf.len();
         self.buf.clear();
         self.written = 0;
-        if self.buf.capacity() > RETAINED_CAPACITY {
+        if batch < RETAINED_CAPACITY && self.buf.capacity() > RETAINED_CAPACITY {
             self.buf = Vec::new();
         }
         if self.unflushed {
@@ -492,14 +495,20 @@ mod tests {
     }
 
     #[test]
-    fn a_large_buffer_is_given_back_once_written_out() {
+    fn a_large_buffer_is_kept_while_batches_stay_large() {
         let mut h = Harness::new(64 * 1024);
         let chunk = vec![7u8; 20 * 1024];
-        assert_eq!(ready(h.write(&[&chunk])), chunk.len());
+        for _ in 0..2 {
+            assert_eq!(ready(h.write(&[&chunk])), chunk.len());
+            h.end_turn();
+            assert!(h.socket().buf.capacity() >= chunk.len());
+        }
+        assert_eq!(h.writes().len(), 2);
+        // The first small batch gives it back...
+        assert_eq!(ready(h.write(&[b"small"])), 5);
         h.end_turn();
-        assert_eq!(h.writes()[0].len(), chunk.len());
         assert_eq!(h.socket().buf.capacity(), 0);
-        // A small one is kept for the next turn.
+        // ...and a small buffer is kept for the next turn.
         assert_eq!(ready(h.write(&[b"small"])), 5);
         h.end_turn();
         assert!(h.socket().buf.capacity() > 0);
