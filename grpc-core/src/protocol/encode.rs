@@ -198,10 +198,7 @@ impl FrameEncoder {
         let len = outgoing.message.wire_len();
         match compression {
             None => {
-                self.check_size(len)?;
-                buf.reserve(5 + len);
-                buf.put_u8(0);
-                buf.put_u32(len as u32);
+                self.uncompressed_prefix(len, buf)?;
                 outgoing.message.write_to(buf);
             }
             Some(compression) => {
@@ -240,12 +237,18 @@ impl FrameEncoder {
             // The compressor reads the whole message: nothing to share.
             return self.encode(outgoing, &mut out.tail);
         }
-        let len = outgoing.message.wire_len();
-        self.check_size(len)?;
-        out.tail.reserve(5 + len);
-        out.tail.put_u8(0);
-        out.tail.put_u32(len as u32);
+        self.uncompressed_prefix(outgoing.message.wire_len(), &mut out.tail)?;
         outgoing.message.write_to(&mut Splicer(out));
+        Ok(())
+    }
+
+    /// Checks an uncompressed message of `len` bytes against the send limit, then appends its
+    /// 5-byte prefix (flag 0, length) with room for the message after it.
+    fn uncompressed_prefix(&self, len: usize, buf: &mut BytesMut) -> Result<(), Status> {
+        self.check_size(len)?;
+        buf.reserve(5 + len);
+        buf.put_u8(0);
+        buf.put_u32(len as u32);
         Ok(())
     }
 

@@ -291,25 +291,26 @@ async fn run_handler<T: Send + 'static>(
     })
     .await;
     guard.disarm();
+    // The handler has ended with `result`; if it sent its headers and they have not gone out
+    // yet, they still go first, and the status follows in the trailers (not a trailers-only
+    // answer).
+    let ended = |result: Result<T, Status>| {
+        if result.is_err() && ctx.headers_pending() {
+            Outcome::Running(Box::pin(std::future::ready(Ok(result))))
+        } else {
+            Outcome::Done(result)
+        }
+    };
     match step {
         Step::Returned(caught) => {
             if caught.is_err() {
                 ctx.cancel(); // a panic: work the handler spawned stops with it
             }
-            let result = caught_result(caught);
-            if result.is_err() && ctx.headers_pending() {
-                // It sent its headers, then failed before they went out: they still go
-                // first, and the status follows in the trailers (not a trailers-only answer).
-                return Outcome::Running(Box::pin(std::future::ready(Ok(result))));
-            }
-            Outcome::Done(result)
+            ended(caught_result(caught))
         }
         Step::Signal(Signal::Abort(status)) => {
             ctx.cancel();
-            if ctx.headers_pending() {
-                return Outcome::Running(Box::pin(std::future::ready(Ok(Err(status)))));
-            }
-            Outcome::Done(Err(status))
+            ended(Err(status))
         }
         Step::Signal(Signal::SendHeaders) => Outcome::Running(fut),
         Step::Expired => {

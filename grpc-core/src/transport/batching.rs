@@ -43,33 +43,25 @@ where
             return output;
         }
         // Wait for that wake-up...
-        let mut waited = false;
-        std::future::poll_fn(|_| {
-            if waited {
-                Poll::Ready(())
-            } else {
-                waited = true;
-                Poll::Pending
-            }
-        })
-        .await;
-        // ...then let the tasks it woke alongside queue their frames first.
-        step_aside().await;
+        pending_once(false).await;
+        // ...then let the tasks it woke alongside queue their frames first: woken at once,
+        // the task runs again after the tasks already in the worker's run queue, without
+        // waiting for the I/O driver as `yield_now` does.
+        pending_once(true).await;
     }
 }
 
-/// Pending once, having woken itself: the task runs again after the tasks already in the
-/// worker's run queue, without waiting for the I/O driver as `yield_now` does.
-async fn step_aside() {
-    let mut stepped = false;
+/// Pending once, then ready; with `wake`, having woken the task itself.
+async fn pending_once(wake: bool) {
+    let mut pending = true;
     std::future::poll_fn(|cx| {
-        if stepped {
-            Poll::Ready(())
-        } else {
-            stepped = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
+        if !std::mem::take(&mut pending) {
+            return Poll::Ready(());
         }
+        if wake {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
     })
     .await;
 }
