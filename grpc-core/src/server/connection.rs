@@ -2,7 +2,8 @@
 //! (not hyper's, so that a stream past its deadline can be reset even while its response waits
 //! for flow-control window, and so that no response bytes are handed to h2 beyond what the
 //! window lets out), over the [`FrameGuard`] filter (keepalive enforcement, control-frame
-//! bound), under the connection lifetimes of gRFC A9:
+//! bound) and the write coalescing of `transport::coalesce` (each turn of the loop ends with
+//! one write), under the connection lifetimes of gRFC A9:
 //!
 //! - the client's HTTP/2 preface must arrive within the handshake timeout (default 20 s, from
 //!   accept, TLS handshake included), or the connection is closed;

@@ -3,7 +3,8 @@
 //!
 //! The server drives h2's server connection itself (see `server`), over the frame filter of
 //! `frame_guard` (keepalive enforcement, control-frame bound); both sides take their TLS from
-//! the one rustls setup in [`tls`](crate::tls).
+//! the one rustls setup in [`tls`](crate::tls), and both write through `coalesce`: what h2
+//! writes during one turn of a connection's loop goes out in one write.
 
 pub(crate) mod address;
 pub(crate) mod batching;
