@@ -28,9 +28,9 @@
 //! - a failed write at a turn's end is kept for h2's next write or flush, and wakes the task,
 //!   so that h2 sees it.
 //!
-//! The cost is a copy of the bytes (about a microsecond per 64 KiB) and an uncontended lock per
-//! read or write; the saving, measured with `bench-greeter`, is in the README's performance
-//! section.
+//! The cost is a copy of the bytes (a few microseconds per 64 KiB at most) and an uncontended
+//! lock per read or write; the saving, measured with `bench-greeter`, is in the README's
+//! performance section.
 
 use std::future::Future;
 use std::io;
