@@ -19,15 +19,10 @@ pub(super) fn json_name_key(field: &FieldDescriptorProto) -> Option<proc_macro2:
 /// The field's options as `.proto` texts, apart from `deprecated` and `packed` (which have
 /// attributes of their own).
 fn field_option_texts(field: &FieldDescriptorProto) -> super::custom::OptionTexts {
-    super::custom::all_texts(
-        &field.options,
-        grpc_model::options::Element::Field,
-        |o| &mut o.uninterpreted_option,
-        |o| {
-            o.deprecated = None;
-            o.packed = None;
-        },
-    )
+    super::custom::all_texts(&field.options, grpc_model::options::Element::Field, |o| {
+        o.deprecated = None;
+        o.packed = None;
+    })
 }
 
 /// `#[grpc(option = "...")]` for each option of the field but `deprecated` and `packed`.

@@ -58,15 +58,49 @@ pub(super) struct OptionTexts {
     pub(super) refused: Vec<String>,
 }
 
+/// The option messages of `descriptor.proto`, each with its custom options kept as written.
+pub(super) trait WithUninterpreted: ReflectMessage + Clone {
+    fn uninterpreted(&mut self) -> &mut Vec<UninterpretedOption>;
+}
+
+macro_rules! with_uninterpreted {
+    ($($options:ty),*) => {
+        $(impl WithUninterpreted for $options {
+            fn uninterpreted(&mut self) -> &mut Vec<UninterpretedOption> {
+                &mut self.uninterpreted_option
+            }
+        })*
+    };
+}
+
+with_uninterpreted!(
+    prost_types::MessageOptions,
+    prost_types::FieldOptions,
+    prost_types::OneofOptions,
+    prost_types::EnumOptions,
+    prost_types::EnumValueOptions,
+    prost_types::ServiceOptions,
+    prost_types::MethodOptions,
+    prost_types::FileOptions
+);
+
+/// [`all_texts`] with nothing cleared: for every element but a field (whose `deprecated` and
+/// `packed` the importer writes as attributes of their own).
+pub(super) fn element_texts<T: WithUninterpreted>(
+    options: &Option<T>,
+    element: Element,
+) -> OptionTexts {
+    all_texts(options, element, |_| {})
+}
+
 /// Every option `options` sets, as `.proto` text: first its standard ones (`deprecated =
 /// true`, `idempotency_level = NO_SIDE_EFFECTS`), apart from what `clear` clears (those the
 /// importer writes with attributes of their own), then its custom ones as written. Those the
 /// macros do not take on `element` are not in `texts` but in `refused`, each saying which and
 /// why.
-pub(super) fn all_texts<T: ReflectMessage + Clone>(
+pub(super) fn all_texts<T: WithUninterpreted>(
     options: &Option<T>,
     element: Element,
-    uninterpreted: impl Fn(&mut T) -> &mut Vec<UninterpretedOption>,
     clear: impl Fn(&mut T),
 ) -> OptionTexts {
     let mut out = OptionTexts::default();
@@ -74,7 +108,7 @@ pub(super) fn all_texts<T: ReflectMessage + Clone>(
         return out;
     };
     let mut rest = options.clone();
-    let custom = std::mem::take(uninterpreted(&mut rest));
+    let custom = std::mem::take(rest.uninterpreted());
     clear(&mut rest);
     for (field, value) in rest.transcode_to_dynamic().fields() {
         let value = match (value, field.kind()) {
@@ -128,16 +162,15 @@ pub(super) fn check_uninterpreted(
 
 /// The custom options of `options`, and whether it sets anything else (apart from what
 /// `clear` clears: the standard options the importer carries itself).
-pub(super) fn split<T: Default + PartialEq + Clone>(
+pub(super) fn split<T: WithUninterpreted + Default + PartialEq>(
     options: &Option<T>,
-    uninterpreted: impl Fn(&mut T) -> &mut Vec<UninterpretedOption>,
     clear: impl Fn(&mut T),
 ) -> (Vec<UninterpretedOption>, bool) {
     let Some(options) = options else {
         return (Vec::new(), false);
     };
     let mut rest = options.clone();
-    let custom = std::mem::take(uninterpreted(&mut rest));
+    let custom = std::mem::take(rest.uninterpreted());
     clear(&mut rest);
     (custom, rest != T::default())
 }

@@ -25,12 +25,7 @@ impl<'a> Generator<'a> {
             ctx,
             &format!("enum `{name}`"),
             line,
-            custom::all_texts(
-                &enumeration.options,
-                Element::Enum,
-                |o| &mut o.uninterpreted_option,
-                |_| {},
-            ),
+            custom::element_texts(&enumeration.options, Element::Enum),
         )?;
         let enum_options = custom::attrs(&enum_options);
         let (ident, _) = names::ident(name);
@@ -72,12 +67,7 @@ impl<'a> Generator<'a> {
                 ctx,
                 &format!("enum value `{}`", value.name()),
                 value_line,
-                custom::all_texts(
-                    &value.options,
-                    Element::EnumValue,
-                    |o| &mut o.uninterpreted_option,
-                    |_| {},
-                ),
+                custom::element_texts(&value.options, Element::EnumValue),
             )?;
             let value_options = custom::attrs(&value_options);
             let stripped = value

@@ -293,8 +293,7 @@ impl<'a> Generator<'a> {
         };
         let ident = format_ident!("{name}");
         let register_ident = format_ident!("{}_register", name.trim_end_matches("_options"));
-        let (custom, standard) =
-            custom::split(&file.options, |o| &mut o.uninterpreted_option, |_| {});
+        let (custom, standard) = custom::split(&file.options, |_| {});
         let options = {
             let literal = Self::file_options_literal(file.options.as_ref());
             quote!(::core::option::Option::Some(#literal))

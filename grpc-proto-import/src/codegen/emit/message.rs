@@ -120,12 +120,7 @@ impl<'a> Generator<'a> {
             ctx,
             &format!("message `{name}`"),
             line,
-            custom::all_texts(
-                &message.options,
-                Element::Message,
-                |o| &mut o.uninterpreted_option,
-                |_| {},
-            ),
+            custom::element_texts(&message.options, Element::Message),
         )?;
         let message_options = custom::attrs(&message_options);
         let extension_ranges = self.extensions_attr(ctx, message, line)?;
@@ -207,12 +202,7 @@ impl<'a> Generator<'a> {
                     ctx,
                     &format!("oneof `{name}.{}`", decl.name()),
                     line,
-                    custom::all_texts(
-                        &decl.options,
-                        Element::Oneof,
-                        |o| &mut o.uninterpreted_option,
-                        |_| {},
-                    ),
+                    custom::element_texts(&decl.options, Element::Oneof),
                 )?;
                 let oneof_options = custom::attrs(&oneof_options);
                 fields.push(quote! {

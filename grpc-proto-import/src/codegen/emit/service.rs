@@ -23,12 +23,7 @@ impl<'a> Generator<'a> {
             ctx,
             &format!("service `{name}`"),
             line,
-            custom::all_texts(
-                &service.options,
-                Element::Service,
-                |o| &mut o.uninterpreted_option,
-                |_| {},
-            ),
+            custom::element_texts(&service.options, Element::Service),
         )?;
         let service_options = custom::keys(&service_options);
         let (ident, _) = names::ident(name);
@@ -45,12 +40,7 @@ impl<'a> Generator<'a> {
                 ctx,
                 &format!("method `{name}.{}`", method.name()),
                 method_line,
-                custom::all_texts(
-                    &method.options,
-                    Element::Method,
-                    |o| &mut o.uninterpreted_option,
-                    |_| {},
-                ),
+                custom::element_texts(&method.options, Element::Method),
             )?;
             let rust_name = names::snake(method.name());
             let (mut method_ident, _) = names::ident(&rust_name);
