@@ -107,9 +107,7 @@ pub(super) fn all_texts<T: WithUninterpreted>(
     let Some(options) = options else {
         return out;
     };
-    let mut rest = options.clone();
-    let custom = std::mem::take(rest.uninterpreted());
-    clear(&mut rest);
+    let (custom, rest) = take_custom(options, clear);
     for (field, value) in rest.transcode_to_dynamic().fields() {
         let value = match (value, field.kind()) {
             (Value::Bool(flag), _) => Ok(flag.to_string()),
@@ -169,10 +167,19 @@ pub(super) fn split<T: WithUninterpreted + Default + PartialEq>(
     let Some(options) = options else {
         return (Vec::new(), false);
     };
+    let (custom, rest) = take_custom(options, clear);
+    (custom, rest != T::default())
+}
+
+/// The custom options of `options`, and the rest of them without what `clear` clears.
+fn take_custom<T: WithUninterpreted>(
+    options: &T,
+    clear: impl Fn(&mut T),
+) -> (Vec<UninterpretedOption>, T) {
     let mut rest = options.clone();
     let custom = std::mem::take(rest.uninterpreted());
     clear(&mut rest);
-    (custom, rest != T::default())
+    (custom, rest)
 }
 
 #[cfg(test)]
