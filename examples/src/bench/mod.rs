@@ -381,3 +381,83 @@ pub fn num_arg<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error>
             .map_err(|_| format!("{name}: cannot parse {v:?}").into()),
     }
 }
+
+/// Ratios measured in pairs (one run of each server per round, back to back), summarised as
+/// their geometric mean with a 95% confidence interval (Student's t on the logarithms).
+///
+/// Pairing cancels the drift of a shared machine between rounds, which moves both runs of a
+/// round alike; the interval says whether a target is met, missed, or within the noise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairedRatio {
+    /// Geometric mean of the ratios.
+    pub mean: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+    /// How many pairs.
+    pub pairs: usize,
+}
+
+impl PairedRatio {
+    /// The summary of `ratios` (positive, finite; others are skipped); `None` for fewer than
+    /// two usable pairs, where no interval exists.
+    ///
+    /// ```
+    /// let r = examples::bench::PairedRatio::of(&[0.9, 1.0, 1.1]).unwrap();
+    /// assert!((r.mean - 0.9967).abs() < 1e-3);
+    /// assert!(r.low < 0.9 && r.high > 1.1);
+    /// assert_eq!(r.pairs, 3);
+    /// assert!(examples::bench::PairedRatio::of(&[1.0]).is_none());
+    /// ```
+    pub fn of(ratios: &[f64]) -> Option<PairedRatio> {
+        let logs: Vec<f64> = ratios
+            .iter()
+            .filter(|r| r.is_finite() && **r > 0.0)
+            .map(|r| r.ln())
+            .collect();
+        let n = logs.len();
+        if n < 2 {
+            return None;
+        }
+        let mean = logs.iter().sum::<f64>() / n as f64;
+        let variance = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let half_width = student_t_975(n - 1) * (variance / n as f64).sqrt();
+        Some(PairedRatio {
+            mean: mean.exp(),
+            low: (mean - half_width).exp(),
+            high: (mean + half_width).exp(),
+            pairs: n,
+        })
+    }
+
+    /// Where the interval lies against a target: `at_least` for a ratio that must reach the
+    /// target (throughput), otherwise the ratio must stay at or under it (latency).
+    pub fn verdict(&self, target: f64, at_least: bool) -> &'static str {
+        let (good, bad) = if at_least {
+            (self.low >= target, self.high < target)
+        } else {
+            (self.high <= target, self.low > target)
+        };
+        match (good, bad) {
+            (true, _) => "met",
+            (_, true) => "NOT met",
+            _ => "within noise",
+        }
+    }
+}
+
+/// The 97.5% quantile of Student's t distribution with `df` degrees of freedom (two-sided 95%).
+fn student_t_975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => TABLE[df - 1],
+        31..=60 => 2.00,
+        _ => 1.96,
+    }
+}

@@ -31,7 +31,11 @@
 //! odd rounds, tonic first in even ones). Every run is printed (`load%` is the load generator's
 //! CPU, `other%` what the rest of the machine used meanwhile: a run with `other%` over 15% is
 //! repeated up to `--retries N` times, default 2), then medians and ratios grpc-core/tonic with the issue's targets
-//! next to them. It only prints figures: nothing here asserts a speed.
+//! next to them. Beside the ratio of medians stands the paired ratio: the geometric mean of
+//! each round's ratio (its two runs were back to back, so the machine's drift between rounds
+//! cancels) with a 95% confidence interval; a target counts as met there only when the whole
+//! interval meets it, and as "within noise" when the interval straddles it. It only prints
+//! figures: nothing here asserts a speed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -305,7 +309,8 @@ fn run() -> Result<()> {
 
     println!();
     println!(
-        "medians over {} rounds (ratio = grpc-core / tonic):",
+        "medians over {} rounds (ratio = grpc-core / tonic; paired: the geometric mean of each \
+         round's ratio with its 95% interval, and whether the whole interval meets the target):",
         options.rounds
     );
     println!(
@@ -345,23 +350,46 @@ fn run() -> Result<()> {
                 _ => None,
             };
             let (target, is_latency) = scenario.target();
-            let verdict = if is_latency {
-                let r = lat_ratio.unwrap_or(f64::NAN);
-                format!(
-                    "mean latency <= {target}x: {}",
-                    if r <= target { "met" } else { "NOT met" }
-                )
-            } else {
-                format!(
-                    "{}/CPU-s >= {target}x: {}",
-                    scenario.unit(),
-                    if cpu_ratio >= target {
-                        "met"
-                    } else {
-                        "NOT met"
-                    }
-                )
+            // The figure compared, per round: each round ran both servers back to back.
+            let figure = |s: &Sample| {
+                if is_latency {
+                    s.mean_latency.map_or(f64::NAN, |d| d.as_secs_f64())
+                } else {
+                    s.per_cpu()
+                }
             };
+            let paired: Vec<f64> = ours
+                .iter()
+                .filter_map(|o| {
+                    let t = tonic.iter().find(|t| t.round == o.round)?;
+                    Some(figure(o) / figure(t))
+                })
+                .collect();
+            let paired = bench::PairedRatio::of(&paired);
+            let median_met = if is_latency {
+                lat_ratio.is_some_and(|r| r <= target)
+            } else {
+                cpu_ratio >= target
+            };
+            let verdict = format!(
+                "{} {target}x: medians {}, paired {}",
+                if is_latency {
+                    "mean latency <=".to_string()
+                } else {
+                    format!("{}/CPU-s >=", scenario.unit())
+                },
+                if median_met { "met" } else { "NOT met" },
+                paired.map_or_else(
+                    || "-".to_string(),
+                    |p| format!(
+                        "{:.2}x [{:.2}, {:.2}] {}",
+                        p.mean,
+                        p.low,
+                        p.high,
+                        p.verdict(target, !is_latency)
+                    )
+                ),
+            );
             let fmt_lat = |v: Option<f64>| v.map_or("-".into(), |s| format!("{:.0}us", s * 1e6));
             println!(
                 "{:<7} {:<13} {:>16.0} {:>16.0} {:>6.2}x {:>10} {:>10} {:>7}  {}",
