@@ -270,4 +270,54 @@ pub mod large_bytes_fields {
         }
         server.stop(None).await;
     }
+
+    /// The bench's `bench.Streamer/Upload` through tonic's client and through ours: every
+    /// chunk counted, on our server and on the tonic baseline the benches compare it with.
+    #[tokio::test]
+    async fn both_clients_upload_chunks_to_both_bench_servers() {
+        use examples::bench::StreamerServer;
+        use examples::bench::{payload, tonic_baseline, Chunk, MyStreamer, StreamerClient};
+        let server = Server::builder()
+            .add_service(StreamerServer::new(MyStreamer))
+            .build();
+        let ours = server.add_insecure_port("127.0.0.1:0").unwrap();
+        server.start().await.unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let theirs = listener.local_addr().unwrap().port();
+        let baseline = tokio::spawn(async move {
+            let _ = tonic_baseline::serve(listener).await;
+        });
+        for port in [ours, theirs] {
+            let channel = tonic_baseline::channel(port).await.unwrap();
+            let client = StreamerClient::new(
+                grpc_core::Channel::insecure(&format!("http://127.0.0.1:{port}")).unwrap(),
+            );
+            for (count, size) in [(0u32, 0u32), (3, 100), (20, 64 * 1024), (2, 300 * 1024)] {
+                let expected = (u64::from(count), u64::from(count) * u64::from(size));
+                let received = tonic_baseline::upload(channel.clone(), count, size)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (received.count, received.bytes),
+                    expected,
+                    "tonic, port {port}"
+                );
+                let shared = payload(size);
+                let chunks = (0..count).map(move |_| Chunk {
+                    payload: shared.clone(),
+                });
+                let received = client
+                    .upload(grpc_core::stream::iter(chunks))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (received.count, received.bytes),
+                    expected,
+                    "ours, port {port}"
+                );
+            }
+        }
+        baseline.abort();
+        server.stop(None).await;
+    }
 }

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use grpc_core::{Message, ServerStream, Status};
+use grpc_core::{Message, ServerStream, Status, Streaming};
 
 /// A boxed error for the bench programs.
 pub type Error = Box<dyn std::error::Error>;
@@ -34,11 +34,23 @@ pub struct Chunk {
     pub payload: Bytes,
 }
 
-/// Server streaming for the benchmarks.
+/// What an upload delivered: its chunks and their payload bytes.
+#[derive(Message, Clone, PartialEq, Eq, Debug)]
+#[grpc(package = "bench")]
+pub struct Received {
+    /// Chunks received.
+    pub count: u64,
+    /// Payload bytes received, all chunks together.
+    pub bytes: u64,
+}
+
+/// Server and client streaming for the benchmarks.
 #[grpc_core::service(package = "bench")]
 pub trait Streamer: Send + Sync + 'static {
     /// Streams `count` chunks of `size` bytes.
     async fn stream(&self, request: StreamRequest) -> Result<ServerStream<Chunk>, Status>;
+    /// Takes a stream of chunks and says what arrived.
+    async fn upload(&self, chunks: Streaming<Chunk>) -> Result<Received, Status>;
 }
 
 /// Streams `count` chunks that all share one payload buffer (as the tonic twin does).
@@ -51,6 +63,15 @@ impl Streamer for MyStreamer {
         Ok(ServerStream::iter((0..request.count).map(move |_| Chunk {
             payload: payload.clone(),
         })))
+    }
+
+    async fn upload(&self, mut chunks: Streaming<Chunk>) -> Result<Received, Status> {
+        let mut received = Received { count: 0, bytes: 0 };
+        while let Some(chunk) = chunks.message().await? {
+            received.count += 1;
+            received.bytes += chunk.payload.len() as u64;
+        }
+        Ok(received)
     }
 }
 

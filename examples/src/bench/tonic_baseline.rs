@@ -47,6 +47,17 @@ pub struct Chunk {
     pub payload: Bytes,
 }
 
+/// `bench.Received`, as prost-build writes it.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Received {
+    /// Chunks received.
+    #[prost(uint64, tag = "1")]
+    pub count: u64,
+    /// Payload bytes received, all chunks together.
+    #[prost(uint64, tag = "2")]
+    pub bytes: u64,
+}
+
 /// The greeter trait tonic-build generates.
 #[async_trait]
 pub trait Greeter: Send + Sync + 'static {
@@ -67,6 +78,11 @@ pub trait Streamer: Send + Sync + 'static {
         &self,
         request: tonic::Request<StreamRequest>,
     ) -> Result<tonic::Response<Self::StreamStream>, tonic::Status>;
+    /// Takes a stream of chunks and says what arrived.
+    async fn upload(
+        &self,
+        request: tonic::Request<tonic::Streaming<Chunk>>,
+    ) -> Result<tonic::Response<Received>, tonic::Status>;
 }
 
 /// Serves a [`Greeter`] implementation as `helloworld.Greeter`.
@@ -193,6 +209,27 @@ where
                     Ok(grpc.server_streaming(method, req).await)
                 })
             }
+            "/bench.Streamer/Upload" => {
+                struct UploadSvc<T: Streamer>(Arc<T>);
+                impl<T: Streamer> tonic::server::ClientStreamingService<Chunk> for UploadSvc<T> {
+                    type Response = Received;
+                    type Future = BoxFuture<tonic::Response<Self::Response>, tonic::Status>;
+                    fn call(
+                        &mut self,
+                        request: tonic::Request<tonic::Streaming<Chunk>>,
+                    ) -> Self::Future {
+                        let inner = Arc::clone(&self.0);
+                        Box::pin(async move { <T as Streamer>::upload(&inner, request).await })
+                    }
+                }
+                let inner = self.inner.clone();
+                Box::pin(async move {
+                    let method = UploadSvc(inner);
+                    let codec = tonic_prost::ProstCodec::default();
+                    let mut grpc = tonic::server::Grpc::new(codec);
+                    Ok(grpc.client_streaming(method, req).await)
+                })
+            }
             _ => Box::pin(async move { Ok(tonic::Status::unimplemented("").into_http()) }),
         }
     }
@@ -240,6 +277,19 @@ impl Streamer for MyStreamer {
             })
         });
         Ok(tonic::Response::new(Box::pin(tokio_stream::iter(chunks))))
+    }
+
+    async fn upload(
+        &self,
+        request: tonic::Request<tonic::Streaming<Chunk>>,
+    ) -> Result<tonic::Response<Received>, tonic::Status> {
+        let mut chunks = request.into_inner();
+        let mut received = Received { count: 0, bytes: 0 };
+        while let Some(chunk) = chunks.message().await? {
+            received.count += 1;
+            received.bytes += chunk.payload.len() as u64;
+        }
+        Ok(tonic::Response::new(received))
     }
 }
 
@@ -366,4 +416,27 @@ pub async fn drain(
         on_message(len);
     }
     Ok(())
+}
+
+/// Calls `bench.Streamer/Upload` through tonic's client with `count` chunks that share one
+/// payload of `size` bytes, as tonic-build's client does it.
+pub async fn upload(
+    channel: tonic::transport::Channel,
+    count: u32,
+    size: u32,
+) -> Result<Received, tonic::Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    let path = http::uri::PathAndQuery::from_static("/bench.Streamer/Upload");
+    let payload = super::payload(size);
+    let chunks = tokio_stream::iter((0..count).map(move |_| Chunk {
+        payload: payload.clone(),
+    }));
+    let codec = tonic_prost::ProstCodec::<Chunk, Received>::default();
+    Ok(grpc
+        .client_streaming(tonic::Request::new(chunks), path, codec)
+        .await?
+        .into_inner())
 }

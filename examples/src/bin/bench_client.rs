@@ -4,7 +4,7 @@
 //! `--concurrency N` (100), `--connections N` (1: grpc-core's channel round_robins over N
 //! connections to the server), `--runtime current|multi|both` (both), `--nice N` (0: run the server and the load under `nice -n N`, e.g. -10 as root on a
 //! shared machine), `--idle-wait SECS` (5), `--server grpc-core|tonic` (grpc-core: which
-//! multi_thread server both clients call).
+//! multi_thread server both clients call), `--mode unary|upload` (unary).
 //!
 //! The server is the fixture, so it must have headroom: a saturated server hands each client
 //! wake-up fewer replies, which raises both clients' CPU per call by the same fixed per-wake-up
@@ -19,8 +19,12 @@
 //! pinned to CPU 1; the figure is calls per client CPU-second, the client process's own
 //! utime + stime (all its threads, `/proc/self/stat`) over the measured window. grpc-core's
 //! side uses only the public API: `Channel::insecure(target)` and the generated
-//! `GreeterClient`. Rounds alternate the order; every run is printed, then medians and the
-//! ratio grpc-core/tonic. It only prints figures.
+//! `GreeterClient`. With `--mode upload`, each of `--concurrency` tasks (4 by default) makes
+//! client-streaming `bench.Streamer/Upload` calls of 100 chunks of 64 KiB instead
+//! (`bench-load upload --client ...`, grpc-core's side through the generated
+//! `StreamerClient`), and the figure is chunks per client CPU-second. Rounds alternate the
+//! order; every run is printed, then medians and the ratio grpc-core/tonic. It only prints
+//! figures.
 
 use std::process::Stdio;
 
@@ -58,14 +62,27 @@ fn run() -> Result<()> {
         println!(
             "usage: bench-client [--rounds N] [--duration SECS] [--warmup SECS] \
              [--concurrency N] [--connections N] [--runtime current|multi|both] [--nice N] \
-             [--idle-wait SECS] [--server grpc-core|tonic]"
+             [--idle-wait SECS] [--server grpc-core|tonic] [--mode unary|upload]"
         );
         return Ok(());
     }
     let rounds: usize = num_arg("--rounds", 5)?;
     let duration: f64 = num_arg("--duration", 3.0)?;
     let warmup: f64 = num_arg("--warmup", 1.0)?;
-    let concurrency: usize = num_arg("--concurrency", 100)?;
+    let upload = match examples::args::value("--mode").as_deref() {
+        None | Some("unary") => false,
+        Some("upload") => true,
+        Some(other) => {
+            return Err(format!("--mode: expected unary or upload, got {other:?}").into())
+        }
+    };
+    // An upload's chunks count when its reply comes: few calls in flight keep that edge small.
+    let concurrency: usize = num_arg("--concurrency", if upload { 4 } else { 100 })?;
+    let (mode, unit) = if upload {
+        ("upload", "chunks")
+    } else {
+        ("unary", "calls")
+    };
     let idle_wait: f64 = num_arg("--idle-wait", 5.0)?;
     let connections: usize = num_arg("--connections", 1)?;
     let flavours = match examples::args::value("--runtime").as_deref() {
@@ -82,7 +99,14 @@ fn run() -> Result<()> {
     bench::set_nice(nice);
     let clk_tck = bench::clock_ticks();
 
-    println!("bench-client: grpc-core client vs tonic 0.14 client, unary SayHello");
+    if upload {
+        println!(
+            "bench-client: grpc-core client vs tonic 0.14 client, client-streaming \
+             bench.Streamer/Upload, 100 chunks of 64 KiB per call"
+        );
+    } else {
+        println!("bench-client: grpc-core client vs tonic 0.14 client, unary SayHello");
+    }
     println!(
         "  one channel, {concurrency} concurrent calls; fixed server: {server}, multi_thread; \
          {rounds} rounds, warm-up {warmup}s + measured {duration}s",
@@ -99,18 +123,18 @@ fn run() -> Result<()> {
     if connections > 1 {
         println!("  grpc-core: round_robin over {connections} connections; tonic: one connection");
     }
-    println!("  figure: calls per client CPU-second (utime+stime of the client process)");
+    println!("  figure: {unit} per client CPU-second (utime+stime of the client process)");
     println!();
     println!(
         "{:<7} {:<5} {:<10} {:>9} {:>9} {:>8} {:>8} {:>15} {:>8}",
         "runtime",
         "round",
         "client",
-        "calls",
-        "calls/s",
+        unit,
+        format!("{unit}/s"),
         "cli CPU",
         "cli CPU%",
-        "calls/cli-CPU-s",
+        format!("{unit}/cli-CPU-s"),
         "srv CPU%"
     );
     let mut samples = Vec::new();
@@ -126,10 +150,11 @@ fn run() -> Result<()> {
                 let server = ServerProcess::start(pin, server_impl, Flavour::Multi)?;
                 let server_before = bench::process_cpu_ticks(server.pid())?;
                 let output = bench::pinned(pin, 1, &load)
-                    .arg("unary")
+                    .arg(mode)
                     .args(["--port", &server.port.to_string()])
                     .args(["--client", client.name(), "--runtime", flavour.name()])
                     .args(["--concurrency", &concurrency.to_string()])
+                    .args(["--streams", &concurrency.to_string()])
                     .args(["--connections", &connections.to_string()])
                     .args(["--warmup", &warmup.to_string()])
                     .args(["--duration", &duration.to_string()])
@@ -140,7 +165,7 @@ fn run() -> Result<()> {
                 let text = String::from_utf8_lossy(&output.stdout);
                 if !output.status.success() {
                     return Err(
-                        format!("bench-load unary failed ({}): {text}", output.status).into(),
+                        format!("bench-load {mode} failed ({}): {text}", output.status).into(),
                     );
                 }
                 let line = text
@@ -154,7 +179,7 @@ fn run() -> Result<()> {
                         .parse::<f64>()
                         .map_err(|e| format!("{key}: {e}").into())
                 };
-                if get("failed")? != 0.0 {
+                if get("failed")? != 0.0 || (line.contains("wrong=") && get("wrong")? != 0.0) {
                     return Err(format!("{}: calls failed: {line}", client.name()).into());
                 }
                 let sample = Sample {
@@ -187,11 +212,11 @@ fn run() -> Result<()> {
     println!(
         "{:<7} {:>20} {:>20} {:>7} {:>12} {:>12} {:>7}",
         "runtime",
-        "grpc-core calls/CPU-s",
-        "tonic calls/CPU-s",
+        format!("grpc-core {unit}/CPU-s"),
+        format!("tonic {unit}/CPU-s"),
         "ratio",
-        "grpc calls/s",
-        "tonic calls/s",
+        format!("grpc {unit}/s"),
+        format!("tonic {unit}/s"),
         "ratio"
     );
     for &flavour in &flavours {

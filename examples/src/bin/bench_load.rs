@@ -1,4 +1,5 @@
-//! Run with: `cargo run --release -p examples --bin bench-load -- stream|unary [options]`
+//! Run with: `cargo run --release -p examples --bin bench-load -- stream|upload|unary|short
+//! [options]`
 //!
 //! The load-generating clients the benchmarks start (pinned to CPU 1), one process each so
 //! that their CPU time is their own:
@@ -8,6 +9,12 @@
 //!   `bench.Streamer/Stream` again and again and draining it (messages are counted, not
 //!   parsed). The same client runs against both servers. With `--server-pid`, the server's
 //!   CPU time is read at the start and end of the measured window.
+//! * `upload --port P [--client tonic|grpc-core] [--runtime current|multi] [--size 65536]
+//!   [--count 100] [--streams 4] [--warmup 1] [--duration 3] [--server-pid PID]`: one channel
+//!   (tonic's by default, as bench-greeter runs it against both servers), `--streams` tasks
+//!   each calling `bench.Streamer/Upload` with `--count` chunks again and again; `ops` counts
+//!   the chunks of the calls whose reply confirmed every chunk and byte, and `self_cpu` is
+//!   this process's CPU time (bench-client compares the two clients by it).
 //! * `unary --port P --client grpc-core|tonic [--runtime current|multi] [--concurrency 100]
 //!   [--warmup 1] [--duration 3]`: one channel, `--concurrency` tasks each making
 //!   `SayHello` calls back to back, through grpc-core's `Channel` and generated client or
@@ -50,7 +57,10 @@ fn run() -> Result<(), bench::Error> {
         "stream" => stream(port, warmup, duration),
         "unary" => unary(port, warmup, duration),
         "short" => short(port, warmup, duration),
-        other => Err(format!("expected `stream`, `unary` or `short`, got {other:?}").into()),
+        "upload" => upload(port, warmup, duration),
+        other => {
+            Err(format!("expected `stream`, `upload`, `unary` or `short`, got {other:?}").into())
+        }
     }
 }
 
@@ -59,60 +69,153 @@ fn stream(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::
     let count: u32 = num_arg("--count", 10_000)?;
     let streams: usize = num_arg("--streams", 4)?;
     let server_pid: u32 = num_arg("--server-pid", 0)?;
-    let clk_tck = bench::clock_ticks();
     // The chunk's encoded length: tag, varint length, payload.
     let expected = 1 + prost::length_delimiter_len(size as usize) + size as usize;
     let expected = if size == 0 { 0 } else { expected };
     Flavour::Current.runtime()?.block_on(async move {
         let channel = tonic_baseline::channel(port).await?;
-        let messages = Arc::new(AtomicU64::new(0));
-        let wrong = Arc::new(AtomicU64::new(0));
-        let failed = Arc::new(AtomicU64::new(0));
+        let counters = Arc::new(Counters::default());
         for _ in 0..streams {
-            let (channel, messages, wrong, failed) = (
-                channel.clone(),
-                messages.clone(),
-                wrong.clone(),
-                failed.clone(),
-            );
+            let (channel, counters) = (channel.clone(), counters.clone());
             tokio::spawn(async move {
                 loop {
                     let request = tonic_baseline::StreamRequest { count, size };
                     let result = tonic_baseline::drain(channel.clone(), request, |len| {
-                        messages.fetch_add(1, Ordering::Relaxed);
+                        counters.messages.fetch_add(1, Ordering::Relaxed);
                         if len != expected {
-                            wrong.fetch_add(1, Ordering::Relaxed);
+                            counters.wrong.fetch_add(1, Ordering::Relaxed);
                         }
                     })
                     .await;
                     if let Err(status) = result {
-                        if failed.fetch_add(1, Ordering::Relaxed) == 0 {
-                            eprintln!("bench-load: a stream failed: {status}");
-                        }
-                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        count_failure(&counters.failed, status.to_string()).await;
                     }
                 }
             });
         }
-        tokio::time::sleep(warmup).await;
-        let cpu_before = server_ticks(server_pid)?;
-        let self_before = bench::self_cpu_seconds(clk_tck)?;
-        let before = messages.load(Ordering::Relaxed);
-        let started = Instant::now();
-        tokio::time::sleep(duration).await;
-        let done = messages.load(Ordering::Relaxed) - before;
-        let secs = started.elapsed().as_secs_f64();
-        let cpu_after = server_ticks(server_pid)?;
-        let self_after = bench::self_cpu_seconds(clk_tck)?;
-        println!(
-            "RESULT ops={done} secs={secs:.4} server_cpu={:.4} self_cpu={:.4} wrong={} failed={}",
-            (cpu_after - cpu_before) as f64 / clk_tck,
-            self_after - self_before,
-            wrong.load(Ordering::Relaxed),
-            failed.load(Ordering::Relaxed),
-        );
-        Ok(())
+        report_window(warmup, duration, server_pid, &counters).await
     })
+}
+
+/// What the streaming loads count: messages, messages that were not what was asked for, and
+/// failed calls.
+#[derive(Debug, Default)]
+struct Counters {
+    messages: AtomicU64,
+    wrong: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// Waits out the warm-up, then counts `messages` over the measured window and prints the
+/// `RESULT` line (with the server's CPU time over the window when `server_pid` is set).
+async fn report_window(
+    warmup: Duration,
+    duration: Duration,
+    server_pid: u32,
+    counters: &Counters,
+) -> Result<(), bench::Error> {
+    let Counters {
+        messages,
+        wrong,
+        failed,
+    } = counters;
+    let clk_tck = bench::clock_ticks();
+    tokio::time::sleep(warmup).await;
+    let cpu_before = server_ticks(server_pid)?;
+    let self_before = bench::self_cpu_seconds(clk_tck)?;
+    let before = messages.load(Ordering::Relaxed);
+    let started = Instant::now();
+    tokio::time::sleep(duration).await;
+    let done = messages.load(Ordering::Relaxed) - before;
+    let secs = started.elapsed().as_secs_f64();
+    let cpu_after = server_ticks(server_pid)?;
+    let self_after = bench::self_cpu_seconds(clk_tck)?;
+    println!(
+        "RESULT ops={done} secs={secs:.4} server_cpu={:.4} self_cpu={:.4} wrong={} failed={}",
+        (cpu_after - cpu_before) as f64 / clk_tck,
+        self_after - self_before,
+        wrong.load(Ordering::Relaxed),
+        failed.load(Ordering::Relaxed),
+    );
+    Ok(())
+}
+
+/// `--streams` tasks on one channel (grpc-core's, or tonic's with `--client tonic`, the
+/// default), each uploading `--count` chunks of `--size` bytes to `bench.Streamer/Upload` again
+/// and again; a call's chunks count once its reply confirms them all (a reply that says
+/// otherwise counts as wrong).
+fn upload(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::Error> {
+    let client =
+        Implementation::parse(&examples::args::value("--client").unwrap_or("tonic".into()))?;
+    let flavour = Flavour::from_args()?;
+    let size: u32 = num_arg("--size", 65536)?;
+    let count: u32 = num_arg("--count", 100)?;
+    let streams: usize = num_arg("--streams", 4)?;
+    let server_pid: u32 = num_arg("--server-pid", 0)?;
+    flavour.runtime()?.block_on(async move {
+        let upload_once = UploadClient::connect(client, port).await?;
+        let counters = Arc::new(Counters::default());
+        for _ in 0..streams {
+            let (upload_once, counters) = (upload_once.clone(), counters.clone());
+            tokio::spawn(async move {
+                loop {
+                    match upload_once.call(count, size).await {
+                        Ok((chunks, bytes)) => {
+                            if chunks == u64::from(count)
+                                && bytes == u64::from(count) * u64::from(size)
+                            {
+                                counters.messages.fetch_add(chunks, Ordering::Relaxed);
+                            } else {
+                                counters.wrong.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        Err(what) => count_failure(&counters.failed, what).await,
+                    }
+                }
+            });
+        }
+        report_window(warmup, duration, server_pid, &counters).await
+    })
+}
+
+/// One channel of either implementation that makes `bench.Streamer/Upload` calls.
+#[derive(Clone)]
+enum UploadClient {
+    GrpcCore(examples::bench::StreamerClient),
+    Tonic(tonic::transport::Channel),
+}
+
+impl UploadClient {
+    async fn connect(client: Implementation, port: u16) -> Result<UploadClient, bench::Error> {
+        Ok(match client {
+            Implementation::GrpcCore => {
+                let channel = grpc_core::Channel::insecure(&format!("http://127.0.0.1:{port}"))?;
+                UploadClient::GrpcCore(examples::bench::StreamerClient::new(channel))
+            }
+            Implementation::Tonic => UploadClient::Tonic(tonic_baseline::channel(port).await?),
+        })
+    }
+
+    /// One upload of `count` chunks sharing one payload of `size` bytes: (chunks, bytes) as
+    /// the server counted them.
+    async fn call(&self, count: u32, size: u32) -> Result<(u64, u64), String> {
+        match self {
+            UploadClient::GrpcCore(client) => {
+                let payload = bench::payload(size);
+                let chunks = (0..count).map(move |_| examples::bench::Chunk {
+                    payload: payload.clone(),
+                });
+                let received = client.upload(grpc_core::stream::iter(chunks)).await;
+                received
+                    .map(|r| (r.count, r.bytes))
+                    .map_err(|s| s.to_string())
+            }
+            UploadClient::Tonic(channel) => tonic_baseline::upload(channel.clone(), count, size)
+                .await
+                .map(|r| (r.count, r.bytes))
+                .map_err(|s| s.to_string()),
+        }
+    }
 }
 
 fn server_ticks(pid: u32) -> Result<u64, bench::Error> {
@@ -222,43 +325,27 @@ const HELLO_REPLY: &[u8] = &[
 fn short(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::Error> {
     let concurrency: usize = num_arg("--concurrency", 4)?;
     let server_pid: u32 = num_arg("--server-pid", 0)?;
-    let clk_tck = bench::clock_ticks();
     Flavour::Current.runtime()?.block_on(async move {
-        let done = Arc::new(AtomicU64::new(0));
-        let failed = Arc::new(AtomicU64::new(0));
+        // `messages` counts connections; a short connection's call has no payload to get
+        // wrong: a failed check is a failure.
+        let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
-        let mut tasks = Vec::new();
         for _ in 0..concurrency {
-            let (done, failed, stop) = (done.clone(), failed.clone(), stop.clone());
-            tasks.push(tokio::spawn(async move {
+            let (counters, stop) = (counters.clone(), stop.clone());
+            tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
                     match one_short_connection(port).await {
                         Ok(()) => {
-                            done.fetch_add(1, Ordering::Relaxed);
+                            counters.messages.fetch_add(1, Ordering::Relaxed);
                         }
-                        Err(what) => count_failure(&failed, what).await,
+                        Err(what) => count_failure(&counters.failed, what).await,
                     }
                 }
-            }));
+            });
         }
-        tokio::time::sleep(warmup).await;
-        let cpu_before = server_ticks(server_pid)?;
-        let self_before = bench::self_cpu_seconds(clk_tck)?;
-        let before = done.load(Ordering::Relaxed);
-        let started = Instant::now();
-        tokio::time::sleep(duration).await;
-        let ops = done.load(Ordering::Relaxed) - before;
-        let secs = started.elapsed().as_secs_f64();
-        let cpu_after = server_ticks(server_pid)?;
-        let self_after = bench::self_cpu_seconds(clk_tck)?;
+        let reported = report_window(warmup, duration, server_pid, &counters).await;
         stop.store(true, Ordering::Relaxed);
-        println!(
-            "RESULT ops={ops} secs={secs:.4} server_cpu={:.4} self_cpu={:.4} failed={}",
-            (cpu_after - cpu_before) as f64 / clk_tck,
-            self_after - self_before,
-            failed.load(Ordering::Relaxed),
-        );
-        Ok(())
+        reported
     })
 }
 
