@@ -97,8 +97,8 @@ fn stream(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::
     })
 }
 
-/// What the streaming loads count: messages, messages that were not what was asked for, and
-/// failed calls.
+/// What a load measured by [`report_window`] counts: messages (connections for `short`),
+/// messages that were not what was asked for, and failed calls.
 #[derive(Debug, Default)]
 struct Counters {
     messages: AtomicU64,
@@ -140,8 +140,8 @@ async fn report_window(
     Ok(())
 }
 
-/// `--streams` tasks on one channel (grpc-core's, or tonic's with `--client tonic`, the
-/// default), each uploading `--count` chunks of `--size` bytes to `bench.Streamer/Upload` again
+/// `--streams` tasks on one channel (tonic's by default, grpc-core's with `--client
+/// grpc-core`), each uploading `--count` chunks of `--size` bytes to `bench.Streamer/Upload` again
 /// and again; a call's chunks count once its reply confirms them all (a reply that says
 /// otherwise counts as wrong).
 fn upload(port: u16, warmup: Duration, duration: Duration) -> Result<(), bench::Error> {
